@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Envelope header extraction (DESIGN §2, §3 "read from the node that was verified"). Each field is the whole
+ * text content of its element, so a comment spliced into signed text cannot shorten what is read. Format
+ * checks repeat the schema's, so that a caller that skipped validation still fails closed.
+ */
+#include "gw/envelope.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gw/xml.h"
+
+static const struct {
+    const char *name;
+    const char *ns;
+} type_table[GW_MSG_TYPE_COUNT] = {
+    [GW_MSG_LETTER] = {"Letter", "urn:lv:skola-kopiena:letter:v1"},
+    [GW_MSG_DECISION] = {"Decision", "urn:lv:skola-kopiena:decision:v1"},
+    [GW_MSG_CONFIRMATION] = {"Confirmation", "urn:lv:skola-kopiena:confirmation:v1"},
+    [GW_MSG_DATAREPORT] = {"DataReport", "urn:lv:skola-kopiena:datareport:v1"},
+    [GW_MSG_RECEIPT] = {"Receipt", "urn:lv:skola-kopiena:receipt:v1"},
+};
+
+const char *
+gw_msg_type_name(enum gw_msg_type t)
+{
+    return (unsigned)t < GW_MSG_TYPE_COUNT ? type_table[t].name : "?";
+}
+
+const char *
+gw_msg_type_ns(enum gw_msg_type t)
+{
+    return (unsigned)t < GW_MSG_TYPE_COUNT ? type_table[t].ns : "";
+}
+
+bool
+gw_msg_type_from_name(const char *name, enum gw_msg_type *out)
+{
+    for (unsigned i = 0; i < GW_MSG_TYPE_COUNT; i++) {
+        if (strcmp(type_table[i].name, name) == 0) {
+            *out = (enum gw_msg_type)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+gw_is_uuid(const char *s)
+{
+    if (strlen(s) != GW_UUID_LEN) {
+        return false;
+    }
+    for (size_t i = 0; i < GW_UUID_LEN; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !(isdigit((unsigned char)s[i]) || (s[i] >= 'a' && s[i] <= 'f'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool
+gw_is_regno(const char *s)
+{
+    if (strlen(s) != GW_REGNO_LEN) {
+        return false;
+    }
+    for (size_t i = 0; i < GW_REGNO_LEN; i++) {
+        if (!isdigit((unsigned char)s[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void
+gw_envelope_cleanup(struct gw_envelope *e)
+{
+    free(e->subject);
+    memset(e, 0, sizeof(*e));
+}
+
+/* Copy the whole text of the header child called local into dst (size n), checking its syntax. */
+static enum gw_rc
+copy_field(const xmlNode *header, const char *local, bool required, bool (*valid)(const char *), char *dst,
+           size_t n, char **owned, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EINPUT;
+    const xmlNode *node = NULL;
+    char *text = NULL;
+
+    for (const xmlNode *c = gw_xml_first_elem(header); c != NULL; c = gw_xml_next_elem(c)) {
+        if (gw_xml_is(c, GW_NS_ENVELOPE, local)) {
+            GW_CHECK(node == NULL, GW_EINPUT, GW_R_SCHEMA_INVALID, "Header has more than one %s", local);
+            node = c;
+        }
+    }
+    if (node == NULL && !required) {
+        return GW_OK;
+    }
+    GW_CHECK(node != NULL, GW_EINPUT, GW_R_SCHEMA_INVALID, "Header has no %s", local);
+    text = gw_xml_text(node);
+    GW_CHECK(text != NULL, GW_ENOMEM, GW_R_NOMEM, "header field");
+    GW_CHECK(valid == NULL || valid(text), GW_EINPUT, GW_R_SCHEMA_INVALID, "Header %s is malformed", local);
+    if (owned != NULL) {
+        *owned = text;
+        text = NULL;
+    } else {
+        GW_CHECK(strlen(text) < n, GW_EINPUT, GW_R_SCHEMA_INVALID, "Header %s is too long", local);
+        memcpy(dst, text, strlen(text) + 1);
+    }
+    rc = GW_OK;
+out:
+    free(text);
+    return rc;
+}
+
+static bool
+is_created(const char *s)
+{
+    size_t n = strlen(s);
+    /* xs:dateTime with a mandatory zone: at least "YYYY-MM-DDThh:mm:ssZ" */
+    return n >= 20 && n < 64 && s[4] == '-' && s[10] == 'T' && (s[n - 1] == 'Z' || s[n - 6] == '+' ||
+                                                                s[n - 6] == '-');
+}
+
+enum gw_rc
+gw_envelope_read(xmlDoc *doc, const char *name, struct gw_envelope *out, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EINPUT;
+    struct gw_envelope e = {0};
+    xmlNode *root = xmlDocGetRootElement(doc);
+    xmlNode *header = NULL;
+    xmlNode *body = NULL;
+    char type_name[32] = "";
+
+    GW_CHECK(gw_xml_is(root, GW_NS_ENVELOPE, "Envelope"), GW_EINPUT, GW_R_SCHEMA_UNKNOWN,
+             "root element is not {%s}Envelope", GW_NS_ENVELOPE);
+    header = gw_xml_first_elem(root);
+    GW_CHECK(gw_xml_is(header, GW_NS_ENVELOPE, "Header"), GW_EINPUT, GW_R_SCHEMA_INVALID,
+             "Envelope does not start with Header");
+    body = gw_xml_next_elem(header);
+    GW_CHECK(gw_xml_is(body, GW_NS_ENVELOPE, "Body"), GW_EINPUT, GW_R_SCHEMA_INVALID, "Header is not followed by Body");
+    GW_TRY(copy_field(header, "MessageId", true, gw_is_uuid, e.message_id, sizeof(e.message_id), NULL, err));
+    GW_TRY(copy_field(header, "InReplyTo", false, gw_is_uuid, e.in_reply_to, sizeof(e.in_reply_to), NULL, err));
+    GW_TRY(copy_field(header, "Sender", true, gw_is_regno, e.sender, sizeof(e.sender), NULL, err));
+    GW_TRY(copy_field(header, "Recipient", true, gw_is_regno, e.recipient, sizeof(e.recipient), NULL, err));
+    GW_TRY(copy_field(header, "MessageType", true, NULL, type_name, sizeof(type_name), NULL, err));
+    GW_TRY(copy_field(header, "Created", true, is_created, e.created, sizeof(e.created), NULL, err));
+    GW_TRY(copy_field(header, "Subject", true, NULL, NULL, 0, &e.subject, err));
+    GW_CHECK(gw_msg_type_from_name(type_name, &e.type), GW_EINPUT, GW_R_SCHEMA_INVALID,
+             "MessageType '%s' is unknown", type_name);
+    e.payload = gw_xml_first_elem(body);
+    GW_CHECK(e.payload != NULL && gw_xml_next_elem(e.payload) == NULL, GW_EINPUT, GW_R_SCHEMA_INVALID,
+             "Body must hold exactly one payload");
+    GW_CHECK(gw_xml_is(e.payload, gw_msg_type_ns(e.type), gw_msg_type_name(e.type)), GW_EINPUT,
+             GW_R_TYPE_MISMATCH, "MessageType is %s but the payload is {%s}%s", type_name,
+             e.payload->ns != NULL ? (const char *)e.payload->ns->href : "", (const char *)e.payload->name);
+    *out = e;
+    memset(&e, 0, sizeof(e));
+    rc = GW_OK;
+out:
+    if (rc != GW_OK) {
+        gw_err_where(err, "%s", name);
+    }
+    gw_envelope_cleanup(&e);
+    return rc;
+}

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The gateway binary: dispatch to one subcommand (DESIGN §4). Exit statuses: 0 success or valid,
+ * 1 invalid or rejected, 2 usage, I/O or configuration error.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "gw/cli.h"
+
+static const char usage[] = "usage: gateway COMMAND [OPTIONS] [ARGS]\n"
+                            "Secure message exchange gateway for the \"school-community\" programme.\n"
+                            "\n"
+                            "Commands:\n"
+                            "  validate FILE...     check messages against the XSD schemas\n"
+                            "  sign                 sign a message (XML-DSig, enveloped)\n"
+                            "  verify               verify signed messages with the strict profile\n"
+                            "\n"
+                            "'gateway COMMAND --help' describes a command; 'gateway --version' prints the version.\n";
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {"validate", gw_cmd_validate},
+    {"sign", gw_cmd_sign},
+    {"verify", gw_cmd_verify},
+};
+
+int
+main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return GW_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        fputs(usage, stdout);
+        return GW_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("gateway %s\n", GW_VERSION);
+        return GW_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            return commands[i].run(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "gateway: unknown command '%s'\n%s", argv[1], usage);
+    return GW_EXIT_USAGE;
+}

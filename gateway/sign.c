@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Signing (DESIGN §3 signing profile, §9 "never copy a key per message"). The xmlsec key is built once
+ * from an EVP_PKEY and the certificates, and lent to each signature context, which gives it back before it
+ * is destroyed. Private key bytes are cleansed after loading and never logged.
+ */
+#include "gw/sign.h"
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <xmlsec/crypto.h>
+#include <xmlsec/keys.h>
+#include <xmlsec/openssl/evp.h>
+#include <xmlsec/openssl/x509.h>
+#include <xmlsec/templates.h>
+#include <xmlsec/xmldsig.h>
+
+#include "gw/buf.h"
+#include "gw/dsig.h"
+#include "gw/limits.h"
+#include "gw/pki.h"
+#include "gw/xml.h"
+
+struct gw_signer {
+    xmlSecKeyPtr key;               /* private key + X509 data (leaf, chain) for KeyInfo */
+    xmlSecTransformId sign_method;  /* chosen from the key type */
+    char regno[GW_REGNO_LEN + 1];   /* from the certificate */
+};
+
+void
+gw_signer_free(struct gw_signer *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    if (s->key != NULL) {
+        xmlSecKeyDestroy(s->key);
+    }
+    free(s);
+}
+
+const char *
+gw_signer_regno(const struct gw_signer *s)
+{
+    return s->regno;
+}
+
+/* Never prompt for a pass phrase: an encrypted key is a configuration error here. */
+static int
+no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+    (void)buf;
+    (void)size;
+    (void)rwflag;
+    (void)u;
+    return -1;
+}
+
+static enum gw_rc
+read_private_key(const char *path, bool private_mode_required, EVP_PKEY **out, struct gw_err *err)
+{
+    enum gw_rc rc = GW_ECONFIG;
+    struct gw_buf b;
+    BIO *bio = NULL;
+    EVP_PKEY *pkey = NULL;
+    struct stat st;
+
+    gw_buf_init(&b, GW_MAX_PEM_BYTES);
+    if (private_mode_required) {
+        GW_CHECK(stat(path, &st) == 0, GW_EIO, GW_R_IO, "cannot stat key file");
+        GW_CHECK((st.st_mode & (S_IRWXG | S_IRWXO)) == 0, GW_ECONFIG, GW_R_CONFIG,
+                 "private key file is accessible to group or others (mode %03o); chmod 600 it",
+                 (unsigned)(st.st_mode & 0777));
+    }
+    GW_TRY(gw_buf_read_file(&b, path, err));
+    bio = BIO_new_mem_buf(b.data, (int)b.len);
+    GW_CHECK(bio != NULL, GW_ENOMEM, GW_R_NOMEM, "BIO");
+    pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+    GW_CHECK(pkey != NULL, GW_ECONFIG, GW_R_CONFIG, "no unencrypted PEM private key found");
+    *out = pkey;
+    pkey = NULL;
+    rc = GW_OK;
+out:
+    if (rc != GW_OK) {
+        gw_err_where(err, "%s", path);
+    }
+    ERR_clear_error();
+    EVP_PKEY_free(pkey);
+    BIO_free(bio);
+    if (b.data != NULL) {
+        OPENSSL_cleanse(b.data, b.len);
+    }
+    gw_buf_cleanup(&b);
+    return rc;
+}
+
+static enum gw_rc
+adopt_cert(xmlSecKeyDataPtr x509, X509 *cert, bool key_cert, struct gw_err *err)
+{
+    enum gw_rc rc = GW_ENOMEM;
+    int ok;
+
+    X509_up_ref(cert);
+    ok = key_cert ? xmlSecOpenSSLKeyDataX509AdoptKeyCert(x509, cert) : xmlSecOpenSSLKeyDataX509AdoptCert(x509, cert);
+    if (ok < 0) {
+        X509_free(cert);
+    }
+    GW_CHECK(ok >= 0, GW_ENOMEM, GW_R_NOMEM, "xmlsec: cannot attach certificate");
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+enum gw_rc
+gw_signer_load(const char *key_pem, const char *cert_pem, const char *chain_pem, bool private_mode_required,
+               struct gw_signer **out, struct gw_err *err)
+{
+    enum gw_rc rc = GW_ECONFIG;
+    struct gw_signer *s = calloc(1, sizeof(*s));
+    EVP_PKEY *pkey = NULL;
+    STACK_OF(X509) *certs = NULL;
+    STACK_OF(X509) *chain = NULL;
+    xmlSecKeyDataPtr value = NULL;
+    xmlSecKeyDataPtr x509 = NULL;
+    X509 *leaf = NULL;
+
+    GW_CHECK(s != NULL, GW_ENOMEM, GW_R_NOMEM, "signer");
+    GW_TRY(read_private_key(key_pem, private_mode_required, &pkey, err));
+    GW_TRY(gw_pki_read_certs(cert_pem, &certs, err));
+    leaf = sk_X509_value(certs, 0);
+    if (chain_pem != NULL) {
+        GW_TRY(gw_pki_read_certs(chain_pem, &chain, err));
+    }
+    GW_CHECK(X509_check_private_key(leaf, pkey) == 1, GW_ECONFIG, GW_R_KEY_MISMATCH,
+             "private key %s does not match certificate %s", key_pem, cert_pem);
+    ERR_clear_error();
+    GW_CHECK(gw_pki_key_allowed(pkey), GW_ECONFIG, GW_R_SIG_ALGORITHM,
+             "key is neither RSA of 2048+ bits nor EC P-256/P-384");
+    GW_TRY(gw_pki_cert_regno(leaf, s->regno, err));
+    switch (EVP_PKEY_get_base_id(pkey)) {
+    case EVP_PKEY_RSA:
+        s->sign_method = xmlSecTransformRsaSha256Id;
+        break;
+    case EVP_PKEY_EC:
+        s->sign_method = EVP_PKEY_get_bits(pkey) > 256 ? xmlSecTransformEcdsaSha384Id : xmlSecTransformEcdsaSha256Id;
+        break;
+    default:
+        GW_CHECK(false, GW_ECONFIG, GW_R_SIG_ALGORITHM, "unsupported key type");
+    }
+
+    value = xmlSecOpenSSLEvpKeyAdopt(pkey);
+    GW_CHECK(value != NULL, GW_ENOMEM, GW_R_NOMEM, "xmlsec: cannot adopt key");
+    pkey = NULL; /* owned by value now */
+    s->key = xmlSecKeyCreate();
+    GW_CHECK(s->key != NULL, GW_ENOMEM, GW_R_NOMEM, "xmlsec: key");
+    GW_CHECK(xmlSecKeySetValue(s->key, value) >= 0, GW_ENOMEM, GW_R_NOMEM, "xmlsec: key value");
+    value = NULL;
+    x509 = xmlSecKeyEnsureData(s->key, xmlSecOpenSSLKeyDataX509Id);
+    GW_CHECK(x509 != NULL, GW_ENOMEM, GW_R_NOMEM, "xmlsec: X509 data");
+    /* KeyInfo lists the certificates in this order: the signer's first, then the intermediates */
+    GW_TRY(adopt_cert(x509, leaf, true, err));
+    GW_TRY(adopt_cert(x509, leaf, false, err));
+    for (int i = 0; chain != NULL && i < sk_X509_num(chain); i++) {
+        GW_TRY(adopt_cert(x509, sk_X509_value(chain, i), false, err));
+    }
+    *out = s;
+    s = NULL;
+    rc = GW_OK;
+out:
+    if (value != NULL) {
+        xmlSecKeyDataDestroy(value);
+    }
+    EVP_PKEY_free(pkey);
+    sk_X509_pop_free(certs, X509_free);
+    sk_X509_pop_free(chain, X509_free);
+    gw_signer_free(s);
+    return rc;
+}
+
+static bool
+has_signature(const xmlNode *node)
+{
+    for (const xmlNode *c = node; c != NULL; c = c->next) {
+        if (gw_xml_is(c, GW_NS_DSIG, "Signature") || (c->children != NULL && has_signature(c->children))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+enum gw_rc
+gw_signer_sign(const struct gw_signer *s, xmlDoc *doc, const char *name, struct gw_err *err)
+{
+    enum gw_rc rc = GW_ECRYPTO;
+    xmlNode *root = xmlDocGetRootElement(doc);
+    xmlNode *sig = NULL;
+    xmlNode *ref = NULL;
+    xmlNode *key_info = NULL;
+    xmlNode *x509 = NULL;
+    xmlSecDSigCtxPtr ctx = NULL;
+    struct gw_envelope env = {0};
+
+    GW_TRY(gw_envelope_read(doc, name, &env, err));
+    GW_CHECK(!has_signature(root->children), GW_EINPUT, GW_R_ALREADY_SIGNED,
+             "message already has a ds:Signature; sign unsigned envelopes only");
+    GW_CHECK(strcmp(env.sender, s->regno) == 0, GW_EPOLICY, GW_R_SENDER_MISMATCH,
+             "Sender is %s but the certificate belongs to organisation %s", env.sender, s->regno);
+
+    sig = xmlSecTmplSignatureCreateNsPref(doc, xmlSecTransformExclC14NId, s->sign_method, NULL,
+                                          (const xmlChar *)"ds");
+    GW_CHECK(sig != NULL, GW_ENOMEM, GW_R_NOMEM, "xmlsec: signature template");
+    xmlAddChild(root, sig);
+    ref = xmlSecTmplSignatureAddReference(sig, xmlSecTransformSha256Id, NULL, (const xmlChar *)"", NULL);
+    GW_CHECK(ref != NULL, GW_ENOMEM, GW_R_NOMEM, "xmlsec: reference");
+    GW_CHECK(xmlSecTmplReferenceAddTransform(ref, xmlSecTransformEnvelopedId) != NULL &&
+                 xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId) != NULL,
+             GW_ENOMEM, GW_R_NOMEM, "xmlsec: transforms");
+    key_info = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL);
+    GW_CHECK(key_info != NULL, GW_ENOMEM, GW_R_NOMEM, "xmlsec: KeyInfo");
+    x509 = xmlSecTmplKeyInfoAddX509Data(key_info);
+    GW_CHECK(x509 != NULL && xmlSecTmplX509DataAddCertificate(x509) != NULL, GW_ENOMEM, GW_R_NOMEM,
+             "xmlsec: X509Data");
+
+    ctx = xmlSecDSigCtxCreate(NULL);
+    GW_CHECK(ctx != NULL, GW_ENOMEM, GW_R_NOMEM, "xmlsec: signature context");
+    GW_TRY(gw_dsig_restrict(ctx, err));
+    /* lent, not copied (DESIGN §9): taken back below before the context is destroyed */
+    ctx->signKey = s->key;
+    {
+        int ok = xmlSecDSigCtxSign(ctx, sig);
+        ctx->signKey = NULL;
+        GW_CHECK(ok >= 0, GW_ECRYPTO, GW_R_INTERNAL, "signing failed");
+    }
+    sig = NULL; /* part of the document now */
+    rc = GW_OK;
+out:
+    if (ctx != NULL) {
+        ctx->signKey = NULL;
+        xmlSecDSigCtxDestroy(ctx);
+    }
+    if (sig != NULL) {
+        xmlUnlinkNode(sig);
+        xmlFreeNode(sig);
+    }
+    if (rc != GW_OK) {
+        gw_err_where(err, "%s", name);
+    }
+    gw_envelope_cleanup(&env);
+    return rc;
+}

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Parsing of untrusted XML (DESIGN §2, §3 "reject any DOCTYPE"). libxml2 2.9.14 has no entity amplification
+ * limit, so the DOCTYPE is refused from the SAX internalSubset callback, before the internal subset is read.
+ * Depth, element count, attribute count, name and text length are checked from wrapped SAX2 callbacks and
+ * stop the parser at the first violation. Nothing here validates the schema or looks at signatures.
+ */
+#include "gw/xml.h"
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/SAX2.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "gw/limits.h"
+
+/* Set once by gw_xml_init before threads start; read-only afterwards. The entity loader hook of libxml2 is
+ * process-global, so its policy has to be too. */
+static char allowed_schema_dir[PATH_MAX];
+
+void
+gw_xml_limits_default(struct gw_xml_limits *lim)
+{
+    lim->max_bytes = GW_MAX_DOC_BYTES;
+    lim->max_depth = GW_MAX_XML_DEPTH;
+    lim->max_elements = GW_MAX_XML_ELEMENTS;
+    lim->max_attrs = GW_MAX_XML_ATTRS;
+    lim->max_name = GW_MAX_XML_NAME;
+    lim->max_text = GW_MAX_XML_TEXT;
+}
+
+/* Only our own schema files may be loaded, never anything named by a document. */
+static xmlParserInputPtr
+restricted_entity_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+    char resolved[PATH_MAX];
+    size_t dirlen = strlen(allowed_schema_dir);
+
+    (void)id;
+    if (url != NULL && dirlen > 0 && strstr(url, "://") == NULL && realpath(url, resolved) != NULL &&
+        strncmp(resolved, allowed_schema_dir, dirlen) == 0 && resolved[dirlen] == '/') {
+        return xmlNewInputFromFile(ctxt, resolved);
+    }
+    return NULL;
+}
+
+enum gw_rc
+gw_xml_init(const char *schema_dir, struct gw_err *err)
+{
+    enum gw_rc rc = GW_ECONFIG;
+    char resolved[PATH_MAX];
+
+    xmlInitParser();
+    GW_CHECK(realpath(schema_dir, resolved) != NULL, GW_ECONFIG, GW_R_CONFIG, "schema directory %s not found",
+             schema_dir);
+    memcpy(allowed_schema_dir, resolved, sizeof(allowed_schema_dir));
+    xmlSetExternalEntityLoader(restricted_entity_loader);
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+struct parse_state {
+    const struct gw_xml_limits *lim;
+    size_t depth;
+    size_t nodes;
+    size_t text_run; /* bytes of the current text node so far */
+    enum gw_reason stop_reason;
+    char stop_msg[160];
+    int stop_line;
+};
+
+static void
+stop(xmlParserCtxtPtr ctxt, enum gw_reason reason, const char *what, size_t limit)
+{
+    struct parse_state *st = ctxt->_private;
+
+    if (st->stop_reason == GW_R_OK) {
+        st->stop_reason = reason;
+        st->stop_line = xmlSAX2GetLineNumber(ctxt);
+        snprintf(st->stop_msg, sizeof(st->stop_msg), "%s (limit %zu)", what, limit);
+    }
+    xmlStopParser(ctxt);
+}
+
+static void
+on_internal_subset(void *ctx, const xmlChar *name, const xmlChar *external_id, const xmlChar *system_id)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    struct parse_state *st = ctxt->_private;
+
+    (void)name;
+    (void)external_id;
+    (void)system_id;
+    if (st->stop_reason == GW_R_OK) {
+        st->stop_reason = GW_R_XML_DTD;
+        st->stop_line = xmlSAX2GetLineNumber(ctxt);
+        snprintf(st->stop_msg, sizeof(st->stop_msg), "DOCTYPE declarations are not accepted");
+    }
+    xmlStopParser(ctxt);
+}
+
+static bool
+count_node(xmlParserCtxtPtr ctxt)
+{
+    struct parse_state *st = ctxt->_private;
+
+    st->text_run = 0;
+    if (++st->nodes > st->lim->max_elements) {
+        stop(ctxt, GW_R_LIMIT_NODES, "too many elements, comments or processing instructions",
+             st->lim->max_elements);
+        return false;
+    }
+    return true;
+}
+
+static void
+on_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+                 int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
+                 const xmlChar **attributes)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    struct parse_state *st = ctxt->_private;
+    size_t name_len = strlen((const char *)localname) + (prefix != NULL ? strlen((const char *)prefix) + 1 : 0);
+
+    if (!count_node(ctxt)) {
+        return;
+    }
+    if (++st->depth > st->lim->max_depth) {
+        stop(ctxt, GW_R_LIMIT_DEPTH, "elements nested too deeply", st->lim->max_depth);
+        return;
+    }
+    if ((size_t)nb_namespaces + (size_t)nb_attributes > st->lim->max_attrs) {
+        stop(ctxt, GW_R_LIMIT_ATTRS, "too many attributes on one element", st->lim->max_attrs);
+        return;
+    }
+    if (name_len > st->lim->max_name) {
+        stop(ctxt, GW_R_LIMIT_NAME, "element name too long", st->lim->max_name);
+        return;
+    }
+    /* attributes: nb_attributes tuples of (localname, prefix, URI, value, end) */
+    for (int i = 0; i < nb_attributes; i++) {
+        const xmlChar *aname = attributes[i * 5];
+        const xmlChar *auri = attributes[i * 5 + 2];
+        if (strlen((const char *)aname) > st->lim->max_name) {
+            stop(ctxt, GW_R_LIMIT_NAME, "attribute name too long", st->lim->max_name);
+            return;
+        }
+        if ((size_t)(attributes[i * 5 + 4] - attributes[i * 5 + 3]) > st->lim->max_text) {
+            stop(ctxt, GW_R_LIMIT_TEXT, "attribute value too long", st->lim->max_text);
+            return;
+        }
+        /* DESIGN §3: exclusive C14N leaves prefixes used only in xsi:type values unsigned */
+        if (auri != NULL && strcmp((const char *)auri, GW_NS_XSI) == 0) {
+            if (st->stop_reason == GW_R_OK) {
+                st->stop_reason = GW_R_XSI_ATTR;
+                st->stop_line = xmlSAX2GetLineNumber(ctxt);
+                snprintf(st->stop_msg, sizeof(st->stop_msg), "attribute xsi:%s is not accepted",
+                         (const char *)aname);
+            }
+            xmlStopParser(ctxt);
+            return;
+        }
+    }
+    xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes, nb_defaulted,
+                          attributes);
+}
+
+static void
+on_end_element(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    struct parse_state *st = ctxt->_private;
+
+    st->text_run = 0;
+    if (st->depth > 0) {
+        st->depth--;
+    }
+    xmlSAX2EndElementNs(ctx, localname, prefix, uri);
+}
+
+static bool
+count_text(xmlParserCtxtPtr ctxt, int len)
+{
+    struct parse_state *st = ctxt->_private;
+
+    if (len < 0 || (size_t)len > st->lim->max_text - st->text_run) {
+        stop(ctxt, GW_R_LIMIT_TEXT, "text node too long", st->lim->max_text);
+        return false;
+    }
+    st->text_run += (size_t)len;
+    return true;
+}
+
+static void
+on_characters(void *ctx, const xmlChar *ch, int len)
+{
+    if (count_text(ctx, len)) {
+        xmlSAX2Characters(ctx, ch, len);
+    }
+}
+
+static void
+on_cdata(void *ctx, const xmlChar *ch, int len)
+{
+    if (count_text(ctx, len)) {
+        xmlSAX2CDataBlock(ctx, ch, len);
+    }
+}
+
+static void
+on_comment(void *ctx, const xmlChar *value)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    struct parse_state *st = ctxt->_private;
+
+    if (count_node(ctxt)) {
+        if (strlen((const char *)value) > st->lim->max_text) {
+            stop(ctxt, GW_R_LIMIT_TEXT, "comment too long", st->lim->max_text);
+            return;
+        }
+        xmlSAX2Comment(ctx, value);
+    }
+}
+
+static void
+on_pi(void *ctx, const xmlChar *target, const xmlChar *data)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    struct parse_state *st = ctxt->_private;
+
+    if (count_node(ctxt)) {
+        if (data != NULL && strlen((const char *)data) > st->lim->max_text) {
+            stop(ctxt, GW_R_LIMIT_TEXT, "processing instruction too long", st->lim->max_text);
+            return;
+        }
+        xmlSAX2ProcessingInstruction(ctx, target, data);
+    }
+}
+
+/* libxml2 messages end with a newline; copy one into buf without it. */
+static const char *
+one_line(const char *msg, char *buf, size_t n)
+{
+    size_t len;
+
+    if (msg == NULL) {
+        return "not well-formed";
+    }
+    len = strcspn(msg, "\n");
+    if (len >= n) {
+        len = n - 1;
+    }
+    memcpy(buf, msg, len);
+    buf[len] = '\0';
+    return buf;
+}
+
+/* Keep parser errors off stderr; the last one is read from ctxt->lastError. */
+static void
+quiet_error(void *ctx, xmlErrorPtr error)
+{
+    (void)ctx;
+    (void)error;
+}
+
+enum gw_rc
+gw_xml_parse(const unsigned char *data, size_t len, const char *name, const struct gw_xml_limits *lim,
+             xmlDoc **out, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EINPUT;
+    xmlParserCtxtPtr ctxt = NULL;
+    xmlDoc *doc = NULL;
+    struct parse_state st = {.lim = lim, .stop_reason = GW_R_OK};
+    const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
+
+    GW_CHECK(len <= lim->max_bytes, GW_ELIMIT, GW_R_LIMIT_SIZE, "document has %zu bytes (limit %zu)", len,
+             lim->max_bytes);
+    GW_CHECK(len <= INT_MAX, GW_ELIMIT, GW_R_LIMIT_SIZE, "document too large");
+    ctxt = xmlNewParserCtxt();
+    GW_CHECK(ctxt != NULL, GW_ENOMEM, GW_R_NOMEM, "cannot create parser");
+    ctxt->_private = &st;
+    ctxt->sax->internalSubset = on_internal_subset;
+    ctxt->sax->startElementNs = on_start_element;
+    ctxt->sax->endElementNs = on_end_element;
+    ctxt->sax->characters = on_characters;
+    ctxt->sax->ignorableWhitespace = on_characters;
+    ctxt->sax->cdataBlock = on_cdata;
+    ctxt->sax->comment = on_comment;
+    ctxt->sax->processingInstruction = on_pi;
+    ctxt->sax->serror = quiet_error;
+
+    doc = xmlCtxtReadMemory(ctxt, (const char *)data, (int)len, NULL, NULL, options);
+    if (st.stop_reason != GW_R_OK) {
+        gw_err_where(err, "%s:%d", name, st.stop_line);
+        GW_CHECK(false, st.stop_reason == GW_R_XML_DTD || st.stop_reason == GW_R_XSI_ATTR ? GW_EPOLICY : GW_ELIMIT,
+                 st.stop_reason, "%s", st.stop_msg);
+    }
+    if (doc == NULL || !ctxt->wellFormed) {
+        const xmlError *e = xmlCtxtGetLastError(ctxt);
+        if (e != NULL && e->code == XML_ERR_NO_MEMORY) {
+            GW_CHECK(false, GW_ENOMEM, GW_R_NOMEM, "out of memory while parsing");
+        }
+        char why[200];
+        gw_err_where(err, "%s:%d", name, e != NULL ? e->line : 0);
+        GW_CHECK(false, GW_EINPUT, GW_R_XML_MALFORMED, "%s",
+                 one_line(e != NULL ? e->message : NULL, why, sizeof(why)));
+    }
+    GW_CHECK(doc->encoding == NULL || strcasecmp((const char *)doc->encoding, "UTF-8") == 0, GW_EINPUT,
+             GW_R_XML_MALFORMED, "encoding %s is not accepted; messages are UTF-8", (const char *)doc->encoding);
+    GW_CHECK(xmlDocGetRootElement(doc) != NULL, GW_EINPUT, GW_R_XML_MALFORMED, "no root element");
+    *out = doc;
+    doc = NULL;
+    rc = GW_OK;
+out:
+    if (rc != GW_OK) {
+        gw_err_where(err, "%s", name);
+    }
+    xmlFreeDoc(doc);
+    if (ctxt != NULL) {
+        xmlFreeParserCtxt(ctxt);
+    }
+    return rc;
+}
+
+enum gw_rc
+gw_xml_serialize(xmlDoc *doc, unsigned char **out, size_t *len, struct gw_err *err)
+{
+    enum gw_rc rc = GW_ENOMEM;
+    xmlChar *mem = NULL;
+    int size = 0;
+
+    xmlDocDumpMemoryEnc(doc, &mem, &size, "UTF-8");
+    GW_CHECK(mem != NULL && size >= 0, GW_ENOMEM, GW_R_NOMEM, "cannot serialise document");
+    *out = (unsigned char *)mem; /* xmlFree is free() in this build (xmlMemSetup is never called) */
+    *len = (size_t)size;
+    mem = NULL;
+    rc = GW_OK;
+out:
+    xmlFree(mem);
+    return rc;
+}
+
+bool
+gw_xml_is(const xmlNode *node, const char *ns, const char *local)
+{
+    return node != NULL && node->type == XML_ELEMENT_NODE && node->ns != NULL && node->ns->href != NULL &&
+           strcmp((const char *)node->ns->href, ns) == 0 && strcmp((const char *)node->name, local) == 0;
+}
+
+xmlNode *
+gw_xml_first_elem(const xmlNode *node)
+{
+    for (xmlNode *c = node->children; c != NULL; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+xmlNode *
+gw_xml_next_elem(const xmlNode *node)
+{
+    for (xmlNode *c = node->next; c != NULL; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+char *
+gw_xml_text(const xmlNode *node)
+{
+    xmlChar *t = xmlNodeGetContent(node);
+    char *copy;
+
+    if (t == NULL) {
+        return strdup("");
+    }
+    copy = strdup((const char *)t);
+    xmlFree(t);
+    return copy;
+}
+
+const char *
+gw_xml_attr(const xmlNode *node, const char *name)
+{
+    for (const xmlAttr *a = node->properties; a != NULL; a = a->next) {
+        if (a->ns == NULL && strcmp((const char *)a->name, name) == 0) {
+            if (a->children != NULL && a->children->type == XML_TEXT_NODE && a->children->next == NULL) {
+                return (const char *)a->children->content;
+            }
+            return "";
+        }
+    }
+    return NULL;
+}

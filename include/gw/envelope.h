@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The message envelope (DESIGN §2): header fields copied out of a document's envelope root into owned
+ * fields. Call it on the document that was validated and, for received messages, verified: the fields are
+ * read from the very nodes the signature covered, as their whole text content.
+ */
+#ifndef GW_ENVELOPE_H
+#define GW_ENVELOPE_H
+
+#include <libxml/tree.h>
+#include <stdbool.h>
+
+#include "gw/err.h"
+
+enum gw_msg_type {
+    GW_MSG_LETTER,
+    GW_MSG_DECISION,
+    GW_MSG_CONFIRMATION,
+    GW_MSG_DATAREPORT,
+    GW_MSG_RECEIPT,
+};
+#define GW_MSG_TYPE_COUNT 5
+
+#define GW_UUID_LEN 36
+#define GW_REGNO_LEN 11
+
+struct gw_envelope {
+    char message_id[GW_UUID_LEN + 1];  /* lowercase UUID */
+    char in_reply_to[GW_UUID_LEN + 1]; /* "" when absent */
+    char sender[GW_REGNO_LEN + 1];     /* registration number, 11 digits */
+    char recipient[GW_REGNO_LEN + 1];
+    enum gw_msg_type type;
+    char created[64];  /* xs:dateTime as written */
+    char *subject;     /* owned, UTF-8 */
+    xmlNode *payload;  /* borrowed from the document the envelope was read from */
+};
+
+/* Name of a message type as in MessageType ("Decision"). */
+const char *gw_msg_type_name(enum gw_msg_type t);
+/* Namespace of a payload type's schema. */
+const char *gw_msg_type_ns(enum gw_msg_type t);
+bool gw_msg_type_from_name(const char *name, enum gw_msg_type *out);
+
+/*
+ * Read the header of doc's envelope root and check that MessageType names the payload element.
+ * OUT: *out (gw_envelope_cleanup()); on failure *out is untouched.
+ * Reasons: SCHEMA_UNKNOWN (root is not an envelope), SCHEMA_INVALID (a header field missing or malformed),
+ * TYPE_MISMATCH, NOMEM.
+ */
+GW_MUST_CHECK enum gw_rc gw_envelope_read(xmlDoc *doc, const char *name, struct gw_envelope *out,
+                                          struct gw_err *err);
+void gw_envelope_cleanup(struct gw_envelope *e);
+
+/* Syntax checks shared with the HTTP API. */
+bool gw_is_uuid(const char *s);
+bool gw_is_regno(const char *s);
+
+#endif

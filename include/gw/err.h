@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Error reporting: every fallible function returns enum gw_rc and fills a struct gw_err passed last.
+ * The first error wins; callers only add context with gw_err_where().
+ */
+#ifndef GW_ERR_H
+#define GW_ERR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gw/reasons.h"
+
+#define GW_MUST_CHECK __attribute__((warn_unused_result))
+#define GW_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+enum gw_rc {
+    GW_OK = 0,
+    GW_EINPUT,    /* the input is malformed */
+    GW_EPOLICY,   /* the input is well-formed but the policy rejects it */
+    GW_ELIMIT,    /* a configured limit was exceeded */
+    GW_ECRYPTO,   /* a cryptographic operation failed for a reason other than the input */
+    GW_EIO,       /* file or network I/O */
+    GW_ENOMEM,    /* allocation failed */
+    GW_ECONFIG,   /* configuration or usage */
+    GW_EINTERNAL, /* a broken invariant or a library failure we cannot attribute */
+};
+
+struct gw_err {
+    enum gw_rc rc;         /* category; GW_OK while no error */
+    enum gw_reason reason; /* stable GW_R_* code */
+    char where[256];       /* "msg.xml:12" or "POST /v1/exchange" */
+    char msg[512];         /* human reason, never secrets */
+    const char *src;       /* "verify.c:214": where it was raised */
+};
+
+/* Reset err to "no error". */
+void gw_err_clear(struct gw_err *err);
+
+/* Record an error unless one is already recorded (the first error wins). Returns rc for convenience. */
+enum gw_rc gw_err_set(struct gw_err *err, enum gw_rc rc, enum gw_reason reason, const char *src,
+                      const char *fmt, ...) GW_PRINTF(5, 6);
+
+/* Set err->where if it is still empty (context from the caller, e.g. the file name). */
+void gw_err_where(struct gw_err *err, const char *fmt, ...) GW_PRINTF(2, 3);
+
+/* Append the OpenSSL error queue (and clear it) to err->msg. */
+void gw_err_add_openssl(struct gw_err *err);
+
+/* Stable code name without prefix ("SIG_MULTIPLE") and short text of a reason. Never NULL. */
+const char *gw_reason_code(enum gw_reason reason);
+const char *gw_reason_text(enum gw_reason reason);
+int gw_reason_http_status(enum gw_reason reason);
+/* Reverse lookup of a code name; returns false if unknown. */
+bool gw_reason_from_code(const char *code, enum gw_reason *out);
+
+/* Exit status of the command line for a result: 0 ok, 1 invalid/rejected, 2 usage/I/O/config/internal. */
+int gw_rc_exit_status(enum gw_rc rc);
+
+#define GW_STR2(x) #x
+#define GW_STR(x) GW_STR2(x)
+#define GW_SRC __FILE__ ":" GW_STR(__LINE__)
+
+/* Store the callee's code in rc and leave through out: if it failed (the callee already set err). */
+#define GW_TRY(expr)                                                                                         \
+    do {                                                                                                     \
+        rc = (expr);                                                                                         \
+        if (rc != GW_OK) {                                                                                   \
+            goto out;                                                                                        \
+        }                                                                                                    \
+    } while (0)
+
+/* If cond is false: record the error in err, set rc and leave through out:. */
+#define GW_CHECK(cond, code, reason, ...)                                                                    \
+    do {                                                                                                     \
+        if (!(cond)) {                                                                                       \
+            rc = gw_err_set(err, (code), (reason), GW_SRC, __VA_ARGS__);                                     \
+            goto out;                                                                                        \
+        }                                                                                                    \
+    } while (0)
+
+#define GW_FREE(p)                                                                                           \
+    do {                                                                                                     \
+        free(p);                                                                                             \
+        (p) = NULL;                                                                                          \
+    } while (0)
+
+#endif

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The signing key of an organisation, loaded once and used for every message without being copied
+ * (DESIGN §9). The only module that holds private key material; its API is narrow enough to move into
+ * a separate process later.
+ */
+#ifndef GW_SIGN_H
+#define GW_SIGN_H
+
+#include <libxml/tree.h>
+#include <stdbool.h>
+
+#include "gw/envelope.h"
+#include "gw/err.h"
+
+struct gw_signer;
+
+/*
+ * Load a private key (PEM, unencrypted), its certificate and optional intermediates (PEM; chain_pem may
+ * be NULL). Paths borrowed. Refuses a key that does not match the certificate, a key weaker than the
+ * profile, a certificate without organizationIdentifier, and, if private_mode_required, a key file that
+ * group or others can read. OUT: *out (gw_signer_free()).
+ * Reasons: IO, CONFIG, KEY_MISMATCH, SIG_ALGORITHM, CERT_ORG_ID, NOMEM.
+ */
+GW_MUST_CHECK enum gw_rc gw_signer_load(const char *key_pem, const char *cert_pem, const char *chain_pem,
+                                        bool private_mode_required, struct gw_signer **out, struct gw_err *err);
+void gw_signer_free(struct gw_signer *s);
+
+/* Registration number of the signer's organisation (from its certificate). */
+const char *gw_signer_regno(const struct gw_signer *s);
+
+/*
+ * Add one enveloped signature as the last child of doc's envelope root (DESIGN §3: whole document,
+ * exclusive C14N, SHA-256, RSA-SHA256 or ECDSA-SHA256/384 by key; certificate and chain in KeyInfo).
+ * The caller has validated doc. Thread-safe: the key is shared read-only.
+ * Reasons: SCHEMA_UNKNOWN, ALREADY_SIGNED, SENDER_MISMATCH (Sender is not the certificate's organisation),
+ * CRYPTO, NOMEM.
+ */
+GW_MUST_CHECK enum gw_rc gw_signer_sign(const struct gw_signer *s, xmlDoc *doc, const char *name,
+                                        struct gw_err *err);
+
+#endif

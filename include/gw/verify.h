@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The strict, fail-closed verification policy of DESIGN §3, in one place: the command line, the daemon's
+ * exchange endpoint and receipt checks all call gw_verify_message. It has no option that loosens it.
+ */
+#ifndef GW_VERIFY_H
+#define GW_VERIFY_H
+
+#include <libxml/tree.h>
+
+#include "gw/envelope.h"
+#include "gw/err.h"
+#include "gw/pki.h"
+#include "gw/schema.h"
+
+struct gw_verified {
+    struct gw_envelope env;       /* header, read from the verified nodes */
+    struct gw_signer_info signer; /* who signed, and the anchor their chain ends at */
+    char c14n[32];                /* short names of what was checked */
+    char digest[32];
+    char signature[32];
+};
+
+/*
+ * Verify a parsed message (doc borrowed; name used in error locations). In this order: signature
+ * structure (before xmlsec sees anything), schema, envelope consistency, signer certificate, xmlsec
+ * digest and signature, and the binding of the certificate's organisation to the Sender.
+ * OUT: *out (gw_verified_cleanup()); on failure *out is untouched and err says why (one GW_R_* code per
+ * failure class, see include/gw/reasons.h).
+ */
+GW_MUST_CHECK enum gw_rc gw_verify_message(struct gw_pki *pki, const struct gw_schemas *schemas, xmlDoc *doc,
+                                           const char *name, struct gw_verified *out, struct gw_err *err);
+void gw_verified_cleanup(struct gw_verified *v);
+
+#endif
