@@ -71,6 +71,8 @@ struct parse_state {
     enum gw_reason stop_reason;
     char stop_msg[160];
     int stop_line;
+    int first_error_line; /* the first well-formedness error, which names the cause; later ones follow */
+    char first_error[200];
 };
 
 static void
@@ -259,12 +261,17 @@ one_line(const char *msg, char *buf, size_t n)
     return buf;
 }
 
-/* Keep parser errors off stderr; the last one is read from ctxt->lastError. */
+/* Keep parser errors off stderr and remember the first one. */
 static void
 quiet_error(void *ctx, xmlErrorPtr error)
 {
-    (void)ctx;
-    (void)error;
+    xmlParserCtxtPtr ctxt = ctx;
+    struct parse_state *st = ctxt != NULL ? ctxt->_private : NULL;
+
+    if (st != NULL && error != NULL && error->level >= XML_ERR_ERROR && st->first_error[0] == '\0') {
+        st->first_error_line = error->line;
+        one_line(error->message, st->first_error, sizeof(st->first_error));
+    }
 }
 
 enum gw_rc
@@ -305,6 +312,10 @@ gw_xml_parse(const unsigned char *data, size_t len, const char *name, const stru
             GW_CHECK(false, GW_ENOMEM, GW_R_NOMEM, "out of memory while parsing");
         }
         char why[200];
+        if (st.first_error[0] != '\0') {
+            gw_err_where(err, "%s:%d", name, st.first_error_line);
+            GW_CHECK(false, GW_EINPUT, GW_R_XML_MALFORMED, "%s", st.first_error);
+        }
         gw_err_where(err, "%s:%d", name, e != NULL ? e->line : 0);
         GW_CHECK(false, GW_EINPUT, GW_R_XML_MALFORMED, "%s",
                  one_line(e != NULL ? e->message : NULL, why, sizeof(why)));

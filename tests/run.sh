@@ -1,0 +1,62 @@
+#!/bin/sh
+# Run every test suite against one or more build directories and print "N passed, N failed".
+#
+# usage: tests/run.sh [--valgrind] BUILD_DIR...
+#
+# A suite is an executable that prints one line per test, "PASS <name>" or "FAIL <name>: <why>", and exits
+# non-zero if any failed. Suites: build/unit-tests, tests/hostile/run.sh, tests/cli/*.sh,
+# tests/integration/*.sh. Each receives the gateway binary in $GATEWAY and the build dir in $BUILD.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+ROOT=$(pwd)
+VALGRIND=""
+if [ "${1:-}" = "--valgrind" ]; then
+    VALGRIND="valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect"
+    shift
+fi
+[ $# -ge 1 ] || { echo "usage: tests/run.sh [--valgrind] BUILD_DIR..." >&2; exit 2; }
+
+LOG=$(mktemp -d "${TMPDIR:-/tmp}/gw-tests.XXXXXX")
+trap 'rm -rf "$LOG"' EXIT INT TERM
+passed=0
+failed=0
+
+run_suite() { # build label command...
+    build=$1; label=$2; shift 2
+    out="$LOG/out"
+    start=$(date +%s)
+    GATEWAY="$ROOT/$build/gateway" BUILD="$build" GW_VALGRIND="$VALGRIND" "$@" >"$out" 2>"$LOG/err"
+    rc=$?
+    p=$(grep -c '^PASS ' "$out")
+    f=$(grep -c '^FAIL ' "$out")
+    grep '^FAIL ' "$out" | sed "s|^|  [$build] |"
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        echo "  [$build] FAIL $label: suite exited $rc without naming a failed test"
+        tail -n 20 "$LOG/err" | sed 's/^/      /'
+        f=1
+    fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    printf '%-14s %-34s %4d passed %3d failed  %3ds\n' "[$build]" "$label" "$p" "$f" $(( $(date +%s) - start ))
+}
+
+for build in "$@"; do
+    if [ -n "$VALGRIND" ]; then
+        run_suite "$build" "cli under valgrind" sh tests/cli/valgrind.sh
+        continue
+    fi
+    run_suite "$build" "unit" "$build/unit-tests"
+    run_suite "$build" "hostile corpus" sh tests/hostile/run.sh
+    for s in tests/cli/*.sh tests/integration/*.sh; do
+        [ -f "$s" ] || continue
+        case "$s" in tests/cli/valgrind.sh) continue ;; esac
+        run_suite "$build" "$(basename "$(dirname "$s")")/$(basename "$s" .sh)" sh "$s"
+    done
+done
+if [ -z "$VALGRIND" ] && [ -n "${GW_SKIP_VALGRIND:-}" ]; then
+    :
+elif [ -z "$VALGRIND" ] && command -v valgrind >/dev/null 2>&1; then
+    run_suite "$1" "cli under valgrind" sh tests/cli/valgrind.sh
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
