@@ -58,7 +58,7 @@ test-quick: all
 	@sh tests/run.sh build
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory build/gateway
 	@sh scripts/demo.sh
 
 valgrind: all
