@@ -1,7 +1,7 @@
 # Gateway build. `make` builds build/gateway; `make test` runs every suite on the normal and the
 # sanitizer build; `make demo` runs the main job; `make deps` installs missing Debian packages.
 
-PKGS      := xmlsec1-openssl libxml-2.0 openssl
+PKGS      := xmlsec1-openssl libxml-2.0 openssl libcurl libevent_openssl libevent_pthreads sqlite3
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

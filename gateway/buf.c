@@ -38,6 +38,9 @@ buf_reserve(struct gw_buf *b, size_t n, struct gw_err *err)
     if (n > b->max - b->len) {
         return gw_err_set(err, GW_ELIMIT, GW_R_LIMIT_SIZE, GW_SRC, "more than %zu bytes", b->max);
     }
+    if (b->len + n == SIZE_MAX) {
+        return gw_err_set(err, GW_ELIMIT, GW_R_LIMIT_SIZE, GW_SRC, "buffer size overflow");
+    }
     want = b->len + n + 1; /* + NUL */
     if (want <= b->cap) {
         return GW_OK;
@@ -197,4 +200,23 @@ out:
         gw_err_where(err, "%s", path);
     }
     return rc;
+}
+
+enum gw_rc
+gw_buf_append_json(struct gw_buf *b, const char *s, struct gw_err *err)
+{
+    enum gw_rc rc = gw_buf_append(b, "\"", 1, err);
+
+    for (; rc == GW_OK && *s != '\0'; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') {
+            char esc[2] = {'\\', (char)ch};
+            rc = gw_buf_append(b, esc, 2, err);
+        } else if (ch < 0x20) {
+            rc = gw_buf_printf(b, err, "\\u%04x", ch);
+        } else {
+            rc = gw_buf_append(b, s, 1, err);
+        }
+    }
+    return rc == GW_OK ? gw_buf_append(b, "\"", 1, err) : rc;
 }

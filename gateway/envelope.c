@@ -83,6 +83,21 @@ gw_envelope_cleanup(struct gw_envelope *e)
     memset(e, 0, sizeof(*e));
 }
 
+/* Strip XML whitespace at both ends in place: the schema types of these fields collapse whitespace, so
+ * the value the schema validated is the trimmed one. */
+static void
+trim_xml_space(char *s)
+{
+    size_t len = strlen(s);
+    size_t start = strspn(s, " \t\r\n");
+
+    while (len > start && strchr(" \t\r\n", s[len - 1]) != NULL) {
+        len--;
+    }
+    memmove(s, s + start, len - start);
+    s[len - start] = '\0';
+}
+
 /* Copy the whole text of the header child called local into dst (size n), checking its syntax. */
 static enum gw_rc
 copy_field(const xmlNode *header, const char *local, bool required, bool (*valid)(const char *), char *dst,
@@ -104,6 +119,9 @@ copy_field(const xmlNode *header, const char *local, bool required, bool (*valid
     GW_CHECK(node != NULL, GW_EINPUT, GW_R_SCHEMA_INVALID, "Header has no %s", local);
     text = gw_xml_text(node);
     GW_CHECK(text != NULL, GW_ENOMEM, GW_R_NOMEM, "header field");
+    if (owned == NULL) {
+        trim_xml_space(text);
+    }
     GW_CHECK(valid == NULL || valid(text), GW_EINPUT, GW_R_SCHEMA_INVALID, "Header %s is malformed", local);
     if (owned != NULL) {
         *owned = text;

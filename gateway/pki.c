@@ -116,6 +116,25 @@ out:
     return rc;
 }
 
+/* With CRLs configured, the end-entity certificate must be covered by its issuer's CRL (fail closed), and
+ * every CA certificate above it is checked against its issuer's CRL when one is configured. */
+static int
+crl_policy_cb(int ok, X509_STORE_CTX *ctx)
+{
+    if (!ok && X509_STORE_CTX_get_error(ctx) == X509_V_ERR_UNABLE_TO_GET_CRL &&
+        X509_STORE_CTX_get_error_depth(ctx) > 0) {
+        return 1;
+    }
+    return ok;
+}
+
+void
+gw_pki_store_crl_policy(X509_STORE *store)
+{
+    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+    X509_STORE_set_verify_cb(store, crl_policy_cb);
+}
+
 void
 gw_pki_free(struct gw_pki *pki)
 {
@@ -156,8 +175,7 @@ gw_pki_load(const char *trust_pem, const char *const *crl_pems, size_t n_crls, s
     /* Level 2: RSA/DSA/DH >= 2048 bits, ECC >= 224 bits, no SHA-1 signatures anywhere in the chain. */
     X509_VERIFY_PARAM_set_auth_level(param, 2);
     if (pki->have_crls) {
-        /* The end-entity certificate must be covered by a CRL of its issuer; no CRL is "cannot tell". */
-        X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_CRL_CHECK);
+        gw_pki_store_crl_policy(pki->store);
     }
     *out = pki;
     pki = NULL;
@@ -254,6 +272,35 @@ gw_pki_key_allowed(EVP_PKEY *key)
         return strcmp(group, "prime256v1") == 0 || strcmp(group, "secp384r1") == 0;
     default:
         return false;
+    }
+}
+
+/* An extendedKeyUsage, when present, restricts the key to its purposes. Signing messages is allowed to
+ * gateway certificates (serverAuth: they also serve TLS), document and e-mail signing certificates, and
+ * anyExtendedKeyUsage; a certificate limited to TLS client authentication (an IT system's) cannot sign. */
+static bool
+eku_allows_signing(X509 *cert)
+{
+    uint32_t xku;
+
+    if ((X509_get_extension_flags(cert) & EXFLAG_XKUSAGE) == 0) {
+        return true;
+    }
+    xku = X509_get_extended_key_usage(cert);
+    if ((xku & (XKU_SSL_SERVER | XKU_SMIME | XKU_ANYEKU)) != 0) {
+        return true;
+    }
+    /* id-kp-documentSigning (RFC 9336) has no XKU_ bit in OpenSSL 3.0 */
+    {
+        EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(cert, NID_ext_key_usage, NULL, NULL);
+        ASN1_OBJECT *doc_signing = OBJ_txt2obj("1.3.6.1.5.5.7.3.36", 1);
+        bool found = false;
+        for (int i = 0; eku != NULL && doc_signing != NULL && i < sk_ASN1_OBJECT_num(eku); i++) {
+            found = found || OBJ_cmp(sk_ASN1_OBJECT_value(eku, i), doc_signing) == 0;
+        }
+        ASN1_OBJECT_free(doc_signing);
+        EXTENDED_KEY_USAGE_free(eku);
+        return found;
     }
 }
 
@@ -374,6 +421,8 @@ check_signer_uncached(struct gw_pki *pki, const struct gw_der *certs, size_t n, 
     GW_CHECK((X509_get_extension_flags(leaf) & EXFLAG_KUSAGE) != 0 &&
                  (ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) != 0,
              GW_EPOLICY, GW_R_CERT_KEY_USAGE, "certificate key usage allows neither digitalSignature nor nonRepudiation");
+    GW_CHECK(eku_allows_signing(leaf), GW_EPOLICY, GW_R_CERT_KEY_USAGE,
+             "certificate extendedKeyUsage does not allow signing (a TLS-client-only certificate cannot sign)");
     GW_CHECK(gw_pki_key_allowed(X509_get0_pubkey(leaf)), GW_EPOLICY, GW_R_SIG_ALGORITHM,
              "signer key is neither RSA of 2048+ bits nor EC P-256/P-384");
     GW_TRY(gw_pki_cert_regno(leaf, info.regno, err));
@@ -416,7 +465,7 @@ gw_pki_check_signer(struct gw_pki *pki, const struct gw_der *certs, size_t n, st
                     struct gw_err *err)
 {
     enum gw_rc rc = GW_EPOLICY;
-    unsigned char key[32];
+    unsigned char key[32] = {0};
     bool keyed = cache_key(certs, n, key);
     time_t now = time(NULL);
     struct chain_cache_entry *slot = &pki->cache[key[0] % CHAIN_CACHE_SLOTS];

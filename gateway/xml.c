@@ -146,8 +146,10 @@ on_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix, con
     /* attributes: nb_attributes tuples of (localname, prefix, URI, value, end) */
     for (int i = 0; i < nb_attributes; i++) {
         const xmlChar *aname = attributes[i * 5];
+        const xmlChar *aprefix = attributes[i * 5 + 1];
         const xmlChar *auri = attributes[i * 5 + 2];
-        if (strlen((const char *)aname) > st->lim->max_name) {
+        size_t alen = strlen((const char *)aname) + (aprefix != NULL ? strlen((const char *)aprefix) + 1 : 0);
+        if (alen > st->lim->max_name) {
             stop(ctxt, GW_R_LIMIT_NAME, "attribute name too long", st->lim->max_name);
             return;
         }
@@ -287,6 +289,9 @@ gw_xml_parse(const unsigned char *data, size_t len, const char *name, const stru
     GW_CHECK(len <= lim->max_bytes, GW_ELIMIT, GW_R_LIMIT_SIZE, "document has %zu bytes (limit %zu)", len,
              lim->max_bytes);
     GW_CHECK(len <= INT_MAX, GW_ELIMIT, GW_R_LIMIT_SIZE, "document too large");
+    /* messages are UTF-8 (DESIGN §2): UTF-16/32 and anything else with NUL bytes is refused before parsing */
+    GW_CHECK(memchr(data, '\0', len) == NULL, GW_EINPUT, GW_R_XML_MALFORMED,
+             "NUL byte in the document: not UTF-8 XML");
     ctxt = xmlNewParserCtxt();
     GW_CHECK(ctxt != NULL, GW_ENOMEM, GW_R_NOMEM, "cannot create parser");
     ctxt->_private = &st;
@@ -306,7 +311,7 @@ gw_xml_parse(const unsigned char *data, size_t len, const char *name, const stru
         GW_CHECK(false, st.stop_reason == GW_R_XML_DTD || st.stop_reason == GW_R_XSI_ATTR ? GW_EPOLICY : GW_ELIMIT,
                  st.stop_reason, "%s", st.stop_msg);
     }
-    if (doc == NULL || !ctxt->wellFormed) {
+    if (doc == NULL || !ctxt->wellFormed || !ctxt->nsWellFormed) {
         const xmlError *e = xmlCtxtGetLastError(ctxt);
         if (e != NULL && e->code == XML_ERR_NO_MEMORY) {
             GW_CHECK(false, GW_ENOMEM, GW_R_NOMEM, "out of memory while parsing");

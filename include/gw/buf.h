@@ -26,6 +26,9 @@ GW_MUST_CHECK enum gw_rc gw_buf_append_str(struct gw_buf *b, const char *s, stru
 GW_MUST_CHECK enum gw_rc gw_buf_printf(struct gw_buf *b, struct gw_err *err, const char *fmt, ...)
     GW_PRINTF(3, 4);
 
+/* Append s as a JSON string literal (quoted, with ", \\ and control characters escaped). */
+GW_MUST_CHECK enum gw_rc gw_buf_append_json(struct gw_buf *b, const char *s, struct gw_err *err);
+
 /* Move the bytes out: *out (owned by the caller, free()) and *len; b is left empty. */
 void gw_buf_take(struct gw_buf *b, unsigned char **out, size_t *len);
 

@@ -47,5 +47,6 @@ const char *gw_cli_name(const char *path);
 int gw_cmd_validate(int argc, char **argv);
 int gw_cmd_sign(int argc, char **argv);
 int gw_cmd_verify(int argc, char **argv);
+int gw_cmd_audit(int argc, char **argv);
 
 #endif

@@ -38,7 +38,8 @@ void gw_pki_free(struct gw_pki *pki);
 /*
  * From the certificates of a KeyInfo (the end-entity certificate and its intermediates, in any order),
  * pick the one end-entity certificate and check it: chain to a trust anchor at the current time, not
- * revoked where a CRL is configured, digitalSignature or nonRepudiation key usage, RSA >= 2048 or EC
+ * revoked where a CRL is configured, digitalSignature or nonRepudiation key usage, an extendedKeyUsage (if
+ * any) that allows signing, RSA >= 2048 or EC
  * P-256/P-384 key, and an organizationIdentifier NTRLV-<11 digits>. Thread-safe.
  * OUT: *out (gw_signer_info_cleanup()); on failure *out is untouched.
  * Reasons: CERT_MISSING, CERT_MALFORMED, CERT_UNTRUSTED, CERT_EXPIRED, CERT_NOT_YET_VALID, CERT_REVOKED,
@@ -58,6 +59,10 @@ void gw_pki_subject(X509 *cert, char *buf, size_t n);
 /* Read every certificate of a PEM file (borrowed path). OUT: *out (sk_X509_pop_free(.., X509_free)).
  * Reasons: IO, CONFIG (no certificate or bad PEM), LIMIT_SIZE. */
 GW_MUST_CHECK enum gw_rc gw_pki_read_certs(const char *path, STACK_OF(X509) * *out, struct gw_err *err);
+
+/* Revocation policy on a store that holds CRLs: the end-entity certificate must be covered by a CRL; CA
+ * certificates are checked where their issuer's CRL is configured. Used for signers and TLS peers alike. */
+void gw_pki_store_crl_policy(X509_STORE *store);
 
 /* Is the key strong enough for the profile (RSA >= 2048 bits, EC P-256 or P-384)? */
 bool gw_pki_key_allowed(EVP_PKEY *key);

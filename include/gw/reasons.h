@@ -48,7 +48,23 @@
     X(DIGEST_MISMATCH, "digest mismatch: signed content was changed", 400)                                   \
     X(SIGNATURE_MISMATCH, "signature value does not verify", 400)                                            \
     X(KEY_MISMATCH, "private key does not match the certificate", 400)                                       \
-    X(ALREADY_SIGNED, "message already carries a signature", 400)
+    X(ALREADY_SIGNED, "message already carries a signature", 400)                                            \
+    X(NOT_FOUND, "no such message", 404)                                                                     \
+    X(DUPLICATE, "message id already used", 409)                                                             \
+    X(REPLAY_CONFLICT, "message id already used with different content", 409)                               \
+    X(AUDIT_BROKEN, "audit log hash chain is broken", 500)                                                   \
+    X(TLS_IDENTITY, "TLS client is not the Sender's organisation", 403)                                      \
+    X(NOT_PERMITTED, "sender may not send this type to this recipient", 403)                                 \
+    X(WRONG_RECIPIENT, "message is not addressed to this gateway's organisation", 403)                       \
+    X(CREATED_WINDOW, "Created lies outside the accepted time window", 400)                                  \
+    X(UNKNOWN_PEER, "no route to the recipient", 400)                                                        \
+    X(HTTP_BAD_REQUEST, "malformed HTTP request", 400)                                                       \
+    X(HTTP_METHOD, "method not allowed", 405)                                                                \
+    X(HTTP_TOO_LARGE, "request body too large", 413)                                                         \
+    X(HTTP_UNSUPPORTED_TYPE, "unsupported content type", 415)                                                \
+    X(FORBIDDEN, "client not allowed to use this endpoint", 403)                                             \
+    X(UNAVAILABLE, "temporarily unavailable", 503)                                                           \
+    X(RECEIPT_INVALID, "receipt does not match the message", 400)
 
 enum gw_reason {
 #define GW_REASON_ENUM(code, text, http) GW_R_##code,

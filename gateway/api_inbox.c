@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Intake (DESIGN §5): the organisation's pipeline pages through received messages, fetches each exactly
+ * as it was received (signature included), and acknowledges it. The first acknowledgement queues a signed
+ * Delivered notification back to the sender, so the sender can show its message reached our systems.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gw/buf.h"
+#include "gw/daemon.h"
+#include "gw/limits.h"
+#include "gw/log.h"
+#include "gw/parse.h"
+#include "gw/receipt.h"
+
+#define INBOX_PAGE_DEFAULT 100
+#define INBOX_PAGE_MAX 1000
+
+/* Value of key in a query string "a=1&b=2" copied into buf; false if absent. */
+static bool
+query_param(const char *query, const char *key, char *buf, size_t n)
+{
+    size_t kl = strlen(key);
+
+    for (const char *p = query; p != NULL && *p != '\0';) {
+        size_t len = strcspn(p, "&");
+        if (len > kl && strncmp(p, key, kl) == 0 && p[kl] == '=') {
+            size_t vl = len - kl - 1;
+            if (vl >= n) {
+                vl = n - 1;
+            }
+            memcpy(buf, p + kl + 1, vl);
+            buf[vl] = '\0';
+            return true;
+        }
+        p += len;
+        if (*p == '&') {
+            p++;
+        }
+    }
+    return false;
+}
+
+void
+gw_api_inbox_list(struct gw_call *c)
+{
+    enum gw_rc rc;
+    struct gw_err errbuf;
+    struct gw_err *err = &errbuf;
+    struct gw_inbox_msg *list = NULL;
+    size_t n = 0;
+    uint64_t after = 0;
+    uint64_t limit = INBOX_PAGE_DEFAULT;
+    char v[32];
+    struct gw_buf b;
+    int64_t last = 0;
+
+    gw_err_clear(err);
+    gw_buf_init(&b, 4u * 1024u * 1024u);
+    if (query_param(c->query, "after", v, sizeof(v))) {
+        GW_CHECK(gw_parse_u64(v, 0, INT64_MAX, &after) == GW_OK, GW_EINPUT, GW_R_HTTP_BAD_REQUEST,
+                 "after=%s is not a sequence number", v);
+    }
+    if (query_param(c->query, "limit", v, sizeof(v))) {
+        GW_CHECK(gw_parse_u64(v, 1, INBOX_PAGE_MAX, &limit) == GW_OK, GW_EINPUT, GW_R_HTTP_BAD_REQUEST,
+                 "limit=%s is not in 1..%d", v, INBOX_PAGE_MAX);
+    }
+    GW_TRY(c->d->store->ops->list_inbox(c->d->store, (int64_t)after, (size_t)limit, &list, &n, err));
+    last = (int64_t)after;
+    GW_TRY(gw_buf_append_str(&b, "{\"messages\":[", err));
+    for (size_t i = 0; i < n; i++) {
+        GW_TRY(gw_buf_printf(&b, err,
+                             "%s{\"seq\":%lld,\"id\":\"%s\",\"sender\":\"%s\",\"type\":\"%s\",\"sha256\":\"%s\","
+                             "\"received_ms\":%lld,\"acked\":%s,\"href\":\"/v1/inbox/%s\"}",
+                             i > 0 ? "," : "", (long long)list[i].seq, list[i].id, list[i].sender, list[i].type,
+                             list[i].sha256, (long long)list[i].received_ms, list[i].acked ? "true" : "false",
+                             list[i].id));
+        last = list[i].seq;
+    }
+    GW_TRY(gw_buf_printf(&b, err, "],\"next_after\":%lld}\n", (long long)last));
+    gw_reply(c, 200, "application/json", b.data, b.len);
+    rc = GW_OK;
+out:
+    if (rc != GW_OK) {
+        gw_reply_error(c, 0, err);
+    }
+    for (size_t i = 0; i < n; i++) {
+        gw_inbox_msg_cleanup(&list[i]);
+    }
+    free(list);
+    gw_buf_cleanup(&b);
+}
+
+void
+gw_api_inbox_get(struct gw_call *c, const char *id)
+{
+    enum gw_rc rc;
+    struct gw_err errbuf;
+    struct gw_err *err = &errbuf;
+    struct gw_inbox_msg m = {0};
+
+    gw_err_clear(err);
+    GW_CHECK(gw_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
+    GW_TRY(c->d->store->ops->get_inbox(c->d->store, id, &m, err));
+    gw_reply(c, 200, "application/xml", m.body, m.body_len);
+    rc = GW_OK;
+out:
+    if (rc != GW_OK) {
+        gw_reply_error(c, 0, err);
+    }
+    gw_inbox_msg_cleanup(&m);
+}
+
+void
+gw_api_inbox_ack(struct gw_call *c, const char *id)
+{
+    enum gw_rc rc;
+    struct gw_err errbuf;
+    struct gw_err *err = &errbuf;
+    struct gw_daemon *d = c->d;
+    struct gw_inbox_msg m = {0};
+    struct gw_outbox_msg notice = {0};
+    bool was_acked = false;
+    struct gw_audit_event nev = {.event = "notification_queued", .peer = NULL, .outcome = "ok"};
+    struct gw_audit_event aev = {.event = "acked", .peer = c->client_cn, .outcome = "ok"};
+
+    gw_err_clear(err);
+    GW_CHECK(gw_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
+    GW_TRY(d->store->ops->get_inbox(d->store, id, &m, err));
+    if (!m.acked) {
+        /* queue the Delivered notification first: a crash between the two writes repeats it on the next
+         * ack rather than losing it */
+        GW_TRY(gw_receipt_make(d->signer, m.sender, m.id, m.sha256, GW_RECEIPT_DELIVERED, GW_R_OK, NULL,
+                               &notice.body, &notice.body_len, notice.id, err));
+        memcpy(notice.in_reply_to, m.id, sizeof(notice.in_reply_to));
+        memcpy(notice.recipient, m.sender, sizeof(notice.recipient));
+        snprintf(notice.type, sizeof(notice.type), "Receipt");
+        gw_sha256_hex(notice.body, notice.body_len, notice.sha256);
+        notice.state = GW_OUT_QUEUED;
+        notice.created_ms = gw_now_ms();
+        notice.next_attempt_ms = notice.created_ms;
+        nev.message_id = m.id;
+        nev.peer = m.sender;
+        GW_TRY(d->store->ops->put_outbox(d->store, &notice, &nev, err));
+        gw_deliverer_wake(d->deliverer);
+    }
+    aev.message_id = m.id;
+    GW_TRY(d->store->ops->ack_inbox(d->store, m.id, &aev, &was_acked, err));
+    {
+        char body[160];
+        int len = snprintf(body, sizeof(body), "{\"id\":\"%s\",\"acked\":true,\"already\":%s}\n", m.id,
+                           was_acked ? "true" : "false");
+        gw_reply(c, 200, "application/json", body, (size_t)len);
+    }
+    rc = GW_OK;
+out:
+    if (rc != GW_OK) {
+        gw_reply_error(c, 0, err);
+    }
+    gw_outbox_msg_cleanup(&notice);
+    gw_inbox_msg_cleanup(&m);
+}

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The audit log's hash chain (DESIGN §6): each entry's hash covers its predecessor's hash, its own sequence
+ * number and every field, so changing, removing or reordering entries breaks the chain at the first entry
+ * touched. This file computes and checks hashes only; it neither stores entries nor decides which events
+ * are logged (store_sqlite.c appends, in the transaction of the change an entry describes). The encoding
+ * is restated in docs/audit.md; keep the two in step.
+ */
+#include "gw/audit.h"
+
+#include <inttypes.h>
+#include <openssl/evp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* Feed one netstring, "<decimal length>:<bytes>,", to the digest. */
+static bool
+hash_field(EVP_MD_CTX *ctx, const char *s)
+{
+    char len[24];
+    size_t n = strlen(s);
+    int k = snprintf(len, sizeof(len), "%zu:", n);
+
+    return k > 0 && (size_t)k < sizeof(len) && EVP_DigestUpdate(ctx, len, (size_t)k) == 1 &&
+           EVP_DigestUpdate(ctx, s, n) == 1 && EVP_DigestUpdate(ctx, ",", 1) == 1;
+}
+
+enum gw_rc
+gw_audit_hash(const struct gw_audit_entry *e, char out[GW_AUDIT_HASH_LEN + 1], struct gw_err *err)
+{
+    enum gw_rc rc = GW_EINTERNAL;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned char md[32];
+    unsigned int md_len = 0;
+    char seq[24];
+    static const char hex[] = "0123456789abcdef";
+
+    GW_CHECK(ctx != NULL, GW_ENOMEM, GW_R_NOMEM, "digest context");
+    snprintf(seq, sizeof(seq), "%" PRId64, e->seq);
+    /* The order of fields is part of the format (docs/audit.md): never change it under the same tag. */
+    GW_CHECK(EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 && hash_field(ctx, GW_AUDIT_TAG) &&
+                 hash_field(ctx, e->prev_hash) && hash_field(ctx, seq) && hash_field(ctx, e->time) &&
+                 hash_field(ctx, e->event) && hash_field(ctx, e->message_id) && hash_field(ctx, e->peer) &&
+                 hash_field(ctx, e->outcome) && hash_field(ctx, e->reason) &&
+                 EVP_DigestFinal_ex(ctx, md, &md_len) == 1 && md_len == sizeof(md),
+             GW_ENOMEM, GW_R_NOMEM, "SHA-256 of audit entry %" PRId64, e->seq);
+    for (size_t i = 0; i < sizeof(md); i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 0x0f];
+    }
+    out[GW_AUDIT_HASH_LEN] = '\0';
+    rc = GW_OK;
+out:
+    EVP_MD_CTX_free(ctx);
+    return rc;
+}
+
+static bool
+is_hash(const char *s)
+{
+    size_t i;
+
+    for (i = 0; s[i] != '\0'; i++) {
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
+            return false;
+        }
+    }
+    return i == GW_AUDIT_HASH_LEN;
+}
+
+enum gw_rc
+gw_audit_check_entry(const struct gw_audit_entry *e, int64_t expected_seq, const char *prev_hash,
+                     struct gw_err *err)
+{
+    enum gw_rc rc = GW_EPOLICY;
+    char want[GW_AUDIT_HASH_LEN + 1];
+
+    /* Entries are numbered 1, 2, 3, ...: a jump means entries were removed (DESIGN §6 "removing"). */
+    GW_CHECK(e->seq == expected_seq, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+             "entry missing: the log goes from entry %" PRId64 " to entry %" PRId64 " (entries were removed)",
+             expected_seq - 1, e->seq);
+    GW_CHECK(is_hash(e->hash) && is_hash(e->prev_hash), GW_EPOLICY, GW_R_AUDIT_BROKEN,
+             "malformed hash or prev_hash (the entry was changed)");
+    GW_TRY(gw_audit_hash(e, want, err));
+    /* The hash covers seq and prev_hash, so an entry moved to another position fails here too. */
+    GW_CHECK(strcmp(want, e->hash) == 0, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+             "hash mismatch: the entry was changed (or moved here from another position)");
+    GW_CHECK(strcmp(e->prev_hash, prev_hash) == 0, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+             "broken link: prev_hash is not the hash of entry %" PRId64
+             " (that entry was rewritten with a new hash, or entries were reordered)",
+             expected_seq - 1);
+    rc = GW_OK;
+out:
+    if (rc != GW_OK) {
+        gw_err_where(err, "audit entry %" PRId64, expected_seq);
+    }
+    return rc;
+}
+
+void
+gw_audit_time_now(char out[GW_AUDIT_TIME_LEN + 1])
+{
+    struct timespec ts;
+    struct tm tm;
+    char day[32];
+
+    /* Wall-clock time, as an auditor reads it; the chain, not the clock, orders entries. */
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0 || gmtime_r(&ts.tv_sec, &tm) == NULL ||
+        strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm) != 19) {
+        memcpy(out, "1970-01-01T00:00:00.000Z", GW_AUDIT_TIME_LEN + 1);
+        return;
+    }
+    long ms = ts.tv_nsec / 1000000L; /* 0..999 */
+    memcpy(out, day, 19);
+    out[19] = '.';
+    out[20] = (char)('0' + ms / 100);
+    out[21] = (char)('0' + ms / 10 % 10);
+    out[22] = (char)('0' + ms % 10);
+    out[23] = 'Z';
+    out[24] = '\0';
+}
+
+void
+gw_audit_field(const char *s, char out[GW_AUDIT_MAX_FIELD + 1])
+{
+    size_t n = s != NULL ? strlen(s) : 0;
+
+    if (n > GW_AUDIT_MAX_FIELD) {
+        n = GW_AUDIT_MAX_FIELD;
+        /* Back off over continuation bytes (10xxxxxx) so the cut falls before a character's first byte. */
+        while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80) {
+            n--;
+        }
+    }
+    if (n > 0) {
+        memcpy(out, s, n);
+    }
+    out[n] = '\0';
+}

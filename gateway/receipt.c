@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Receipts (DESIGN §2, §5): built as a Receipt envelope from escaped fields, parsed back through the one
+ * parser, validated and signed like any message, so a receipt is held to the same profile as what it
+ * acknowledges. Checking a receipt runs the full verification policy and then binds it to the message.
+ */
+#include "gw/receipt.h"
+
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "gw/buf.h"
+#include "gw/verify.h"
+#include "gw/xml.h"
+
+static const char *const status_names[] = {"Accepted", "Rejected", "Delivered"};
+
+const char *
+gw_receipt_status_name(enum gw_receipt_status s)
+{
+    return (unsigned)s < 3 ? status_names[s] : "?";
+}
+
+enum gw_rc
+gw_uuid_new(char out[GW_UUID_LEN + 1], struct gw_err *err)
+{
+    enum gw_rc rc = GW_ECRYPTO;
+    unsigned char b[16];
+
+    GW_CHECK(RAND_bytes(b, sizeof(b)) == 1, GW_ECRYPTO, GW_R_INTERNAL, "no randomness for a message id");
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    snprintf(out, GW_UUID_LEN + 1, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+void
+gw_now_iso(char *buf, size_t n)
+{
+    struct timeval tv;
+    struct tm tm;
+
+    gettimeofday(&tv, NULL);
+    gmtime_r(&tv.tv_sec, &tm);
+    snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec, (long)(tv.tv_usec / 1000));
+}
+
+/* Append s with the five XML special characters escaped. */
+static enum gw_rc
+append_escaped(struct gw_buf *b, const char *s, struct gw_err *err)
+{
+    enum gw_rc rc = GW_OK;
+
+    for (; *s != '\0' && rc == GW_OK; s++) {
+        switch (*s) {
+        case '&':
+            rc = gw_buf_append_str(b, "&amp;", err);
+            break;
+        case '<':
+            rc = gw_buf_append_str(b, "&lt;", err);
+            break;
+        case '>':
+            rc = gw_buf_append_str(b, "&gt;", err);
+            break;
+        case '"':
+            rc = gw_buf_append_str(b, "&quot;", err);
+            break;
+        default:
+            /* control characters other than tab and newline are not XML 1.0 text */
+            rc = ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n') ? gw_buf_append_str(b, " ", err)
+                                                                         : gw_buf_append(b, s, 1, err);
+            break;
+        }
+    }
+    return rc;
+}
+
+enum gw_rc
+gw_receipt_make(const struct gw_signer *signer, const char *to, const char *message_id, const char *digest_hex,
+                enum gw_receipt_status status, enum gw_reason reason, const char *reason_text, unsigned char **out,
+                size_t *out_len, char *receipt_id, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EINTERNAL;
+    struct gw_buf b;
+    char id[GW_UUID_LEN + 1];
+    char now[64];
+    xmlDoc *doc = NULL;
+    struct gw_xml_limits lim;
+    bool known = gw_is_uuid(message_id);
+
+    gw_buf_init(&b, 64 * 1024);
+    GW_CHECK(gw_is_regno(to) && strlen(digest_hex) == GW_SHA256_HEX_LEN, GW_EINTERNAL, GW_R_INTERNAL,
+             "receipt fields malformed");
+    GW_TRY(gw_uuid_new(id, err));
+    gw_now_iso(now, sizeof(now));
+    GW_TRY(gw_buf_printf(&b, err,
+                         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                         "<env:Envelope xmlns:env=\"" GW_NS_ENVELOPE "\">\n"
+                         "  <env:Header>\n"
+                         "    <env:MessageId>%s</env:MessageId>\n",
+                         id));
+    if (known && strcmp(message_id, GW_NIL_UUID) != 0) {
+        GW_TRY(gw_buf_printf(&b, err, "    <env:InReplyTo>%s</env:InReplyTo>\n", message_id));
+    }
+    GW_TRY(gw_buf_printf(&b, err,
+                         "    <env:Sender>%s</env:Sender>\n"
+                         "    <env:Recipient>%s</env:Recipient>\n"
+                         "    <env:MessageType>Receipt</env:MessageType>\n"
+                         "    <env:Created>%s</env:Created>\n"
+                         "    <env:Subject>%s: %s</env:Subject>\n"
+                         "  </env:Header>\n"
+                         "  <env:Body>\n"
+                         "    <r:Receipt xmlns:r=\"" GW_NS_RECEIPT "\">\n"
+                         "      <r:ReceivedMessageId>%s</r:ReceivedMessageId>\n"
+                         "      <r:MessageDigest Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\">%s"
+                         "</r:MessageDigest>\n"
+                         "      <r:Status>%s</r:Status>\n",
+                         gw_signer_regno(signer), to, now, gw_receipt_status_name(status),
+                         known ? message_id : GW_NIL_UUID, known ? message_id : GW_NIL_UUID, digest_hex,
+                         gw_receipt_status_name(status)));
+    if (status == GW_RECEIPT_REJECTED) {
+        GW_TRY(gw_buf_printf(&b, err, "      <r:ReasonCode>%s</r:ReasonCode>\n", gw_reason_code(reason)));
+        GW_TRY(gw_buf_append_str(&b, "      <r:ReasonText>", err));
+        {
+            char text[500];
+            snprintf(text, sizeof(text), "%s%s%s", gw_reason_text(reason), reason_text != NULL ? ": " : "",
+                     reason_text != NULL ? reason_text : "");
+            GW_TRY(append_escaped(&b, text, err));
+        }
+        GW_TRY(gw_buf_append_str(&b, "</r:ReasonText>\n", err));
+    }
+    GW_TRY(gw_buf_printf(&b, err,
+                         "      <r:Received>%s</r:Received>\n"
+                         "    </r:Receipt>\n"
+                         "  </env:Body>\n"
+                         "</env:Envelope>\n",
+                         now));
+    gw_xml_limits_default(&lim);
+    GW_TRY(gw_xml_parse(b.data, b.len, "receipt", &lim, &doc, err));
+    GW_TRY(gw_signer_sign(signer, doc, "receipt", err));
+    GW_TRY(gw_xml_serialize(doc, out, out_len, err));
+    if (receipt_id != NULL) {
+        memcpy(receipt_id, id, sizeof(id));
+    }
+    rc = GW_OK;
+out:
+    xmlFreeDoc(doc);
+    gw_buf_cleanup(&b);
+    return rc;
+}
+
+/* Copy the whole text of payload child `local` into dst (size n); "" if absent. */
+static void
+payload_field(const xmlNode *payload, const char *local, char *dst, size_t n)
+{
+    dst[0] = '\0';
+    for (const xmlNode *c = gw_xml_first_elem(payload); c != NULL; c = gw_xml_next_elem(c)) {
+        if (gw_xml_is(c, GW_NS_RECEIPT, local)) {
+            char *t = gw_xml_text(c);
+            if (t != NULL) {
+                snprintf(dst, n, "%s", t);
+                free(t);
+            }
+            return;
+        }
+    }
+}
+
+enum gw_rc
+gw_receipt_check(struct gw_pki *pki, const struct gw_schemas *schemas, const unsigned char *receipt, size_t len,
+                 const char *expected_signer, const char *message_id, const char *message_digest_hex,
+                 struct gw_receipt_info *info, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EPOLICY;
+    xmlDoc *doc = NULL;
+    struct gw_xml_limits lim;
+    struct gw_verified v = {0};
+    struct gw_receipt_info r = {0};
+    char status[32];
+
+    gw_xml_limits_default(&lim);
+    GW_TRY(gw_xml_parse(receipt, len, "receipt", &lim, &doc, err));
+    GW_TRY(gw_verify_message(pki, schemas, doc, "receipt", &v, err));
+    GW_CHECK(v.env.type == GW_MSG_RECEIPT, GW_EPOLICY, GW_R_RECEIPT_INVALID, "the document is a %s, not a Receipt",
+             gw_msg_type_name(v.env.type));
+    memcpy(r.receipt_id, v.env.message_id, sizeof(r.receipt_id));
+    memcpy(r.signer, v.env.sender, sizeof(r.signer));
+    payload_field(v.env.payload, "ReceivedMessageId", r.message_id, sizeof(r.message_id));
+    payload_field(v.env.payload, "MessageDigest", r.digest, sizeof(r.digest));
+    payload_field(v.env.payload, "Status", status, sizeof(status));
+    payload_field(v.env.payload, "ReasonCode", r.reason_code, sizeof(r.reason_code));
+    payload_field(v.env.payload, "ReasonText", r.reason_text, sizeof(r.reason_text));
+    payload_field(v.env.payload, "Received", r.received, sizeof(r.received));
+    if (strcmp(status, "Accepted") == 0) {
+        r.status = GW_RECEIPT_ACCEPTED;
+    } else if (strcmp(status, "Rejected") == 0) {
+        r.status = GW_RECEIPT_REJECTED;
+    } else {
+        GW_CHECK(strcmp(status, "Delivered") == 0, GW_EPOLICY, GW_R_RECEIPT_INVALID, "unknown Status '%s'", status);
+        r.status = GW_RECEIPT_DELIVERED;
+    }
+    GW_CHECK(expected_signer == NULL || strcmp(r.signer, expected_signer) == 0, GW_EPOLICY, GW_R_RECEIPT_INVALID,
+             "receipt is signed by %s, not by the recipient %s", r.signer, expected_signer);
+    GW_CHECK(message_id == NULL || strcmp(r.message_id, message_id) == 0, GW_EPOLICY, GW_R_RECEIPT_INVALID,
+             "receipt is about message %s, not %s", r.message_id, message_id);
+    GW_CHECK(message_digest_hex == NULL || strcmp(r.digest, message_digest_hex) == 0, GW_EPOLICY,
+             GW_R_RECEIPT_INVALID, "receipt digest %s is not the SHA-256 of the message (%s)", r.digest,
+             message_digest_hex);
+    *info = r;
+    rc = GW_OK;
+out:
+    gw_verified_cleanup(&v);
+    xmlFreeDoc(doc);
+    return rc;
+}

@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The HTTPS server (DESIGN §5) on libevent's evhttp with OpenSSL bufferevents: several worker threads,
+ * each with its own event base accepting on a duplicate of one listening socket. TLS with a verified
+ * client certificate comes before any HTTP byte is parsed; the client's organisation decides which routes
+ * it may use. Body and header sizes, timeouts and the connection count are enforced here; the handlers in
+ * api_*.c do the work. No HTTP parsing of our own: evhttp parses, we route.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/thread.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "gw/daemon.h"
+#include "gw/log.h"
+#include "gw/tls.h"
+
+/* How long in-flight requests may take to finish at shutdown. Everything acknowledged is already durable,
+ * so what is cut off here is only an unsent response, which the client retries. */
+#define SHUTDOWN_GRACE_MS 2000
+
+struct worker {
+    struct gw_server *server;
+    struct event_base *base;
+    struct evhttp *http;
+    struct evhttp_bound_socket *bound;
+    pthread_t thread;
+    bool started;
+};
+
+struct gw_server {
+    struct gw_daemon *d;
+    int listen_fd;
+    unsigned n_workers;
+    struct worker *workers;
+    atomic_uint connections; /* open TLS connections, for max_connections */
+    SSL_CTX *refuse_ctx;     /* handshake always fails: used past max_connections */
+};
+
+static int conn_ex_index = -1;
+static pthread_once_t conn_ex_once = PTHREAD_ONCE_INIT;
+
+/* Called by OpenSSL for every SSL freed: gives back the connection slot of a counted one. */
+static void
+conn_slot_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+    struct gw_server *s = ptr;
+
+    (void)parent;
+    (void)ad;
+    (void)idx;
+    (void)argl;
+    (void)argp;
+    if (s != NULL) {
+        atomic_fetch_sub(&s->connections, 1);
+    }
+}
+
+static void
+conn_ex_init(void)
+{
+    conn_ex_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, conn_slot_free);
+}
+
+/* evhttp asks for a bufferevent per accepted connection. Never return NULL: evhttp would then fall back
+ * to a plain-text connection. */
+static struct bufferevent *
+make_tls_bev(struct event_base *base, void *arg)
+{
+    struct gw_server *s = arg;
+    bool over = atomic_fetch_add(&s->connections, 1) >= s->d->cfg.max_connections;
+    SSL *ssl = SSL_new(over ? s->refuse_ctx : s->d->tls);
+
+    if (ssl == NULL) {
+        atomic_fetch_sub(&s->connections, 1);
+        ssl = SSL_new(s->refuse_ctx);
+        if (ssl == NULL) {
+            abort(); /* out of memory at the worst moment; plain text is not an option */
+        }
+        over = true;
+        atomic_fetch_add(&s->connections, 1);
+    }
+    SSL_set_ex_data(ssl, conn_ex_index, s);
+    return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                          BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+}
+
+void
+gw_reply_header(struct gw_call *c, const char *name, const char *value)
+{
+    evhttp_add_header(evhttp_request_get_output_headers(c->req), name, value);
+}
+
+void
+gw_reply(struct gw_call *c, int status, const char *content_type, const void *body, size_t len)
+{
+    struct evbuffer *buf = evbuffer_new();
+
+    gw_metrics_http(c->d->metrics, status);
+    if (content_type != NULL) {
+        gw_reply_header(c, "Content-Type", content_type);
+    }
+    gw_reply_header(c, "Cache-Control", "no-store");
+    if (buf != NULL && len > 0) {
+        evbuffer_add(buf, body, len);
+    }
+    evhttp_send_reply(c->req, status, NULL, buf);
+    if (buf != NULL) {
+        evbuffer_free(buf);
+    }
+}
+
+void
+gw_reply_error(struct gw_call *c, int status, const struct gw_err *err)
+{
+    char text[1024];
+    int code = status != 0 ? status : gw_reason_http_status(err->reason);
+    int n;
+
+    if (code < 400) {
+        code = 500;
+    }
+    n = snprintf(text, sizeof(text), "%d %s: %s%s%s\n", code, gw_reason_code(err->reason), err->msg,
+                 err->where[0] != '\0' ? " at " : "", err->where);
+    gw_reply(c, code, "text/plain; charset=utf-8", text, n > 0 ? (size_t)n : 0);
+}
+
+static void
+reply_plain(struct gw_call *c, int status, enum gw_reason reason, const char *msg)
+{
+    struct gw_err err;
+
+    gw_err_clear(&err);
+    gw_err_set(&err, GW_EPOLICY, reason, GW_SRC, "%s", msg);
+    gw_reply_error(c, status, &err);
+}
+
+bool
+gw_call_is_xml(const struct gw_call *c)
+{
+    return strncmp(c->content_type, "application/xml", 15) == 0 || strncmp(c->content_type, "text/xml", 8) == 0;
+}
+
+static bool
+is_submitter(const struct gw_config *cfg, const char *cn)
+{
+    if (cfg->n_submitters == 0) {
+        return true;
+    }
+    for (size_t i = 0; i < cfg->n_submitters; i++) {
+        if (strcmp(cfg->submitters[i], cn) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* "/v1/inbox/ID/ack" with prefix "/v1/inbox/": copies ID into id, the rest (without '/') into rest. */
+static bool
+split_id(const char *path, const char *prefix, char *id, size_t id_len, const char **rest)
+{
+    size_t pl = strlen(prefix);
+    const char *p = path + pl;
+    size_t n;
+
+    if (strncmp(path, prefix, pl) != 0) {
+        return false;
+    }
+    n = strcspn(p, "/");
+    if (n == 0 || n >= id_len) {
+        return false;
+    }
+    memcpy(id, p, n);
+    id[n] = '\0';
+    *rest = p[n] == '/' ? p + n + 1 : p + n;
+    return true;
+}
+
+static void
+route(struct gw_call *c)
+{
+    char id[64];
+    const char *rest = "";
+    bool get = c->method == GW_HTTP_GET;
+    bool post = c->method == GW_HTTP_POST;
+
+    if (strcmp(c->path, "/healthz") == 0 && get) {
+        gw_api_health(c);
+        return;
+    }
+    if (strcmp(c->path, "/v1/exchange") == 0) {
+        if (!post) {
+            reply_plain(c, 405, GW_R_HTTP_METHOD, "use POST");
+        } else if (!c->client_is_peer) {
+            reply_plain(c, 403, GW_R_FORBIDDEN, "the client certificate's organisation is not a configured peer");
+        } else {
+            gw_api_exchange(c);
+        }
+        return;
+    }
+    /* everything else is for the organisation's own systems */
+    if (strcmp(c->path, "/metrics") == 0 || strncmp(c->path, "/v1/", 4) == 0) {
+        if (!c->client_is_own) {
+            reply_plain(c, 403, GW_R_FORBIDDEN, "this endpoint is for the organisation's own systems");
+            return;
+        }
+    }
+    if (strcmp(c->path, "/metrics") == 0 && get) {
+        gw_api_metrics(c);
+    } else if (strcmp(c->path, "/v1/messages") == 0) {
+        post ? gw_api_submit(c) : reply_plain(c, 405, GW_R_HTTP_METHOD, "use POST");
+    } else if (split_id(c->path, "/v1/messages/", id, sizeof(id), &rest) && get) {
+        gw_api_message_status(c, id, rest);
+    } else if (strcmp(c->path, "/v1/inbox") == 0 && get) {
+        gw_api_inbox_list(c);
+    } else if (split_id(c->path, "/v1/inbox/", id, sizeof(id), &rest) && get && rest[0] == '\0') {
+        gw_api_inbox_get(c, id);
+    } else if (split_id(c->path, "/v1/inbox/", id, sizeof(id), &rest) && post && strcmp(rest, "ack") == 0) {
+        gw_api_inbox_ack(c, id);
+    } else {
+        reply_plain(c, 404, GW_R_NOT_FOUND, "no such endpoint or method");
+    }
+}
+
+static void
+handle(struct evhttp_request *req, void *arg)
+{
+    struct worker *w = arg;
+    struct gw_daemon *d = w->server->d;
+    struct gw_call c = {.d = d, .req = req};
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+    struct bufferevent *bev = evcon != NULL ? evhttp_connection_get_bufferevent(evcon) : NULL;
+    SSL *ssl = bev != NULL ? bufferevent_openssl_get_ssl(bev) : NULL;
+    X509 *peer = ssl != NULL ? SSL_get0_peer_certificate(ssl) : NULL;
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+    const char *query = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
+    struct evbuffer *in = evhttp_request_get_input_buffer(req);
+    struct gw_err err;
+
+    gw_err_clear(&err);
+    switch (evhttp_request_get_command(req)) {
+    case EVHTTP_REQ_GET:
+        c.method = GW_HTTP_GET;
+        break;
+    case EVHTTP_REQ_POST:
+        c.method = GW_HTTP_POST;
+        break;
+    default:
+        reply_plain(&c, 405, GW_R_HTTP_METHOD, "only GET and POST are served");
+        return;
+    }
+    if (path == NULL || strlen(path) >= sizeof(c.path) || (query != NULL && strlen(query) >= sizeof(c.query))) {
+        reply_plain(&c, 400, GW_R_HTTP_BAD_REQUEST, "missing or overlong request target");
+        return;
+    }
+    snprintf(c.path, sizeof(c.path), "%s", path);
+    snprintf(c.query, sizeof(c.query), "%s", query != NULL ? query : "");
+    {
+        const char *ctype = evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
+        snprintf(c.content_type, sizeof(c.content_type), "%s", ctype != NULL ? ctype : "");
+    }
+    /* the handshake verified the chain; the certificate must also name an organisation */
+    if (ssl == NULL || SSL_get_verify_result(ssl) != X509_V_OK ||
+        gw_tls_peer_identity(peer, c.client_regno, c.client_cn, sizeof(c.client_cn), &err) != GW_OK) {
+        reply_plain(&c, 403, GW_R_FORBIDDEN, "client certificate names no organisation");
+        return;
+    }
+    c.client_is_own = strcmp(c.client_regno, d->cfg.organisation) == 0 && is_submitter(&d->cfg, c.client_cn);
+    c.client_is_peer = gw_config_peer(&d->cfg, c.client_regno) != NULL;
+    c.body_len = evbuffer_get_length(in);
+    if (c.body_len > 0) {
+        c.body = evbuffer_pullup(in, -1);
+        if (c.body == NULL) {
+            reply_plain(&c, 503, GW_R_NOMEM, "cannot buffer the request body");
+            return;
+        }
+    }
+    route(&c);
+}
+
+static void *
+worker_main(void *arg)
+{
+    struct worker *w = arg;
+
+    event_base_dispatch(w->base);
+    return NULL;
+}
+
+static enum gw_rc
+open_listener(const struct gw_config *cfg, int *fd_out, uint16_t *port, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EIO;
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
+    struct addrinfo *ai = NULL;
+    char portstr[8];
+    int fd = -1;
+    int one = 1;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+
+    snprintf(portstr, sizeof(portstr), "%u", cfg->listen_port);
+    GW_CHECK(getaddrinfo(cfg->listen_host, portstr, &hints, &ai) == 0 && ai != NULL, GW_ECONFIG, GW_R_CONFIG,
+             "cannot resolve listen address %s", cfg->listen_host);
+    fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    GW_CHECK(fd >= 0, GW_EIO, GW_R_IO, "socket: %s", strerror(errno));
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    GW_CHECK(bind(fd, ai->ai_addr, ai->ai_addrlen) == 0, GW_EIO, GW_R_IO, "cannot bind %s:%u: %s", cfg->listen_host,
+             cfg->listen_port, strerror(errno));
+    GW_CHECK(listen(fd, 512) == 0, GW_EIO, GW_R_IO, "listen: %s", strerror(errno));
+    GW_CHECK(getsockname(fd, (struct sockaddr *)&ss, &sl) == 0, GW_EIO, GW_R_IO, "getsockname: %s",
+             strerror(errno));
+    *port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                           : ((struct sockaddr_in *)&ss)->sin_port);
+    *fd_out = fd;
+    fd = -1;
+    rc = GW_OK;
+out:
+    if (ai != NULL) {
+        freeaddrinfo(ai);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return rc;
+}
+
+static void
+free_workers(struct gw_server *s)
+{
+    for (unsigned i = 0; i < s->n_workers; i++) {
+        struct worker *w = &s->workers[i];
+        if (w->http != NULL) {
+            evhttp_free(w->http);
+        }
+        if (w->base != NULL) {
+            event_base_free(w->base);
+        }
+    }
+    free(s->workers);
+    s->workers = NULL;
+}
+
+enum gw_rc
+gw_server_start(struct gw_daemon *d, struct gw_server **out, uint16_t *port, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EIO;
+    struct gw_server *s = calloc(1, sizeof(*s));
+    unsigned timeout = d->cfg.request_timeout_s < d->cfg.idle_timeout_s ? d->cfg.request_timeout_s
+                                                                         : d->cfg.idle_timeout_s;
+
+    GW_CHECK(s != NULL, GW_ENOMEM, GW_R_NOMEM, "server");
+    s->d = d;
+    s->listen_fd = -1;
+    pthread_once(&conn_ex_once, conn_ex_init);
+    GW_CHECK(conn_ex_index >= 0, GW_ENOMEM, GW_R_NOMEM, "SSL ex data index");
+    GW_CHECK(evthread_use_pthreads() == 0, GW_EINTERNAL, GW_R_INTERNAL, "libevent threads");
+    s->refuse_ctx = SSL_CTX_new(TLS_server_method()); /* no certificate: every handshake fails */
+    GW_CHECK(s->refuse_ctx != NULL, GW_ENOMEM, GW_R_NOMEM, "SSL_CTX");
+    GW_TRY(open_listener(&d->cfg, &s->listen_fd, port, err));
+    s->workers = calloc(d->cfg.workers, sizeof(*s->workers));
+    GW_CHECK(s->workers != NULL, GW_ENOMEM, GW_R_NOMEM, "workers");
+    s->n_workers = d->cfg.workers;
+    for (unsigned i = 0; i < s->n_workers; i++) {
+        struct worker *w = &s->workers[i];
+        int fd = dup(s->listen_fd); /* each evhttp closes its own copy when it stops accepting */
+        w->server = s;
+        w->base = event_base_new();
+        GW_CHECK(w->base != NULL && fd >= 0, GW_ENOMEM, GW_R_NOMEM, "event base");
+        w->http = evhttp_new(w->base);
+        GW_CHECK(w->http != NULL, GW_ENOMEM, GW_R_NOMEM, "evhttp");
+        evhttp_set_bevcb(w->http, make_tls_bev, s);
+        evhttp_set_gencb(w->http, handle, w);
+        evhttp_set_max_body_size(w->http, (ev_ssize_t)d->cfg.max_body);
+        evhttp_set_max_headers_size(w->http, (ev_ssize_t)d->cfg.max_headers);
+        evhttp_set_timeout(w->http, (int)timeout);
+        evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
+        evhttp_set_default_content_type(w->http, "text/plain; charset=utf-8");
+        w->bound = evhttp_accept_socket_with_handle(w->http, fd);
+        GW_CHECK(w->bound != NULL, GW_EIO, GW_R_IO, "cannot accept on socket");
+    }
+    for (unsigned i = 0; i < s->n_workers; i++) {
+        GW_CHECK(pthread_create(&s->workers[i].thread, NULL, worker_main, &s->workers[i]) == 0, GW_EIO, GW_R_IO,
+                 "cannot start worker thread");
+        s->workers[i].started = true;
+    }
+    *out = s;
+    s = NULL;
+    rc = GW_OK;
+out:
+    if (s != NULL) {
+        gw_server_stop(s);
+    }
+    return rc;
+}
+
+/* Runs inside a worker thread: stop accepting, let open connections finish their responses for the
+ * grace period, then leave the loop (evhttp_free afterwards closes what is left). */
+static void
+begin_stop(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+    struct timeval grace = {SHUTDOWN_GRACE_MS / 1000, (SHUTDOWN_GRACE_MS % 1000) * 1000};
+
+    (void)fd;
+    (void)what;
+    if (w->bound != NULL) {
+        evhttp_del_accept_socket(w->http, w->bound);
+        w->bound = NULL;
+    }
+    event_base_loopexit(w->base, &grace);
+}
+
+void
+gw_server_stop(struct gw_server *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    for (unsigned i = 0; i < s->n_workers; i++) {
+        struct worker *w = &s->workers[i];
+        if (w->started) {
+            event_base_once(w->base, -1, EV_TIMEOUT, begin_stop, w, NULL);
+        }
+    }
+    for (unsigned i = 0; i < s->n_workers; i++) {
+        if (s->workers[i].started) {
+            pthread_join(s->workers[i].thread, NULL);
+        }
+    }
+    free_workers(s);
+    if (s->listen_fd >= 0) {
+        close(s->listen_fd);
+    }
+    SSL_CTX_free(s->refuse_ctx);
+    free(s);
+}

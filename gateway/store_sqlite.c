@@ -1,0 +1,1624 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The SQLite back end of struct gw_store_ops (DESIGN §6 storage and audit, §9 group commit), the only file
+ * that uses libsqlite3. The database runs in WAL mode with synchronous=FULL, so a write that returned GW_OK
+ * survives kill -9 and power loss. One writer thread owns the write connection: callers queue their write
+ * and sleep; the writer runs every queued write in one transaction (each inside its own savepoint, so one
+ * failing write does not fail the others), appends each write's audit entry in that same transaction,
+ * commits once, and only then wakes the callers. Reads share a second, read-only connection under a mutex;
+ * WAL lets them run while the writer commits. The schema is versioned: `migrations` lists the steps, each
+ * applied in its own transaction; a store with a newer version than this binary knows is refused.
+ * It does not decide what is logged or when a message is retried: callers say so.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gw/audit.h"
+#include "gw/store.h"
+
+/* How long a statement waits for a lock held by another connection (another process on the same file,
+ * a checkpoint) before it fails. */
+#define BUSY_TIMEOUT_MS 5000
+
+/*
+ * Schema migrations: migrations[i] takes a store from version i to i + 1. Append only; never edit a step
+ * that has shipped. The meta table (key -> value) holds schema_version and the audit head (the seq and
+ * hash of the last audit entry the gateway wrote, updated in the same transaction as the entries) so that
+ * entries removed from the end of the log are detected too.
+ */
+static const char *const migrations[] = {
+    /* 1: the initial schema */
+    "CREATE TABLE outbox("
+    "  id TEXT PRIMARY KEY NOT NULL,"
+    "  in_reply_to TEXT NOT NULL,"
+    "  recipient TEXT NOT NULL,"
+    "  type TEXT NOT NULL,"
+    "  sha256 TEXT NOT NULL,"
+    "  body BLOB NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('queued', 'delivering', 'delivered', 'rejected', 'failed')),"
+    "  attempts INTEGER NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  next_attempt_ms INTEGER NOT NULL,"
+    "  delivered_ms INTEGER NOT NULL,"
+    "  last_error TEXT NOT NULL,"
+    "  receipt BLOB,"
+    "  notice BLOB"
+    ") STRICT;"
+    "CREATE INDEX outbox_due ON outbox(next_attempt_ms) WHERE state IN ('queued', 'delivering');"
+    "CREATE TABLE inbox("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  sender TEXT NOT NULL,"
+    "  type TEXT NOT NULL,"
+    "  sha256 TEXT NOT NULL,"
+    "  body BLOB NOT NULL,"
+    "  receipt BLOB,"
+    "  received_ms INTEGER NOT NULL,"
+    "  acked INTEGER NOT NULL DEFAULT 0 CHECK (acked IN (0, 1)),"
+    "  acked_ms INTEGER NOT NULL DEFAULT 0"
+    ") STRICT;"
+    "CREATE INDEX inbox_unacked ON inbox(seq) WHERE acked = 0;"
+    "CREATE TABLE rejected("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  message_id TEXT NOT NULL,"
+    "  sender TEXT NOT NULL,"
+    "  body BLOB,"
+    "  reason TEXT NOT NULL,"
+    "  receipt BLOB,"
+    "  received_ms INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX rejected_message_id ON rejected(message_id);"
+    "CREATE TABLE audit("
+    "  seq INTEGER PRIMARY KEY,"
+    "  time TEXT NOT NULL,"
+    "  event TEXT NOT NULL,"
+    "  message_id TEXT NOT NULL,"
+    "  peer TEXT NOT NULL,"
+    "  outcome TEXT NOT NULL,"
+    "  reason TEXT NOT NULL,"
+    "  prev_hash TEXT NOT NULL,"
+    "  hash TEXT NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX audit_message_id ON audit(message_id);"
+    /* Append-only against mistakes; a deliberate change (dropping the triggers first) is what the hash
+     * chain is for. */
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;"
+    "INSERT INTO meta(key, value) VALUES ('audit_last_seq', 0), ('audit_last_hash', '" GW_AUDIT_GENESIS "');",
+};
+#define SCHEMA_VERSION ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
+
+static const char meta_sql[] =
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY NOT NULL, value ANY NOT NULL) STRICT, WITHOUT ROWID;"
+    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', 0);";
+
+#define OUTBOX_COLS                                                                                          \
+    "id, in_reply_to, recipient, type, sha256, body, state, attempts, created_ms, next_attempt_ms, "          \
+    "delivered_ms, last_error, receipt, notice"
+#define INBOX_COLS "seq, id, sender, type, sha256, body, receipt, received_ms, acked, acked_ms"
+#define AUDIT_COLS "seq, time, event, message_id, peer, outcome, reason, prev_hash, hash"
+#define DUE_STATES "state IN ('queued', 'delivering')"
+
+/* Every statement the store runs more than once, prepared once per connection on first use. */
+enum stmt_id {
+    ST_BEGIN,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_SAVEPOINT,
+    ST_RELEASE,
+    ST_ROLLBACK_TO,
+    ST_INS_OUTBOX,
+    ST_UPD_OUTBOX,
+    ST_UPD_NOTICE,
+    ST_INS_INBOX,
+    ST_GET_ACKED,
+    ST_ACK_INBOX,
+    ST_INS_REJECTED,
+    ST_INS_AUDIT,
+    ST_SET_META,
+    ST_GET_META,
+    ST_GET_OUTBOX,
+    ST_DUE_OUTBOX,
+    ST_NEXT_DUE,
+    ST_GET_INBOX,
+    ST_LIST_INBOX,
+    ST_COUNT_OUTBOX,
+    ST_COUNT_INBOX,
+    ST__COUNT
+};
+
+static const char *const stmt_sql[ST__COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_SAVEPOINT] = "SAVEPOINT op",
+    [ST_RELEASE] = "RELEASE op",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO op",
+    [ST_INS_OUTBOX] = "INSERT INTO outbox(" OUTBOX_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                      "?12, ?13, ?14) ON CONFLICT(id) DO NOTHING",
+    [ST_UPD_OUTBOX] = "UPDATE outbox SET state = ?2, attempts = ?3, next_attempt_ms = ?4, last_error = ?5, "
+                      "delivered_ms = ?6, receipt = coalesce(?7, receipt) WHERE id = ?1",
+    [ST_UPD_NOTICE] = "UPDATE outbox SET notice = ?2 WHERE id = ?1",
+    [ST_INS_INBOX] = "INSERT INTO inbox(id, sender, type, sha256, body, receipt, received_ms) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO NOTHING",
+    [ST_GET_ACKED] = "SELECT acked FROM inbox WHERE id = ?1",
+    [ST_ACK_INBOX] = "UPDATE inbox SET acked = 1, acked_ms = ?2 WHERE id = ?1 AND acked = 0",
+    [ST_INS_REJECTED] = "INSERT INTO rejected(message_id, sender, body, reason, receipt, received_ms) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_INS_AUDIT] = "INSERT INTO audit(" AUDIT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [ST_SET_META] = "UPDATE meta SET value = ?2 WHERE key = ?1",
+    [ST_GET_META] = "SELECT value FROM meta WHERE key = ?1",
+    [ST_GET_OUTBOX] = "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?1",
+    [ST_DUE_OUTBOX] = "SELECT " OUTBOX_COLS " FROM outbox WHERE " DUE_STATES " AND next_attempt_ms <= ?1 "
+                      "ORDER BY created_ms, rowid LIMIT ?2",
+    [ST_NEXT_DUE] = "SELECT min(next_attempt_ms) FROM outbox WHERE " DUE_STATES,
+    [ST_GET_INBOX] = "SELECT " INBOX_COLS " FROM inbox WHERE id = ?1",
+    [ST_LIST_INBOX] = "SELECT seq, id, sender, type, sha256, NULL, NULL, received_ms, acked, acked_ms FROM inbox "
+                      "WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    [ST_COUNT_OUTBOX] = "SELECT state, count(*) FROM outbox GROUP BY state",
+    [ST_COUNT_INBOX] = "SELECT count(*) FROM inbox WHERE acked = 0",
+};
+
+struct conn {
+    sqlite3 *db;
+    sqlite3_stmt *stmt[ST__COUNT]; /* prepared on first use, finalized at close */
+};
+
+enum op_kind {
+    OP_PUT_OUTBOX,
+    OP_UPDATE_OUTBOX,
+    OP_ATTACH_NOTICE,
+    OP_PUT_INBOX,
+    OP_ACK_INBOX,
+    OP_PUT_REJECTED,
+    OP_AUDIT,
+};
+
+/* One queued write. It lives on the caller's stack: the caller sleeps until done, so everything it points
+ * to stays valid while the writer uses it. */
+struct op {
+    enum op_kind kind;
+    const struct gw_audit_event *ev;   /* appended with the change; NULL: none */
+    const struct gw_outbox_msg *out;   /* PUT_OUTBOX, UPDATE_OUTBOX */
+    const struct gw_inbox_msg *in;     /* PUT_INBOX */
+    const char *id;                    /* ATTACH_NOTICE, ACK_INBOX; message id of PUT_REJECTED */
+    const char *sender;                /* PUT_REJECTED */
+    const char *reason;                /* PUT_REJECTED */
+    const unsigned char *blob;         /* notice of ATTACH_NOTICE; body of PUT_REJECTED (may be NULL) */
+    size_t blob_len;                   /* bytes */
+    const unsigned char *blob2;        /* receipt of PUT_REJECTED (may be NULL) */
+    size_t blob2_len;                  /* bytes */
+    char sha256[GW_SHA256_HEX_LEN + 1]; /* PUT_OUTBOX, PUT_INBOX: digest of the body */
+    int64_t now_ms;                    /* unix ms: acked_ms of ACK_INBOX, received_ms of PUT_REJECTED */
+    struct gw_err *err;                /* the caller's */
+    enum gw_rc rc;                     /* result, valid once done */
+    bool flag;                         /* PUT_INBOX: is a duplicate; ACK_INBOX: was already acked */
+    struct gw_inbox_msg existing;      /* PUT_INBOX duplicate: the stored row, handed over on success */
+    bool done;                         /* guarded by qlock */
+    struct op *next;                   /* guarded by qlock */
+};
+
+struct sqlite_store {
+    struct gw_store base; /* first: a struct gw_store * is a struct sqlite_store * */
+    char *path;
+    struct conn w;        /* the write connection: the writer thread only (and open/close) */
+    struct conn r;        /* the read connection, guarded by rlock */
+    pthread_mutex_t rlock;
+    pthread_mutex_t qlock; /* guards head, tail, stopping, commits and every queued op's done/next */
+    pthread_cond_t qwork;  /* signalled when an op is queued or stopping is set */
+    pthread_cond_t qdone;  /* broadcast when a batch is done */
+    bool sync_ready;       /* the mutexes and conditions above are initialised */
+    struct op *head;
+    struct op *tail;
+    bool stopping;
+    uint64_t commits;      /* transactions committed for write ops */
+    pthread_t writer;
+    bool writer_started;
+    int64_t audit_seq;     /* writer thread only: seq of the last audit entry */
+    char audit_hash[GW_AUDIT_HASH_LEN + 1]; /* writer thread only: its hash */
+};
+
+static int64_t
+now_ms(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) {
+        return 0;
+    }
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- connections and statements ---- */
+
+static void
+conn_close(struct conn *c)
+{
+    for (size_t i = 0; i < ST__COUNT; i++) {
+        sqlite3_finalize(c->stmt[i]);
+        c->stmt[i] = NULL;
+    }
+    /* v2: never leaves the handle half-open, even if a statement escaped finalization */
+    sqlite3_close_v2(c->db);
+    c->db = NULL;
+}
+
+/* OUT: *out, the connection's statement id, reset and unbound; give it back with stmt_done(). */
+static enum gw_rc
+stmt_get(struct conn *c, enum stmt_id id, sqlite3_stmt **out, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EIO;
+
+    if (c->stmt[id] == NULL) {
+        int r = sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[id], NULL);
+        GW_CHECK(r == SQLITE_OK, GW_EIO, GW_R_IO, "prepare '%.60s': %s", stmt_sql[id], sqlite3_errmsg(c->db));
+    }
+    *out = c->stmt[id];
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+/* Reset a statement so that it holds no read snapshot or lock. NULL-safe. */
+static void
+stmt_done(sqlite3_stmt *q)
+{
+    if (q != NULL) {
+        sqlite3_reset(q);
+        sqlite3_clear_bindings(q);
+    }
+}
+
+/* Run a statement that returns no rows (transaction control, pragmas are separate). */
+static enum gw_rc
+stmt_run(struct conn *c, enum stmt_id id, struct gw_err *err)
+{
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+
+    GW_TRY(stmt_get(c, id, &q, err));
+    GW_CHECK(sqlite3_step(q) == SQLITE_DONE, GW_EIO, GW_R_IO, "%s: %s", stmt_sql[id], sqlite3_errmsg(c->db));
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    return rc;
+}
+
+static enum gw_rc
+exec_sql(sqlite3 *db, const char *sql, const char *what, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EIO;
+    char *msg = NULL;
+    int r = sqlite3_exec(db, sql, NULL, NULL, &msg);
+
+    GW_CHECK(r == SQLITE_OK, GW_EIO, GW_R_IO, "%s: %s", what, msg != NULL ? msg : sqlite3_errstr(r));
+    rc = GW_OK;
+out:
+    sqlite3_free(msg);
+    return rc;
+}
+
+/* Bind a text field of a fixed-size array, which need not be NUL-terminated at its very end. */
+static int
+bind_field(sqlite3_stmt *q, int i, const char *s, size_t cap)
+{
+    return sqlite3_bind_text(q, i, s, (int)strnlen(s, cap), SQLITE_STATIC);
+}
+
+static int
+bind_str(sqlite3_stmt *q, int i, const char *s)
+{
+    return sqlite3_bind_text(q, i, s != NULL ? s : "", -1, SQLITE_STATIC);
+}
+
+/* A NULL pointer binds SQL NULL; anything else a BLOB, possibly empty. */
+static int
+bind_blob(sqlite3_stmt *q, int i, const unsigned char *p, size_t n)
+{
+    if (p == NULL) {
+        return sqlite3_bind_null(q, i);
+    }
+    return sqlite3_bind_blob64(q, i, p, n, SQLITE_STATIC);
+}
+
+/* Copy a text column into out[cap]; SQL NULL reads as "". */
+static enum gw_rc
+col_text(sqlite3_stmt *q, int i, char *out, size_t cap, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EIO;
+    const unsigned char *t = NULL;
+    size_t n = 0;
+
+    if (sqlite3_column_type(q, i) != SQLITE_NULL) {
+        t = sqlite3_column_text(q, i);
+        GW_CHECK(t != NULL, GW_ENOMEM, GW_R_NOMEM, "column %s", sqlite3_column_name(q, i));
+        n = (size_t)sqlite3_column_bytes(q, i);
+    }
+    GW_CHECK(n < cap, GW_EIO, GW_R_IO, "stored %s is %zu bytes, at most %zu allowed", sqlite3_column_name(q, i), n,
+             cap - 1);
+    if (n > 0) {
+        memcpy(out, t, n);
+    }
+    out[n] = '\0';
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+/* OUT: *out (free()) and *len; SQL NULL reads as NULL, 0. */
+static enum gw_rc
+col_blob(sqlite3_stmt *q, int i, unsigned char **out, size_t *len, struct gw_err *err)
+{
+    enum gw_rc rc = GW_ENOMEM;
+    const void *p;
+    size_t n;
+    unsigned char *copy = NULL;
+
+    if (sqlite3_column_type(q, i) == SQLITE_NULL) {
+        *out = NULL;
+        *len = 0;
+        return GW_OK;
+    }
+    p = sqlite3_column_blob(q, i);
+    n = (size_t)sqlite3_column_bytes(q, i);
+    GW_CHECK(p != NULL || n == 0, GW_ENOMEM, GW_R_NOMEM, "column %s", sqlite3_column_name(q, i));
+    copy = malloc(n > 0 ? n : 1); /* an empty BLOB stays distinct from NULL */
+    GW_CHECK(copy != NULL, GW_ENOMEM, GW_R_NOMEM, "%zu bytes for column %s", n, sqlite3_column_name(q, i));
+    if (n > 0) {
+        memcpy(copy, p, n);
+    }
+    *out = copy;
+    *len = n;
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+static enum gw_rc
+state_from_name(const char *name, enum gw_out_state *out, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EIO;
+
+    for (int s = GW_OUT_QUEUED; s <= GW_OUT_FAILED; s++) {
+        if (strcmp(name, gw_out_state_name((enum gw_out_state)s)) == 0) {
+            *out = (enum gw_out_state)s;
+            return GW_OK;
+        }
+    }
+    GW_CHECK(false, GW_EIO, GW_R_IO, "unknown outbox state '%s' in the store", name);
+out:
+    return rc;
+}
+
+static bool
+state_is_valid(enum gw_out_state s)
+{
+    return (int)s >= GW_OUT_QUEUED && (int)s <= GW_OUT_FAILED;
+}
+
+/* A row of OUTBOX_COLS. OUT: *m (gw_outbox_msg_cleanup); untouched on failure. */
+static enum gw_rc
+read_outbox_row(sqlite3_stmt *q, struct gw_outbox_msg *m, struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct gw_outbox_msg row = {0};
+    char state[16];
+
+    GW_TRY(col_text(q, 0, row.id, sizeof(row.id), err));
+    GW_TRY(col_text(q, 1, row.in_reply_to, sizeof(row.in_reply_to), err));
+    GW_TRY(col_text(q, 2, row.recipient, sizeof(row.recipient), err));
+    GW_TRY(col_text(q, 3, row.type, sizeof(row.type), err));
+    GW_TRY(col_text(q, 4, row.sha256, sizeof(row.sha256), err));
+    GW_TRY(col_blob(q, 5, &row.body, &row.body_len, err));
+    GW_TRY(col_text(q, 6, state, sizeof(state), err));
+    GW_TRY(state_from_name(state, &row.state, err));
+    row.attempts = (uint32_t)sqlite3_column_int64(q, 7);
+    row.created_ms = sqlite3_column_int64(q, 8);
+    row.next_attempt_ms = sqlite3_column_int64(q, 9);
+    row.delivered_ms = sqlite3_column_int64(q, 10);
+    GW_TRY(col_text(q, 11, row.last_error, sizeof(row.last_error), err));
+    GW_TRY(col_blob(q, 12, &row.receipt, &row.receipt_len, err));
+    GW_TRY(col_blob(q, 13, &row.notice, &row.notice_len, err));
+    *m = row;
+    memset(&row, 0, sizeof(row));
+    rc = GW_OK;
+out:
+    gw_outbox_msg_cleanup(&row);
+    return rc;
+}
+
+/* A row of INBOX_COLS. OUT: *m (gw_inbox_msg_cleanup); untouched on failure. */
+static enum gw_rc
+read_inbox_row(sqlite3_stmt *q, struct gw_inbox_msg *m, struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct gw_inbox_msg row = {0};
+
+    row.seq = sqlite3_column_int64(q, 0);
+    GW_TRY(col_text(q, 1, row.id, sizeof(row.id), err));
+    GW_TRY(col_text(q, 2, row.sender, sizeof(row.sender), err));
+    GW_TRY(col_text(q, 3, row.type, sizeof(row.type), err));
+    GW_TRY(col_text(q, 4, row.sha256, sizeof(row.sha256), err));
+    GW_TRY(col_blob(q, 5, &row.body, &row.body_len, err));
+    GW_TRY(col_blob(q, 6, &row.receipt, &row.receipt_len, err));
+    row.received_ms = sqlite3_column_int64(q, 7);
+    row.acked = sqlite3_column_int64(q, 8) != 0;
+    row.acked_ms = sqlite3_column_int64(q, 9);
+    *m = row;
+    memset(&row, 0, sizeof(row));
+    rc = GW_OK;
+out:
+    gw_inbox_msg_cleanup(&row);
+    return rc;
+}
+
+/* The meta value of key as an integer. Reasons: CONFIG (missing or not an integer), IO. */
+static enum gw_rc
+meta_int(struct conn *c, const char *key, int64_t *out, struct gw_err *err)
+{
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+    int r;
+
+    GW_TRY(stmt_get(c, ST_GET_META, &q, err));
+    GW_CHECK(sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC) == SQLITE_OK, GW_EIO, GW_R_IO, "bind");
+    r = sqlite3_step(q);
+    GW_CHECK(r == SQLITE_ROW || r == SQLITE_DONE, GW_EIO, GW_R_IO, "meta %s: %s", key, sqlite3_errmsg(c->db));
+    GW_CHECK(r == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_INTEGER, GW_ECONFIG, GW_R_CONFIG,
+             "meta %s is missing or not an integer: not a gateway store, or a damaged one", key);
+    *out = sqlite3_column_int64(q, 0);
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    return rc;
+}
+
+/* The meta value of key as text into out[cap]. Reasons: CONFIG (missing), IO. */
+static enum gw_rc
+meta_text(struct conn *c, const char *key, char *out, size_t cap, struct gw_err *err)
+{
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+    int r;
+
+    GW_TRY(stmt_get(c, ST_GET_META, &q, err));
+    GW_CHECK(sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC) == SQLITE_OK, GW_EIO, GW_R_IO, "bind");
+    r = sqlite3_step(q);
+    GW_CHECK(r == SQLITE_ROW || r == SQLITE_DONE, GW_EIO, GW_R_IO, "meta %s: %s", key, sqlite3_errmsg(c->db));
+    GW_CHECK(r == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_TEXT, GW_ECONFIG, GW_R_CONFIG,
+             "meta %s is missing or not text: not a gateway store, or a damaged one", key);
+    GW_TRY(col_text(q, 0, out, cap, err));
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    return rc;
+}
+
+/* Read the schema version and refuse one newer than this binary knows. */
+static enum gw_rc
+check_version(struct conn *c, int64_t *version, struct gw_err *err)
+{
+    enum gw_rc rc;
+    int64_t v = 0;
+
+    GW_TRY(meta_int(c, "schema_version", &v, err));
+    GW_CHECK(v >= 0 && v <= SCHEMA_VERSION, GW_ECONFIG, GW_R_CONFIG,
+             "store schema version %" PRId64 " is newer than this gateway knows (%" PRId64 "): upgrade the gateway",
+             v, SCHEMA_VERSION);
+    *version = v;
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+/* DESIGN §6: WAL with synchronous=FULL makes every COMMIT durable (the WAL is fsynced before COMMIT
+ * returns), and lets the read connection run while the writer commits. */
+static enum gw_rc
+set_wal(struct conn *c, struct gw_err *err)
+{
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+    const unsigned char *mode;
+
+    GW_CHECK(sqlite3_prepare_v2(c->db, "PRAGMA journal_mode = WAL", -1, &q, NULL) == SQLITE_OK, GW_EIO, GW_R_IO,
+             "journal_mode: %s", sqlite3_errmsg(c->db));
+    GW_CHECK(sqlite3_step(q) == SQLITE_ROW, GW_EIO, GW_R_IO, "journal_mode: %s", sqlite3_errmsg(c->db));
+    mode = sqlite3_column_text(q, 0);
+    /* The pragma answers with the mode in force; anything but wal (a file system without shared memory) would
+     * make readers block the writer and durability depend on another mode. */
+    GW_CHECK(mode != NULL && strcmp((const char *)mode, "wal") == 0, GW_EIO, GW_R_IO,
+             "cannot switch to WAL mode (mode is %s)", mode != NULL ? (const char *)mode : "unknown");
+    GW_TRY(exec_sql(c->db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", "pragmas", err));
+    rc = GW_OK;
+out:
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* Open a connection with the settings every one gets; the writable one also switches to WAL. On failure the
+ * caller still closes c (conn_close). */
+static enum gw_rc
+conn_open(const char *path, bool writer, struct conn *c, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EIO;
+    int flags = (writer ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX;
+    int r = sqlite3_open_v2(path, &c->db, flags, NULL);
+
+    GW_CHECK(c->db != NULL, GW_ENOMEM, GW_R_NOMEM, "sqlite3 handle");
+    GW_CHECK(r == SQLITE_OK, GW_EIO, GW_R_IO, "cannot open: %s", sqlite3_errmsg(c->db));
+    sqlite3_extended_result_codes(c->db, 1);
+    GW_CHECK(sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS) == SQLITE_OK, GW_EIO, GW_R_IO, "busy_timeout");
+    /* No schema trick (writable_schema, a crafted file's triggers calling functions) may change how we run. */
+    GW_CHECK(sqlite3_db_config(c->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL) == SQLITE_OK &&
+                 sqlite3_db_config(c->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL) == SQLITE_OK,
+             GW_EIO, GW_R_IO, "db_config: %s", sqlite3_errmsg(c->db));
+    if (!writer) {
+        GW_TRY(exec_sql(c->db, "PRAGMA query_only = ON", "query_only", err));
+    } else {
+        GW_TRY(set_wal(c, err));
+    }
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+/* Bring the store to SCHEMA_VERSION, one migration per transaction. The version is re-read inside each
+ * transaction, so two processes opening a new store at once do not both apply a step. */
+static enum gw_rc
+migrate(struct conn *c, struct gw_err *err)
+{
+    enum gw_rc rc;
+    bool in_tx = false;
+    int64_t v = 0;
+    char what[64];
+    char set_version[96];
+
+    GW_TRY(exec_sql(c->db, "BEGIN IMMEDIATE", "begin", err));
+    in_tx = true;
+    GW_TRY(exec_sql(c->db, meta_sql, "create meta table", err));
+    GW_TRY(exec_sql(c->db, "COMMIT", "commit", err));
+    in_tx = false;
+    for (;;) {
+        GW_TRY(exec_sql(c->db, "BEGIN IMMEDIATE", "begin", err));
+        in_tx = true;
+        GW_TRY(check_version(c, &v, err));
+        if (v == SCHEMA_VERSION) {
+            break;
+        }
+        snprintf(what, sizeof(what), "migration to schema version %" PRId64, v + 1);
+        snprintf(set_version, sizeof(set_version), "UPDATE meta SET value = %" PRId64 " WHERE key = 'schema_version'",
+                 v + 1);
+        GW_TRY(exec_sql(c->db, migrations[v], what, err));
+        GW_TRY(exec_sql(c->db, set_version, what, err));
+        GW_TRY(exec_sql(c->db, "COMMIT", what, err));
+        in_tx = false;
+    }
+    GW_TRY(exec_sql(c->db, "COMMIT", "commit", err));
+    in_tx = false;
+    rc = GW_OK;
+out:
+    if (in_tx) {
+        (void)sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    return rc;
+}
+
+static bool
+is_hex_hash(const char *s)
+{
+    size_t i;
+
+    for (i = 0; s[i] != '\0'; i++) {
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
+            return false;
+        }
+    }
+    return i == GW_AUDIT_HASH_LEN;
+}
+
+/* Load the audit head the gateway last committed. New entries continue from it rather than from the last
+ * row of the table, so entries deleted from the end stay detectable after a restart. */
+static enum gw_rc
+load_audit_head(struct sqlite_store *st, struct gw_err *err)
+{
+    enum gw_rc rc;
+
+    GW_TRY(meta_int(&st->w, "audit_last_seq", &st->audit_seq, err));
+    GW_TRY(meta_text(&st->w, "audit_last_hash", st->audit_hash, sizeof(st->audit_hash), err));
+    GW_CHECK(st->audit_seq >= 0 && is_hex_hash(st->audit_hash), GW_EPOLICY, GW_R_AUDIT_BROKEN,
+             "the audit head recorded in meta is malformed: run 'gateway audit verify'");
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+/* ---- the writer ---- */
+
+/* Append ev to the audit log (inside the caller's transaction) and advance the in-memory head. */
+static enum gw_rc
+audit_append(struct sqlite_store *st, const struct gw_audit_event *ev, struct gw_err *err)
+{
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+    char when[GW_AUDIT_TIME_LEN + 1];
+    char event[GW_AUDIT_MAX_FIELD + 1];
+    char message_id[GW_AUDIT_MAX_FIELD + 1];
+    char peer[GW_AUDIT_MAX_FIELD + 1];
+    char outcome[GW_AUDIT_MAX_FIELD + 1];
+    char reason[GW_AUDIT_MAX_FIELD + 1];
+    char hash[GW_AUDIT_HASH_LEN + 1];
+    struct gw_audit_entry e = {
+        .seq = st->audit_seq + 1,
+        .time = when,
+        .event = event,
+        .message_id = message_id,
+        .peer = peer,
+        .outcome = outcome,
+        .reason = reason,
+        .prev_hash = st->audit_hash,
+    };
+
+    gw_audit_time_now(when);
+    gw_audit_field(ev->event, event);
+    gw_audit_field(ev->message_id, message_id);
+    gw_audit_field(ev->peer, peer);
+    gw_audit_field(ev->outcome, outcome);
+    gw_audit_field(ev->reason, reason);
+    GW_TRY(gw_audit_hash(&e, hash, err));
+    GW_TRY(stmt_get(&st->w, ST_INS_AUDIT, &q, err));
+    GW_CHECK(sqlite3_bind_int64(q, 1, e.seq) == SQLITE_OK && bind_str(q, 2, when) == SQLITE_OK &&
+                 bind_str(q, 3, event) == SQLITE_OK && bind_str(q, 4, message_id) == SQLITE_OK &&
+                 bind_str(q, 5, peer) == SQLITE_OK && bind_str(q, 6, outcome) == SQLITE_OK &&
+                 bind_str(q, 7, reason) == SQLITE_OK && bind_str(q, 8, e.prev_hash) == SQLITE_OK &&
+                 bind_str(q, 9, hash) == SQLITE_OK,
+             GW_EIO, GW_R_IO, "bind audit: %s", sqlite3_errmsg(st->w.db));
+    GW_CHECK(sqlite3_step(q) == SQLITE_DONE, GW_EIO, GW_R_IO, "append audit entry %" PRId64 ": %s", e.seq,
+             sqlite3_errmsg(st->w.db));
+    st->audit_seq = e.seq;
+    memcpy(st->audit_hash, hash, sizeof(hash));
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    return rc;
+}
+
+static enum gw_rc
+audit_if(struct sqlite_store *st, const struct gw_audit_event *ev, struct gw_err *err)
+{
+    return ev != NULL ? audit_append(st, ev, err) : GW_OK;
+}
+
+/* Record the audit head in meta, in the batch's transaction. */
+static enum gw_rc
+save_audit_head(struct sqlite_store *st, struct gw_err *err)
+{
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+
+    GW_TRY(stmt_get(&st->w, ST_SET_META, &q, err));
+    GW_CHECK(bind_str(q, 1, "audit_last_seq") == SQLITE_OK && sqlite3_bind_int64(q, 2, st->audit_seq) == SQLITE_OK &&
+                 sqlite3_step(q) == SQLITE_DONE && sqlite3_changes(st->w.db) == 1,
+             GW_EIO, GW_R_IO, "save audit head: %s", sqlite3_errmsg(st->w.db));
+    stmt_done(q);
+    GW_CHECK(bind_str(q, 1, "audit_last_hash") == SQLITE_OK && bind_str(q, 2, st->audit_hash) == SQLITE_OK &&
+                 sqlite3_step(q) == SQLITE_DONE && sqlite3_changes(st->w.db) == 1,
+             GW_EIO, GW_R_IO, "save audit head: %s", sqlite3_errmsg(st->w.db));
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    return rc;
+}
+
+static enum gw_rc
+op_put_outbox(struct sqlite_store *st, struct op *op, struct gw_err *err)
+{
+    enum gw_rc rc;
+    const struct gw_outbox_msg *m = op->out;
+    sqlite3_stmt *q = NULL;
+
+    GW_TRY(stmt_get(&st->w, ST_INS_OUTBOX, &q, err));
+    GW_CHECK(bind_field(q, 1, m->id, sizeof(m->id)) == SQLITE_OK && bind_field(q, 2, m->in_reply_to, sizeof(m->in_reply_to)) == SQLITE_OK &&
+                 bind_field(q, 3, m->recipient, sizeof(m->recipient)) == SQLITE_OK && bind_field(q, 4, m->type, sizeof(m->type)) == SQLITE_OK &&
+                 bind_str(q, 5, op->sha256) == SQLITE_OK && bind_blob(q, 6, m->body, m->body_len) == SQLITE_OK &&
+                 bind_str(q, 7, gw_out_state_name(m->state)) == SQLITE_OK &&
+                 sqlite3_bind_int64(q, 8, m->attempts) == SQLITE_OK &&
+                 sqlite3_bind_int64(q, 9, m->created_ms) == SQLITE_OK &&
+                 sqlite3_bind_int64(q, 10, m->next_attempt_ms) == SQLITE_OK &&
+                 sqlite3_bind_int64(q, 11, m->delivered_ms) == SQLITE_OK &&
+                 bind_field(q, 12, m->last_error, sizeof(m->last_error)) == SQLITE_OK &&
+                 bind_blob(q, 13, m->receipt, m->receipt_len) == SQLITE_OK &&
+                 bind_blob(q, 14, m->notice, m->notice_len) == SQLITE_OK,
+             GW_EIO, GW_R_IO, "bind outbox: %s", sqlite3_errmsg(st->w.db));
+    GW_CHECK(sqlite3_step(q) == SQLITE_DONE, GW_EIO, GW_R_IO, "insert outbox: %s", sqlite3_errmsg(st->w.db));
+    GW_CHECK(sqlite3_changes(st->w.db) == 1, GW_EPOLICY, GW_R_DUPLICATE, "message %.*s is already in the outbox",
+             (int)sizeof(m->id), m->id);
+    GW_TRY(audit_if(st, op->ev, err));
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    return rc;
+}
+
+static enum gw_rc
+op_update_outbox(struct sqlite_store *st, struct op *op, struct gw_err *err)
+{
+    enum gw_rc rc;
+    const struct gw_outbox_msg *m = op->out;
+    sqlite3_stmt *q = NULL;
+
+    GW_TRY(stmt_get(&st->w, ST_UPD_OUTBOX, &q, err));
+    GW_CHECK(bind_field(q, 1, m->id, sizeof(m->id)) == SQLITE_OK && bind_str(q, 2, gw_out_state_name(m->state)) == SQLITE_OK &&
+                 sqlite3_bind_int64(q, 3, m->attempts) == SQLITE_OK &&
+                 sqlite3_bind_int64(q, 4, m->next_attempt_ms) == SQLITE_OK &&
+                 bind_field(q, 5, m->last_error, sizeof(m->last_error)) == SQLITE_OK &&
+                 sqlite3_bind_int64(q, 6, m->delivered_ms) == SQLITE_OK &&
+                 bind_blob(q, 7, m->receipt, m->receipt_len) == SQLITE_OK,
+             GW_EIO, GW_R_IO, "bind outbox: %s", sqlite3_errmsg(st->w.db));
+    GW_CHECK(sqlite3_step(q) == SQLITE_DONE, GW_EIO, GW_R_IO, "update outbox: %s", sqlite3_errmsg(st->w.db));
+    GW_CHECK(sqlite3_changes(st->w.db) == 1, GW_EINPUT, GW_R_NOT_FOUND, "no outbox message %.*s",
+             (int)sizeof(m->id), m->id);
+    GW_TRY(audit_if(st, op->ev, err));
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    return rc;
+}
+
+static enum gw_rc
+op_attach_notice(struct sqlite_store *st, struct op *op, struct gw_err *err)
+{
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+
+    GW_TRY(stmt_get(&st->w, ST_UPD_NOTICE, &q, err));
+    GW_CHECK(bind_str(q, 1, op->id) == SQLITE_OK && bind_blob(q, 2, op->blob, op->blob_len) == SQLITE_OK, GW_EIO,
+             GW_R_IO, "bind notice: %s", sqlite3_errmsg(st->w.db));
+    GW_CHECK(sqlite3_step(q) == SQLITE_DONE, GW_EIO, GW_R_IO, "store notice: %s", sqlite3_errmsg(st->w.db));
+    GW_CHECK(sqlite3_changes(st->w.db) == 1, GW_EINPUT, GW_R_NOT_FOUND, "no outbox message %s", op->id);
+    GW_TRY(audit_if(st, op->ev, err));
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    return rc;
+}
+
+static enum gw_rc
+op_put_inbox(struct sqlite_store *st, struct op *op, struct gw_err *err)
+{
+    enum gw_rc rc;
+    const struct gw_inbox_msg *m = op->in;
+    sqlite3_stmt *q = NULL;
+    int r;
+
+    GW_TRY(stmt_get(&st->w, ST_INS_INBOX, &q, err));
+    GW_CHECK(bind_field(q, 1, m->id, sizeof(m->id)) == SQLITE_OK && bind_field(q, 2, m->sender, sizeof(m->sender)) == SQLITE_OK &&
+                 bind_field(q, 3, m->type, sizeof(m->type)) == SQLITE_OK && bind_str(q, 4, op->sha256) == SQLITE_OK &&
+                 bind_blob(q, 5, m->body, m->body_len) == SQLITE_OK &&
+                 bind_blob(q, 6, m->receipt, m->receipt_len) == SQLITE_OK &&
+                 sqlite3_bind_int64(q, 7, m->received_ms) == SQLITE_OK,
+             GW_EIO, GW_R_IO, "bind inbox: %s", sqlite3_errmsg(st->w.db));
+    GW_CHECK(sqlite3_step(q) == SQLITE_DONE, GW_EIO, GW_R_IO, "insert inbox: %s", sqlite3_errmsg(st->w.db));
+    op->flag = sqlite3_changes(st->w.db) == 0;
+    stmt_done(q);
+    q = NULL;
+    if (!op->flag) {
+        GW_TRY(audit_if(st, op->ev, err));
+        rc = GW_OK;
+        goto out;
+    }
+    /* DESIGN §6 exactly-once inbox: the caller gets the stored row and compares digests. The read runs on the
+     * write connection, inside this transaction, so it sees a row inserted earlier in the same batch. */
+    GW_TRY(stmt_get(&st->w, ST_GET_INBOX, &q, err));
+    GW_CHECK(bind_field(q, 1, m->id, sizeof(m->id)) == SQLITE_OK, GW_EIO, GW_R_IO, "bind: %s", sqlite3_errmsg(st->w.db));
+    r = sqlite3_step(q);
+    GW_CHECK(r == SQLITE_ROW, GW_EIO, GW_R_IO, "read inbox duplicate: %s",
+             r == SQLITE_DONE ? "row vanished" : sqlite3_errmsg(st->w.db));
+    GW_TRY(read_inbox_row(q, &op->existing, err));
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    return rc;
+}
+
+static enum gw_rc
+op_ack_inbox(struct sqlite_store *st, struct op *op, struct gw_err *err)
+{
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+    int r;
+
+    GW_TRY(stmt_get(&st->w, ST_GET_ACKED, &q, err));
+    GW_CHECK(bind_str(q, 1, op->id) == SQLITE_OK, GW_EIO, GW_R_IO, "bind: %s", sqlite3_errmsg(st->w.db));
+    r = sqlite3_step(q);
+    GW_CHECK(r == SQLITE_ROW || r == SQLITE_DONE, GW_EIO, GW_R_IO, "read inbox: %s", sqlite3_errmsg(st->w.db));
+    GW_CHECK(r == SQLITE_ROW, GW_EINPUT, GW_R_NOT_FOUND, "no inbox message %s", op->id);
+    op->flag = sqlite3_column_int64(q, 0) != 0;
+    stmt_done(q);
+    q = NULL;
+    if (op->flag) {
+        rc = GW_OK; /* idempotent: a repeated ack changes nothing and logs nothing */
+        goto out;
+    }
+    GW_TRY(stmt_get(&st->w, ST_ACK_INBOX, &q, err));
+    GW_CHECK(bind_str(q, 1, op->id) == SQLITE_OK && sqlite3_bind_int64(q, 2, op->now_ms) == SQLITE_OK, GW_EIO,
+             GW_R_IO, "bind: %s", sqlite3_errmsg(st->w.db));
+    GW_CHECK(sqlite3_step(q) == SQLITE_DONE && sqlite3_changes(st->w.db) == 1, GW_EIO, GW_R_IO, "ack inbox: %s",
+             sqlite3_errmsg(st->w.db));
+    GW_TRY(audit_if(st, op->ev, err));
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    return rc;
+}
+
+static enum gw_rc
+op_put_rejected(struct sqlite_store *st, struct op *op, struct gw_err *err)
+{
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+    /* These come from a message we refused: cut, like audit fields, so no size is left to the sender. */
+    char message_id[GW_AUDIT_MAX_FIELD + 1];
+    char sender[GW_AUDIT_MAX_FIELD + 1];
+    char reason[GW_AUDIT_MAX_FIELD + 1];
+
+    gw_audit_field(op->id, message_id);
+    gw_audit_field(op->sender, sender);
+    gw_audit_field(op->reason, reason);
+    GW_TRY(stmt_get(&st->w, ST_INS_REJECTED, &q, err));
+    GW_CHECK(bind_str(q, 1, message_id) == SQLITE_OK && bind_str(q, 2, sender) == SQLITE_OK &&
+                 bind_blob(q, 3, op->blob, op->blob_len) == SQLITE_OK && bind_str(q, 4, reason) == SQLITE_OK &&
+                 bind_blob(q, 5, op->blob2, op->blob2_len) == SQLITE_OK &&
+                 sqlite3_bind_int64(q, 6, op->now_ms) == SQLITE_OK,
+             GW_EIO, GW_R_IO, "bind rejected: %s", sqlite3_errmsg(st->w.db));
+    GW_CHECK(sqlite3_step(q) == SQLITE_DONE, GW_EIO, GW_R_IO, "insert rejected: %s", sqlite3_errmsg(st->w.db));
+    GW_TRY(audit_if(st, op->ev, err));
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    return rc;
+}
+
+static enum gw_rc
+op_run(struct sqlite_store *st, struct op *op)
+{
+    switch (op->kind) {
+    case OP_PUT_OUTBOX:
+        return op_put_outbox(st, op, op->err);
+    case OP_UPDATE_OUTBOX:
+        return op_update_outbox(st, op, op->err);
+    case OP_ATTACH_NOTICE:
+        return op_attach_notice(st, op, op->err);
+    case OP_PUT_INBOX:
+        return op_put_inbox(st, op, op->err);
+    case OP_ACK_INBOX:
+        return op_ack_inbox(st, op, op->err);
+    case OP_PUT_REJECTED:
+        return op_put_rejected(st, op, op->err);
+    case OP_AUDIT:
+        return audit_append(st, op->ev, op->err);
+    }
+    return gw_err_set(op->err, GW_EINTERNAL, GW_R_INTERNAL, GW_SRC, "unknown store op %d", (int)op->kind);
+}
+
+/*
+ * Run a batch of ops in one transaction (DESIGN §9 group commit). Each op runs inside SAVEPOINT op; a failed
+ * op is rolled back to its savepoint (its audit entry with it) and the others go on. Returns true if the
+ * transaction committed. If anything outside an op fails (BEGIN, a savepoint, COMMIT), the whole transaction
+ * is rolled back and every op that had succeeded gets that error: nothing is reported durable that is not.
+ */
+static bool
+writer_batch(struct sqlite_store *st, struct op *ops)
+{
+    enum gw_rc rc;
+    struct gw_err batch_err;
+    struct gw_err *err = &batch_err;
+    int64_t seq0 = st->audit_seq;
+    char hash0[GW_AUDIT_HASH_LEN + 1];
+
+    gw_err_clear(&batch_err);
+    memcpy(hash0, st->audit_hash, sizeof(hash0));
+    GW_TRY(stmt_run(&st->w, ST_BEGIN, err));
+    for (struct op *op = ops; op != NULL; op = op->next) {
+        int64_t seq = st->audit_seq;
+        char hash[GW_AUDIT_HASH_LEN + 1];
+
+        memcpy(hash, st->audit_hash, sizeof(hash));
+        GW_TRY(stmt_run(&st->w, ST_SAVEPOINT, err));
+        op->rc = op_run(st, op);
+        if (op->rc != GW_OK) {
+            st->audit_seq = seq;
+            memcpy(st->audit_hash, hash, sizeof(hash));
+            /* Some errors (disk full, I/O, out of memory) make SQLite roll back the whole transaction, and
+             * with it the ops before this one. */
+            GW_CHECK(sqlite3_get_autocommit(st->w.db) == 0, GW_EIO, GW_R_IO,
+                     "transaction rolled back after an error: %s", op->err->msg);
+            GW_TRY(stmt_run(&st->w, ST_ROLLBACK_TO, err));
+        }
+        GW_TRY(stmt_run(&st->w, ST_RELEASE, err));
+    }
+    if (st->audit_seq != seq0) {
+        GW_TRY(save_audit_head(st, err));
+    }
+    GW_TRY(stmt_run(&st->w, ST_COMMIT, err));
+    rc = GW_OK;
+out:
+    if (rc == GW_OK) {
+        return true;
+    }
+    if (sqlite3_get_autocommit(st->w.db) == 0) {
+        struct gw_err ignored;
+
+        gw_err_clear(&ignored);
+        (void)stmt_run(&st->w, ST_ROLLBACK, &ignored);
+    }
+    st->audit_seq = seq0;
+    memcpy(st->audit_hash, hash0, sizeof(hash0));
+    for (struct op *op = ops; op != NULL; op = op->next) {
+        if (op->rc == GW_OK) {
+            op->rc = gw_err_set(op->err, batch_err.rc, batch_err.reason, batch_err.src, "%s", batch_err.msg);
+            gw_err_where(op->err, "store %s", st->path);
+        }
+    }
+    return false;
+}
+
+static void *
+writer_main(void *arg)
+{
+    struct sqlite_store *st = arg;
+
+    for (;;) {
+        struct op *batch;
+        bool committed;
+
+        pthread_mutex_lock(&st->qlock);
+        while (st->head == NULL && !st->stopping) {
+            pthread_cond_wait(&st->qwork, &st->qlock);
+        }
+        batch = st->head;
+        st->head = NULL;
+        st->tail = NULL;
+        pthread_mutex_unlock(&st->qlock);
+        if (batch == NULL) {
+            break; /* stopping, and the queue is drained */
+        }
+        committed = writer_batch(st, batch);
+        pthread_mutex_lock(&st->qlock);
+        if (committed) {
+            st->commits++;
+        }
+        while (batch != NULL) {
+            struct op *next = batch->next; /* a woken caller may return and free its op at once */
+            batch->done = true;
+            batch = next;
+        }
+        pthread_cond_broadcast(&st->qdone);
+        pthread_mutex_unlock(&st->qlock);
+    }
+    return NULL;
+}
+
+/* Queue op and sleep until the writer has committed (or failed) the transaction holding it. */
+static enum gw_rc
+submit(struct sqlite_store *st, struct op *op)
+{
+    op->rc = GW_OK;
+    op->done = false;
+    op->next = NULL;
+    pthread_mutex_lock(&st->qlock);
+    assert(!st->stopping); /* using a store while closing it is a caller bug */
+    if (st->tail != NULL) {
+        st->tail->next = op;
+    } else {
+        st->head = op;
+    }
+    st->tail = op;
+    pthread_cond_signal(&st->qwork);
+    while (!op->done) {
+        pthread_cond_wait(&st->qdone, &st->qlock);
+    }
+    pthread_mutex_unlock(&st->qlock);
+    return op->rc;
+}
+
+/* The digest of a body to store: computed here, in the caller's thread, rather than in the writer; a given
+ * one must be the body's. */
+static enum gw_rc
+body_digest(const unsigned char *body, size_t len, const char *given, char out[GW_SHA256_HEX_LEN + 1],
+            struct gw_err *err)
+{
+    enum gw_rc rc = GW_EINTERNAL;
+
+    GW_CHECK(body != NULL && len > 0, GW_EINTERNAL, GW_R_INTERNAL, "no body to store");
+    gw_sha256_hex(body, len, out);
+    GW_CHECK(given[0] == '\0' || strncmp(given, out, GW_SHA256_HEX_LEN + 1) == 0, GW_EINTERNAL, GW_R_INTERNAL,
+             "sha256 given with the message is not the digest of its body");
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+/* ---- the ops ---- */
+
+static struct sqlite_store *
+sq(struct gw_store *s)
+{
+    return (struct sqlite_store *)s;
+}
+
+static enum gw_rc
+sq_put_outbox(struct gw_store *s, const struct gw_outbox_msg *m, const struct gw_audit_event *ev,
+              struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct op op = {.kind = OP_PUT_OUTBOX, .out = m, .ev = ev, .err = err};
+
+    GW_CHECK(m->id[0] != '\0' && state_is_valid(m->state), GW_EINTERNAL, GW_R_INTERNAL, "outbox row without id or state");
+    GW_TRY(body_digest(m->body, m->body_len, m->sha256, op.sha256, err));
+    rc = submit(sq(s), &op);
+out:
+    return rc;
+}
+
+static enum gw_rc
+sq_update_outbox(struct gw_store *s, const struct gw_outbox_msg *m, const struct gw_audit_event *ev,
+                 struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct op op = {.kind = OP_UPDATE_OUTBOX, .out = m, .ev = ev, .err = err};
+
+    GW_CHECK(state_is_valid(m->state), GW_EINTERNAL, GW_R_INTERNAL, "outbox state %d", (int)m->state);
+    rc = submit(sq(s), &op);
+out:
+    return rc;
+}
+
+static enum gw_rc
+sq_attach_notice(struct gw_store *s, const char *id, const unsigned char *notice, size_t len,
+                 const struct gw_audit_event *ev, struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct op op = {.kind = OP_ATTACH_NOTICE, .id = id, .blob = notice, .blob_len = len, .ev = ev, .err = err};
+
+    GW_CHECK(notice != NULL, GW_EINTERNAL, GW_R_INTERNAL, "no notice to store");
+    rc = submit(sq(s), &op);
+out:
+    return rc;
+}
+
+static enum gw_rc
+sq_put_inbox(struct gw_store *s, const struct gw_inbox_msg *m, const struct gw_audit_event *ev, bool *is_duplicate,
+             struct gw_inbox_msg *existing, struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct op op = {.kind = OP_PUT_INBOX, .in = m, .ev = ev, .err = err};
+
+    GW_CHECK(m->id[0] != '\0', GW_EINTERNAL, GW_R_INTERNAL, "inbox row without id");
+    GW_TRY(body_digest(m->body, m->body_len, m->sha256, op.sha256, err));
+    GW_TRY(submit(sq(s), &op));
+    *is_duplicate = op.flag;
+    if (op.flag) {
+        *existing = op.existing;
+        memset(&op.existing, 0, sizeof(op.existing));
+    }
+    rc = GW_OK;
+out:
+    gw_inbox_msg_cleanup(&op.existing);
+    return rc;
+}
+
+static enum gw_rc
+sq_ack_inbox(struct gw_store *s, const char *id, const struct gw_audit_event *ev, bool *was_acked,
+             struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct op op = {.kind = OP_ACK_INBOX, .id = id, .ev = ev, .err = err, .now_ms = now_ms()};
+
+    GW_TRY(submit(sq(s), &op));
+    *was_acked = op.flag;
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+static enum gw_rc
+sq_put_rejected(struct gw_store *s, const char *message_id, const char *sender, const unsigned char *body,
+                size_t body_len, const char *reason, const unsigned char *receipt, size_t receipt_len,
+                const struct gw_audit_event *ev, struct gw_err *err)
+{
+    struct op op = {
+        .kind = OP_PUT_REJECTED,
+        .id = message_id,
+        .sender = sender,
+        .reason = reason,
+        .blob = body,
+        .blob_len = body != NULL ? body_len : 0,
+        .blob2 = receipt,
+        .blob2_len = receipt != NULL ? receipt_len : 0,
+        .now_ms = now_ms(),
+        .ev = ev,
+        .err = err,
+    };
+
+    return submit(sq(s), &op);
+}
+
+static enum gw_rc
+sq_audit(struct gw_store *s, const struct gw_audit_event *ev, struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct op op = {.kind = OP_AUDIT, .ev = ev, .err = err};
+
+    GW_CHECK(ev != NULL, GW_EINTERNAL, GW_R_INTERNAL, "no audit event");
+    rc = submit(sq(s), &op);
+out:
+    return rc;
+}
+
+static enum gw_rc
+sq_get_outbox(struct gw_store *s, const char *id, struct gw_outbox_msg *m, struct gw_err *err)
+{
+    struct sqlite_store *st = sq(s);
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+    int r;
+
+    pthread_mutex_lock(&st->rlock);
+    GW_TRY(stmt_get(&st->r, ST_GET_OUTBOX, &q, err));
+    GW_CHECK(bind_str(q, 1, id) == SQLITE_OK, GW_EIO, GW_R_IO, "bind: %s", sqlite3_errmsg(st->r.db));
+    r = sqlite3_step(q);
+    GW_CHECK(r == SQLITE_ROW || r == SQLITE_DONE, GW_EIO, GW_R_IO, "read outbox: %s", sqlite3_errmsg(st->r.db));
+    GW_CHECK(r == SQLITE_ROW, GW_EINPUT, GW_R_NOT_FOUND, "no outbox message %s", id);
+    GW_TRY(read_outbox_row(q, m, err));
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    pthread_mutex_unlock(&st->rlock);
+    return rc;
+}
+
+static void
+free_outbox_list(struct gw_outbox_msg *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        gw_outbox_msg_cleanup(&list[i]);
+    }
+    free(list);
+}
+
+static void
+free_inbox_list(struct gw_inbox_msg *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        gw_inbox_msg_cleanup(&list[i]);
+    }
+    free(list);
+}
+
+/* Make room for one more element in *list (of *cap, at most max). */
+static enum gw_rc
+grow(void **list, size_t *cap, size_t n, size_t max, size_t size, struct gw_err *err)
+{
+    enum gw_rc rc = GW_ENOMEM;
+    size_t want;
+    void *p;
+
+    if (n < *cap) {
+        return GW_OK;
+    }
+    want = *cap == 0 ? 16 : *cap * 2;
+    want = want > max ? max : want;
+    GW_CHECK(want > n && want <= SIZE_MAX / size, GW_ENOMEM, GW_R_NOMEM, "list of %zu rows", want);
+    p = realloc(*list, want * size);
+    GW_CHECK(p != NULL, GW_ENOMEM, GW_R_NOMEM, "list of %zu rows", want);
+    *list = p;
+    *cap = want;
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+static int64_t
+sql_limit(size_t max)
+{
+    return max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max;
+}
+
+static enum gw_rc
+sq_due_outbox(struct gw_store *s, int64_t now, size_t max, struct gw_outbox_msg **list, size_t *n,
+              struct gw_err *err)
+{
+    struct sqlite_store *st = sq(s);
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+    struct gw_outbox_msg *rows = NULL;
+    size_t count = 0;
+    size_t cap = 0;
+    int r;
+
+    pthread_mutex_lock(&st->rlock);
+    GW_TRY(stmt_get(&st->r, ST_DUE_OUTBOX, &q, err));
+    GW_CHECK(sqlite3_bind_int64(q, 1, now) == SQLITE_OK && sqlite3_bind_int64(q, 2, sql_limit(max)) == SQLITE_OK,
+             GW_EIO, GW_R_IO, "bind: %s", sqlite3_errmsg(st->r.db));
+    while ((r = sqlite3_step(q)) == SQLITE_ROW && count < max) {
+        GW_TRY(grow((void **)&rows, &cap, count, max, sizeof(*rows), err));
+        GW_TRY(read_outbox_row(q, &rows[count], err));
+        count++;
+    }
+    GW_CHECK(r == SQLITE_DONE || r == SQLITE_ROW, GW_EIO, GW_R_IO, "due outbox: %s", sqlite3_errmsg(st->r.db));
+    *list = rows;
+    *n = count;
+    rows = NULL;
+    count = 0;
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    pthread_mutex_unlock(&st->rlock);
+    free_outbox_list(rows, count);
+    return rc;
+}
+
+static enum gw_rc
+sq_next_due(struct gw_store *s, int64_t *when_ms, struct gw_err *err)
+{
+    struct sqlite_store *st = sq(s);
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+
+    pthread_mutex_lock(&st->rlock);
+    GW_TRY(stmt_get(&st->r, ST_NEXT_DUE, &q, err));
+    GW_CHECK(sqlite3_step(q) == SQLITE_ROW, GW_EIO, GW_R_IO, "next due: %s", sqlite3_errmsg(st->r.db));
+    *when_ms = sqlite3_column_type(q, 0) == SQLITE_NULL ? INT64_MAX : sqlite3_column_int64(q, 0);
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    pthread_mutex_unlock(&st->rlock);
+    return rc;
+}
+
+static enum gw_rc
+sq_get_inbox(struct gw_store *s, const char *id, struct gw_inbox_msg *m, struct gw_err *err)
+{
+    struct sqlite_store *st = sq(s);
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+    int r;
+
+    pthread_mutex_lock(&st->rlock);
+    GW_TRY(stmt_get(&st->r, ST_GET_INBOX, &q, err));
+    GW_CHECK(bind_str(q, 1, id) == SQLITE_OK, GW_EIO, GW_R_IO, "bind: %s", sqlite3_errmsg(st->r.db));
+    r = sqlite3_step(q);
+    GW_CHECK(r == SQLITE_ROW || r == SQLITE_DONE, GW_EIO, GW_R_IO, "read inbox: %s", sqlite3_errmsg(st->r.db));
+    GW_CHECK(r == SQLITE_ROW, GW_EINPUT, GW_R_NOT_FOUND, "no inbox message %s", id);
+    GW_TRY(read_inbox_row(q, m, err));
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    pthread_mutex_unlock(&st->rlock);
+    return rc;
+}
+
+static enum gw_rc
+sq_list_inbox(struct gw_store *s, int64_t after, size_t max, struct gw_inbox_msg **list, size_t *n,
+              struct gw_err *err)
+{
+    struct sqlite_store *st = sq(s);
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+    struct gw_inbox_msg *rows = NULL;
+    size_t count = 0;
+    size_t cap = 0;
+    int r;
+
+    pthread_mutex_lock(&st->rlock);
+    GW_TRY(stmt_get(&st->r, ST_LIST_INBOX, &q, err));
+    GW_CHECK(sqlite3_bind_int64(q, 1, after) == SQLITE_OK && sqlite3_bind_int64(q, 2, sql_limit(max)) == SQLITE_OK,
+             GW_EIO, GW_R_IO, "bind: %s", sqlite3_errmsg(st->r.db));
+    while ((r = sqlite3_step(q)) == SQLITE_ROW && count < max) {
+        GW_TRY(grow((void **)&rows, &cap, count, max, sizeof(*rows), err));
+        GW_TRY(read_inbox_row(q, &rows[count], err));
+        count++;
+    }
+    GW_CHECK(r == SQLITE_DONE || r == SQLITE_ROW, GW_EIO, GW_R_IO, "list inbox: %s", sqlite3_errmsg(st->r.db));
+    *list = rows;
+    *n = count;
+    rows = NULL;
+    count = 0;
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    pthread_mutex_unlock(&st->rlock);
+    free_inbox_list(rows, count);
+    return rc;
+}
+
+static enum gw_rc
+sq_counts(struct gw_store *s, uint64_t out_by_state[5], uint64_t *inbox_unacked, struct gw_err *err)
+{
+    struct sqlite_store *st = sq(s);
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+    uint64_t by_state[5] = {0};
+    char name[16];
+    enum gw_out_state state;
+    int r;
+
+    pthread_mutex_lock(&st->rlock);
+    /* Both counts in one snapshot. */
+    GW_CHECK(sqlite3_exec(st->r.db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK, GW_EIO, GW_R_IO, "begin: %s",
+             sqlite3_errmsg(st->r.db));
+    GW_TRY(stmt_get(&st->r, ST_COUNT_OUTBOX, &q, err));
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        GW_TRY(col_text(q, 0, name, sizeof(name), err));
+        GW_TRY(state_from_name(name, &state, err));
+        by_state[state] = (uint64_t)sqlite3_column_int64(q, 1);
+    }
+    GW_CHECK(r == SQLITE_DONE, GW_EIO, GW_R_IO, "count outbox: %s", sqlite3_errmsg(st->r.db));
+    stmt_done(q);
+    GW_TRY(stmt_get(&st->r, ST_COUNT_INBOX, &q, err));
+    GW_CHECK(sqlite3_step(q) == SQLITE_ROW, GW_EIO, GW_R_IO, "count inbox: %s", sqlite3_errmsg(st->r.db));
+    *inbox_unacked = (uint64_t)sqlite3_column_int64(q, 0);
+    memcpy(out_by_state, by_state, sizeof(by_state));
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    if (sqlite3_get_autocommit(st->r.db) == 0) {
+        (void)sqlite3_exec(st->r.db, "COMMIT", NULL, NULL, NULL);
+    }
+    pthread_mutex_unlock(&st->rlock);
+    return rc;
+}
+
+/* ---- open and close ---- */
+
+static void
+sq_close(struct gw_store *s)
+{
+    struct sqlite_store *st = sq(s);
+
+    if (st->writer_started) {
+        pthread_mutex_lock(&st->qlock);
+        st->stopping = true;
+        pthread_cond_signal(&st->qwork);
+        pthread_mutex_unlock(&st->qlock);
+        pthread_join(st->writer, NULL); /* the writer drains the queue first */
+    }
+    /* The read connection first: the last connection to close checkpoints the WAL into the database, which
+     * only the writable one can do. */
+    conn_close(&st->r);
+    conn_close(&st->w);
+    if (st->sync_ready) {
+        pthread_cond_destroy(&st->qdone);
+        pthread_cond_destroy(&st->qwork);
+        pthread_mutex_destroy(&st->qlock);
+        pthread_mutex_destroy(&st->rlock);
+    }
+    free(st->path);
+    free(st);
+}
+
+static const struct gw_store_ops sqlite_ops = {
+    .close = sq_close,
+    .put_outbox = sq_put_outbox,
+    .get_outbox = sq_get_outbox,
+    .due_outbox = sq_due_outbox,
+    .next_due = sq_next_due,
+    .update_outbox = sq_update_outbox,
+    .attach_notice = sq_attach_notice,
+    .put_inbox = sq_put_inbox,
+    .get_inbox = sq_get_inbox,
+    .list_inbox = sq_list_inbox,
+    .ack_inbox = sq_ack_inbox,
+    .put_rejected = sq_put_rejected,
+    .audit = sq_audit,
+    .counts = sq_counts,
+};
+
+static enum gw_rc
+sync_init(struct sqlite_store *st, struct gw_err *err)
+{
+    enum gw_rc rc = GW_ENOMEM;
+    int done = 0;
+
+    done += pthread_mutex_init(&st->rlock, NULL) == 0;
+    done += pthread_mutex_init(&st->qlock, NULL) == 0;
+    done += pthread_cond_init(&st->qwork, NULL) == 0;
+    done += pthread_cond_init(&st->qdone, NULL) == 0;
+    /* Initialising these fails only for lack of resources, and the destroy calls need all four. */
+    GW_CHECK(done == 4, GW_ENOMEM, GW_R_NOMEM, "mutex or condition variable");
+    st->sync_ready = true;
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+enum gw_rc
+gw_store_open_sqlite(const char *path, struct gw_store **out, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EIO;
+    struct sqlite_store *st = calloc(1, sizeof(*st));
+    int fd;
+
+    GW_CHECK(st != NULL, GW_ENOMEM, GW_R_NOMEM, "store");
+    st->base.ops = &sqlite_ops;
+    st->path = strdup(path);
+    GW_CHECK(st->path != NULL, GW_ENOMEM, GW_R_NOMEM, "store path");
+    GW_TRY(sync_init(st, err));
+    /* Messages are personal data: create the file owner-only (SQLite gives -wal and -shm the same mode). */
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    GW_CHECK(fd >= 0, GW_EIO, GW_R_IO, "cannot open: %s", strerror(errno));
+    close(fd);
+    GW_TRY(conn_open(path, true, &st->w, err));
+    GW_TRY(migrate(&st->w, err));
+    GW_TRY(load_audit_head(st, err));
+    GW_TRY(conn_open(path, false, &st->r, err));
+    GW_CHECK(pthread_create(&st->writer, NULL, writer_main, st) == 0, GW_ENOMEM, GW_R_NOMEM, "writer thread");
+    st->writer_started = true;
+    *out = &st->base;
+    st = NULL;
+    rc = GW_OK;
+out:
+    if (rc != GW_OK) {
+        gw_err_where(err, "%s", path);
+    }
+    if (st != NULL) {
+        sq_close(&st->base);
+    }
+    return rc;
+}
+
+uint64_t
+gw_store_sqlite_commits(struct gw_store *s)
+{
+    struct sqlite_store *st;
+    uint64_t n;
+
+    if (s == NULL || s->ops != &sqlite_ops) {
+        return 0;
+    }
+    st = sq(s);
+    pthread_mutex_lock(&st->qlock);
+    n = st->commits;
+    pthread_mutex_unlock(&st->qlock);
+    return n;
+}
+
+/* ---- read-only access for `gateway audit` ---- */
+
+/* Open path read-only (never creating it) inside one read transaction, and check the schema version. */
+static enum gw_rc
+open_readonly(const char *path, struct conn *c, struct gw_err *err)
+{
+    enum gw_rc rc;
+    int64_t version = 0;
+
+    GW_CHECK(access(path, R_OK) == 0, GW_EIO, GW_R_IO, "cannot read: %s", strerror(errno));
+    GW_TRY(conn_open(path, false, c, err));
+    GW_TRY(exec_sql(c->db, "BEGIN", "begin", err));
+    GW_TRY(check_version(c, &version, err));
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+/* One audit row of AUDIT_COLS as borrowed strings (valid until the next step). A text value with a NUL byte
+ * inside could hash like a shorter one: such a row is reported as changed. */
+static enum gw_rc
+audit_row(sqlite3_stmt *q, struct gw_audit_entry *e, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EPOLICY;
+    const char **fields[] = {&e->time, &e->event, &e->message_id, &e->peer, &e->outcome, &e->reason,
+                             &e->prev_hash, &e->hash};
+
+    e->seq = sqlite3_column_int64(q, 0);
+    for (int i = 0; i < 8; i++) {
+        const unsigned char *t = sqlite3_column_text(q, i + 1);
+        size_t n = (size_t)sqlite3_column_bytes(q, i + 1);
+
+        GW_CHECK(t != NULL || sqlite3_column_type(q, i + 1) == SQLITE_NULL, GW_ENOMEM, GW_R_NOMEM, "audit column");
+        *fields[i] = t != NULL ? (const char *)t : "";
+        GW_CHECK(strlen(*fields[i]) == n, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+                 "field %s contains a NUL byte (the entry was changed)", sqlite3_column_name(q, i + 1));
+    }
+    rc = GW_OK;
+out:
+    if (rc != GW_OK) {
+        gw_err_where(err, "audit entry %" PRId64, e->seq);
+    }
+    return rc;
+}
+
+enum gw_rc
+gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct conn c = {0};
+    sqlite3_stmt *q = NULL;
+    int64_t last_seq = 0;
+    int64_t seq = 0;
+    char last_hash[GW_AUDIT_HASH_LEN + 1];
+    char prev[GW_AUDIT_HASH_LEN + 1] = GW_AUDIT_GENESIS;
+    int64_t bad = 0; /* the entry the checks after the walk blame; the walk names its own */
+    int r;
+
+    GW_TRY(open_readonly(path, &c, err));
+    GW_TRY(meta_int(&c, "audit_last_seq", &last_seq, err));
+    GW_TRY(meta_text(&c, "audit_last_hash", last_hash, sizeof(last_hash), err));
+    GW_CHECK(sqlite3_prepare_v2(c.db, "SELECT " AUDIT_COLS " FROM audit ORDER BY seq", -1, &q, NULL) == SQLITE_OK,
+             GW_EIO, GW_R_IO, "audit table: %s", sqlite3_errmsg(c.db));
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        struct gw_audit_entry e;
+
+        GW_TRY(audit_row(q, &e, err));
+        GW_TRY(gw_audit_check_entry(&e, seq + 1, prev, err));
+        seq = e.seq;
+        memcpy(prev, e.hash, sizeof(prev)); /* gw_audit_check_entry checked it is 64 hex digits */
+    }
+    GW_CHECK(r == SQLITE_DONE, GW_EIO, GW_R_IO, "read audit: %s", sqlite3_errmsg(c.db));
+    /* The chain alone cannot show entries cut from its end, nor entries appended outside the gateway: compare
+     * with the head the gateway recorded in the same transactions as the entries. */
+    bad = seq + 1;
+    GW_CHECK(seq >= last_seq, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+             "entry missing: the log ends at entry %" PRId64 " but the gateway wrote %" PRId64
+             " (entries were removed from the end)",
+             seq, last_seq);
+    bad = last_seq + 1;
+    GW_CHECK(seq <= last_seq, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+             "entry not written by the gateway, which wrote %" PRId64 " entries (entries were added)", last_seq);
+    bad = seq;
+    GW_CHECK(strcmp(prev, last_hash) == 0, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+             "the last entry is not the one the gateway wrote (the log was rewritten)");
+    *entries = (uint64_t)seq;
+    rc = GW_OK;
+out:
+    sqlite3_finalize(q);
+    conn_close(&c);
+    if (rc != GW_OK && bad > 0) {
+        gw_err_where(err, "audit entry %" PRId64, bad);
+    } else if (rc != GW_OK) {
+        gw_err_where(err, "%s", path);
+    }
+    return rc;
+}
+
+enum gw_rc
+gw_audit_list_sqlite(const char *path, uint64_t last, gw_audit_entry_fn fn, void *arg, struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct conn c = {0};
+    sqlite3_stmt *q = NULL;
+    int r;
+
+    GW_TRY(open_readonly(path, &c, err));
+    GW_CHECK(sqlite3_prepare_v2(c.db,
+                                "SELECT * FROM (SELECT " AUDIT_COLS " FROM audit ORDER BY seq DESC LIMIT ?1) "
+                                "ORDER BY seq",
+                                -1, &q, NULL) == SQLITE_OK,
+             GW_EIO, GW_R_IO, "audit table: %s", sqlite3_errmsg(c.db));
+    GW_CHECK(sqlite3_bind_int64(q, 1, last == 0 || last > INT64_MAX ? -1 : (int64_t)last) == SQLITE_OK, GW_EIO,
+             GW_R_IO, "bind");
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        struct gw_audit_entry e;
+
+        GW_TRY(audit_row(q, &e, err));
+        fn(arg, &e);
+    }
+    GW_CHECK(r == SQLITE_DONE, GW_EIO, GW_R_IO, "read audit: %s", sqlite3_errmsg(c.db));
+    rc = GW_OK;
+out:
+    sqlite3_finalize(q);
+    conn_close(&c);
+    if (rc != GW_OK) {
+        gw_err_where(err, "%s", path);
+    }
+    return rc;
+}

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Server-side TLS (DESIGN §5): TLS 1.2 or newer, a client certificate required and verified against the
+ * configured trust anchors and CRLs, renegotiation off. One SSL_CTX is built at start and shared by every
+ * worker thread. The TLS private key is loaded here by OpenSSL for the handshake; the signing key used
+ * for messages stays in sign.c.
+ */
+#include "gw/tls.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+#include <string.h>
+
+#include "gw/pki.h"
+
+static int
+no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+    (void)buf;
+    (void)size;
+    (void)rwflag;
+    (void)u;
+    return -1;
+}
+
+enum gw_rc
+gw_tls_fill_store(X509_STORE *store, const struct gw_config *cfg, struct gw_err *err)
+{
+    enum gw_rc rc = GW_ECONFIG;
+    STACK_OF(X509) *anchors = NULL;
+
+    GW_TRY(gw_pki_read_certs(cfg->trust, &anchors, err));
+    for (int i = 0; i < sk_X509_num(anchors); i++) {
+        GW_CHECK(X509_STORE_add_cert(store, sk_X509_value(anchors, i)) == 1, GW_ECONFIG, GW_R_CONFIG,
+                 "cannot add trust anchor");
+    }
+    for (size_t i = 0; i < cfg->n_crls; i++) {
+        GW_CHECK(X509_STORE_load_file(store, cfg->crls[i]) == 1, GW_ECONFIG, GW_R_CONFIG, "cannot load CRL %s",
+                 cfg->crls[i]);
+    }
+    if (cfg->n_crls > 0) {
+        gw_pki_store_crl_policy(store);
+    }
+    rc = GW_OK;
+out:
+    if (rc != GW_OK) {
+        gw_err_add_openssl(err);
+    }
+    sk_X509_pop_free(anchors, X509_free);
+    return rc;
+}
+
+enum gw_rc
+gw_tls_server_ctx(const struct gw_config *cfg, SSL_CTX **out, struct gw_err *err)
+{
+    enum gw_rc rc = GW_ECONFIG;
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    STACK_OF(X509) *chain = NULL;
+    BIO *bio = NULL;
+    EVP_PKEY *key = NULL;
+    static const unsigned char sid_ctx[] = "gw-server";
+
+    GW_CHECK(ctx != NULL, GW_ENOMEM, GW_R_NOMEM, "SSL_CTX");
+    GW_CHECK(SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1, GW_ECONFIG, GW_R_CONFIG, "TLS version");
+    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    SSL_CTX_set_security_level(ctx, 2);
+    GW_CHECK(SSL_CTX_use_certificate_file(ctx, cfg->cert, SSL_FILETYPE_PEM) == 1, GW_ECONFIG, GW_R_CONFIG,
+             "cannot use certificate %s", cfg->cert);
+    if (cfg->chain[0] != '\0') {
+        GW_TRY(gw_pki_read_certs(cfg->chain, &chain, err));
+        for (int i = 0; i < sk_X509_num(chain); i++) {
+            GW_CHECK(SSL_CTX_add1_chain_cert(ctx, sk_X509_value(chain, i)) == 1, GW_ECONFIG, GW_R_CONFIG,
+                     "cannot add chain certificate");
+        }
+    }
+    bio = BIO_new_file(cfg->key, "r");
+    GW_CHECK(bio != NULL, GW_EIO, GW_R_IO, "cannot open key %s", cfg->key);
+    key = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+    GW_CHECK(key != NULL, GW_ECONFIG, GW_R_CONFIG, "no unencrypted private key in %s", cfg->key);
+    GW_CHECK(SSL_CTX_use_PrivateKey(ctx, key) == 1 && SSL_CTX_check_private_key(ctx) == 1, GW_ECONFIG,
+             GW_R_KEY_MISMATCH, "key %s does not match certificate %s", cfg->key, cfg->cert);
+    GW_TRY(gw_tls_fill_store(SSL_CTX_get_cert_store(ctx), cfg, err));
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+    SSL_CTX_set_verify_depth(ctx, 4);
+    SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof(sid_ctx) - 1);
+    *out = ctx;
+    ctx = NULL;
+    rc = GW_OK;
+out:
+    if (rc != GW_OK) {
+        gw_err_add_openssl(err);
+    }
+    EVP_PKEY_free(key);
+    BIO_free(bio);
+    sk_X509_pop_free(chain, X509_free);
+    SSL_CTX_free(ctx);
+    return rc;
+}
+
+enum gw_rc
+gw_tls_peer_identity(X509 *peer, char regno[GW_REGNO_LEN + 1], char *cn, size_t cn_len, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EPOLICY;
+    int idx;
+
+    GW_CHECK(peer != NULL, GW_EPOLICY, GW_R_FORBIDDEN, "no client certificate");
+    GW_TRY(gw_pki_cert_regno(peer, regno, err));
+    cn[0] = '\0';
+    idx = X509_NAME_get_index_by_NID(X509_get_subject_name(peer), NID_commonName, -1);
+    if (idx >= 0) {
+        unsigned char *utf8 = NULL;
+        int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(X509_get_subject_name(peer), idx)));
+        if (len > 0 && (size_t)len < cn_len && memchr(utf8, '\0', (size_t)len) == NULL) {
+            memcpy(cn, utf8, (size_t)len);
+            cn[len] = '\0';
+        }
+        OPENSSL_free(utf8);
+    }
+    rc = GW_OK;
+out:
+    return rc;
+}

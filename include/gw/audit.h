@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hash chain of the audit log (DESIGN §6), independent of where entries are stored: the exact bytes an
+ * entry's hash covers, the timestamp format, and the check of one entry against its predecessor. The
+ * store (store_sqlite.c) keeps the entries; docs/audit.md restates the encoding for independent verifiers.
+ */
+#ifndef GW_AUDIT_H
+#define GW_AUDIT_H
+
+#include <stdint.h>
+
+#include "gw/err.h"
+
+#define GW_AUDIT_HASH_LEN 64 /* hex SHA-256 */
+
+/* prev_hash of entry 1. */
+#define GW_AUDIT_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* "2025-03-01T10:20:30.123Z": UTC, millisecond precision, always this length. */
+#define GW_AUDIT_TIME_LEN 24
+
+/* Bytes of one text field of an entry. Longer values (a peer's error text in reason) are cut at a UTF-8
+ * character boundary before they are hashed and stored, so a long detail never fails the operation it
+ * describes. 1 KiB holds any reason code plus a line of detail. */
+#define GW_AUDIT_MAX_FIELD 1024u
+
+/* Domain tag, the first field of every hashed encoding; a new encoding gets a new tag. */
+#define GW_AUDIT_TAG "gw-audit-v1"
+
+/* One stored entry. All strings borrowed, NUL-terminated, never NULL. */
+struct gw_audit_entry {
+    int64_t seq;            /* 1, 2, 3, ... without gaps */
+    const char *time;       /* GW_AUDIT_TIME_LEN characters */
+    const char *event;
+    const char *message_id;
+    const char *peer;
+    const char *outcome;
+    const char *reason;
+    const char *prev_hash;  /* hash of entry seq-1, GW_AUDIT_GENESIS for entry 1 */
+    const char *hash;       /* gw_audit_hash() of this entry; ignored by gw_audit_hash() */
+};
+
+/*
+ * Hash of entry e into out (lowercase hex, NUL-terminated). The hash is SHA-256 over the concatenation of
+ * netstrings ("<decimal byte length>:<bytes>,") of, in this order: GW_AUDIT_TAG, prev_hash, seq (decimal,
+ * no leading zeros), time, event, message_id, peer, outcome, reason. e->hash is not read.
+ * Reasons: NOMEM (OpenSSL could not allocate a digest context). On failure out is untouched.
+ */
+GW_MUST_CHECK enum gw_rc gw_audit_hash(const struct gw_audit_entry *e, char out[GW_AUDIT_HASH_LEN + 1],
+                                       struct gw_err *err);
+
+/*
+ * Check that e is the entry that must follow an entry with sequence number expected_seq - 1 and hash
+ * prev_hash (GW_AUDIT_GENESIS and 1 for the first entry): its seq is expected_seq, its prev_hash links to
+ * prev_hash and its hash is the hash of its contents. On failure err->where is "audit entry N" (N the first
+ * bad entry: expected_seq when entries are missing) and err->msg says whether the entry was removed, was
+ * changed, or does not link to its predecessor. Reasons: AUDIT_BROKEN (rc GW_EPOLICY), NOMEM.
+ */
+GW_MUST_CHECK enum gw_rc gw_audit_check_entry(const struct gw_audit_entry *e, int64_t expected_seq,
+                                              const char *prev_hash, struct gw_err *err);
+
+/* The current time in the entries' format into out. */
+void gw_audit_time_now(char out[GW_AUDIT_TIME_LEN + 1]);
+
+/* Copy s (NULL is "") into out, cut at GW_AUDIT_MAX_FIELD bytes without splitting a UTF-8 character. */
+void gw_audit_field(const char *s, char out[GW_AUDIT_MAX_FIELD + 1]);
+
+#endif

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Signed receipts (DESIGN §2 Receipt, §5): the receiving gateway answers every exchanged message with a
+ * Receipt envelope signed by its organisation (Accepted or Rejected with a reason code), and later sends a
+ * Delivered notification once its intake pipeline acknowledged the message. Anyone holding a message and
+ * its receipt can check one against the other offline.
+ */
+#ifndef GW_RECEIPT_H
+#define GW_RECEIPT_H
+
+#include <stddef.h>
+
+#include "gw/err.h"
+#include "gw/pki.h"
+#include "gw/schema.h"
+#include "gw/sign.h"
+#include "gw/store.h"
+
+#define GW_NS_RECEIPT "urn:lv:skola-kopiena:receipt:v1"
+#define GW_NIL_UUID "00000000-0000-0000-0000-000000000000"
+
+enum gw_receipt_status {
+    GW_RECEIPT_ACCEPTED,
+    GW_RECEIPT_REJECTED,
+    GW_RECEIPT_DELIVERED,
+};
+const char *gw_receipt_status_name(enum gw_receipt_status s);
+
+struct gw_receipt_info {
+    char receipt_id[GW_UUID_LEN + 1];        /* MessageId of the receipt itself */
+    char signer[GW_REGNO_LEN + 1];           /* who signed it (its Sender) */
+    char message_id[GW_UUID_LEN + 1];        /* ReceivedMessageId */
+    char digest[GW_SHA256_HEX_LEN + 1];      /* MessageDigest */
+    enum gw_receipt_status status;
+    char reason_code[64];                    /* "" if none */
+    char reason_text[512];                   /* "" if none */
+    char received[64];                       /* Received timestamp as written */
+};
+
+/*
+ * Make and sign a receipt from the signer's organisation to `to` about message_id (GW_NIL_UUID when the
+ * message could not be identified) whose bytes hash to digest_hex. reason/reason_text only for
+ * GW_RECEIPT_REJECTED (reason_text may be NULL). OUT: *out, *out_len (free()); receipt_id (may be NULL)
+ * receives the receipt's own MessageId.
+ */
+GW_MUST_CHECK enum gw_rc gw_receipt_make(const struct gw_signer *signer, const char *to, const char *message_id,
+                                         const char *digest_hex, enum gw_receipt_status status,
+                                         enum gw_reason reason, const char *reason_text, unsigned char **out,
+                                         size_t *out_len, char *receipt_id, struct gw_err *err);
+
+/*
+ * Verify receipt bytes with the full policy and check them against a message: signed by expected_signer
+ * (NULL: any), about message_id, carrying message_digest_hex (NULL: not checked).
+ * OUT: *info. Reasons: every gw_verify_message reason, RECEIPT_INVALID (not a receipt, wrong signer,
+ * other message, other digest).
+ */
+GW_MUST_CHECK enum gw_rc gw_receipt_check(struct gw_pki *pki, const struct gw_schemas *schemas,
+                                          const unsigned char *receipt, size_t len, const char *expected_signer,
+                                          const char *message_id, const char *message_digest_hex,
+                                          struct gw_receipt_info *info, struct gw_err *err);
+
+/* A fresh random (version 4) UUID, lowercase. */
+GW_MUST_CHECK enum gw_rc gw_uuid_new(char out[GW_UUID_LEN + 1], struct gw_err *err);
+
+/* Current UTC time as xs:dateTime with milliseconds and "Z". */
+void gw_now_iso(char *buf, size_t n);
+
+#endif

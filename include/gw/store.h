@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Durable storage of a gateway (DESIGN §6): the outbox of messages this organisation sends, the inbox of
+ * messages it received, rejected messages kept for the audit trail, and the hash-chained audit log.
+ * struct gw_store_ops is the interface a back end implements (SQLite now, PostgreSQL later); callers use
+ * the gw_store_* wrappers. Every write returns only once it is durable, and carries the audit event that
+ * describes it, written in the same transaction. Several concurrent writers share one commit (group
+ * commit). All functions are thread-safe.
+ */
+#ifndef GW_STORE_H
+#define GW_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gw/envelope.h"
+#include "gw/err.h"
+
+enum gw_out_state {
+    GW_OUT_QUEUED,     /* stored, not yet tried */
+    GW_OUT_DELIVERING, /* tried at least once, will be tried again */
+    GW_OUT_DELIVERED,  /* the recipient's signed Accepted receipt is verified and stored */
+    GW_OUT_REJECTED,   /* the recipient answered with a signed Rejected receipt: permanent */
+    GW_OUT_FAILED,     /* gave up: retry age exceeded */
+};
+const char *gw_out_state_name(enum gw_out_state s);
+
+#define GW_SHA256_HEX_LEN 64
+
+/* One outbox row. Buffers are owned (free()) by whoever holds the struct; gw_outbox_msg_cleanup frees. */
+struct gw_outbox_msg {
+    char id[GW_UUID_LEN + 1];
+    char in_reply_to[GW_UUID_LEN + 1]; /* "" if none */
+    char recipient[GW_REGNO_LEN + 1];
+    char type[16];                     /* MessageType name */
+    char sha256[GW_SHA256_HEX_LEN + 1]; /* of body */
+    unsigned char *body;               /* the signed message, exactly as sent */
+    size_t body_len;
+    enum gw_out_state state;
+    uint32_t attempts;
+    int64_t created_ms;      /* unix time, milliseconds */
+    int64_t next_attempt_ms; /* when the deliverer may try again */
+    int64_t delivered_ms;    /* 0 until delivered */
+    char last_error[256];    /* "" if none */
+    unsigned char *receipt;  /* signed receipt from the recipient (Accepted or Rejected), or NULL */
+    size_t receipt_len;
+    unsigned char *notice;   /* signed Delivered notification from the recipient, or NULL */
+    size_t notice_len;
+};
+void gw_outbox_msg_cleanup(struct gw_outbox_msg *m);
+
+/* One inbox row (a message received and accepted from a peer). */
+struct gw_inbox_msg {
+    int64_t seq;                        /* assigned by the store, increasing */
+    char id[GW_UUID_LEN + 1];
+    char sender[GW_REGNO_LEN + 1];
+    char type[16];
+    char sha256[GW_SHA256_HEX_LEN + 1]; /* of body */
+    unsigned char *body;                /* the signed message exactly as received */
+    size_t body_len;
+    unsigned char *receipt;             /* the signed Accepted receipt we answered with */
+    size_t receipt_len;
+    int64_t received_ms;
+    bool acked;                         /* the intake pipeline acknowledged it */
+    int64_t acked_ms;
+};
+void gw_inbox_msg_cleanup(struct gw_inbox_msg *m);
+
+/* One audit event. All strings borrowed; NULL is stored as "". time is set by the store. */
+struct gw_audit_event {
+    const char *event;      /* "submitted", "received", "rejected", "delivery_attempt", "delivered", ... */
+    const char *message_id;
+    const char *peer;       /* registration number of the other side, or a client's subject */
+    const char *outcome;    /* "ok", "rejected", "error", "retry" ... */
+    const char *reason;     /* GW_R_* code name or free detail */
+};
+
+struct gw_store;
+
+struct gw_store_ops {
+    void (*close)(struct gw_store *s);
+    /* Insert a new outbox row. Reasons: DUPLICATE (id exists), IO. */
+    enum gw_rc (*put_outbox)(struct gw_store *s, const struct gw_outbox_msg *m, const struct gw_audit_event *ev,
+                             struct gw_err *err);
+    /* OUT: *m (cleanup). Reasons: NOT_FOUND, IO. */
+    enum gw_rc (*get_outbox)(struct gw_store *s, const char *id, struct gw_outbox_msg *m, struct gw_err *err);
+    /* Rows in state QUEUED or DELIVERING with next_attempt_ms <= now_ms, oldest first, at most max.
+     * OUT: *list (array of *n rows; free each with cleanup, then free(list)). */
+    enum gw_rc (*due_outbox)(struct gw_store *s, int64_t now_ms, size_t max, struct gw_outbox_msg **list,
+                             size_t *n, struct gw_err *err);
+    /* Earliest next_attempt_ms of a QUEUED/DELIVERING row, or INT64_MAX if none. */
+    enum gw_rc (*next_due)(struct gw_store *s, int64_t *when_ms, struct gw_err *err);
+    /* Set state, attempts, next_attempt_ms, last_error, delivered_ms and (if receipt != NULL) the receipt
+     * of row m->id from m. Reasons: NOT_FOUND, IO. */
+    enum gw_rc (*update_outbox)(struct gw_store *s, const struct gw_outbox_msg *m, const struct gw_audit_event *ev,
+                                struct gw_err *err);
+    /* Store the Delivered notification for outbox row id. Reasons: NOT_FOUND, IO. */
+    enum gw_rc (*attach_notice)(struct gw_store *s, const char *id, const unsigned char *notice, size_t len,
+                                const struct gw_audit_event *ev, struct gw_err *err);
+    /* Insert a received message. If m->id is already in the inbox, nothing is written and *existing is
+     * filled with the stored row (*is_duplicate = true): the caller compares digests. */
+    enum gw_rc (*put_inbox)(struct gw_store *s, const struct gw_inbox_msg *m, const struct gw_audit_event *ev,
+                            bool *is_duplicate, struct gw_inbox_msg *existing, struct gw_err *err);
+    /* OUT: *m. Reasons: NOT_FOUND, IO. */
+    enum gw_rc (*get_inbox)(struct gw_store *s, const char *id, struct gw_inbox_msg *m, struct gw_err *err);
+    /* Rows with seq > after, ascending, at most max, without body and receipt. OUT: *list, *n. */
+    enum gw_rc (*list_inbox)(struct gw_store *s, int64_t after, size_t max, struct gw_inbox_msg **list, size_t *n,
+                             struct gw_err *err);
+    /* Mark acked (idempotent: *was_acked tells if it already was). Reasons: NOT_FOUND, IO. */
+    enum gw_rc (*ack_inbox)(struct gw_store *s, const char *id, const struct gw_audit_event *ev, bool *was_acked,
+                            struct gw_err *err);
+    /* Keep a rejected message (body may be NULL when nothing parseable arrived) with the receipt we sent. */
+    enum gw_rc (*put_rejected)(struct gw_store *s, const char *message_id, const char *sender,
+                               const unsigned char *body, size_t body_len, const char *reason,
+                               const unsigned char *receipt, size_t receipt_len, const struct gw_audit_event *ev,
+                               struct gw_err *err);
+    /* An audit event on its own (verification failure without a stored message, a delivery attempt...). */
+    enum gw_rc (*audit)(struct gw_store *s, const struct gw_audit_event *ev, struct gw_err *err);
+    /* Counts for /metrics: outbox rows per state (array indexed by enum gw_out_state), inbox rows not acked. */
+    enum gw_rc (*counts)(struct gw_store *s, uint64_t out_by_state[5], uint64_t *inbox_unacked, struct gw_err *err);
+};
+
+struct gw_store {
+    const struct gw_store_ops *ops;
+};
+
+/*
+ * The calls callers make: each dispatches through s->ops and has the contract of the op of the same name
+ * above. Writes return GW_OK only after the transaction holding them (and ev, if not NULL, appended to the
+ * audit log in that same transaction) has committed durably; a failed write leaves nothing behind, its
+ * audit event included. Reasons besides those listed above: NOMEM, and INTERNAL for a caller's mistake
+ * (a NULL body, a sha256 that is not the body's). Outputs are set only on success.
+ */
+GW_MUST_CHECK enum gw_rc gw_store_put_outbox(struct gw_store *s, const struct gw_outbox_msg *m,
+                                             const struct gw_audit_event *ev, struct gw_err *err);
+GW_MUST_CHECK enum gw_rc gw_store_get_outbox(struct gw_store *s, const char *id, struct gw_outbox_msg *m,
+                                             struct gw_err *err);
+GW_MUST_CHECK enum gw_rc gw_store_due_outbox(struct gw_store *s, int64_t now_ms, size_t max,
+                                             struct gw_outbox_msg **list, size_t *n, struct gw_err *err);
+GW_MUST_CHECK enum gw_rc gw_store_next_due(struct gw_store *s, int64_t *when_ms, struct gw_err *err);
+GW_MUST_CHECK enum gw_rc gw_store_update_outbox(struct gw_store *s, const struct gw_outbox_msg *m,
+                                                const struct gw_audit_event *ev, struct gw_err *err);
+GW_MUST_CHECK enum gw_rc gw_store_attach_notice(struct gw_store *s, const char *id, const unsigned char *notice,
+                                                size_t len, const struct gw_audit_event *ev, struct gw_err *err);
+/* A duplicate writes nothing, not even ev: the caller compares digests and audits what it decides. */
+GW_MUST_CHECK enum gw_rc gw_store_put_inbox(struct gw_store *s, const struct gw_inbox_msg *m,
+                                            const struct gw_audit_event *ev, bool *is_duplicate,
+                                            struct gw_inbox_msg *existing, struct gw_err *err);
+GW_MUST_CHECK enum gw_rc gw_store_get_inbox(struct gw_store *s, const char *id, struct gw_inbox_msg *m,
+                                            struct gw_err *err);
+GW_MUST_CHECK enum gw_rc gw_store_list_inbox(struct gw_store *s, int64_t after, size_t max,
+                                             struct gw_inbox_msg **list, size_t *n, struct gw_err *err);
+/* A repeated ack (*was_acked = true) writes nothing, not even ev. */
+GW_MUST_CHECK enum gw_rc gw_store_ack_inbox(struct gw_store *s, const char *id, const struct gw_audit_event *ev,
+                                            bool *was_acked, struct gw_err *err);
+GW_MUST_CHECK enum gw_rc gw_store_put_rejected(struct gw_store *s, const char *message_id, const char *sender,
+                                               const unsigned char *body, size_t body_len, const char *reason,
+                                               const unsigned char *receipt, size_t receipt_len,
+                                               const struct gw_audit_event *ev, struct gw_err *err);
+GW_MUST_CHECK enum gw_rc gw_store_audit(struct gw_store *s, const struct gw_audit_event *ev, struct gw_err *err);
+GW_MUST_CHECK enum gw_rc gw_store_counts(struct gw_store *s, uint64_t out_by_state[5], uint64_t *inbox_unacked,
+                                         struct gw_err *err);
+
+/* Open (creating and migrating) the SQLite store at path. OUT: *out (gw_store_close()).
+ * Reasons: IO, CONFIG (a newer schema version than this binary knows). */
+GW_MUST_CHECK enum gw_rc gw_store_open_sqlite(const char *path, struct gw_store **out, struct gw_err *err);
+void gw_store_close(struct gw_store *s);
+
+/* Verify the hash chain of the audit log of the store at path (read-only). Prints nothing; on failure err
+ * names the first bad entry (its seq in err->where) and why. Reasons: AUDIT_BROKEN, IO.
+ * OUT: *entries, the number of entries checked. */
+GW_MUST_CHECK enum gw_rc gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err);
+
+/* Test and metrics hook: the number of transactions the SQLite store s has committed for write ops since
+ * it was opened (migrations not counted). Group commit makes this lower than the number of writes under
+ * concurrency. 0 if s is not an SQLite store. */
+uint64_t gw_store_sqlite_commits(struct gw_store *s);
+
+/* One audit entry as gw_audit_list_sqlite hands it out; strings borrowed for the callback only. */
+struct gw_audit_entry;
+typedef void (*gw_audit_entry_fn)(void *arg, const struct gw_audit_entry *e);
+
+/* Call fn for the last `last` audit entries (all if last is 0) of the store at path, by seq ascending,
+ * read-only and without checking the chain. Reasons: IO, CONFIG (newer schema). */
+GW_MUST_CHECK enum gw_rc gw_audit_list_sqlite(const char *path, uint64_t last, gw_audit_entry_fn fn, void *arg,
+                                              struct gw_err *err);
+
+/* Hex SHA-256 of bytes into out (65 bytes). Aborts if OpenSSL cannot allocate a digest context. */
+void gw_sha256_hex(const unsigned char *data, size_t len, char out[GW_SHA256_HEX_LEN + 1]);
+
+#endif

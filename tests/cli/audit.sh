@@ -1,0 +1,129 @@
+#!/bin/sh
+# gateway audit verify|show on stores built here with sqlite3 and sha256sum from the encoding written in
+# docs/audit.md (section 2), not with the gateway: if the code and the document disagree, "verify-ok" fails.
+# Then the database is changed behind the gateway's back and verify must name the right entry.
+. "$(dirname "$0")/../lib.sh"
+
+for tool in sqlite3 sha256sum; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        fail "audit/tools" "$tool not found (make deps installs it)"
+        finish
+    fi
+done
+export LC_ALL=C # ${#x} counts bytes
+
+ZEROS=0000000000000000000000000000000000000000000000000000000000000000
+ns() { printf '%s:%s,' "${#1}" "$1"; }
+
+# entry_hash PREV SEQ TIME EVENT MESSAGE_ID PEER OUTCOME REASON
+entry_hash() {
+    { ns gw-audit-v1; ns "$1"; ns "$2"; ns "$3"; ns "$4"; ns "$5"; ns "$6"; ns "$7"; ns "$8"; } |
+        sha256sum | cut -d' ' -f1
+}
+
+# make_store FILE N: a store holding only what verify reads (meta and audit), with N chained entries.
+# Entries vary: empty fields, a UTF-8 reason (byte lengths), a seq past 9 (two digits).
+make_store() {
+    db=$1 n=$2
+    prev=$ZEROS
+    sql="CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value ANY NOT NULL) STRICT, WITHOUT ROWID;
+CREATE TABLE audit(seq INTEGER PRIMARY KEY, time TEXT NOT NULL, event TEXT NOT NULL, message_id TEXT NOT NULL,
+  peer TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT NOT NULL, prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL) STRICT;
+BEGIN;"
+    i=1
+    while [ "$i" -le "$n" ]; do
+        time=$(printf '2025-03-01T10:20:%02d.%03dZ' $((i % 60)) $((i * 7 % 1000)))
+        id=$(printf '00000000-0000-4000-8000-%012d' "$i")
+        case $((i % 3)) in
+        0) event=submitted peer=90000017453 outcome=ok reason="" ;;
+        1) event=rejected peer=90009113532 outcome=rejected reason="SIG_INVALID: Ludzā novads" ;;
+        *) event=delivery_attempt peer=90000017453 outcome=retry reason="connect: refused" id="" ;;
+        esac
+        hash=$(entry_hash "$prev" "$i" "$time" "$event" "$id" "$peer" "$outcome" "$reason")
+        sql="$sql
+INSERT INTO audit VALUES ($i, '$time', '$event', '$id', '$peer', '$outcome', '$reason', '$prev', '$hash');"
+        prev=$hash
+        i=$((i + 1))
+    done
+    sql="$sql
+INSERT INTO meta VALUES ('schema_version', 1), ('audit_last_seq', $n), ('audit_last_hash', '$prev');
+COMMIT;"
+    rm -f "$db"
+    printf '%s\n' "$sql" | sqlite3 "$db"
+}
+
+make_store "$TMP/good.db" 12
+gw audit verify --store "$TMP/good.db"
+expect_out audit/verify-ok 0 "^$TMP/good.db: audit log OK, 12 entries\$"
+
+make_store "$TMP/empty.db" 0
+gw audit verify --store "$TMP/empty.db"
+expect_out audit/verify-empty 0 "audit log OK, 0 entries"
+
+gw audit show --store "$TMP/good.db"
+if [ "$rc" -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 12 ] &&
+    grep -q '^2 2025-03-01T10:20:02.014Z delivery_attempt - 90000017453 retry connect: refused$' "$TMP/out"; then
+    pass audit/show
+else
+    fail audit/show "exit $rc: $(head -c 400 "$TMP/out")"
+fi
+gw audit show --store "$TMP/good.db" --limit 2
+if [ "$rc" -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 2 ] && head -n 1 "$TMP/out" | grep -q '^11 '; then
+    pass audit/show-limit
+else
+    fail audit/show-limit "exit $rc: $(head -c 400 "$TMP/out")"
+fi
+
+# tamper NAME ENTRY WHY SQL: change a copy of the good store; verify exits 1 naming ENTRY
+tamper() {
+    cp "$TMP/good.db" "$TMP/t.db"
+    if ! sqlite3 "$TMP/t.db" "$4"; then
+        fail "audit/$1" "sqlite3 could not apply: $4"
+        return
+    fi
+    gw audit verify --store "$TMP/t.db"
+    expect_out "audit/$1" 1 "^$TMP/t.db: audit log BROKEN at entry $2: .*$3"
+}
+
+tamper changed 5 "hash mismatch" "UPDATE audit SET outcome = 'ok' WHERE seq = 5"
+tamper changed-reason-utf8 4 "hash mismatch" "UPDATE audit SET reason = 'SIG_INVALID: Ludza novads' WHERE seq = 4"
+tamper removed 3 "missing" "DELETE FROM audit WHERE seq = 3"
+tamper removed-first 1 "missing" "DELETE FROM audit WHERE seq = 1"
+tamper removed-last 12 "removed from the end" "DELETE FROM audit WHERE seq = 12"
+tamper reordered 2 "hash mismatch" "CREATE TEMP TABLE t AS SELECT * FROM audit WHERE seq IN (2, 6);
+UPDATE audit SET (time, event, message_id, peer, outcome, reason, prev_hash, hash) =
+  (SELECT time, event, message_id, peer, outcome, reason, prev_hash, hash FROM t WHERE t.seq = 8 - audit.seq)
+  WHERE seq IN (2, 6);"
+# entry 7 rewritten with a correctly recomputed hash: entry 8 no longer links to it
+h7=$(sqlite3 "$TMP/good.db" "SELECT prev_hash || '|' || time FROM audit WHERE seq = 7")
+forged=$(entry_hash "${h7%%|*}" 7 "${h7#*|}" submitted "" 90000017453 ok "")
+tamper rehashed 8 "broken link" "UPDATE audit SET event = 'submitted', message_id = '', peer = '90000017453',
+  outcome = 'ok', reason = '', hash = '$forged' WHERE seq = 7"
+last=$(sqlite3 "$TMP/good.db" "SELECT hash FROM audit WHERE seq = 12")
+added=$(entry_hash "$last" 13 2025-03-02T00:00:00.000Z delivered "" 90000017453 ok "")
+tamper added 13 "added" "INSERT INTO audit VALUES (13, '2025-03-02T00:00:00.000Z', 'delivered', '', '90000017453',
+  'ok', '', '$last', '$added')"
+
+gw audit verify --store "$TMP/no-such.db"
+expect_out audit/missing-file 2 "cannot read"
+printf 'not a database at all, just text of some length\n' >"$TMP/text.db"
+gw audit verify --store "$TMP/text.db"
+expect_rc audit/not-a-store 2
+cp "$TMP/good.db" "$TMP/new.db"
+sqlite3 "$TMP/new.db" "UPDATE meta SET value = 99 WHERE key = 'schema_version'"
+gw audit verify --store "$TMP/new.db"
+expect_out audit/newer-schema 2 "newer than this gateway"
+gw audit verify
+expect_rc audit/usage-no-store 2
+gw audit verify --store "$TMP/good.db" extra
+expect_rc audit/usage-extra-arg 2
+gw audit verify --store "$TMP/good.db" --limit 3
+expect_rc audit/usage-limit-on-verify 2
+gw audit show --store "$TMP/good.db" --limit x
+expect_rc audit/usage-bad-limit 2
+gw audit frobnicate --store "$TMP/good.db"
+expect_rc audit/usage-unknown-action 2
+gw audit --help
+expect_out audit/help 0 "usage: gateway audit verify --store FILE"
+finish

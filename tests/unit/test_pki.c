@@ -1,0 +1,584 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of pki.c against the fixed test PKI of tests/pki/ (see its README.md): trust anchors and CRL
+ * loading, the signer-chain policy for every test certificate (each failure class with its own reason),
+ * the KeyInfo shape rules (one end-entity certificate, DER only, at most GW_MAX_CHAIN_CERTS), *out
+ * untouched on failure, the chain-result cache, organizationIdentifier and key strength.
+ */
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "gw/limits.h"
+#include "gw/pki.h"
+#include "t.h"
+
+#define PKI_DIR "tests/pki/"
+#define MAX_TEST_CERTS (GW_MAX_CHAIN_CERTS + 2)
+
+/* DER certificates as KeyInfo would carry them (bytes owned here, gw_der borrows them). */
+struct der_list {
+    unsigned char *bytes[MAX_TEST_CERTS];
+    struct gw_der der[MAX_TEST_CERTS];
+    size_t n;
+};
+
+static void
+der_list_free(struct der_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        OPENSSL_free(l->bytes[i]);
+    }
+    memset(l, 0, sizeof(*l));
+}
+
+static bool
+der_add_bytes(struct der_list *l, unsigned char *bytes, size_t len)
+{
+    if (l->n >= MAX_TEST_CERTS) {
+        OPENSSL_free(bytes);
+        return false;
+    }
+    l->bytes[l->n] = bytes;
+    l->der[l->n].data = bytes;
+    l->der[l->n].len = len;
+    l->n++;
+    return true;
+}
+
+/* Append every certificate of a PEM file in tests/pki/ (PEM_read_X509, then i2d_X509). */
+static bool
+der_add(struct der_list *l, const char *file)
+{
+    char path[256];
+    FILE *f;
+    X509 *x;
+    int added = 0;
+    bool ok = true;
+
+    snprintf(path, sizeof(path), PKI_DIR "%s", file);
+    f = fopen(path, "r");
+    if (f == NULL) {
+        return false;
+    }
+    while (ok && (x = PEM_read_X509(f, NULL, NULL, NULL)) != NULL) {
+        unsigned char *der = NULL;
+        int len = i2d_X509(x, &der);
+        X509_free(x);
+        ok = len > 0 && der_add_bytes(l, der, (size_t)len);
+        added++;
+    }
+    ERR_clear_error();
+    fclose(f);
+    return ok && added > 0;
+}
+
+/* The one certificate of a PEM file in tests/pki/, decoded. */
+static X509 *
+load_cert(const char *file)
+{
+    char path[256];
+    FILE *f;
+    X509 *x;
+
+    snprintf(path, sizeof(path), PKI_DIR "%s", file);
+    f = fopen(path, "r");
+    if (f == NULL) {
+        return NULL;
+    }
+    x = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f);
+    return x;
+}
+
+/* The PKI every gateway of the test setup has: the root as anchor, the issuing CA's CRL. */
+static enum gw_rc
+load_test_pki(struct gw_pki **out, struct gw_err *err)
+{
+    static const char *const crls[] = {PKI_DIR "crl.pem"};
+
+    return gw_pki_load(PKI_DIR "trust.pem", crls, 1, out, err);
+}
+
+/* Check the chain made of the files (NULL-terminated) and expect reason, with *out untouched. */
+static void
+expect_signer(struct t *t, struct gw_pki *pki, const char *const *files, enum gw_reason reason,
+              const char *regno, const char *file, int line)
+{
+    struct gw_err err;
+    struct der_list l = {0};
+    struct gw_signer_info info;
+    struct gw_signer_info copy;
+    enum gw_rc rc;
+
+    for (size_t i = 0; files[i] != NULL; i++) {
+        if (!der_add(&l, files[i])) {
+            t_fail(t, file, line, "cannot read %s", files[i]);
+            goto out;
+        }
+    }
+    memset(&info, 0x5a, sizeof(info));
+    memcpy(&copy, &info, sizeof(info));
+    gw_err_clear(&err);
+    rc = gw_pki_check_signer(pki, l.der, l.n, &info, &err);
+    if (reason == GW_R_OK) {
+        if (rc != GW_OK) {
+            t_fail(t, file, line, "%s: %s [%s] %s", files[0], t_rc_name(rc), gw_reason_code(err.reason), err.msg);
+            goto out;
+        }
+        if (info.cert == NULL || strcmp(info.regno, regno) != 0) {
+            t_fail(t, file, line, "%s: regno '%s', expected '%s'", files[0], info.regno, regno);
+        }
+        gw_signer_info_cleanup(&info);
+    } else if (rc == GW_OK) {
+        t_fail(t, file, line, "%s: accepted; expected %s", files[0], gw_reason_code(reason));
+        gw_signer_info_cleanup(&info);
+    } else if (err.reason != reason || err.rc != rc) {
+        t_fail(t, file, line, "%s: got %s, expected %s (%s)", files[0], gw_reason_code(err.reason),
+               gw_reason_code(reason), err.msg);
+    } else if (memcmp(&info, &copy, sizeof(info)) != 0) {
+        t_fail(t, file, line, "%s: *out was changed on failure", files[0]);
+    }
+out:
+    der_list_free(&l);
+}
+
+#define SIGNER(pki, reason, regno, ...)                                                                      \
+    do {                                                                                                     \
+        static const char *const t_files_[] = {__VA_ARGS__, NULL};                                           \
+        expect_signer(t, (pki), t_files_, (reason), (regno), __FILE__, __LINE__);                            \
+        if (t->failed) {                                                                                     \
+            goto out;                                                                                        \
+        }                                                                                                    \
+    } while (0)
+
+#define LUDZA "90000017453"
+#define TALSI "90009113532"
+#define VISC "90001800413"
+
+static void
+test_load(struct t *t)
+{
+    static const char *const bad_crl[] = {PKI_DIR "trust.pem"};
+    static const char *const missing_crl[] = {PKI_DIR "no-such-crl.pem"};
+    struct gw_err err;
+    struct gw_pki *pki = NULL;
+
+    EXPECT_OK(load_test_pki(&pki, &err), &err);
+    EXPECT_TRUE(pki != NULL);
+    gw_pki_free(pki);
+    pki = NULL;
+    EXPECT_OK(gw_pki_load(PKI_DIR "trust.pem", NULL, 0, &pki, &err), &err);
+    gw_pki_free(pki);
+    pki = NULL;
+    gw_pki_free(NULL);
+    EXPECT_FAIL(gw_pki_load(PKI_DIR "no-such.pem", NULL, 0, &pki, &err), &err, GW_R_IO);
+    EXPECT_FAIL(gw_pki_load(PKI_DIR "crl.pem", NULL, 0, &pki, &err), &err, GW_R_CONFIG); /* no certificate */
+    EXPECT_FAIL(gw_pki_load(PKI_DIR "trust.pem", bad_crl, 1, &pki, &err), &err, GW_R_CONFIG); /* no CRL */
+    EXPECT_FAIL(gw_pki_load(PKI_DIR "trust.pem", missing_crl, 1, &pki, &err), &err, GW_R_IO);
+    EXPECT_STR_EQ(err.where, PKI_DIR "no-such-crl.pem");
+    EXPECT_TRUE(pki == NULL);
+out:
+    gw_pki_free(pki);
+}
+
+static void
+test_ludza_ok(struct t *t)
+{
+    struct gw_err err;
+    struct gw_pki *pki = NULL;
+    struct der_list l = {0};
+    struct gw_signer_info info = {0};
+
+    EXPECT_OK(load_test_pki(&pki, &err), &err);
+    EXPECT_TRUE(der_add(&l, "ludza.pem") && der_add(&l, "chain.pem"));
+    EXPECT_OK(gw_pki_check_signer(pki, l.der, l.n, &info, &err), &err);
+    EXPECT_STR_EQ(info.regno, LUDZA);
+    EXPECT_STR_EQ(info.organisation, "Ludzas novada pašvaldība");
+    EXPECT_STR_EQ(info.subject, "C=LV, O=Ludzas novada pašvaldība, organizationIdentifier=NTRLV-90000017453, "
+                                "CN=gateway.ludza.example");
+    EXPECT_TRUE(t_contains(info.anchor, "CN=Skola-Kopiena Example Root CA"));
+    EXPECT_TRUE(info.cert != NULL);
+out:
+    gw_signer_info_cleanup(&info);
+    der_list_free(&l);
+    gw_pki_free(pki);
+}
+
+/* Every valid gateway certificate, in either order of leaf and intermediate. */
+static void
+test_valid_signers(struct t *t)
+{
+    struct gw_err err;
+    struct gw_pki *pki = NULL;
+
+    EXPECT_OK(load_test_pki(&pki, &err), &err);
+    SIGNER(pki, GW_R_OK, LUDZA, "ludza.pem", "chain.pem");
+    SIGNER(pki, GW_R_OK, LUDZA, "chain.pem", "ludza.pem");
+    SIGNER(pki, GW_R_OK, LUDZA, "ludza-ec.pem", "chain.pem");
+    SIGNER(pki, GW_R_OK, LUDZA, "ludza-p384.pem", "chain.pem");
+    SIGNER(pki, GW_R_OK, TALSI, "talsi.pem", "chain.pem");
+    SIGNER(pki, GW_R_OK, VISC, "visc.pem", "chain.pem");
+    /* the anchor itself may travel along; it changes nothing */
+    SIGNER(pki, GW_R_OK, LUDZA, "ludza.pem", "chain.pem", "trust.pem");
+out:
+    gw_pki_free(pki);
+}
+
+static void
+test_no_intermediate(struct t *t)
+{
+    struct gw_err err;
+    struct gw_pki *pki = NULL;
+
+    EXPECT_OK(load_test_pki(&pki, &err), &err);
+    SIGNER(pki, GW_R_CERT_UNTRUSTED, NULL, "ludza.pem");
+out:
+    gw_pki_free(pki);
+}
+
+static void
+test_expired(struct t *t)
+{
+    struct gw_err err;
+    struct gw_pki *pki = NULL;
+
+    EXPECT_OK(load_test_pki(&pki, &err), &err);
+    SIGNER(pki, GW_R_CERT_EXPIRED, NULL, "expired.pem", "chain.pem");
+out:
+    gw_pki_free(pki);
+}
+
+static void
+test_not_yet_valid(struct t *t)
+{
+    struct gw_err err;
+    struct gw_pki *pki = NULL;
+
+    EXPECT_OK(load_test_pki(&pki, &err), &err);
+    SIGNER(pki, GW_R_CERT_NOT_YET_VALID, NULL, "notyet.pem", "chain.pem");
+out:
+    gw_pki_free(pki);
+}
+
+static void
+test_revoked(struct t *t)
+{
+    struct gw_err err;
+    struct gw_pki *pki = NULL;
+
+    EXPECT_OK(load_test_pki(&pki, &err), &err);
+    SIGNER(pki, GW_R_CERT_REVOKED, NULL, "revoked.pem", "chain.pem");
+    /* the second time (a failure is not cached) gives the same answer */
+    SIGNER(pki, GW_R_CERT_REVOKED, NULL, "revoked.pem", "chain.pem");
+out:
+    gw_pki_free(pki);
+}
+
+/* Revocation is checked only where a CRL is configured (DESIGN §3), and then the CRL must cover the leaf. */
+static void
+test_crl_configuration(struct t *t)
+{
+    static const char *const root_crl_only[] = {PKI_DIR "root-crl.pem"};
+    static const char *const both[] = {PKI_DIR "root-crl.pem", PKI_DIR "crl.pem"};
+    struct gw_err err;
+    struct gw_pki *pki = NULL;
+
+    EXPECT_OK(gw_pki_load(PKI_DIR "trust.pem", NULL, 0, &pki, &err), &err);
+    SIGNER(pki, GW_R_OK, LUDZA, "revoked.pem", "chain.pem");
+    gw_pki_free(pki);
+    pki = NULL;
+    EXPECT_OK(gw_pki_load(PKI_DIR "trust.pem", root_crl_only, 1, &pki, &err), &err);
+    SIGNER(pki, GW_R_CERT_CRL, NULL, "ludza.pem", "chain.pem");
+    gw_pki_free(pki);
+    pki = NULL;
+    EXPECT_OK(gw_pki_load(PKI_DIR "trust.pem", both, 2, &pki, &err), &err);
+    SIGNER(pki, GW_R_OK, LUDZA, "ludza.pem", "chain.pem");
+    SIGNER(pki, GW_R_CERT_REVOKED, NULL, "revoked.pem", "chain.pem");
+out:
+    gw_pki_free(pki);
+}
+
+static void
+test_no_key_usage(struct t *t)
+{
+    struct gw_err err;
+    struct gw_pki *pki = NULL;
+
+    EXPECT_OK(load_test_pki(&pki, &err), &err);
+    SIGNER(pki, GW_R_CERT_KEY_USAGE, NULL, "nousage.pem", "chain.pem");
+out:
+    gw_pki_free(pki);
+}
+
+static void
+test_no_org_id(struct t *t)
+{
+    struct gw_err err;
+    struct gw_pki *pki = NULL;
+
+    EXPECT_OK(load_test_pki(&pki, &err), &err);
+    SIGNER(pki, GW_R_CERT_ORG_ID, NULL, "noorgid.pem", "chain.pem");
+out:
+    gw_pki_free(pki);
+}
+
+/* Ludza's exact subject from an untrusted CA, with or without that CA in KeyInfo, or self-signed. */
+static void
+test_rogue(struct t *t)
+{
+    struct gw_err err;
+    struct gw_pki *pki = NULL;
+
+    EXPECT_OK(load_test_pki(&pki, &err), &err);
+    SIGNER(pki, GW_R_CERT_UNTRUSTED, NULL, "rogue.pem");
+    SIGNER(pki, GW_R_CERT_UNTRUSTED, NULL, "rogue.pem", "rogue-ca.pem");
+    SIGNER(pki, GW_R_CERT_UNTRUSTED, NULL, "rogue.pem", "rogue-ca.pem", "chain.pem");
+    SIGNER(pki, GW_R_CERT_UNTRUSTED, NULL, "selfsigned-ludza.pem");
+    SIGNER(pki, GW_R_CERT_UNTRUSTED, NULL, "selfsigned-ludza.pem", "chain.pem");
+out:
+    gw_pki_free(pki);
+}
+
+/* DESIGN §3: the key comes from the one end-entity certificate of KeyInfo. */
+static void
+test_two_leaves(struct t *t)
+{
+    struct gw_err err;
+    struct gw_pki *pki = NULL;
+
+    EXPECT_OK(load_test_pki(&pki, &err), &err);
+    SIGNER(pki, GW_R_SIG_KEYINFO, NULL, "ludza.pem", "talsi.pem", "chain.pem");
+    SIGNER(pki, GW_R_SIG_KEYINFO, NULL, "ludza.pem", "chain.pem", "ludza.pem");
+    SIGNER(pki, GW_R_SIG_KEYINFO, NULL, "rogue.pem", "ludza.pem", "chain.pem");
+out:
+    gw_pki_free(pki);
+}
+
+static void
+test_garbage_der(struct t *t)
+{
+    static const unsigned char garbage[] = "this is not DER at all";
+    static const unsigned char seq_only[] = {0x30, 0x82, 0x04, 0x8a, 0x30};
+    struct gw_err err;
+    struct gw_pki *pki = NULL;
+    struct der_list l = {0};
+    struct gw_der d[3];
+    struct gw_signer_info info = {0};
+    unsigned char *longer = NULL;
+
+    EXPECT_OK(load_test_pki(&pki, &err), &err);
+    EXPECT_TRUE(der_add(&l, "ludza.pem") && der_add(&l, "chain.pem"));
+    d[0] = (struct gw_der){garbage, sizeof(garbage) - 1};
+    EXPECT_FAIL(gw_pki_check_signer(pki, d, 1, &info, &err), &err, GW_R_CERT_MALFORMED);
+    /* a good certificate next to a bad one */
+    d[0] = l.der[0];
+    d[1] = l.der[1];
+    d[2] = (struct gw_der){seq_only, sizeof(seq_only)};
+    EXPECT_FAIL(gw_pki_check_signer(pki, d, 3, &info, &err), &err, GW_R_CERT_MALFORMED);
+    /* truncated */
+    d[0] = (struct gw_der){l.der[0].data, l.der[0].len - 1};
+    EXPECT_FAIL(gw_pki_check_signer(pki, d, 2, &info, &err), &err, GW_R_CERT_MALFORMED);
+    /* one byte of trailing data after a good certificate */
+    longer = malloc(l.der[0].len + 1);
+    EXPECT_TRUE(longer != NULL);
+    memcpy(longer, l.der[0].data, l.der[0].len);
+    longer[l.der[0].len] = 0;
+    d[0] = (struct gw_der){longer, l.der[0].len + 1};
+    EXPECT_FAIL(gw_pki_check_signer(pki, d, 2, &info, &err), &err, GW_R_CERT_MALFORMED);
+    /* empty */
+    d[0] = (struct gw_der){garbage, 0};
+    EXPECT_FAIL(gw_pki_check_signer(pki, d, 2, &info, &err), &err, GW_R_CERT_MALFORMED);
+    EXPECT_TRUE(info.cert == NULL);
+out:
+    free(longer);
+    gw_signer_info_cleanup(&info);
+    der_list_free(&l);
+    gw_pki_free(pki);
+}
+
+static void
+test_missing(struct t *t)
+{
+    struct gw_err err;
+    struct gw_pki *pki = NULL;
+    struct gw_signer_info info = {0};
+    struct der_list l = {0};
+
+    EXPECT_OK(load_test_pki(&pki, &err), &err);
+    EXPECT_FAIL(gw_pki_check_signer(pki, NULL, 0, &info, &err), &err, GW_R_CERT_MISSING);
+    EXPECT_TRUE(der_add(&l, "chain.pem"));
+    EXPECT_FAIL(gw_pki_check_signer(pki, l.der, 0, &info, &err), &err, GW_R_CERT_MISSING);
+    /* intermediates only: no end-entity certificate */
+    SIGNER(pki, GW_R_CERT_MISSING, NULL, "chain.pem");
+    SIGNER(pki, GW_R_CERT_MISSING, NULL, "chain.pem", "trust.pem", "rogue-ca.pem");
+    EXPECT_TRUE(info.cert == NULL);
+out:
+    der_list_free(&l);
+    gw_signer_info_cleanup(&info);
+    gw_pki_free(pki);
+}
+
+static void
+test_too_many_certs(struct t *t)
+{
+    struct gw_err err;
+    struct gw_pki *pki = NULL;
+    struct gw_signer_info info = {0};
+    struct der_list l = {0};
+
+    EXPECT_OK(load_test_pki(&pki, &err), &err);
+    EXPECT_TRUE(der_add(&l, "ludza.pem"));
+    while (l.n < GW_MAX_CHAIN_CERTS) {
+        EXPECT_TRUE(der_add(&l, "chain.pem"));
+    }
+    EXPECT_OK(gw_pki_check_signer(pki, l.der, l.n, &info, &err), &err); /* at the limit */
+    gw_signer_info_cleanup(&info);
+    EXPECT_TRUE(der_add(&l, "chain.pem"));
+    EXPECT_FAIL(gw_pki_check_signer(pki, l.der, l.n, &info, &err), &err, GW_R_LIMIT_NODES);
+    EXPECT_INT_EQ(err.rc, GW_ELIMIT);
+out:
+    der_list_free(&l);
+    gw_signer_info_cleanup(&info);
+    gw_pki_free(pki);
+}
+
+/* DESIGN §9: a known chain is answered from the cache: the same decoded certificate, the same result. */
+static void
+test_cache(struct t *t)
+{
+    struct gw_err err;
+    struct gw_pki *pki = NULL;
+    struct der_list l = {0};
+    struct der_list other = {0};
+    struct gw_signer_info a = {0};
+    struct gw_signer_info b = {0};
+    struct gw_signer_info c = {0};
+
+    EXPECT_OK(load_test_pki(&pki, &err), &err);
+    EXPECT_TRUE(der_add(&l, "ludza.pem") && der_add(&l, "chain.pem"));
+    EXPECT_TRUE(der_add(&other, "ludza.pem") && der_add(&other, "chain.pem")); /* same bytes, other buffers */
+    EXPECT_OK(gw_pki_check_signer(pki, l.der, l.n, &a, &err), &err);
+    EXPECT_OK(gw_pki_check_signer(pki, other.der, other.n, &b, &err), &err);
+    /* a hit hands out the cached certificate (up-ref'd) instead of decoding it again */
+    EXPECT_TRUE(a.cert != NULL && a.cert == b.cert);
+    EXPECT_STR_EQ(a.regno, b.regno);
+    EXPECT_STR_EQ(a.subject, b.subject);
+    EXPECT_STR_EQ(a.organisation, b.organisation);
+    EXPECT_STR_EQ(a.anchor, b.anchor);
+    /* each holder frees its own reference */
+    gw_signer_info_cleanup(&a);
+    EXPECT_OK(gw_pki_check_signer(pki, l.der, l.n, &c, &err), &err);
+    EXPECT_TRUE(c.cert == b.cert);
+    EXPECT_STR_EQ(c.regno, LUDZA);
+    /* another PKI has its own cache */
+    gw_signer_info_cleanup(&c);
+    gw_pki_free(pki);
+    pki = NULL;
+    EXPECT_OK(load_test_pki(&pki, &err), &err);
+    EXPECT_OK(gw_pki_check_signer(pki, l.der, l.n, &c, &err), &err);
+    EXPECT_TRUE(c.cert != b.cert);
+out:
+    gw_signer_info_cleanup(&a);
+    gw_signer_info_cleanup(&b);
+    gw_signer_info_cleanup(&c);
+    der_list_free(&l);
+    der_list_free(&other);
+    gw_pki_free(pki);
+}
+
+static void
+test_cert_regno(struct t *t)
+{
+    struct gw_err err;
+    X509 *ludza = load_cert("ludza.pem");
+    X509 *noorgid = load_cert("noorgid.pem");
+    X509 *root = load_cert("root-ca.pem");
+    char regno[GW_REGNO_LEN + 1] = "untouched";
+
+    EXPECT_TRUE(ludza != NULL && noorgid != NULL && root != NULL);
+    EXPECT_FAIL(gw_pki_cert_regno(noorgid, regno, &err), &err, GW_R_CERT_ORG_ID);
+    EXPECT_FAIL(gw_pki_cert_regno(root, regno, &err), &err, GW_R_CERT_ORG_ID);
+    EXPECT_STR_EQ(regno, "untouched");
+    EXPECT_OK(gw_pki_cert_regno(ludza, regno, &err), &err);
+    EXPECT_STR_EQ(regno, LUDZA);
+out:
+    X509_free(ludza);
+    X509_free(noorgid);
+    X509_free(root);
+}
+
+static void
+test_read_certs(struct t *t)
+{
+    struct gw_err err;
+    STACK_OF(X509) *certs = NULL;
+
+    EXPECT_OK(gw_pki_read_certs(PKI_DIR "chain.pem", &certs, &err), &err);
+    EXPECT_INT_EQ(sk_X509_num(certs), 1);
+    sk_X509_pop_free(certs, X509_free);
+    certs = NULL;
+    EXPECT_FAIL(gw_pki_read_certs(PKI_DIR "no-such.pem", &certs, &err), &err, GW_R_IO);
+    EXPECT_FAIL(gw_pki_read_certs(PKI_DIR "crl.pem", &certs, &err), &err, GW_R_CONFIG);
+    EXPECT_STR_EQ(err.where, PKI_DIR "crl.pem");
+    EXPECT_TRUE(certs == NULL);
+out:
+    sk_X509_pop_free(certs, X509_free);
+}
+
+static void
+test_key_allowed(struct t *t)
+{
+    X509 *ludza = load_cert("ludza.pem");
+    X509 *talsi = load_cert("talsi.pem");
+    X509 *p384 = load_cert("ludza-p384.pem");
+    EVP_PKEY *rsa512 = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)512);
+    EVP_PKEY *p521 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "secp521r1");
+    EVP_PKEY *p224 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "secp224r1");
+    EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+
+    EXPECT_TRUE(ludza != NULL && talsi != NULL && p384 != NULL);
+    EXPECT_TRUE(rsa512 != NULL && p521 != NULL && p224 != NULL && ed != NULL);
+    EXPECT_TRUE(gw_pki_key_allowed(X509_get0_pubkey(ludza)));
+    EXPECT_TRUE(gw_pki_key_allowed(X509_get0_pubkey(talsi)));
+    EXPECT_TRUE(gw_pki_key_allowed(X509_get0_pubkey(p384)));
+    EXPECT_TRUE(!gw_pki_key_allowed(rsa512));
+    EXPECT_TRUE(!gw_pki_key_allowed(p521));
+    EXPECT_TRUE(!gw_pki_key_allowed(p224));
+    EXPECT_TRUE(!gw_pki_key_allowed(ed));
+out:
+    X509_free(ludza);
+    X509_free(talsi);
+    X509_free(p384);
+    EVP_PKEY_free(rsa512);
+    EVP_PKEY_free(p521);
+    EVP_PKEY_free(p224);
+    EVP_PKEY_free(ed);
+}
+
+static const struct t_case cases[] = {
+    {"load", test_load, NULL},
+    {"ludza_ok", test_ludza_ok, NULL},
+    {"valid_signers", test_valid_signers, NULL},
+    {"no_intermediate", test_no_intermediate, NULL},
+    {"expired", test_expired, NULL},
+    {"not_yet_valid", test_not_yet_valid, NULL},
+    {"revoked", test_revoked, NULL},
+    {"crl_configuration", test_crl_configuration, NULL},
+    {"no_key_usage", test_no_key_usage, NULL},
+    {"no_org_id", test_no_org_id, NULL},
+    {"rogue", test_rogue, NULL},
+    {"two_leaves", test_two_leaves, NULL},
+    {"garbage_der", test_garbage_der, NULL},
+    {"missing", test_missing, NULL},
+    {"too_many_certs", test_too_many_certs, NULL},
+    {"cache", test_cache, NULL},
+    {"cert_regno", test_cert_regno, NULL},
+    {"read_certs", test_read_certs, NULL},
+    {"key_allowed", test_key_allowed, NULL},
+};
+
+const struct t_module t_module_pki = {"pki", cases, T_COUNT(cases)};

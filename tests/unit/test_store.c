@@ -1,0 +1,1384 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of store.c, store_sqlite.c, audit.c and cmd_audit.c: open, migrate, reopen and refuse a newer
+ * schema; every op of struct gw_store_ops with its NOT_FOUND/DUPLICATE paths and untouched outputs on
+ * failure; the audit chain's exact encoding; `gateway audit verify` naming the right entry after the
+ * database is changed behind the gateway's back (a field updated, a row deleted, two rows swapped, a row
+ * rewritten with a fresh hash, the last row cut); group commit under 8 concurrent writers; nothing
+ * acknowledged lost when the writing process is killed. Each store lives in a fresh directory under /tmp
+ * that the test removes.
+ */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gw/audit.h"
+#include "gw/cli.h"
+#include "gw/store.h"
+#include "t.h"
+
+#define PEER "90000017453"
+
+struct tstore {
+    char dir[32];
+    char path[64];
+    bool made_dir;
+};
+
+static bool
+tstore_make(struct tstore *d)
+{
+    memset(d, 0, sizeof(*d));
+    snprintf(d->dir, sizeof(d->dir), "%s", "/tmp/gw-unit.XXXXXX");
+    if (mkdtemp(d->dir) == NULL) {
+        return false;
+    }
+    d->made_dir = true;
+    snprintf(d->path, sizeof(d->path), "%s/store.db", d->dir);
+    return true;
+}
+
+static void
+tstore_remove(struct tstore *d)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm", "-journal", ".out"};
+    char p[96];
+
+    if (!d->made_dir) {
+        return;
+    }
+    for (size_t i = 0; i < T_COUNT(suffix); i++) {
+        snprintf(p, sizeof(p), "%s%s", d->path, suffix[i]);
+        unlink(p);
+    }
+    rmdir(d->dir);
+    d->made_dir = false;
+}
+
+/* Run SQL on the database directly, as someone with access to the file would. */
+static bool
+sql_exec(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    bool ok = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+              sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
+
+    sqlite3_close(db);
+    return ok;
+}
+
+/* The first column of the first row of a query, as an integer; -1 on any error. */
+static int64_t
+sql_int(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    int64_t v = -1;
+
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW) {
+        v = sqlite3_column_int64(q, 0);
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return v;
+}
+
+/* The first column of the first row as text into out; false on any error. */
+static bool
+sql_text(const char *path, const char *sql, char *out, size_t cap)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    bool ok = false;
+
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW &&
+        sqlite3_column_text(q, 0) != NULL) {
+        snprintf(out, cap, "%s", (const char *)sqlite3_column_text(q, 0));
+        ok = true;
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return ok;
+}
+
+static void
+make_id(char out[GW_UUID_LEN + 1], unsigned n)
+{
+    snprintf(out, GW_UUID_LEN + 1, "00000000-0000-4000-8000-%012u", n % 1000000000u);
+}
+
+/* An outbox row numbered n: body is borrowed (the caller's buffer). */
+static void
+make_out(struct gw_outbox_msg *m, unsigned n, unsigned char *body, size_t len)
+{
+    memset(m, 0, sizeof(*m));
+    make_id(m->id, n);
+    snprintf(m->recipient, sizeof(m->recipient), "%s", PEER);
+    snprintf(m->type, sizeof(m->type), "%s", "Decision");
+    m->body = body;
+    m->body_len = len;
+    m->state = GW_OUT_QUEUED;
+    m->created_ms = 1000 + n;
+    m->next_attempt_ms = 1000 + n;
+}
+
+static void
+make_in(struct gw_inbox_msg *m, unsigned n, unsigned char *body, size_t len)
+{
+    memset(m, 0, sizeof(*m));
+    make_id(m->id, n);
+    snprintf(m->sender, sizeof(m->sender), "%s", PEER);
+    snprintf(m->type, sizeof(m->type), "%s", "Letter");
+    m->body = body;
+    m->body_len = len;
+    m->received_ms = 5000 + n;
+}
+
+static int64_t
+audit_count(const char *path)
+{
+    return sql_int(path, "SELECT count(*) FROM audit");
+}
+
+/* ---- basics ---- */
+
+static void
+test_names_and_null_safety(struct t *t)
+{
+    char hex[GW_SHA256_HEX_LEN + 1];
+
+    EXPECT_STR_EQ(gw_out_state_name(GW_OUT_QUEUED), "queued");
+    EXPECT_STR_EQ(gw_out_state_name(GW_OUT_DELIVERING), "delivering");
+    EXPECT_STR_EQ(gw_out_state_name(GW_OUT_DELIVERED), "delivered");
+    EXPECT_STR_EQ(gw_out_state_name(GW_OUT_REJECTED), "rejected");
+    EXPECT_STR_EQ(gw_out_state_name(GW_OUT_FAILED), "failed");
+    gw_store_close(NULL);
+    gw_outbox_msg_cleanup(NULL);
+    gw_inbox_msg_cleanup(NULL);
+    gw_sha256_hex((const unsigned char *)"abc", 3, hex);
+    EXPECT_STR_EQ(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    gw_sha256_hex(NULL, 0, hex);
+    EXPECT_STR_EQ(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    EXPECT_INT_EQ(gw_store_sqlite_commits(NULL), 0);
+out:
+    return;
+}
+
+/* A new store is created in WAL mode at the current schema version, keeps its data across a reopen, and a
+ * store from a newer gateway is refused without touching *out. */
+static void
+test_open_migrate_reopen(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    struct gw_store *never = NULL;
+    struct gw_outbox_msg m;
+    struct gw_outbox_msg got = {0};
+    unsigned char body[] = "<Envelope/>";
+    char mode[16] = "";
+    struct stat sb;
+
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    EXPECT_TRUE(sql_text(d.path, "PRAGMA journal_mode", mode, sizeof(mode)));
+    EXPECT_STR_EQ(mode, "wal");
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 1);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                                  "('outbox', 'inbox', 'rejected', 'audit', 'meta')"),
+                  5);
+    make_out(&m, 1, body, sizeof(body) - 1);
+    EXPECT_OK(gw_store_put_outbox(s, &m, NULL, &err), &err);
+    gw_store_close(s);
+    s = NULL;
+    /* owner-only: messages are personal data */
+    EXPECT_TRUE(stat(d.path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    EXPECT_OK(gw_store_get_outbox(s, m.id, &got, &err), &err);
+    EXPECT_INT_EQ(got.body_len, sizeof(body) - 1);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 1);
+    gw_store_close(s);
+    s = NULL;
+    EXPECT_TRUE(sql_exec(d.path, "UPDATE meta SET value = 99 WHERE key = 'schema_version'"));
+    EXPECT_FAIL(gw_store_open_sqlite(d.path, &never, &err), &err, GW_R_CONFIG);
+    EXPECT_INT_EQ(err.rc, GW_ECONFIG);
+    EXPECT_TRUE(t_contains(err.msg, "99"));
+    EXPECT_TRUE(never == NULL);
+    /* the read-only tools refuse it too: the audit encoding may have changed */
+    {
+        uint64_t n = 7;
+        EXPECT_FAIL(gw_audit_verify_sqlite(d.path, &n, &err), &err, GW_R_CONFIG);
+        EXPECT_INT_EQ(n, 7);
+    }
+out:
+    gw_outbox_msg_cleanup(&got);
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
+static void
+test_open_errors(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    char path[96];
+    uint64_t n = 0;
+    int fd;
+
+    EXPECT_TRUE(tstore_make(&d));
+    snprintf(path, sizeof(path), "%s/no/such/dir/store.db", d.dir);
+    EXPECT_FAIL(gw_store_open_sqlite(path, &s, &err), &err, GW_R_IO);
+    EXPECT_TRUE(s == NULL);
+    EXPECT_TRUE(t_contains(err.where, "store.db"));
+    /* a file that is not a database */
+    fd = open(d.path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    EXPECT_TRUE(fd >= 0);
+    EXPECT_TRUE(write(fd, "not a database, just some text that is long enough\n", 51) == 51);
+    close(fd);
+    EXPECT_FAIL(gw_store_open_sqlite(d.path, &s, &err), &err, GW_R_IO);
+    EXPECT_TRUE(s == NULL);
+    EXPECT_FAIL(gw_audit_verify_sqlite(d.path, &n, &err), &err, GW_R_IO);
+    EXPECT_FAIL(gw_audit_verify_sqlite(path, &n, &err), &err, GW_R_IO);
+out:
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
+/* ---- outbox ---- */
+
+static void
+test_outbox_put_get(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    struct gw_outbox_msg m;
+    struct gw_outbox_msg got = {0};
+    struct gw_outbox_msg untouched;
+    unsigned char body[] = "<Envelope>decision</Envelope>";
+    char sha[GW_SHA256_HEX_LEN + 1];
+    struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL};
+
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    make_out(&m, 7, body, sizeof(body) - 1);
+    snprintf(m.in_reply_to, sizeof(m.in_reply_to), "%s", "00000000-0000-4000-8000-000000000001");
+    ev.message_id = m.id;
+    EXPECT_OK(gw_store_put_outbox(s, &m, &ev, &err), &err);
+    EXPECT_OK(gw_store_get_outbox(s, m.id, &got, &err), &err);
+    gw_sha256_hex(body, sizeof(body) - 1, sha);
+    EXPECT_STR_EQ(got.id, m.id);
+    EXPECT_STR_EQ(got.in_reply_to, m.in_reply_to);
+    EXPECT_STR_EQ(got.recipient, PEER);
+    EXPECT_STR_EQ(got.type, "Decision");
+    EXPECT_STR_EQ(got.sha256, sha); /* computed by the store when not given */
+    EXPECT_INT_EQ(got.body_len, sizeof(body) - 1);
+    EXPECT_TRUE(memcmp(got.body, body, got.body_len) == 0);
+    EXPECT_INT_EQ(got.state, GW_OUT_QUEUED);
+    EXPECT_INT_EQ(got.attempts, 0);
+    EXPECT_INT_EQ(got.created_ms, 1007);
+    EXPECT_INT_EQ(got.next_attempt_ms, 1007);
+    EXPECT_INT_EQ(got.delivered_ms, 0);
+    EXPECT_STR_EQ(got.last_error, "");
+    EXPECT_TRUE(got.receipt == NULL && got.receipt_len == 0);
+    EXPECT_TRUE(got.notice == NULL && got.notice_len == 0);
+    EXPECT_INT_EQ(audit_count(d.path), 1);
+    /* a missing row: NOT_FOUND and the output untouched */
+    memset(&untouched, 0x5a, sizeof(untouched));
+    EXPECT_FAIL(gw_store_get_outbox(s, "00000000-0000-4000-8000-000000000999", &untouched, &err), &err,
+                GW_R_NOT_FOUND);
+    EXPECT_INT_EQ(untouched.id[0], 0x5a);
+    /* the caller's digest, if given, must be the body's */
+    make_out(&m, 8, body, sizeof(body) - 1);
+    memcpy(m.sha256, sha, sizeof(sha));
+    EXPECT_OK(gw_store_put_outbox(s, &m, NULL, &err), &err);
+    make_out(&m, 9, body, sizeof(body) - 1);
+    memset(m.sha256, 'a', GW_SHA256_HEX_LEN);
+    EXPECT_FAIL(gw_store_put_outbox(s, &m, &ev, &err), &err, GW_R_INTERNAL);
+    make_out(&m, 10, NULL, 0);
+    EXPECT_FAIL(gw_store_put_outbox(s, &m, &ev, &err), &err, GW_R_INTERNAL);
+    EXPECT_INT_EQ(audit_count(d.path), 1);
+out:
+    gw_outbox_msg_cleanup(&got);
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
+/* A second row with the same id is refused, and neither it nor its audit event is written. */
+static void
+test_outbox_duplicate(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    struct gw_outbox_msg m;
+    struct gw_outbox_msg got = {0};
+    unsigned char body[] = "<first/>";
+    unsigned char other[] = "<second/>";
+    struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL};
+
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    make_out(&m, 1, body, sizeof(body) - 1);
+    EXPECT_OK(gw_store_put_outbox(s, &m, &ev, &err), &err);
+    make_out(&m, 1, other, sizeof(other) - 1);
+    EXPECT_FAIL(gw_store_put_outbox(s, &m, &ev, &err), &err, GW_R_DUPLICATE);
+    EXPECT_INT_EQ(err.rc, GW_EPOLICY);
+    EXPECT_OK(gw_store_get_outbox(s, m.id, &got, &err), &err);
+    EXPECT_TRUE(got.body_len == sizeof(body) - 1 && memcmp(got.body, body, got.body_len) == 0);
+    EXPECT_INT_EQ(audit_count(d.path), 1);
+out:
+    gw_outbox_msg_cleanup(&got);
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
+static void
+free_out_list(struct gw_outbox_msg *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        gw_outbox_msg_cleanup(&list[i]);
+    }
+    free(list);
+}
+
+/* Due rows are QUEUED/DELIVERING with next_attempt_ms <= now, oldest (created) first, at most max;
+ * next_due is the earliest next attempt of those states. */
+static void
+test_outbox_due_and_next(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    struct gw_outbox_msg m;
+    struct gw_outbox_msg *list = NULL;
+    size_t n = 0;
+    int64_t when = 0;
+    unsigned char body[] = "<x/>";
+    /* id, created, next attempt, state */
+    static const struct {
+        unsigned id;
+        int64_t created;
+        int64_t next;
+        enum gw_out_state state;
+    } rows[] = {
+        {1, 300, 100, GW_OUT_QUEUED},     /* due, created second */
+        {2, 100, 200, GW_OUT_DELIVERING}, /* due, created first */
+        {3, 200, 1000, GW_OUT_QUEUED},    /* not yet */
+        {4, 50, 0, GW_OUT_DELIVERED},     /* done */
+        {5, 60, 0, GW_OUT_FAILED},        /* done */
+        {6, 400, 500, GW_OUT_QUEUED},     /* due exactly at now */
+    };
+
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    EXPECT_OK(gw_store_next_due(s, &when, &err), &err);
+    EXPECT_INT_EQ(when, INT64_MAX);
+    EXPECT_OK(gw_store_due_outbox(s, 500, 10, &list, &n, &err), &err);
+    EXPECT_INT_EQ(n, 0);
+    free_out_list(list, n);
+    list = NULL;
+    for (size_t i = 0; i < T_COUNT(rows); i++) {
+        make_out(&m, rows[i].id, body, sizeof(body) - 1);
+        m.created_ms = rows[i].created;
+        m.next_attempt_ms = rows[i].next;
+        m.state = rows[i].state;
+        EXPECT_OK(gw_store_put_outbox(s, &m, NULL, &err), &err);
+    }
+    EXPECT_OK(gw_store_due_outbox(s, 500, 10, &list, &n, &err), &err);
+    EXPECT_INT_EQ(n, 3);
+    EXPECT_TRUE(t_contains(list[0].id, "000000000002"));
+    EXPECT_TRUE(t_contains(list[1].id, "000000000001"));
+    EXPECT_TRUE(t_contains(list[2].id, "000000000006"));
+    EXPECT_TRUE(list[0].body_len == sizeof(body) - 1 && memcmp(list[0].body, body, list[0].body_len) == 0);
+    EXPECT_INT_EQ(list[0].state, GW_OUT_DELIVERING);
+    free_out_list(list, n);
+    list = NULL;
+    EXPECT_OK(gw_store_due_outbox(s, 500, 1, &list, &n, &err), &err);
+    EXPECT_INT_EQ(n, 1);
+    EXPECT_TRUE(t_contains(list[0].id, "000000000002"));
+    free_out_list(list, n);
+    list = NULL;
+    EXPECT_OK(gw_store_due_outbox(s, 99, 10, &list, &n, &err), &err);
+    EXPECT_INT_EQ(n, 0);
+    free_out_list(list, n);
+    list = NULL;
+    EXPECT_OK(gw_store_next_due(s, &when, &err), &err);
+    EXPECT_INT_EQ(when, 100);
+    /* row 1 delivered: the next due is row 2's */
+    make_out(&m, 1, body, sizeof(body) - 1);
+    m.state = GW_OUT_DELIVERED;
+    EXPECT_OK(gw_store_update_outbox(s, &m, NULL, &err), &err);
+    EXPECT_OK(gw_store_next_due(s, &when, &err), &err);
+    EXPECT_INT_EQ(when, 200);
+out:
+    free_out_list(list, n);
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
+static void
+test_outbox_update_delivered(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    struct gw_outbox_msg m;
+    struct gw_outbox_msg got = {0};
+    unsigned char body[] = "<x/>";
+    unsigned char receipt[] = "<Receipt>Accepted</Receipt>";
+    struct gw_audit_event ev = {"delivered", NULL, PEER, "ok", "OK"};
+
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    make_out(&m, 1, body, sizeof(body) - 1);
+    EXPECT_OK(gw_store_put_outbox(s, &m, NULL, &err), &err);
+    /* a failed attempt first */
+    m.state = GW_OUT_DELIVERING;
+    m.attempts = 1;
+    m.next_attempt_ms = 9000;
+    snprintf(m.last_error, sizeof(m.last_error), "%s", "connect: refused");
+    EXPECT_OK(gw_store_update_outbox(s, &m, NULL, &err), &err);
+    EXPECT_OK(gw_store_get_outbox(s, m.id, &got, &err), &err);
+    EXPECT_INT_EQ(got.state, GW_OUT_DELIVERING);
+    EXPECT_INT_EQ(got.attempts, 1);
+    EXPECT_INT_EQ(got.next_attempt_ms, 9000);
+    EXPECT_STR_EQ(got.last_error, "connect: refused");
+    EXPECT_TRUE(got.receipt == NULL);
+    gw_outbox_msg_cleanup(&got);
+    /* then delivered, with the receipt */
+    m.state = GW_OUT_DELIVERED;
+    m.attempts = 2;
+    m.delivered_ms = 12345;
+    m.last_error[0] = '\0';
+    m.receipt = receipt;
+    m.receipt_len = sizeof(receipt) - 1;
+    ev.message_id = m.id;
+    EXPECT_OK(gw_store_update_outbox(s, &m, &ev, &err), &err);
+    EXPECT_OK(gw_store_get_outbox(s, m.id, &got, &err), &err);
+    EXPECT_INT_EQ(got.state, GW_OUT_DELIVERED);
+    EXPECT_INT_EQ(got.attempts, 2);
+    EXPECT_INT_EQ(got.delivered_ms, 12345);
+    EXPECT_STR_EQ(got.last_error, "");
+    EXPECT_TRUE(got.receipt_len == sizeof(receipt) - 1 && memcmp(got.receipt, receipt, got.receipt_len) == 0);
+    gw_outbox_msg_cleanup(&got);
+    /* an update without a receipt keeps the stored one */
+    m.receipt = NULL;
+    m.receipt_len = 0;
+    EXPECT_OK(gw_store_update_outbox(s, &m, NULL, &err), &err);
+    EXPECT_OK(gw_store_get_outbox(s, m.id, &got, &err), &err);
+    EXPECT_TRUE(got.receipt_len == sizeof(receipt) - 1);
+    EXPECT_INT_EQ(audit_count(d.path), 1);
+    /* unknown id, invalid state */
+    make_out(&m, 2, body, sizeof(body) - 1);
+    EXPECT_FAIL(gw_store_update_outbox(s, &m, &ev, &err), &err, GW_R_NOT_FOUND);
+    m.state = (enum gw_out_state)42;
+    EXPECT_FAIL(gw_store_update_outbox(s, &m, &ev, &err), &err, GW_R_INTERNAL);
+    EXPECT_INT_EQ(audit_count(d.path), 1);
+out:
+    gw_outbox_msg_cleanup(&got);
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
+static void
+test_outbox_attach_notice(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    struct gw_outbox_msg m;
+    struct gw_outbox_msg got = {0};
+    unsigned char body[] = "<x/>";
+    unsigned char notice[] = "<Delivered/>";
+    struct gw_audit_event ev = {"notice", NULL, PEER, "ok", NULL};
+
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    make_out(&m, 1, body, sizeof(body) - 1);
+    EXPECT_OK(gw_store_put_outbox(s, &m, NULL, &err), &err);
+    EXPECT_OK(gw_store_attach_notice(s, m.id, notice, sizeof(notice) - 1, &ev, &err), &err);
+    EXPECT_OK(gw_store_get_outbox(s, m.id, &got, &err), &err);
+    EXPECT_TRUE(got.notice_len == sizeof(notice) - 1 && memcmp(got.notice, notice, got.notice_len) == 0);
+    EXPECT_FAIL(gw_store_attach_notice(s, "00000000-0000-4000-8000-000000000404", notice, sizeof(notice) - 1, &ev,
+                                       &err),
+                &err, GW_R_NOT_FOUND);
+    EXPECT_INT_EQ(audit_count(d.path), 1);
+out:
+    gw_outbox_msg_cleanup(&got);
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
+/* ---- inbox ---- */
+
+/* DESIGN §6 exactly-once inbox: a second message with the same id writes nothing and hands back the stored
+ * row, whose digest the caller compares. */
+static void
+test_inbox_duplicate(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    struct gw_inbox_msg m;
+    struct gw_inbox_msg existing = {0};
+    struct gw_inbox_msg got = {0};
+    unsigned char body[] = "<Envelope>original</Envelope>";
+    unsigned char replay[] = "<Envelope>changed</Envelope>";
+    unsigned char receipt[] = "<Receipt/>";
+    char sha[GW_SHA256_HEX_LEN + 1];
+    bool dup = true;
+    struct gw_audit_event ev = {"received", NULL, PEER, "ok", NULL};
+
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    make_in(&m, 1, body, sizeof(body) - 1);
+    m.receipt = receipt;
+    m.receipt_len = sizeof(receipt) - 1;
+    EXPECT_OK(gw_store_put_inbox(s, &m, &ev, &dup, &existing, &err), &err);
+    EXPECT_TRUE(!dup);
+    EXPECT_TRUE(existing.body == NULL); /* untouched */
+    make_in(&m, 1, replay, sizeof(replay) - 1);
+    EXPECT_OK(gw_store_put_inbox(s, &m, &ev, &dup, &existing, &err), &err);
+    EXPECT_TRUE(dup);
+    gw_sha256_hex(body, sizeof(body) - 1, sha);
+    EXPECT_STR_EQ(existing.sha256, sha);
+    EXPECT_TRUE(existing.body_len == sizeof(body) - 1 && memcmp(existing.body, body, existing.body_len) == 0);
+    EXPECT_TRUE(existing.receipt_len == sizeof(receipt) - 1);
+    EXPECT_INT_EQ(existing.seq, 1);
+    EXPECT_INT_EQ(audit_count(d.path), 1);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM inbox"), 1);
+    EXPECT_OK(gw_store_get_inbox(s, m.id, &got, &err), &err);
+    EXPECT_STR_EQ(got.sender, PEER);
+    EXPECT_STR_EQ(got.type, "Letter");
+    EXPECT_INT_EQ(got.received_ms, 5001);
+    EXPECT_TRUE(!got.acked);
+    EXPECT_FAIL(gw_store_get_inbox(s, "00000000-0000-4000-8000-000000000404", &got, &err), &err, GW_R_NOT_FOUND);
+out:
+    gw_inbox_msg_cleanup(&existing);
+    gw_inbox_msg_cleanup(&got);
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
+static void
+free_in_list(struct gw_inbox_msg *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        gw_inbox_msg_cleanup(&list[i]);
+    }
+    free(list);
+}
+
+static void
+test_inbox_list_paging(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    struct gw_inbox_msg m;
+    struct gw_inbox_msg existing = {0};
+    struct gw_inbox_msg *list = NULL;
+    size_t n = 0;
+    unsigned char body[] = "<x/>";
+    bool dup = false;
+    int64_t after = 0;
+
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    for (unsigned i = 1; i <= 5; i++) {
+        make_in(&m, i, body, sizeof(body) - 1);
+        EXPECT_OK(gw_store_put_inbox(s, &m, NULL, &dup, &existing, &err), &err);
+    }
+    EXPECT_OK(gw_store_list_inbox(s, after, 2, &list, &n, &err), &err);
+    EXPECT_INT_EQ(n, 2);
+    EXPECT_INT_EQ(list[0].seq, 1);
+    EXPECT_INT_EQ(list[1].seq, 2);
+    EXPECT_TRUE(t_contains(list[1].id, "000000000002"));
+    EXPECT_TRUE(list[0].body == NULL && list[0].body_len == 0 && list[0].receipt == NULL); /* no bodies */
+    EXPECT_STR_EQ(list[0].sender, PEER);
+    after = list[1].seq;
+    free_in_list(list, n);
+    list = NULL;
+    EXPECT_OK(gw_store_list_inbox(s, after, 2, &list, &n, &err), &err);
+    EXPECT_INT_EQ(n, 2);
+    EXPECT_INT_EQ(list[0].seq, 3);
+    EXPECT_INT_EQ(list[1].seq, 4);
+    after = list[1].seq;
+    free_in_list(list, n);
+    list = NULL;
+    EXPECT_OK(gw_store_list_inbox(s, after, 100, &list, &n, &err), &err);
+    EXPECT_INT_EQ(n, 1);
+    EXPECT_INT_EQ(list[0].seq, 5);
+    after = list[0].seq;
+    free_in_list(list, n);
+    list = NULL;
+    EXPECT_OK(gw_store_list_inbox(s, after, 100, &list, &n, &err), &err);
+    EXPECT_INT_EQ(n, 0);
+    free_in_list(list, n);
+    list = NULL;
+    EXPECT_OK(gw_store_list_inbox(s, 0, 0, &list, &n, &err), &err);
+    EXPECT_INT_EQ(n, 0);
+out:
+    free_in_list(list, n);
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
+static void
+test_inbox_ack_idempotent(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    struct gw_inbox_msg m;
+    struct gw_inbox_msg existing = {0};
+    struct gw_inbox_msg got = {0};
+    unsigned char body[] = "<x/>";
+    bool dup = false;
+    bool was = true;
+    struct gw_audit_event ev = {"acked", NULL, "intake", "ok", NULL};
+
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    make_in(&m, 1, body, sizeof(body) - 1);
+    EXPECT_OK(gw_store_put_inbox(s, &m, NULL, &dup, &existing, &err), &err);
+    EXPECT_OK(gw_store_ack_inbox(s, m.id, &ev, &was, &err), &err);
+    EXPECT_TRUE(!was);
+    EXPECT_OK(gw_store_ack_inbox(s, m.id, &ev, &was, &err), &err);
+    EXPECT_TRUE(was);
+    EXPECT_INT_EQ(audit_count(d.path), 1); /* the repeat changed nothing and logged nothing */
+    EXPECT_OK(gw_store_get_inbox(s, m.id, &got, &err), &err);
+    EXPECT_TRUE(got.acked);
+    EXPECT_TRUE(got.acked_ms > 1600000000000);
+    was = true;
+    EXPECT_FAIL(gw_store_ack_inbox(s, "00000000-0000-4000-8000-000000000404", &ev, &was, &err), &err,
+                GW_R_NOT_FOUND);
+    EXPECT_TRUE(was); /* untouched */
+out:
+    gw_inbox_msg_cleanup(&got);
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
+static void
+test_counts_and_rejected(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    struct gw_outbox_msg m;
+    struct gw_inbox_msg in;
+    struct gw_inbox_msg existing = {0};
+    unsigned char body[] = "<x/>";
+    unsigned char receipt[] = "<Receipt>Rejected</Receipt>";
+    uint64_t by_state[5] = {9, 9, 9, 9, 9};
+    uint64_t unacked = 9;
+    bool dup = false;
+    bool was = false;
+    struct gw_audit_event ev = {"rejected", "garbage", PEER, "rejected", "SIG_INVALID"};
+    static const enum gw_out_state states[] = {GW_OUT_QUEUED,    GW_OUT_QUEUED,   GW_OUT_DELIVERING,
+                                               GW_OUT_DELIVERED, GW_OUT_DELIVERED, GW_OUT_DELIVERED,
+                                               GW_OUT_FAILED};
+
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    EXPECT_OK(gw_store_counts(s, by_state, &unacked, &err), &err);
+    EXPECT_TRUE(by_state[0] == 0 && by_state[1] == 0 && by_state[2] == 0 && by_state[3] == 0 && by_state[4] == 0);
+    EXPECT_INT_EQ(unacked, 0);
+    for (unsigned i = 0; i < T_COUNT(states); i++) {
+        make_out(&m, i, body, sizeof(body) - 1);
+        m.state = states[i];
+        EXPECT_OK(gw_store_put_outbox(s, &m, NULL, &err), &err);
+    }
+    for (unsigned i = 0; i < 3; i++) {
+        make_in(&in, i, body, sizeof(body) - 1);
+        EXPECT_OK(gw_store_put_inbox(s, &in, NULL, &dup, &existing, &err), &err);
+    }
+    EXPECT_OK(gw_store_ack_inbox(s, in.id, NULL, &was, &err), &err);
+    EXPECT_OK(gw_store_counts(s, by_state, &unacked, &err), &err);
+    EXPECT_INT_EQ(by_state[GW_OUT_QUEUED], 2);
+    EXPECT_INT_EQ(by_state[GW_OUT_DELIVERING], 1);
+    EXPECT_INT_EQ(by_state[GW_OUT_DELIVERED], 3);
+    EXPECT_INT_EQ(by_state[GW_OUT_REJECTED], 0);
+    EXPECT_INT_EQ(by_state[GW_OUT_FAILED], 1);
+    EXPECT_INT_EQ(unacked, 2);
+    /* rejected messages: with and without a body */
+    EXPECT_OK(gw_store_put_rejected(s, "garbage", PEER, NULL, 0, "XML_MALFORMED", receipt, sizeof(receipt) - 1,
+                                    &ev, &err),
+              &err);
+    EXPECT_OK(gw_store_put_rejected(s, NULL, NULL, body, sizeof(body) - 1, "SIG_INVALID", NULL, 0, &ev, &err),
+              &err);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM rejected"), 2);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM rejected WHERE body IS NULL AND receipt IS NOT NULL"), 1);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT length(body) FROM rejected WHERE message_id = ''"), sizeof(body) - 1);
+    EXPECT_INT_EQ(audit_count(d.path), 2);
+    EXPECT_FAIL(gw_store_audit(s, NULL, &err), &err, GW_R_INTERNAL);
+out:
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
+/* ---- audit chain ---- */
+
+/* The hash is SHA-256 over netstrings of the tag, prev_hash, seq and the fields (docs/audit.md): rebuilt
+ * here independently of audit.c. */
+static void
+test_audit_hash_encoding(struct t *t)
+{
+    struct gw_err err;
+    char got[GW_AUDIT_HASH_LEN + 1];
+    char want[GW_SHA256_HEX_LEN + 1];
+    static const char encoded[] = "11:gw-audit-v1,"
+                                  "64:" GW_AUDIT_GENESIS ","
+                                  "2:12,"
+                                  "24:2025-03-01T10:20:30.123Z,"
+                                  "9:submitted,"
+                                  "36:00000000-0000-4000-8000-000000000001,"
+                                  "11:" PEER ","
+                                  "2:ok,"
+                                  "0:,";
+    struct gw_audit_entry e = {
+        .seq = 12,
+        .time = "2025-03-01T10:20:30.123Z",
+        .event = "submitted",
+        .message_id = "00000000-0000-4000-8000-000000000001",
+        .peer = PEER,
+        .outcome = "ok",
+        .reason = "",
+        .prev_hash = GW_AUDIT_GENESIS,
+        .hash = "",
+    };
+
+    gw_err_clear(&err);
+    EXPECT_OK(gw_audit_hash(&e, got, &err), &err);
+    gw_sha256_hex((const unsigned char *)encoded, sizeof(encoded) - 1, want);
+    EXPECT_STR_EQ(got, want);
+    /* moving a byte between adjacent fields changes the hash (the lengths frame the fields) */
+    e.event = "submitte";
+    e.message_id = "d00000000-0000-4000-8000-000000000001";
+    EXPECT_OK(gw_audit_hash(&e, want, &err), &err);
+    EXPECT_TRUE(strcmp(got, want) != 0);
+    /* entry checks: seq, hash form, link */
+    e.event = "submitted";
+    e.message_id = "00000000-0000-4000-8000-000000000001";
+    e.hash = got;
+    EXPECT_OK(gw_audit_check_entry(&e, 12, GW_AUDIT_GENESIS, &err), &err);
+    EXPECT_FAIL(gw_audit_check_entry(&e, 11, GW_AUDIT_GENESIS, &err), &err, GW_R_AUDIT_BROKEN);
+    EXPECT_STR_EQ(err.where, "audit entry 11");
+    EXPECT_TRUE(t_contains(err.msg, "missing"));
+    EXPECT_FAIL(gw_audit_check_entry(&e, 12, got, &err), &err, GW_R_AUDIT_BROKEN);
+    EXPECT_TRUE(t_contains(err.msg, "broken link"));
+    e.hash = "ABC";
+    EXPECT_FAIL(gw_audit_check_entry(&e, 12, GW_AUDIT_GENESIS, &err), &err, GW_R_AUDIT_BROKEN);
+    EXPECT_TRUE(t_contains(err.msg, "malformed"));
+    EXPECT_INT_EQ(err.rc, GW_EPOLICY);
+out:
+    return;
+}
+
+static void
+test_audit_time_and_field(struct t *t)
+{
+    char when[GW_AUDIT_TIME_LEN + 1];
+    char field[GW_AUDIT_MAX_FIELD + 1];
+    char *big = NULL;
+
+    gw_audit_time_now(when);
+    EXPECT_INT_EQ(strlen(when), GW_AUDIT_TIME_LEN);
+    EXPECT_TRUE(when[4] == '-' && when[10] == 'T' && when[19] == '.' && when[23] == 'Z');
+    EXPECT_TRUE(strncmp(when, "20", 2) == 0);
+    gw_audit_field(NULL, field);
+    EXPECT_STR_EQ(field, "");
+    /* cut at the limit, never inside a two-byte character ("ā" is c4 81) */
+    big = malloc(2 * GW_AUDIT_MAX_FIELD + 2);
+    EXPECT_TRUE(big != NULL);
+    big[0] = 'x';
+    for (size_t i = 1; i + 1 < 2 * GW_AUDIT_MAX_FIELD; i += 2) {
+        big[i] = (char)0xc4;
+        big[i + 1] = (char)0x81;
+    }
+    big[2 * GW_AUDIT_MAX_FIELD - 1] = '\0';
+    gw_audit_field(big, field);
+    EXPECT_INT_EQ(strlen(field), GW_AUDIT_MAX_FIELD - 1);
+    EXPECT_TRUE((unsigned char)field[strlen(field) - 1] == 0x81);
+out:
+    free(big);
+}
+
+/* Fill a new store with n audit entries (one per op, various ops) and close it. */
+static bool
+store_with_entries(const char *path, unsigned n)
+{
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    unsigned char body[] = "<x/>";
+    bool ok = gw_store_open_sqlite(path, &s, &err) == GW_OK;
+
+    for (unsigned i = 1; ok && i <= n; i++) {
+        struct gw_outbox_msg m;
+        char reason[32];
+        struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", reason};
+
+        snprintf(reason, sizeof(reason), "entry %u", i);
+        make_out(&m, i, body, sizeof(body) - 1);
+        ev.message_id = m.id;
+        gw_err_clear(&err);
+        if (i % 2 == 0) {
+            ok = gw_store_put_outbox(s, &m, &ev, &err) == GW_OK;
+        } else {
+            ev.event = "delivery_attempt";
+            ok = gw_store_audit(s, &ev, &err) == GW_OK;
+        }
+    }
+    gw_store_close(s);
+    return ok;
+}
+
+static void
+test_audit_chain_verifies(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    uint64_t n = 0;
+    char prev[80] = "";
+    char field[GW_AUDIT_MAX_FIELD + 8];
+    struct gw_store *s = NULL;
+    char *big = NULL;
+    struct gw_audit_event ev = {"rejected", "\x01odd\nid", NULL, "rejected", NULL};
+
+    EXPECT_TRUE(tstore_make(&d));
+    /* an empty log verifies */
+    EXPECT_TRUE(store_with_entries(d.path, 0));
+    EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err);
+    EXPECT_INT_EQ(n, 0);
+    EXPECT_TRUE(store_with_entries(d.path, 0)); /* reopen of an existing store */
+    tstore_remove(&d);
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_TRUE(store_with_entries(d.path, 120));
+    EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err);
+    EXPECT_INT_EQ(n, 120);
+    EXPECT_TRUE(sql_text(d.path, "SELECT prev_hash FROM audit WHERE seq = 1", prev, sizeof(prev)));
+    EXPECT_STR_EQ(prev, GW_AUDIT_GENESIS);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'audit_last_seq'"), 120);
+    /* the chain continues across a reopen; a long detail is cut, not refused */
+    big = malloc(3000);
+    EXPECT_TRUE(big != NULL);
+    memset(big, 'r', 2999);
+    big[2999] = '\0';
+    ev.reason = big;
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    EXPECT_OK(gw_store_audit(s, &ev, &err), &err);
+    gw_store_close(s);
+    s = NULL;
+    EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err);
+    EXPECT_INT_EQ(n, 121);
+    EXPECT_TRUE(sql_text(d.path, "SELECT reason FROM audit WHERE seq = 121", field, sizeof(field)));
+    EXPECT_INT_EQ(strlen(field), GW_AUDIT_MAX_FIELD);
+    /* append-only against mistakes */
+    EXPECT_TRUE(!sql_exec(d.path, "UPDATE audit SET outcome = 'ok' WHERE seq = 2"));
+    EXPECT_TRUE(!sql_exec(d.path, "DELETE FROM audit WHERE seq = 2"));
+out:
+    free(big);
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
+struct tamper_case {
+    const char *sql;    /* run on a store of 10 entries, after dropping the append-only triggers */
+    uint64_t entry;     /* the entry verify must name */
+    const char *why;    /* a word its message must contain */
+};
+
+static const char drop_triggers[] = "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;";
+
+static const struct tamper_case tamper_update = {"UPDATE audit SET outcome = 'ok-forged' WHERE seq = 4", 4,
+                                                 "hash mismatch"};
+static const struct tamper_case tamper_delete = {"DELETE FROM audit WHERE seq = 6", 6, "missing"};
+static const struct tamper_case tamper_swap = {
+    "CREATE TEMP TABLE t AS SELECT * FROM audit WHERE seq IN (3, 7);"
+    "UPDATE audit SET (time, event, message_id, peer, outcome, reason, prev_hash, hash) = "
+    "(SELECT time, event, message_id, peer, outcome, reason, prev_hash, hash FROM t WHERE t.seq = 10 - audit.seq) "
+    "WHERE seq IN (3, 7);",
+    3, "hash mismatch"};
+static const struct tamper_case tamper_delete_last = {"DELETE FROM audit WHERE seq = 10", 10, "removed from the end"};
+static const struct tamper_case tamper_delete_first = {"DELETE FROM audit WHERE seq = 1", 1, "missing"};
+static const struct tamper_case tamper_renumber = {
+    "DELETE FROM audit WHERE seq = 5; UPDATE audit SET seq = seq - 1 WHERE seq > 5", 5, "hash mismatch"};
+static const struct tamper_case tamper_nul = {
+    "UPDATE audit SET reason = CAST(reason || x'00' || 'x' AS TEXT) WHERE seq = 8", 8, "NUL"};
+static const struct tamper_case tamper_append = {
+    "INSERT INTO audit SELECT 11, time, event, message_id, peer, outcome, reason, hash, hash FROM audit "
+    "WHERE seq = 10",
+    11, "hash mismatch"};
+static const struct tamper_case tamper_swap_adjacent = {
+    "CREATE TEMP TABLE t AS SELECT * FROM audit WHERE seq IN (8, 9);"
+    "UPDATE audit SET (time, event, message_id, peer, outcome, reason, prev_hash, hash) = "
+    "(SELECT time, event, message_id, peer, outcome, reason, prev_hash, hash FROM t WHERE t.seq = 17 - audit.seq) "
+    "WHERE seq IN (8, 9);",
+    8, "hash mismatch"};
+
+/* Change the database behind the gateway's back; verify names the entry. */
+static void
+test_audit_tamper(struct t *t)
+{
+    const struct tamper_case *c = t->arg;
+    struct tstore d;
+    struct gw_err err;
+    uint64_t n = 77;
+
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_TRUE(store_with_entries(d.path, 10));
+    EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err);
+    EXPECT_INT_EQ(n, 10);
+    EXPECT_TRUE(sql_exec(d.path, drop_triggers));
+    EXPECT_TRUE(sql_exec(d.path, c->sql));
+    n = 77;
+    EXPECT_FAIL(gw_audit_verify_sqlite(d.path, &n, &err), &err, GW_R_AUDIT_BROKEN);
+    EXPECT_INT_EQ(err.rc, GW_EPOLICY);
+    {
+        char want[32];
+        snprintf(want, sizeof(want), "audit entry %" PRIu64, c->entry);
+        EXPECT_STR_EQ(err.where, want);
+    }
+    EXPECT_TRUE(t_contains(err.msg, c->why));
+    EXPECT_INT_EQ(n, 77); /* untouched */
+out:
+    tstore_remove(&d);
+}
+
+/* An entry rewritten with a correctly recomputed hash: the next entry's link breaks. */
+static void
+test_audit_tamper_rehash(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    uint64_t n = 0;
+    char prev[GW_AUDIT_HASH_LEN + 8];
+    char when[GW_AUDIT_TIME_LEN + 8];
+    char hash[GW_AUDIT_HASH_LEN + 1];
+    char sql[512];
+    struct gw_audit_entry e = {.seq = 5, .event = "submitted", .peer = PEER, .outcome = "forged", .reason = ""};
+
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_TRUE(store_with_entries(d.path, 10));
+    EXPECT_TRUE(sql_text(d.path, "SELECT prev_hash FROM audit WHERE seq = 5", prev, sizeof(prev)));
+    EXPECT_TRUE(sql_text(d.path, "SELECT time FROM audit WHERE seq = 5", when, sizeof(when)));
+    e.prev_hash = prev;
+    e.time = when;
+    e.message_id = "";
+    EXPECT_OK(gw_audit_hash(&e, hash, &err), &err);
+    snprintf(sql, sizeof(sql),
+             "%s UPDATE audit SET event = 'submitted', message_id = '', peer = '%s', outcome = 'forged', "
+             "reason = '', hash = '%s' WHERE seq = 5",
+             drop_triggers, PEER, hash);
+    EXPECT_TRUE(sql_exec(d.path, sql));
+    EXPECT_FAIL(gw_audit_verify_sqlite(d.path, &n, &err), &err, GW_R_AUDIT_BROKEN);
+    EXPECT_STR_EQ(err.where, "audit entry 6");
+    EXPECT_TRUE(t_contains(err.msg, "broken link"));
+out:
+    tstore_remove(&d);
+}
+
+/* A well-formed entry added after the last one (correct link and hash) is caught by the head the gateway
+ * recorded. */
+static void
+test_audit_tamper_append_valid(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    uint64_t n = 0;
+    char prev[GW_AUDIT_HASH_LEN + 8];
+    char hash[GW_AUDIT_HASH_LEN + 1];
+    char sql[512];
+    struct gw_audit_entry e = {.seq = 11, .time = "2025-01-01T00:00:00.000Z", .event = "delivered",
+                               .message_id = "", .peer = PEER, .outcome = "ok", .reason = ""};
+
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_TRUE(store_with_entries(d.path, 10));
+    EXPECT_TRUE(sql_text(d.path, "SELECT hash FROM audit WHERE seq = 10", prev, sizeof(prev)));
+    e.prev_hash = prev;
+    EXPECT_OK(gw_audit_hash(&e, hash, &err), &err);
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO audit VALUES (11, '%s', 'delivered', '', '%s', 'ok', '', '%s', '%s')", e.time, PEER,
+             prev, hash);
+    EXPECT_TRUE(sql_exec(d.path, sql));
+    EXPECT_FAIL(gw_audit_verify_sqlite(d.path, &n, &err), &err, GW_R_AUDIT_BROKEN);
+    EXPECT_STR_EQ(err.where, "audit entry 11");
+    EXPECT_TRUE(t_contains(err.msg, "added"));
+out:
+    tstore_remove(&d);
+}
+
+/* Entries cut from the end stay detectable after the gateway restarts and logs more: it continues from the
+ * head it recorded, not from the last row left. */
+static void
+test_audit_truncate_then_reopen(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    uint64_t n = 0;
+    struct gw_audit_event ev = {"startup", NULL, NULL, "ok", NULL};
+
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_TRUE(store_with_entries(d.path, 10));
+    EXPECT_TRUE(sql_exec(d.path, "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq >= 9"));
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    EXPECT_OK(gw_store_audit(s, &ev, &err), &err);
+    gw_store_close(s);
+    s = NULL;
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT max(seq) FROM audit"), 11);
+    EXPECT_FAIL(gw_audit_verify_sqlite(d.path, &n, &err), &err, GW_R_AUDIT_BROKEN);
+    EXPECT_STR_EQ(err.where, "audit entry 9");
+out:
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
+/* ---- group commit ---- */
+
+#define GC_THREADS 8
+#define GC_PER_THREAD 50
+
+struct gc_worker {
+    struct gw_store *s;
+    unsigned thread;
+    bool same_ids; /* every thread writes the same ids: all but one of each must fail */
+    unsigned ok;
+    unsigned duplicates;
+    unsigned other;
+};
+
+static void *
+gc_run(void *arg)
+{
+    struct gc_worker *w = arg;
+    unsigned char body[64];
+
+    for (unsigned i = 0; i < GC_PER_THREAD; i++) {
+        struct gw_outbox_msg m;
+        struct gw_err err;
+        struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL};
+        unsigned n = w->same_ids ? i : w->thread * 1000 + i;
+        int len = snprintf((char *)body, sizeof(body), "<m t='%u' i='%u'/>", w->thread, i);
+
+        make_out(&m, n, body, (size_t)len);
+        ev.message_id = m.id;
+        gw_err_clear(&err);
+        if (gw_store_put_outbox(w->s, &m, &ev, &err) == GW_OK) {
+            w->ok++;
+        } else if (err.reason == GW_R_DUPLICATE) {
+            w->duplicates++;
+        } else {
+            w->other++;
+        }
+    }
+    return NULL;
+}
+
+/* DESIGN §9: 8 threads x 50 writes all succeed, in fewer transactions than writes, and the chain holds. */
+static void
+test_group_commit(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    struct gc_worker w[GC_THREADS];
+    pthread_t th[GC_THREADS];
+    unsigned started = 0;
+    unsigned ok = 0;
+    uint64_t commits;
+    uint64_t n = 0;
+    uint64_t by_state[5];
+    uint64_t unacked;
+
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    for (unsigned i = 0; i < GC_THREADS; i++) {
+        w[i] = (struct gc_worker){.s = s, .thread = i + 1};
+        if (pthread_create(&th[i], NULL, gc_run, &w[i]) != 0) {
+            break;
+        }
+        started++;
+    }
+    for (unsigned i = 0; i < started; i++) {
+        pthread_join(th[i], NULL);
+        ok += w[i].ok;
+    }
+    EXPECT_INT_EQ(started, GC_THREADS);
+    EXPECT_INT_EQ(ok, GC_THREADS * GC_PER_THREAD);
+    commits = gw_store_sqlite_commits(s);
+    fprintf(stderr, "store/group_commit: %u writes in %" PRIu64 " commits\n", ok, commits);
+    EXPECT_TRUE(commits > 0);
+    EXPECT_TRUE(commits < GC_THREADS * GC_PER_THREAD);
+    EXPECT_OK(gw_store_counts(s, by_state, &unacked, &err), &err);
+    EXPECT_INT_EQ(by_state[GW_OUT_QUEUED], GC_THREADS * GC_PER_THREAD);
+    gw_store_close(s);
+    s = NULL;
+    EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err);
+    EXPECT_INT_EQ(n, GC_THREADS * GC_PER_THREAD);
+out:
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
+/* One failing write in a batch fails alone: 8 threads race to write the same 50 ids; exactly one write per
+ * id succeeds, every other gets DUPLICATE, and the audit log holds exactly the successful ones. */
+static void
+test_group_commit_isolation(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    struct gc_worker w[GC_THREADS];
+    pthread_t th[GC_THREADS];
+    unsigned started = 0;
+    unsigned ok = 0;
+    unsigned dups = 0;
+    unsigned other = 0;
+    uint64_t n = 0;
+
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    for (unsigned i = 0; i < GC_THREADS; i++) {
+        w[i] = (struct gc_worker){.s = s, .thread = i + 1, .same_ids = true};
+        if (pthread_create(&th[i], NULL, gc_run, &w[i]) != 0) {
+            break;
+        }
+        started++;
+    }
+    for (unsigned i = 0; i < started; i++) {
+        pthread_join(th[i], NULL);
+        ok += w[i].ok;
+        dups += w[i].duplicates;
+        other += w[i].other;
+    }
+    EXPECT_INT_EQ(started, GC_THREADS);
+    EXPECT_INT_EQ(ok, GC_PER_THREAD);
+    EXPECT_INT_EQ(dups, (GC_THREADS - 1) * GC_PER_THREAD);
+    EXPECT_INT_EQ(other, 0);
+    gw_store_close(s);
+    s = NULL;
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM outbox"), GC_PER_THREAD);
+    EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err);
+    EXPECT_INT_EQ(n, GC_PER_THREAD);
+out:
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
+/* DESIGN §6: a write that returned GW_OK survives the process being killed (no close, no checkpoint). */
+static void
+test_killed_writer_loses_nothing(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    struct gw_outbox_msg got = {0};
+    uint64_t n = 0;
+    int status = 0;
+    pid_t pid;
+    char id[GW_UUID_LEN + 1];
+
+    EXPECT_TRUE(tstore_make(&d));
+    fflush(stdout);
+    pid = fork();
+    EXPECT_TRUE(pid >= 0);
+    if (pid == 0) {
+        unsigned char body[] = "<x/>";
+        struct gw_store *cs = NULL;
+
+        gw_err_clear(&err);
+        if (gw_store_open_sqlite(d.path, &cs, &err) != GW_OK) {
+            _exit(3);
+        }
+        for (unsigned i = 1; i <= 20; i++) {
+            struct gw_outbox_msg m;
+            struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL};
+
+            make_out(&m, i, body, sizeof(body) - 1);
+            ev.message_id = m.id;
+            if (gw_store_put_outbox(cs, &m, &ev, &err) != GW_OK) {
+                _exit(4);
+            }
+        }
+        kill(getpid(), SIGKILL);
+        _exit(5);
+    }
+    EXPECT_TRUE(waitpid(pid, &status, 0) == pid);
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    for (unsigned i = 1; i <= 20; i++) {
+        make_id(id, i);
+        EXPECT_OK(gw_store_get_outbox(s, id, &got, &err), &err);
+        gw_outbox_msg_cleanup(&got);
+    }
+    gw_store_close(s);
+    s = NULL;
+    EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err);
+    EXPECT_INT_EQ(n, 20);
+out:
+    gw_outbox_msg_cleanup(&got);
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
+/* ---- gateway audit ---- */
+
+/* Run `gateway audit ARGS` with stdout and stderr in out_path; returns the exit status. */
+static int
+run_audit_cmd(int argc, char **argv, const char *out_path)
+{
+    int saved_out;
+    int saved_err;
+    int fd;
+    int status;
+
+    fflush(stdout);
+    fflush(stderr);
+    saved_out = dup(1);
+    saved_err = dup(2);
+    fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (saved_out < 0 || saved_err < 0 || fd < 0) {
+        return -1;
+    }
+    dup2(fd, 1);
+    dup2(fd, 2);
+    close(fd);
+    status = gw_cmd_audit(argc, argv);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(saved_out, 1);
+    dup2(saved_err, 2);
+    close(saved_out);
+    close(saved_err);
+    return status;
+}
+
+static void
+test_cmd_audit(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    char out_path[96];
+    char want[160];
+    unsigned char *out = NULL;
+    size_t out_len = 0;
+    char a_audit[] = "audit";
+    char a_verify[] = "verify";
+    char a_show[] = "show";
+    char a_store[] = "--store";
+    char a_limit[] = "--limit";
+    char a_two[] = "2";
+    char a_zero[] = "0";
+    char a_help[] = "--help";
+    char a_path[64];
+    char a_missing[80];
+
+    EXPECT_TRUE(tstore_make(&d));
+    snprintf(out_path, sizeof(out_path), "%s.out", d.path);
+    snprintf(a_path, sizeof(a_path), "%s", d.path);
+    snprintf(a_missing, sizeof(a_missing), "%s/missing.db", d.dir);
+    EXPECT_TRUE(store_with_entries(d.path, 6));
+    {
+        char *argv[] = {a_audit, a_verify, a_store, a_path, NULL};
+        EXPECT_INT_EQ(run_audit_cmd(4, argv, out_path), 0);
+        EXPECT_OK(t_read_file(out_path, &out, &out_len, &err), &err);
+        snprintf(want, sizeof(want), "%s: audit log OK, 6 entries\n", d.path);
+        EXPECT_STR_EQ((const char *)out, want);
+        GW_FREE(out);
+    }
+    {
+        char *argv[] = {a_audit, a_show, a_store, a_path, a_limit, a_two, NULL};
+        EXPECT_INT_EQ(run_audit_cmd(6, argv, out_path), 0);
+        EXPECT_OK(t_read_file(out_path, &out, &out_len, &err), &err);
+        EXPECT_TRUE(strncmp((const char *)out, "5 20", 4) == 0);
+        EXPECT_TRUE(t_contains((const char *)out, " delivery_attempt 00000000-0000-4000-8000-000000000005 " PEER
+                                                  " ok entry 5\n6 "));
+        EXPECT_TRUE(t_contains((const char *)out, " submitted 00000000-0000-4000-8000-000000000006 " PEER
+                                                  " ok entry 6\n"));
+        GW_FREE(out);
+    }
+    {
+        char *argv[] = {a_audit, a_show, a_store, a_path, a_limit, a_zero, NULL};
+        EXPECT_INT_EQ(run_audit_cmd(6, argv, out_path), 2);
+    }
+    {
+        char *argv[] = {a_audit, a_verify, a_store, a_missing, NULL};
+        EXPECT_INT_EQ(run_audit_cmd(4, argv, out_path), 2);
+    }
+    {
+        char *argv[] = {a_audit, a_verify, NULL};
+        EXPECT_INT_EQ(run_audit_cmd(2, argv, out_path), 2);
+    }
+    {
+        char *argv[] = {a_audit, NULL};
+        EXPECT_INT_EQ(run_audit_cmd(1, argv, out_path), 2);
+    }
+    {
+        char *argv[] = {a_audit, a_help, NULL};
+        EXPECT_INT_EQ(run_audit_cmd(2, argv, out_path), 0);
+        EXPECT_OK(t_read_file(out_path, &out, &out_len, &err), &err);
+        EXPECT_TRUE(t_contains((const char *)out, "usage: gateway audit verify --store FILE"));
+        GW_FREE(out);
+    }
+    EXPECT_TRUE(sql_exec(d.path, "DROP TRIGGER audit_no_update; UPDATE audit SET peer = '90000000000' WHERE seq = 4"));
+    {
+        char *argv[] = {a_audit, a_verify, a_store, a_path, NULL};
+        EXPECT_INT_EQ(run_audit_cmd(4, argv, out_path), 1);
+        EXPECT_OK(t_read_file(out_path, &out, &out_len, &err), &err);
+        snprintf(want, sizeof(want), "%s: audit log BROKEN at entry 4: hash mismatch", d.path);
+        EXPECT_TRUE(strncmp((const char *)out, want, strlen(want)) == 0);
+        GW_FREE(out);
+    }
+out:
+    free(out);
+    tstore_remove(&d);
+}
+
+static const struct t_case cases[] = {
+    {"names_and_null_safety", test_names_and_null_safety, NULL},
+    {"open_migrate_reopen", test_open_migrate_reopen, NULL},
+    {"open_errors", test_open_errors, NULL},
+    {"outbox_put_get", test_outbox_put_get, NULL},
+    {"outbox_duplicate", test_outbox_duplicate, NULL},
+    {"outbox_due_and_next", test_outbox_due_and_next, NULL},
+    {"outbox_update_delivered", test_outbox_update_delivered, NULL},
+    {"outbox_attach_notice", test_outbox_attach_notice, NULL},
+    {"inbox_duplicate", test_inbox_duplicate, NULL},
+    {"inbox_list_paging", test_inbox_list_paging, NULL},
+    {"inbox_ack_idempotent", test_inbox_ack_idempotent, NULL},
+    {"counts_and_rejected", test_counts_and_rejected, NULL},
+    {"audit_hash_encoding", test_audit_hash_encoding, NULL},
+    {"audit_time_and_field", test_audit_time_and_field, NULL},
+    {"audit_chain_verifies", test_audit_chain_verifies, NULL},
+    {"audit_tamper_update", test_audit_tamper, &tamper_update},
+    {"audit_tamper_delete", test_audit_tamper, &tamper_delete},
+    {"audit_tamper_swap", test_audit_tamper, &tamper_swap},
+    {"audit_tamper_delete_last", test_audit_tamper, &tamper_delete_last},
+    {"audit_tamper_delete_first", test_audit_tamper, &tamper_delete_first},
+    {"audit_tamper_renumber", test_audit_tamper, &tamper_renumber},
+    {"audit_tamper_nul_byte", test_audit_tamper, &tamper_nul},
+    {"audit_tamper_append", test_audit_tamper, &tamper_append},
+    {"audit_tamper_swap_adjacent", test_audit_tamper, &tamper_swap_adjacent},
+    {"audit_tamper_rehash", test_audit_tamper_rehash, NULL},
+    {"audit_tamper_append_valid", test_audit_tamper_append_valid, NULL},
+    {"audit_truncate_then_reopen", test_audit_truncate_then_reopen, NULL},
+    {"group_commit", test_group_commit, NULL},
+    {"group_commit_isolation", test_group_commit_isolation, NULL},
+    {"killed_writer_loses_nothing", test_killed_writer_loses_nothing, NULL},
+    {"cmd_audit", test_cmd_audit, NULL},
+};
+
+const struct t_module t_module_store = {"store", cases, T_COUNT(cases)};
