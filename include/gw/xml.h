@@ -56,7 +56,7 @@ xmlNode *gw_xml_next_elem(const xmlNode *node);
  * malloc'ed string (free()); NULL on allocation failure. */
 char *gw_xml_text(const xmlNode *node);
 
-/* Value of an attribute without namespace, or NULL if absent. Borrowed from the document. */
+/* Value of an attribute without namespace: NULL if absent or not a single text value. Borrowed. */
 const char *gw_xml_attr(const xmlNode *node, const char *name);
 
 #endif

@@ -576,7 +576,7 @@ def build(c):
           randomized=True)
     c.add("algorithm-unknown", 1, "SIG_ALGORITHM", "SignatureMethod with an unknown algorithm URI",
           once(signed_dr, RSA_SHA256, "urn:example:attacker:none"))
-    c.add("algorithm-key-type-mismatch", 1, "SIGNATURE_MISMATCH",
+    c.add("algorithm-key-type-mismatch", 1, "SIG_ALGORITHM",
           "SignatureMethod changed to ecdsa-sha256 while the certificate key is RSA",
           once(signed_dr, RSA_SHA256, ECDSA_SHA256))
 

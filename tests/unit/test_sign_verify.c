@@ -794,7 +794,7 @@ mut_certificate_garbage(xmlDoc *doc)
     return true;
 }
 
-/* An RSA key with an ECDSA method: the signature value cannot verify. */
+/* An RSA key with an ECDSA method: refused as a method that does not fit the key. */
 static bool
 mut_method_key_type(xmlDoc *doc)
 {
@@ -841,7 +841,7 @@ static const struct mutation retrieval_method = {mut_retrieval_method, GW_R_SIG_
 static const struct mutation no_certificate = {mut_no_certificate, GW_R_CERT_MISSING};
 static const struct mutation no_key_info = {mut_no_key_info, GW_R_CERT_MISSING};
 static const struct mutation certificate_garbage = {mut_certificate_garbage, GW_R_CERT_MALFORMED};
-static const struct mutation method_key_type = {mut_method_key_type, GW_R_SIGNATURE_MISMATCH};
+static const struct mutation method_key_type = {mut_method_key_type, GW_R_SIG_ALGORITHM};
 
 /* Signing something that is not an envelope. */
 static void

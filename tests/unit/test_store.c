@@ -911,7 +911,8 @@ static const struct tamper_case tamper_swap = {
     "(SELECT time, event, message_id, peer, outcome, reason, prev_hash, hash FROM t WHERE t.seq = 10 - audit.seq) "
     "WHERE seq IN (3, 7);",
     3, "hash mismatch"};
-static const struct tamper_case tamper_delete_last = {"DELETE FROM audit WHERE seq = 10", 10, "removed from the end"};
+static const struct tamper_case tamper_delete_last = {"DELETE FROM audit WHERE seq = 10", 10,
+                                                      "removed from the end"};
 static const struct tamper_case tamper_delete_first = {"DELETE FROM audit WHERE seq = 1", 1, "missing"};
 static const struct tamper_case tamper_renumber = {
     "DELETE FROM audit WHERE seq = 5; UPDATE audit SET seq = seq - 1 WHERE seq > 5", 5, "hash mismatch"};
@@ -1333,7 +1334,8 @@ test_cmd_audit(struct t *t)
         EXPECT_TRUE(t_contains((const char *)out, "usage: gateway audit verify --store FILE"));
         GW_FREE(out);
     }
-    EXPECT_TRUE(sql_exec(d.path, "DROP TRIGGER audit_no_update; UPDATE audit SET peer = '90000000000' WHERE seq = 4"));
+    EXPECT_TRUE(
+        sql_exec(d.path, "DROP TRIGGER audit_no_update; UPDATE audit SET peer = '90000000000' WHERE seq = 4"));
     {
         char *argv[] = {a_audit, a_verify, a_store, a_path, NULL};
         EXPECT_INT_EQ(run_audit_cmd(4, argv, out_path), 1);
