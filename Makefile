@@ -17,6 +17,7 @@ LDFLAGS_ASAN    := -fsanitize=address,undefined
 SRCS      := $(wildcard gateway/*.c)
 LIB_SRCS  := $(filter-out gateway/main.c,$(SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
+FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
 
 # $(1) build dir, $(2) extra cflags, $(3) extra ldflags
 define build_rules
@@ -33,17 +34,25 @@ $(1)/unit-tests: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) $$(UNIT_SRCS))
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
--include $$(patsubst %.c,$(1)/obj/%.d,$$(SRCS) $$(UNIT_SRCS))
+$(1)/fuzz-verify: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/fuzz_verify.c tests/fuzz/replay.c)
+	@echo "  LD $$@"
+	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
+
+$(1)/fuzz-config: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/fuzz_config.c tests/fuzz/replay.c)
+	@echo "  LD $$@"
+	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
+
+-include $$(patsubst %.c,$(1)/obj/%.d,$$(SRCS) $$(UNIT_SRCS) $$(FUZZ_SRCS))
 endef
 
 $(eval $(call build_rules,build,$(CFLAGS_RELEASE),$(LDFLAGS_RELEASE)))
 $(eval $(call build_rules,build-asan,$(CFLAGS_ASAN),$(LDFLAGS_ASAN)))
 
-.PHONY: all asan deps test test-quick demo valgrind lint clean
+.PHONY: all asan deps test test-quick demo valgrind lint fuzz clean
 
-all: build/gateway build/unit-tests
+all: build/gateway build/unit-tests build/fuzz-verify build/fuzz-config
 
-asan: build-asan/gateway build-asan/unit-tests
+asan: build-asan/gateway build-asan/unit-tests build-asan/fuzz-verify build-asan/fuzz-config
 
 deps:
 	@sh scripts/install-deps.sh
@@ -64,10 +73,23 @@ demo: deps
 valgrind: all
 	@sh tests/run.sh --valgrind build
 
+# Coverage-guided fuzzing with libFuzzer (clang). FUZZ_SECONDS per target; crashes land in build-fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+fuzz:
+	@mkdir -p build-fuzz
+	@for t in verify config; do \
+	  clang -std=c17 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) -pthread $(FUZZ_CFLAGS) -o build-fuzz/fuzz-$$t \
+	    $(LIB_SRCS) tests/fuzz/fuzz_$$t.c $(PKG_LIBS) || exit 1; \
+	  mkdir -p build-fuzz/corpus-$$t && cp tests/fuzz/corpus/$$t/* build-fuzz/corpus-$$t/; \
+	  build-fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build-fuzz/ build-fuzz/corpus-$$t \
+	    || exit 1; \
+	done
+
 lint:
 	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol|strncpy|sscanf)\s*\(' gateway/*.c include/gw/*.h \
 	  || { echo "lint: banned function (see STYLE.md)"; exit 1; }
 	@clang-format --dry-run --Werror gateway/*.c include/gw/*.h tests/unit/*.c
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -245,6 +245,41 @@ on_pi(void *ctx, const xmlChar *target, const xmlChar *data)
     }
 }
 
+/* The encoding named in the XML declaration, if any, must be UTF-8. The parser itself is told to ignore
+ * the declaration (so no converter ever runs), hence this look at the first bytes: the declaration must
+ * be at the very start and ends at the first "?>". */
+static bool
+declared_encoding_is_utf8(const unsigned char *data, size_t len)
+{
+    const char *d = (const char *)data;
+    size_t n = len < 256 ? len : 256;
+    size_t end;
+    char decl[257];
+    const char *enc;
+
+    if (n < 5 || memcmp(d, "<?xml", 5) != 0) {
+        return true; /* no declaration: UTF-8 by definition */
+    }
+    for (end = 5; end + 1 < n && !(d[end] == '?' && d[end + 1] == '>'); end++) {
+    }
+    memcpy(decl, d, end);
+    decl[end] = '\0';
+    enc = strstr(decl, "encoding");
+    if (enc == NULL) {
+        return true;
+    }
+    enc += strspn(enc + 8, " \t\r\n") + 8;
+    if (*enc != '=') {
+        return false;
+    }
+    enc++;
+    enc += strspn(enc, " \t\r\n");
+    if ((*enc != '"' && *enc != '\'') || strncasecmp(enc + 1, "UTF-8", 5) != 0 || enc[6] != enc[0]) {
+        return false;
+    }
+    return true;
+}
+
 /* libxml2 messages end with a newline; copy one into buf without it. */
 static const char *
 one_line(const char *msg, char *buf, size_t n)
@@ -284,7 +319,9 @@ gw_xml_parse(const unsigned char *data, size_t len, const char *name, const stru
     xmlParserCtxtPtr ctxt = NULL;
     xmlDoc *doc = NULL;
     struct parse_state st = {.lim = lim, .stop_reason = GW_R_OK};
-    const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
+    /* read every document as UTF-8 whatever it declares: no converter runs, and bytes that are not UTF-8
+     * fail as malformed instead of being transcoded */
+    const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC;
 
     GW_CHECK(len <= lim->max_bytes, GW_ELIMIT, GW_R_LIMIT_SIZE, "document has %zu bytes (limit %zu)", len,
              lim->max_bytes);
@@ -292,6 +329,8 @@ gw_xml_parse(const unsigned char *data, size_t len, const char *name, const stru
     /* messages are UTF-8 (DESIGN §2): UTF-16/32 and anything else with NUL bytes is refused before parsing */
     GW_CHECK(memchr(data, '\0', len) == NULL, GW_EINPUT, GW_R_XML_MALFORMED,
              "NUL byte in the document: not UTF-8 XML");
+    GW_CHECK(declared_encoding_is_utf8(data, len), GW_EINPUT, GW_R_XML_MALFORMED,
+             "the XML declaration names an encoding other than UTF-8; messages are UTF-8");
     ctxt = xmlNewParserCtxt();
     GW_CHECK(ctxt != NULL, GW_ENOMEM, GW_R_NOMEM, "cannot create parser");
     ctxt->_private = &st;
@@ -305,7 +344,7 @@ gw_xml_parse(const unsigned char *data, size_t len, const char *name, const stru
     ctxt->sax->processingInstruction = on_pi;
     ctxt->sax->serror = quiet_error;
 
-    doc = xmlCtxtReadMemory(ctxt, (const char *)data, (int)len, NULL, NULL, options);
+    doc = xmlCtxtReadMemory(ctxt, (const char *)data, (int)len, NULL, "UTF-8", options);
     if (st.stop_reason != GW_R_OK) {
         gw_err_where(err, "%s:%d", name, st.stop_line);
         GW_CHECK(false, st.stop_reason == GW_R_XML_DTD || st.stop_reason == GW_R_XSI_ATTR ? GW_EPOLICY : GW_ELIMIT,

@@ -168,7 +168,7 @@ GW_MUST_CHECK enum gw_rc gw_store_open_sqlite(const char *path, struct gw_store 
 void gw_store_close(struct gw_store *s);
 
 /* Verify the hash chain of the audit log of the store at path (read-only). Prints nothing; on failure err
- * names the first bad entry (its seq in err->where) and why. Reasons: AUDIT_BROKEN, IO.
+ * names the first bad entry (its seq in err->where) and why. Reasons: AUDIT_BROKEN, IO, CONFIG (newer schema).
  * OUT: *entries, the number of entries checked. */
 GW_MUST_CHECK enum gw_rc gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err);
 
