@@ -17,7 +17,7 @@ LDFLAGS_ASAN    := -fsanitize=address,undefined
 SRCS      := $(wildcard gateway/*.c)
 LIB_SRCS  := $(filter-out gateway/main.c,$(SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
+FUZZ_SRCS := $(wildcard tests/fuzz/*.c) tests/bench/bench.c
 
 # $(1) build dir, $(2) extra cflags, $(3) extra ldflags
 define build_rules
@@ -31,6 +31,10 @@ $(1)/gateway: $$(patsubst %.c,$(1)/obj/%.o,$$(SRCS))
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
 $(1)/unit-tests: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) $$(UNIT_SRCS))
+	@echo "  LD $$@"
+	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
+
+$(1)/bench: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/bench/bench.c)
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
@@ -48,7 +52,7 @@ endef
 $(eval $(call build_rules,build,$(CFLAGS_RELEASE),$(LDFLAGS_RELEASE)))
 $(eval $(call build_rules,build-asan,$(CFLAGS_ASAN),$(LDFLAGS_ASAN)))
 
-.PHONY: all asan deps test test-quick demo valgrind lint fuzz clean
+.PHONY: all asan deps test test-quick demo bench valgrind lint fuzz clean
 
 all: build/gateway build/unit-tests build/fuzz-verify build/fuzz-config
 
@@ -69,6 +73,11 @@ test-quick: all
 demo: deps
 	@$(MAKE) --no-print-directory build/gateway
 	@sh scripts/demo.sh
+
+# Cost of one message against raw OpenSSL in the same run (DESIGN §9). BENCH_ITERATIONS to change.
+bench: deps
+	@$(MAKE) --no-print-directory build/bench
+	@build/bench $(BENCH_ITERATIONS)
 
 valgrind: all
 	@sh tests/run.sh --valgrind build
