@@ -48,25 +48,6 @@ reject(struct gw_call *c, const char *message_id, const char *digest, const stru
     free(receipt);
 }
 
-/* Seconds-precision check of Created against the configured window (DESIGN §5 exchange). */
-static enum gw_rc
-check_created(const struct gw_config *cfg, const char *created, struct gw_err *err)
-{
-    enum gw_rc rc = GW_EPOLICY;
-    int64_t t = 0;
-    int64_t now = gw_now_ms() / 1000;
-
-    GW_CHECK(gw_parse_datetime(created, &t), GW_EINPUT, GW_R_CREATED_WINDOW, "Created '%s' is not a dateTime",
-             created);
-    GW_CHECK(t >= now - (int64_t)cfg->created_past_s, GW_EPOLICY, GW_R_CREATED_WINDOW,
-             "Created %s is older than %u s", created, cfg->created_past_s);
-    GW_CHECK(t <= now + (int64_t)cfg->created_future_s, GW_EPOLICY, GW_R_CREATED_WINDOW,
-             "Created %s is more than %u s in the future", created, cfg->created_future_s);
-    rc = GW_OK;
-out:
-    return rc;
-}
-
 /* A Delivered notification (a Receipt about a message we sent) is attached to that outbox entry. */
 static enum gw_rc
 take_notification(struct gw_call *c, const struct gw_verified *v, struct gw_err *err)
@@ -135,7 +116,7 @@ gw_api_exchange(struct gw_call *c)
              "Recipient %s is not this gateway's organisation %s", v.env.recipient, d->cfg.organisation);
     GW_CHECK(gw_config_allows(&d->cfg, v.env.sender, v.env.recipient, v.env.type), GW_EPOLICY, GW_R_NOT_PERMITTED,
              "%s may not send %s to %s", v.env.sender, gw_msg_type_name(v.env.type), v.env.recipient);
-    GW_TRY(check_created(&d->cfg, v.env.created, err));
+    GW_TRY(gw_check_created(&d->cfg, v.env.created, err));
 
     if (v.env.type == GW_MSG_RECEIPT) {
         unsigned char *receipt = NULL;

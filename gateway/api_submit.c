@@ -46,6 +46,8 @@ gw_api_submit(struct gw_call *c)
              "no peer gateway is configured for Recipient %s", env.recipient);
     GW_CHECK(gw_config_allows(&d->cfg, env.sender, env.recipient, env.type), GW_EPOLICY, GW_R_NOT_PERMITTED,
              "%s may not send %s to %s", env.sender, gw_msg_type_name(env.type), env.recipient);
+    /* the recipient would refuse it: say so now rather than after the retries */
+    GW_TRY(gw_check_created(&d->cfg, env.created, err));
     GW_TRY(gw_signer_sign(d->signer, doc, "request body", err));
     memcpy(m.id, env.message_id, sizeof(m.id));
     memcpy(m.in_reply_to, env.in_reply_to, sizeof(m.in_reply_to));

@@ -66,6 +66,8 @@ pin_verify(int preverify_ok, X509_STORE_CTX *xctx)
     char regno[GW_REGNO_LEN + 1];
     struct gw_err err;
 
+    /* an SSL verify callback replaces the store's: apply the revocation policy of pki.c first */
+    preverify_ok = gw_pki_crl_policy_cb(preverify_ok, xctx);
     if (preverify_ok != 1 || X509_STORE_CTX_get_error_depth(xctx) != 0) {
         return preverify_ok;
     }

@@ -118,11 +118,13 @@ out:
 
 /* With CRLs configured, the end-entity certificate must be covered by its issuer's CRL (fail closed), and
  * every CA certificate above it is checked against its issuer's CRL when one is configured. */
-static int
-crl_policy_cb(int ok, X509_STORE_CTX *ctx)
+int
+gw_pki_crl_policy_cb(int ok, X509_STORE_CTX *ctx)
 {
     if (!ok && X509_STORE_CTX_get_error(ctx) == X509_V_ERR_UNABLE_TO_GET_CRL &&
         X509_STORE_CTX_get_error_depth(ctx) > 0) {
+        /* clear it too: TLS reports the last error as the verify result even when the callback allowed it */
+        X509_STORE_CTX_set_error(ctx, X509_V_OK);
         return 1;
     }
     return ok;
@@ -132,7 +134,7 @@ void
 gw_pki_store_crl_policy(X509_STORE *store)
 {
     X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
-    X509_STORE_set_verify_cb(store, crl_policy_cb);
+    X509_STORE_set_verify_cb(store, gw_pki_crl_policy_cb);
 }
 
 void

@@ -31,7 +31,7 @@
 
 /* How long in-flight requests may take to finish at shutdown. Everything acknowledged is already durable,
  * so what is cut off here is only an unsent response, which the client retries. */
-#define SHUTDOWN_GRACE_MS 2000
+#define SHUTDOWN_GRACE_MS 1000
 
 struct worker {
     struct gw_server *server;

@@ -87,6 +87,10 @@ int64_t gw_now_ms(void);
  * seconds; false if malformed. */
 bool gw_parse_datetime(const char *s, int64_t *out);
 
+/* DESIGN §5: Created lies within [now - created_window_past, now + created_window_future].
+ * Reasons: CREATED_WINDOW. Checked at submission and at exchange. */
+GW_MUST_CHECK enum gw_rc gw_check_created(const struct gw_config *cfg, const char *created, struct gw_err *err);
+
 int gw_cmd_serve(int argc, char **argv);
 int gw_cmd_receipt(int argc, char **argv);
 

@@ -63,6 +63,8 @@ GW_MUST_CHECK enum gw_rc gw_pki_read_certs(const char *path, STACK_OF(X509) * *o
 /* Revocation policy on a store that holds CRLs: the end-entity certificate must be covered by a CRL; CA
  * certificates are checked where their issuer's CRL is configured. Used for signers and TLS peers alike. */
 void gw_pki_store_crl_policy(X509_STORE *store);
+/* The verify callback that implements it; a TLS verify callback of our own must call it first. */
+int gw_pki_crl_policy_cb(int ok, X509_STORE_CTX *ctx);
 
 /* Is the key strong enough for the profile (RSA >= 2048 bits, EC P-256 or P-384)? */
 bool gw_pki_key_allowed(EVP_PKEY *key);

@@ -10,7 +10,7 @@ it_pki || { fail "$S/setup" "cannot make the PKI"; finish; }
 it_ports
 for n in visc ludza talsi; do
     it_config "$n"
-    gw_start "$n" 2>"$WORK/start.err" || { fail "$S/start-$n" "$(tail -n 3 "$WORK/start.err")"; it_finish "$S"; }
+    it_start "$n" || it_finish "$S"
 done
 pass "$S/start-three-gateways"
 
@@ -43,14 +43,14 @@ while read -r from ex; do
         pass "$S/submit/$ex"
         echo "$from $id $ex" >>"$WORK/sent"
     else
-        fail "$S/submit/$ex" "HTTP $st, id '$got' (want $id), Location '$loc': $(head -c 300 "$WORK/body")"
+        fail "$S/submit/$ex" "HTTP $st, id '$got' (want $id), Location '$loc': $(snip "$WORK/body" 300)"
     fi
 done <"$WORK/plan"
 
 # 2. Delivered, with a receipt that verifies offline against the message as sent.
 while read -r from id ex; do
     if ! wait_state "$from" "$id" delivered 30 2>"$WORK/ws.err"; then
-        fail "$S/delivered/$ex" "$(cat "$WORK/ws.err")"
+        fail "$S/delivered/$ex" "$(snip "$WORK/ws.err")"
         continue
     fi
     gw_curl "$from" "$from-client-full" "/v1/messages/$id" >"$WORK/st.json"
@@ -60,7 +60,7 @@ while read -r from id ex; do
         [ "$rlink" = "/v1/messages/$id/receipt" ] && [ "$(json_field "$WORK/st.json" id)" = "$id" ]; then
         pass "$S/status/$ex"
     else
-        fail "$S/status/$ex" "$(cat "$WORK/st.json")"
+        fail "$S/status/$ex" "$(snip "$WORK/st.json")"
     fi
     gw_curl "$from" "$from-client-full" "/v1/messages/$id/receipt" >"$WORK/$id.receipt.xml"
     gw_curl "$from" "$from-client-full" "/v1/messages/$id/message" >"$WORK/$id.sent.xml"
@@ -71,7 +71,7 @@ while read -r from id ex; do
         grep -q '<r:Status>Accepted</r:Status>' "$WORK/$id.receipt.xml"; then
         pass "$S/receipt-verifies/$ex"
     else
-        fail "$S/receipt-verifies/$ex" "exit $rc: $(head -c 300 "$WORK/rv")"
+        fail "$S/receipt-verifies/$ex" "exit $rc: $(snip "$WORK/rv" 300)"
     fi
 done <"$WORK/sent"
 
@@ -83,7 +83,7 @@ id2=$2
 $GW receipt verify --trust "$WORK/pki/trust.pem" --message "$WORK/$id2.sent.xml" "$WORK/$id1.receipt.xml" >"$WORK/rv" 2>&1
 rc=$?
 if [ $rc -eq 1 ] && grep -q RECEIPT_INVALID "$WORK/rv"; then pass "$S/receipt-of-another-message-rejected"; else
-    fail "$S/receipt-of-another-message-rejected" "exit $rc: $(head -c 300 "$WORK/rv")"; fi
+    fail "$S/receipt-of-another-message-rejected" "exit $rc: $(snip "$WORK/rv" 300)"; fi
 
 # 4. Intake at the centre: four messages, paged two at a time.
 awk '$1 != "visc" {print $2}' "$WORK/sent" | sort >"$WORK/to-visc"
@@ -108,7 +108,7 @@ fi
 gw_curl visc visc-client-full "/v1/inbox?after=0&limit=0" >/dev/null
 st=$(cat "$WORK/status")
 if [ "$st" = 400 ] && grep -q '^400 HTTP_BAD_REQUEST' "$WORK/body"; then pass "$S/inbox-bad-limit-400"; else
-    fail "$S/inbox-bad-limit-400" "HTTP $st: $(head -c 200 "$WORK/body")"; fi
+    fail "$S/inbox-bad-limit-400" "HTTP $st: $(snip "$WORK/body" 200)"; fi
 
 # 5. Each received message comes out exactly as it was sent; acknowledgement is idempotent.
 while read -r from id ex; do
@@ -132,12 +132,12 @@ while read -r from id ex; do
     if [ "$s1" = 200 ] && [ "$s2" = 200 ] && grep -q '"already":false' "$WORK/ack1" && grep -q '"already":true' "$WORK/ack2"; then
         pass "$S/ack-idempotent/$ex"
     else
-        fail "$S/ack-idempotent/$ex" "HTTP $s1 $(cat "$WORK/ack1") then HTTP $s2 $(cat "$WORK/ack2")"
+        fail "$S/ack-idempotent/$ex" "HTTP $s1 $(snip "$WORK/ack1") then HTTP $s2 $(snip "$WORK/ack2")"
     fi
 done <"$WORK/sent"
 gw_curl visc visc-client-full "/v1/inbox?after=0&limit=1000" >"$WORK/all.json"
 if grep -q '"acked":false' "$WORK/all.json" || [ "$(grep -o '"acked":true' "$WORK/all.json" | wc -l)" -ne 4 ]; then
-    fail "$S/inbox-shows-acked" "$(head -c 400 "$WORK/all.json")"
+    fail "$S/inbox-shows-acked" "$(snip "$WORK/all.json" 400)"
 else
     pass "$S/inbox-shows-acked"
 fi
@@ -153,7 +153,7 @@ while read -r from id ex; do
         sleep 0.1
     done
     if [ "$(cat "$WORK/status")" != 200 ]; then
-        fail "$S/delivered-notification/$ex" "none after 20 s: $(head -c 200 "$WORK/$id.notice.xml")"
+        fail "$S/delivered-notification/$ex" "none after 20 s: $(snip "$WORK/$id.notice.xml" 200)"
         continue
     fi
     $GW receipt verify --trust "$WORK/pki/trust.pem" --message "$WORK/$id.sent.xml" "$WORK/$id.notice.xml" >"$WORK/rv" 2>&1
@@ -163,7 +163,7 @@ while read -r from id ex; do
         [ "$(json_field "$WORK/st.json" delivered_notification)" = "/v1/messages/$id/notification" ]; then
         pass "$S/delivered-notification/$ex"
     else
-        fail "$S/delivered-notification/$ex" "exit $rc: $(head -c 300 "$WORK/rv") status: $(cat "$WORK/st.json")"
+        fail "$S/delivered-notification/$ex" "exit $rc: $(snip "$WORK/rv" 300) status: $(snip "$WORK/st.json")"
     fi
 done <"$WORK/sent"
 
@@ -173,7 +173,7 @@ s1=$(cat "$WORK/status")
 gw_curl visc visc-client-full "/v1/inbox/$(cat /proc/sys/kernel/random/uuid)" >/dev/null
 s2=$(cat "$WORK/status")
 if [ "$s1" = 404 ] && [ "$s2" = 404 ] && grep -q '^404 NOT_FOUND' "$WORK/body"; then pass "$S/unknown-id-404"; else
-    fail "$S/unknown-id-404" "HTTP $s1 and $s2: $(head -c 200 "$WORK/body")"; fi
+    fail "$S/unknown-id-404" "HTTP $s1 and $s2: $(snip "$WORK/body" 200)"; fi
 
 # 8. /metrics: the documented series are there and count what happened.
 gw_curl visc visc-client-full /metrics >"$WORK/metrics.visc"
@@ -195,7 +195,7 @@ for n in visc ludza talsi; do
     $GW audit verify --store "$WORK/$n.db" >"$WORK/av" 2>&1
     rc=$?
     if [ $rc -eq 0 ] && grep -q 'audit log OK' "$WORK/av"; then pass "$S/audit-verify/$n"; else
-        fail "$S/audit-verify/$n" "exit $rc: $(cat "$WORK/av")"; fi
+        fail "$S/audit-verify/$n" "exit $rc: $(snip "$WORK/av")"; fi
 done
 $GW audit show --store "$WORK/visc.db" >"$WORK/visc.audit" 2>&1
 missing=""
@@ -212,9 +212,9 @@ if sqlite3 "$WORK/tampered.db" "DROP TRIGGER audit_no_update; UPDATE audit SET o
     $GW audit verify --store "$WORK/tampered.db" >"$WORK/av" 2>&1
     rc=$?
     if [ $rc -eq 1 ] && grep -q 'BROKEN at entry 3' "$WORK/av"; then pass "$S/audit-tamper-detected"; else
-        fail "$S/audit-tamper-detected" "exit $rc: $(cat "$WORK/av")"; fi
+        fail "$S/audit-tamper-detected" "exit $rc: $(snip "$WORK/av")"; fi
 else
-    fail "$S/audit-tamper-detected" "sqlite3: $(cat "$WORK/sq.err")"
+    fail "$S/audit-tamper-detected" "sqlite3: $(snip "$WORK/sq.err")"
 fi
 
 it_finish "$S"
