@@ -98,7 +98,8 @@ fuzz:
 lint:
 	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol|strncpy|sscanf)\s*\(' gateway/*.c include/gw/*.h \
 	  || { echo "lint: banned function (see STYLE.md)"; exit 1; }
-	@clang-format --dry-run --Werror gateway/*.c include/gw/*.h tests/unit/*.c
+	@clang-format --dry-run --Werror gateway/*.c include/gw/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
+	  tests/bench/*.c
 
 clean:
 	rm -rf build build-asan build-fuzz

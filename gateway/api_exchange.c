@@ -26,8 +26,11 @@ reject(struct gw_call *c, const char *message_id, const char *digest, const stru
     unsigned char *receipt = NULL;
     size_t receipt_len = 0;
     int status = gw_reason_http_status(why->reason);
-    struct gw_audit_event ev = {.event = "rejected", .message_id = message_id, .peer = c->client_regno,
-                                .outcome = "rejected", .reason = gw_reason_code(why->reason)};
+    struct gw_audit_event ev = {.event = "rejected",
+                                .message_id = message_id,
+                                .peer = c->client_regno,
+                                .outcome = "rejected",
+                                .reason = gw_reason_code(why->reason)};
 
     if (status < 400 || status >= 500) {
         status = 400; /* the sender's fault as far as it can tell; never a 5xx for a verdict */
@@ -63,7 +66,8 @@ take_notification(struct gw_call *c, const struct gw_verified *v, struct gw_err 
     /* signed by the recipient of our message, about it, with its digest: the same checks as any receipt */
     GW_TRY(gw_receipt_check(d->pki, d->schemas, c->body, c->body_len, m.recipient, m.id, m.sha256, &info, err));
     GW_CHECK(info.status == GW_RECEIPT_DELIVERED, GW_EPOLICY, GW_R_RECEIPT_INVALID,
-             "only Delivered notifications are exchanged on their own (got %s)", gw_receipt_status_name(info.status));
+             "only Delivered notifications are exchanged on their own (got %s)",
+             gw_receipt_status_name(info.status));
     ev.message_id = m.id;
     GW_TRY(d->store->ops->attach_notice(d->store, m.id, c->body, c->body_len, &ev, err));
     rc = GW_OK;
@@ -122,8 +126,8 @@ gw_api_exchange(struct gw_call *c)
         unsigned char *receipt = NULL;
         size_t receipt_len = 0;
         GW_TRY(take_notification(c, &v, err));
-        GW_TRY(gw_receipt_make(d->signer, v.env.sender, v.env.message_id, digest, GW_RECEIPT_ACCEPTED, GW_R_OK, NULL,
-                               &receipt, &receipt_len, NULL, err));
+        GW_TRY(gw_receipt_make(d->signer, v.env.sender, v.env.message_id, digest, GW_RECEIPT_ACCEPTED, GW_R_OK,
+                               NULL, &receipt, &receipt_len, NULL, err));
         gw_metrics_message(d->metrics, v.env.type, GW_OUTCOME_ACCEPTED);
         gw_reply(c, 200, "application/xml", receipt, receipt_len);
         free(receipt);
@@ -145,8 +149,8 @@ gw_api_exchange(struct gw_call *c)
     if (dup) {
         GW_CHECK(strcmp(existing.sha256, digest) == 0, GW_EPOLICY, GW_R_REPLAY_CONFLICT,
                  "message %s was already received with other content", in.id);
-        struct gw_audit_event dev = {.event = "duplicate", .message_id = in.id, .peer = c->client_regno,
-                                     .outcome = "same receipt"};
+        struct gw_audit_event dev = {
+            .event = "duplicate", .message_id = in.id, .peer = c->client_regno, .outcome = "same receipt"};
         if (d->store->ops->audit(d->store, &dev, err) != GW_OK) {
             gw_log_err(GW_LOG_WARN, "audit of a duplicate", err);
             gw_err_clear(err);

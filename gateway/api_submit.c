@@ -63,15 +63,16 @@ gw_api_submit(struct gw_call *c)
     gw_metrics_message(d->metrics, env.type, GW_OUTCOME_SUBMITTED);
     gw_deliverer_wake(d->deliverer);
     snprintf(location, sizeof(location), "/v1/messages/%s", m.id);
-    GW_TRY(gw_buf_printf(&reply, err, "{\"id\":\"%s\",\"state\":\"queued\",\"location\":\"%s\"}\n", m.id,
-                         location));
+    GW_TRY(
+        gw_buf_printf(&reply, err, "{\"id\":\"%s\",\"state\":\"queued\",\"location\":\"%s\"}\n", m.id, location));
     gw_reply_header(c, "Location", location);
     gw_reply(c, 202, "application/json", reply.data, reply.len);
     rc = GW_OK;
 out:
     if (rc != GW_OK) {
         gw_metrics_rejection(d->metrics, err->reason);
-        gw_log(GW_LOG_INFO, "submission from %s refused: %s [%s]", c->client_cn, err->msg, gw_reason_code(err->reason));
+        gw_log(GW_LOG_INFO, "submission from %s refused: %s [%s]", c->client_cn, err->msg,
+               gw_reason_code(err->reason));
         if (err->reason == GW_R_DUPLICATE) {
             snprintf(location, sizeof(location), "/v1/messages/%s", m.id);
             gw_reply_header(c, "Location", location);
@@ -118,11 +119,12 @@ gw_api_message_status(struct gw_call *c, const char *id, const char *what)
         gw_reply(c, 200, "application/xml", m.body, m.body_len);
     } else {
         GW_CHECK(what[0] == '\0', GW_EINPUT, GW_R_NOT_FOUND, "no such resource '%s'", what);
-        GW_TRY(gw_buf_printf(&b, err,
-                             "{\"id\":\"%s\",\"type\":\"%s\",\"recipient\":\"%s\",\"state\":\"%s\",\"attempts\":%u,"
-                             "\"created_ms\":%lld,\"delivered_ms\":%lld,\"sha256\":\"%s\",\"last_error\":",
-                             m.id, m.type, m.recipient, gw_out_state_name(m.state), (unsigned)m.attempts,
-                             (long long)m.created_ms, (long long)m.delivered_ms, m.sha256));
+        GW_TRY(
+            gw_buf_printf(&b, err,
+                          "{\"id\":\"%s\",\"type\":\"%s\",\"recipient\":\"%s\",\"state\":\"%s\",\"attempts\":%u,"
+                          "\"created_ms\":%lld,\"delivered_ms\":%lld,\"sha256\":\"%s\",\"last_error\":",
+                          m.id, m.type, m.recipient, gw_out_state_name(m.state), (unsigned)m.attempts,
+                          (long long)m.created_ms, (long long)m.delivered_ms, m.sha256));
         GW_TRY(gw_buf_append_json(&b, m.last_error, err));
         GW_TRY(append_doc_link(&b, "receipt", m.id, m.receipt, "receipt", err));
         GW_TRY(append_doc_link(&b, "delivered_notification", m.id, m.notice, "notification", err));

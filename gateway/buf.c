@@ -181,8 +181,8 @@ gw_write_file(const char *path, const void *p, size_t n, struct gw_err *err)
         }
         return rc;
     }
-    GW_CHECK(snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) < (int)sizeof(tmp), GW_EIO,
-             GW_R_IO, "path too long");
+    GW_CHECK(snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) < (int)sizeof(tmp), GW_EIO, GW_R_IO,
+             "path too long");
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     GW_CHECK(fd >= 0, GW_EIO, GW_R_IO, "cannot create %s: %s", tmp, strerror(errno));
     GW_TRY(write_all(fd, p, n, err));

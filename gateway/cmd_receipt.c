@@ -55,8 +55,8 @@ run(const char *argv0, const char *schema_dir, const char *trust, const char **c
     GW_TRY(gw_verify_message(pki, schemas, doc, gw_cli_name(msg_path), &v, err));
     gw_sha256_hex(msg, msg_len, digest);
     GW_TRY(gw_buf_read_file(&receipt, receipt_path, err));
-    rc = gw_receipt_check(pki, schemas, receipt.data, receipt.len, v.env.recipient, v.env.message_id, digest, &info,
-                          err);
+    rc = gw_receipt_check(pki, schemas, receipt.data, receipt.len, v.env.recipient, v.env.message_id, digest,
+                          &info, err);
     if (rc != GW_OK) {
         gw_err_where(err, "%s", gw_cli_name(receipt_path));
         goto out;

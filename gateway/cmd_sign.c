@@ -61,9 +61,12 @@ int
 gw_cmd_sign(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"key", required_argument, NULL, 'k'},     {"cert", required_argument, NULL, 'c'},
-        {"chain", required_argument, NULL, 'C'},   {"output", required_argument, NULL, 'o'},
-        {"schemas", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
+        {"key", required_argument, NULL, 'k'},
+        {"cert", required_argument, NULL, 'c'},
+        {"chain", required_argument, NULL, 'C'},
+        {"output", required_argument, NULL, 'o'},
+        {"schemas", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *key = NULL;

@@ -12,10 +12,10 @@
 #include "gw/envelope.h"
 #include "gw/xml.h"
 
-static const char usage[] =
-    "usage: gateway validate [--schemas DIR] [-q] FILE...\n"
-    "Check messages against the XSD schemas (chosen by the root element's namespace).\n"
-    "  -q, --quiet     print only errors\n" GW_CLI_COMMON_HELP "Exit status: 0 all valid, 1 some invalid, 2 usage or I/O error.\n";
+static const char usage[] = "usage: gateway validate [--schemas DIR] [-q] FILE...\n"
+                            "Check messages against the XSD schemas (chosen by the root element's namespace).\n"
+                            "  -q, --quiet     print only errors\n" GW_CLI_COMMON_HELP
+                            "Exit status: 0 all valid, 1 some invalid, 2 usage or I/O error.\n";
 
 static void
 print_schema_error(void *arg, const char *where, const char *msg)

@@ -43,11 +43,12 @@ verify_one(struct gw_pki *pki, const struct gw_schemas *schemas, bool have_crl, 
         if (!quiet) {
             printf("  signer organisation: %s (registration number %s)\n", v.signer.organisation, v.signer.regno);
             printf("  certificate subject: %s\n", v.signer.subject);
-            printf("  verified: one enveloped %s signature over the whole document (enveloped-signature, %s, %s);\n"
-                   "            certificate chain to trust anchor '%s', valid now%s, key usage fit for signing;\n"
-                   "            Sender %s is the certificate's organizationIdentifier; schema valid\n",
-                   v.signature, v.c14n, v.digest, v.signer.anchor, have_crl ? ", not revoked (CRL)" : "",
-                   v.env.sender);
+            printf(
+                "  verified: one enveloped %s signature over the whole document (enveloped-signature, %s, %s);\n"
+                "            certificate chain to trust anchor '%s', valid now%s, key usage fit for signing;\n"
+                "            Sender %s is the certificate's organizationIdentifier; schema valid\n",
+                v.signature, v.c14n, v.digest, v.signer.anchor, have_crl ? ", not revoked (CRL)" : "",
+                v.env.sender);
         }
     } else {
         printf("%s: REJECTED [%s] %s\n", name, gw_reason_code(err.reason), gw_reason_text(err.reason));

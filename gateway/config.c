@@ -111,8 +111,7 @@ static const struct key_def keys[K__COUNT] = {
     [K_CREATED_PAST] = {"created_window_past", KIND_UINT, false, FIELD(created_past_s), 60, 31536000, 604800},
     [K_CREATED_FUTURE] = {"created_window_future", KIND_UINT, false, FIELD(created_future_s), 0, 3600, 300},
     [K_RETRY_INITIAL] = {"retry_initial", KIND_UINT, false, FIELD(retry_initial_ms), 10, 60000, 500},
-    [K_RETRY_MAX_INTERVAL] = {"retry_max_interval", KIND_UINT, false, FIELD(retry_max_interval_s), 1, 86400,
-                              300},
+    [K_RETRY_MAX_INTERVAL] = {"retry_max_interval", KIND_UINT, false, FIELD(retry_max_interval_s), 1, 86400, 300},
     [K_RETRY_MAX_AGE] = {"retry_max_age", KIND_UINT, false, FIELD(retry_max_age_s), 1, 2592000, 86400},
     [K_DELIVER_TIMEOUT] = {"deliver_timeout", KIND_UINT, false, FIELD(deliver_timeout_s), 1, 600, 30},
 };

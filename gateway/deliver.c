@@ -39,11 +39,11 @@ struct gw_deliverer {
     bool started;
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    bool stop;  /* guarded by lock */
-    bool woken; /* guarded by lock */
-    X509_STORE *store;        /* trust anchors and CRLs for the peers' server certificates */
-    X509 *cert;               /* our client certificate, chain and key for the handshake */
-    STACK_OF(X509) *chain;
+    bool stop;         /* guarded by lock */
+    bool woken;        /* guarded by lock */
+    X509_STORE *store; /* trust anchors and CRLs for the peers' server certificates */
+    X509 *cert;        /* our client certificate, chain and key for the handshake */
+    STACK_OF(X509) * chain;
     EVP_PKEY *key;
     struct peer_conn conns[GW_MAX_PEERS];
 };
@@ -154,8 +154,11 @@ static void
 record(struct gw_deliverer *dl, struct gw_outbox_msg *m, const char *outcome, const char *reason)
 {
     struct gw_err err;
-    struct gw_audit_event ev = {.event = "delivery_attempt", .message_id = m->id, .peer = m->recipient,
-                                .outcome = outcome, .reason = reason};
+    struct gw_audit_event ev = {.event = "delivery_attempt",
+                                .message_id = m->id,
+                                .peer = m->recipient,
+                                .outcome = outcome,
+                                .reason = reason};
 
     gw_err_clear(&err);
     if (dl->d->store->ops->update_outbox(dl->d->store, m, &ev, &err) != GW_OK) {
@@ -218,16 +221,16 @@ deliver_one(struct gw_deliverer *dl, struct gw_outbox_msg *m)
     cc = curl_easy_perform(pc->curl);
     curl_easy_setopt(pc->curl, CURLOPT_HTTPHEADER, NULL);
     if (cc != CURLE_OK) {
-        snprintf(why, sizeof(why), "transport: %.60s%s%.180s", curl_easy_strerror(cc), curl_err[0] != 0 ? ": " : "",
-                 curl_err);
+        snprintf(why, sizeof(why), "transport: %.60s%s%.180s", curl_easy_strerror(cc),
+                 curl_err[0] != 0 ? ": " : "", curl_err);
         retry_later(dl, m, why);
         goto out;
     }
     curl_easy_getinfo(pc->curl, CURLINFO_RESPONSE_CODE, &status);
     if (status == 200 || (status >= 400 && status < 500)) {
         /* DESIGN §5: a receipt counts only if signed by the Recipient, about this message, with its digest */
-        if (gw_receipt_check(d->pki, d->schemas, resp.data, resp.len, m->recipient, m->id, m->sha256, &info, &err) ==
-            GW_OK) {
+        if (gw_receipt_check(d->pki, d->schemas, resp.data, resp.len, m->recipient, m->id, m->sha256, &info,
+                             &err) == GW_OK) {
             free(m->receipt);
             gw_buf_take(&resp, &m->receipt, &m->receipt_len);
             gw_metrics_attempt(d->metrics, true);
@@ -240,7 +243,8 @@ deliver_one(struct gw_deliverer *dl, struct gw_outbox_msg *m)
                 record(dl, m, "delivered", NULL);
             } else {
                 m->state = GW_OUT_REJECTED;
-                snprintf(m->last_error, sizeof(m->last_error), "%.60s: %.180s", info.reason_code, info.reason_text);
+                snprintf(m->last_error, sizeof(m->last_error), "%.60s: %.180s", info.reason_code,
+                         info.reason_text);
                 gw_metrics_message(d->metrics, type, GW_OUTCOME_REFUSED);
                 gw_log(GW_LOG_INFO, "%s rejected by %s: %s", m->id, m->recipient, m->last_error);
                 record(dl, m, "rejected", info.reason_code);
@@ -427,7 +431,8 @@ gw_deliverer_start(struct gw_daemon *d, struct gw_deliverer **out, struct gw_err
         curl_easy_setopt(pc->curl, CURLOPT_WRITEFUNCTION, collect);
         curl_easy_setopt(pc->curl, CURLOPT_POST, 1L);
     }
-    GW_CHECK(pthread_create(&dl->thread, NULL, deliverer_main, dl) == 0, GW_EIO, GW_R_IO, "cannot start deliverer");
+    GW_CHECK(pthread_create(&dl->thread, NULL, deliverer_main, dl) == 0, GW_EIO, GW_R_IO,
+             "cannot start deliverer");
     dl->started = true;
     *out = dl;
     dl = NULL;

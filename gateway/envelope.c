@@ -141,15 +141,16 @@ is_created(const char *s)
 {
     size_t n = strlen(s);
     /* xs:dateTime with a mandatory zone: at least "YYYY-MM-DDThh:mm:ssZ" */
-    return n >= 20 && n < 64 && s[4] == '-' && s[10] == 'T' && (s[n - 1] == 'Z' || s[n - 6] == '+' ||
-                                                                s[n - 6] == '-');
+    return n >= 20 && n < 64 && s[4] == '-' && s[10] == 'T' &&
+           (s[n - 1] == 'Z' || s[n - 6] == '+' || s[n - 6] == '-');
 }
 
 /* The whole text of the first child element of parent with this namespace and local name, or NULL. */
 static char *
 child_text(const xmlNode *parent, const char *ns, const char *local)
 {
-    for (const xmlNode *c = parent != NULL ? gw_xml_first_elem(parent) : NULL; c != NULL; c = gw_xml_next_elem(c)) {
+    for (const xmlNode *c = parent != NULL ? gw_xml_first_elem(parent) : NULL; c != NULL;
+         c = gw_xml_next_elem(c)) {
         if (gw_xml_is(c, ns, local)) {
             return gw_xml_text(c);
         }
@@ -214,7 +215,8 @@ gw_envelope_read(xmlDoc *doc, const char *name, struct gw_envelope *out, struct 
     GW_CHECK(gw_xml_is(header, GW_NS_ENVELOPE, "Header"), GW_EINPUT, GW_R_SCHEMA_INVALID,
              "Envelope does not start with Header");
     body = gw_xml_next_elem(header);
-    GW_CHECK(gw_xml_is(body, GW_NS_ENVELOPE, "Body"), GW_EINPUT, GW_R_SCHEMA_INVALID, "Header is not followed by Body");
+    GW_CHECK(gw_xml_is(body, GW_NS_ENVELOPE, "Body"), GW_EINPUT, GW_R_SCHEMA_INVALID,
+             "Header is not followed by Body");
     GW_TRY(copy_field(header, "MessageId", true, gw_is_uuid, e.message_id, sizeof(e.message_id), NULL, err));
     GW_TRY(copy_field(header, "InReplyTo", false, gw_is_uuid, e.in_reply_to, sizeof(e.in_reply_to), NULL, err));
     GW_TRY(copy_field(header, "Sender", true, gw_is_regno, e.sender, sizeof(e.sender), NULL, err));
@@ -227,8 +229,8 @@ gw_envelope_read(xmlDoc *doc, const char *name, struct gw_envelope *out, struct 
     e.payload = gw_xml_first_elem(body);
     GW_CHECK(e.payload != NULL && gw_xml_next_elem(e.payload) == NULL, GW_EINPUT, GW_R_SCHEMA_INVALID,
              "Body must hold exactly one payload");
-    GW_CHECK(gw_xml_is(e.payload, gw_msg_type_ns(e.type), gw_msg_type_name(e.type)), GW_EINPUT,
-             GW_R_TYPE_MISMATCH, "MessageType is %s but the payload is {%s}%s", type_name,
+    GW_CHECK(gw_xml_is(e.payload, gw_msg_type_ns(e.type), gw_msg_type_name(e.type)), GW_EINPUT, GW_R_TYPE_MISMATCH,
+             "MessageType is %s but the payload is {%s}%s", type_name,
              e.payload->ns != NULL ? (const char *)e.payload->ns->href : "", (const char *)e.payload->name);
     GW_TRY(check_payload_rules(&e, err));
     *out = e;

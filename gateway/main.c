@@ -9,29 +9,26 @@
 #include "gw/cli.h"
 #include "gw/daemon.h"
 
-static const char usage[] = "usage: gateway COMMAND [OPTIONS] [ARGS]\n"
-                            "Secure message exchange gateway for the \"school-community\" programme.\n"
-                            "\n"
-                            "Commands:\n"
-                            "  validate FILE...     check messages against the XSD schemas\n"
-                            "  sign                 sign a message (XML-DSig, enveloped)\n"
-                            "  verify               verify signed messages with the strict profile\n"
-                            "  audit verify|show    check or print the hash-chained audit log of a store\n"
-                            "  serve                run the gateway daemon\n"
-                            "  receipt verify       check a receipt or Delivered notification against a message\n"
-                            "\n"
-                            "'gateway COMMAND --help' describes a command; 'gateway --version' prints the version.\n";
+static const char usage[] =
+    "usage: gateway COMMAND [OPTIONS] [ARGS]\n"
+    "Secure message exchange gateway for the \"school-community\" programme.\n"
+    "\n"
+    "Commands:\n"
+    "  validate FILE...     check messages against the XSD schemas\n"
+    "  sign                 sign a message (XML-DSig, enveloped)\n"
+    "  verify               verify signed messages with the strict profile\n"
+    "  audit verify|show    check or print the hash-chained audit log of a store\n"
+    "  serve                run the gateway daemon\n"
+    "  receipt verify       check a receipt or Delivered notification against a message\n"
+    "\n"
+    "'gateway COMMAND --help' describes a command; 'gateway --version' prints the version.\n";
 
 static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
-    {"validate", gw_cmd_validate},
-    {"sign", gw_cmd_sign},
-    {"verify", gw_cmd_verify},
-    {"audit", gw_cmd_audit},
-    {"serve", gw_cmd_serve},
-    {"receipt", gw_cmd_receipt},
+    {"validate", gw_cmd_validate}, {"sign", gw_cmd_sign},   {"verify", gw_cmd_verify},
+    {"audit", gw_cmd_audit},       {"serve", gw_cmd_serve}, {"receipt", gw_cmd_receipt},
 };
 
 int

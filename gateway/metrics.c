@@ -12,7 +12,8 @@ static const char *const outcome_names[GW_OUTCOME_COUNT] = {
 };
 
 /* Upper bounds of the delivery latency buckets, seconds (submission to verified receipt). */
-static const double latency_bounds[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600};
+static const double latency_bounds[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+                                        2.5,   5,    10,    30,   60,  300,  3600};
 #define LATENCY_BUCKETS (sizeof(latency_bounds) / sizeof(latency_bounds[0]))
 
 struct gw_metrics {
@@ -105,8 +106,10 @@ gw_metrics_render(struct gw_metrics *m, struct gw_store *store, struct gw_buf *b
     uint64_t unacked = 0;
     uint64_t cumulative = 0;
 
-    GW_TRY(gw_buf_append_str(b, "# HELP gateway_messages_total Messages by type and outcome.\n"
-                                "# TYPE gateway_messages_total counter\n", err));
+    GW_TRY(gw_buf_append_str(b,
+                             "# HELP gateway_messages_total Messages by type and outcome.\n"
+                             "# TYPE gateway_messages_total counter\n",
+                             err));
     for (unsigned t = 0; t < GW_MSG_TYPE_COUNT; t++) {
         for (unsigned o = 0; o < GW_OUTCOME_COUNT; o++) {
             GW_TRY(gw_buf_printf(b, err, "gateway_messages_total{type=\"%s\",outcome=\"%s\"} %llu\n",
@@ -114,8 +117,10 @@ gw_metrics_render(struct gw_metrics *m, struct gw_store *store, struct gw_buf *b
                                  (unsigned long long)get(&m->messages[t][o])));
         }
     }
-    GW_TRY(gw_buf_append_str(b, "# HELP gateway_rejections_total Rejected inputs by reason code.\n"
-                                "# TYPE gateway_rejections_total counter\n", err));
+    GW_TRY(gw_buf_append_str(b,
+                             "# HELP gateway_rejections_total Rejected inputs by reason code.\n"
+                             "# TYPE gateway_rejections_total counter\n",
+                             err));
     for (unsigned r = 0; r < GW_R__COUNT; r++) {
         uint64_t v = get(&m->rejections[r]);
         if (v > 0) {
@@ -129,8 +134,10 @@ gw_metrics_render(struct gw_metrics *m, struct gw_store *store, struct gw_buf *b
                          "gateway_delivery_attempts_total{result=\"receipt\"} %llu\n"
                          "gateway_delivery_attempts_total{result=\"retry\"} %llu\n",
                          (unsigned long long)get(&m->attempts_ok), (unsigned long long)get(&m->attempts_failed)));
-    GW_TRY(gw_buf_append_str(b, "# HELP gateway_delivery_latency_seconds Submission to verified receipt.\n"
-                                "# TYPE gateway_delivery_latency_seconds histogram\n", err));
+    GW_TRY(gw_buf_append_str(b,
+                             "# HELP gateway_delivery_latency_seconds Submission to verified receipt.\n"
+                             "# TYPE gateway_delivery_latency_seconds histogram\n",
+                             err));
     for (size_t i = 0; i <= LATENCY_BUCKETS; i++) {
         cumulative += get(&m->latency_buckets[i]);
         if (i < LATENCY_BUCKETS) {
@@ -141,18 +148,22 @@ gw_metrics_render(struct gw_metrics *m, struct gw_store *store, struct gw_buf *b
                                  (unsigned long long)cumulative));
         }
     }
-    GW_TRY(gw_buf_printf(b, err,
-                         "gateway_delivery_latency_seconds_sum %.6f\ngateway_delivery_latency_seconds_count %llu\n",
-                         (double)get(&m->latency_sum_us) / 1e6, (unsigned long long)get(&m->latency_count)));
-    GW_TRY(gw_buf_append_str(b, "# HELP gateway_http_responses_total HTTP responses by status class.\n"
-                                "# TYPE gateway_http_responses_total counter\n", err));
+    GW_TRY(gw_buf_printf(
+        b, err, "gateway_delivery_latency_seconds_sum %.6f\ngateway_delivery_latency_seconds_count %llu\n",
+        (double)get(&m->latency_sum_us) / 1e6, (unsigned long long)get(&m->latency_count)));
+    GW_TRY(gw_buf_append_str(b,
+                             "# HELP gateway_http_responses_total HTTP responses by status class.\n"
+                             "# TYPE gateway_http_responses_total counter\n",
+                             err));
     for (int c = 1; c <= 5; c++) {
         GW_TRY(gw_buf_printf(b, err, "gateway_http_responses_total{class=\"%dxx\"} %llu\n", c,
                              (unsigned long long)get(&m->http[c])));
     }
     GW_TRY(store->ops->counts(store, by_state, &unacked, err));
-    GW_TRY(gw_buf_append_str(b, "# HELP gateway_outbox_messages Outbox messages by state.\n"
-                                "# TYPE gateway_outbox_messages gauge\n", err));
+    GW_TRY(gw_buf_append_str(b,
+                             "# HELP gateway_outbox_messages Outbox messages by state.\n"
+                             "# TYPE gateway_outbox_messages gauge\n",
+                             err));
     for (int s = 0; s < 5; s++) {
         GW_TRY(gw_buf_printf(b, err, "gateway_outbox_messages{state=\"%s\"} %llu\n",
                              gw_out_state_name((enum gw_out_state)s), (unsigned long long)by_state[s]));

@@ -26,7 +26,7 @@
 #define CHAIN_CACHE_SLOTS 64
 
 struct chain_cache_entry {
-    unsigned char key[32];      /* SHA-256 over the KeyInfo certificates */
+    unsigned char key[32]; /* SHA-256 over the KeyInfo certificates */
     bool used;
     time_t checked_at;          /* when the chain was built */
     time_t good_until;          /* earliest notAfter in the chain */
@@ -205,7 +205,9 @@ name_to_line(const X509_NAME *name, char *buf, size_t n)
     if (bio == NULL) {
         return;
     }
-    if (X509_NAME_print_ex(bio, name, 0, (ASN1_STRFLGS_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) | XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN) >= 0) {
+    if (X509_NAME_print_ex(bio, name, 0,
+                           (ASN1_STRFLGS_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) | XN_FLAG_SEP_CPLUS_SPC |
+                               XN_FLAG_FN_SN) >= 0) {
         len = BIO_read(bio, buf, (int)n - 1);
         buf[len > 0 ? len : 0] = '\0';
     }
@@ -422,7 +424,8 @@ check_signer_uncached(struct gw_pki *pki, const struct gw_der *certs, size_t n, 
     ku = X509_get_key_usage(leaf);
     GW_CHECK((X509_get_extension_flags(leaf) & EXFLAG_KUSAGE) != 0 &&
                  (ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) != 0,
-             GW_EPOLICY, GW_R_CERT_KEY_USAGE, "certificate key usage allows neither digitalSignature nor nonRepudiation");
+             GW_EPOLICY, GW_R_CERT_KEY_USAGE,
+             "certificate key usage allows neither digitalSignature nor nonRepudiation");
     GW_CHECK(eku_allows_signing(leaf), GW_EPOLICY, GW_R_CERT_KEY_USAGE,
              "certificate extendedKeyUsage does not allow signing (a TLS-client-only certificate cannot sign)");
     GW_CHECK(gw_pki_key_allowed(X509_get0_pubkey(leaf)), GW_EPOLICY, GW_R_SIG_ALGORITHM,

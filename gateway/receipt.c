@@ -34,8 +34,8 @@ gw_uuid_new(char out[GW_UUID_LEN + 1], struct gw_err *err)
     GW_CHECK(RAND_bytes(b, sizeof(b)) == 1, GW_ECRYPTO, GW_R_INTERNAL, "no randomness for a message id");
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-    snprintf(out, GW_UUID_LEN + 1, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    snprintf(out, GW_UUID_LEN + 1, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
     rc = GW_OK;
 out:
     return rc;
@@ -76,7 +76,7 @@ append_escaped(struct gw_buf *b, const char *s, struct gw_err *err)
         default:
             /* control characters other than tab and newline are not XML 1.0 text */
             rc = ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n') ? gw_buf_append_str(b, " ", err)
-                                                                         : gw_buf_append(b, s, 1, err);
+                                                                        : gw_buf_append(b, s, 1, err);
             break;
         }
     }
@@ -204,7 +204,8 @@ gw_receipt_check(struct gw_pki *pki, const struct gw_schemas *schemas, const uns
     } else if (strcmp(status, "Rejected") == 0) {
         r.status = GW_RECEIPT_REJECTED;
     } else {
-        GW_CHECK(strcmp(status, "Delivered") == 0, GW_EPOLICY, GW_R_RECEIPT_INVALID, "unknown Status '%s'", status);
+        GW_CHECK(strcmp(status, "Delivered") == 0, GW_EPOLICY, GW_R_RECEIPT_INVALID, "unknown Status '%s'",
+                 status);
         r.status = GW_RECEIPT_DELIVERED;
     }
     GW_CHECK(expected_signer == NULL || strcmp(r.signer, expected_signer) == 0, GW_EPOLICY, GW_R_RECEIPT_INVALID,

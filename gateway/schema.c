@@ -74,8 +74,8 @@ gw_schemas_load(const char *dir, struct gw_schemas **out, struct gw_err *err)
     for (size_t i = 0; i < SCHEMA_COUNT; i++) {
         char path[4096];
         struct compile_errors ce = {{0}};
-        GW_CHECK(snprintf(path, sizeof(path), "%s/%s", dir, schema_table[i].file) < (int)sizeof(path),
-                 GW_ECONFIG, GW_R_CONFIG, "schema path too long");
+        GW_CHECK(snprintf(path, sizeof(path), "%s/%s", dir, schema_table[i].file) < (int)sizeof(path), GW_ECONFIG,
+                 GW_R_CONFIG, "schema path too long");
         pctx = xmlSchemaNewParserCtxt(path);
         GW_CHECK(pctx != NULL, GW_ENOMEM, GW_R_NOMEM, "schema parser");
         xmlSchemaSetParserStructuredErrors(pctx, on_compile_error, &ce);
@@ -126,8 +126,8 @@ on_validation_error(void *ctx, xmlErrorPtr e)
 }
 
 enum gw_rc
-gw_schemas_validate(const struct gw_schemas *s, xmlDoc *doc, const char *name, gw_schema_error_fn each,
-                    void *arg, struct gw_err *err)
+gw_schemas_validate(const struct gw_schemas *s, xmlDoc *doc, const char *name, gw_schema_error_fn each, void *arg,
+                    struct gw_err *err)
 {
     enum gw_rc rc = GW_EINPUT;
     xmlNode *root = xmlDocGetRootElement(doc);

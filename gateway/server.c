@@ -320,8 +320,8 @@ open_listener(const struct gw_config *cfg, int *fd_out, uint16_t *port, struct g
     fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     GW_CHECK(fd >= 0, GW_EIO, GW_R_IO, "socket: %s", strerror(errno));
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    GW_CHECK(bind(fd, ai->ai_addr, ai->ai_addrlen) == 0, GW_EIO, GW_R_IO, "cannot bind %s:%u: %s", cfg->listen_host,
-             cfg->listen_port, strerror(errno));
+    GW_CHECK(bind(fd, ai->ai_addr, ai->ai_addrlen) == 0, GW_EIO, GW_R_IO, "cannot bind %s:%u: %s",
+             cfg->listen_host, cfg->listen_port, strerror(errno));
     GW_CHECK(listen(fd, 512) == 0, GW_EIO, GW_R_IO, "listen: %s", strerror(errno));
     GW_CHECK(getsockname(fd, (struct sockaddr *)&ss, &sl) == 0, GW_EIO, GW_R_IO, "getsockname: %s",
              strerror(errno));
@@ -361,8 +361,8 @@ gw_server_start(struct gw_daemon *d, struct gw_server **out, uint16_t *port, str
 {
     enum gw_rc rc = GW_EIO;
     struct gw_server *s = calloc(1, sizeof(*s));
-    unsigned timeout = d->cfg.request_timeout_s < d->cfg.idle_timeout_s ? d->cfg.request_timeout_s
-                                                                         : d->cfg.idle_timeout_s;
+    unsigned timeout =
+        d->cfg.request_timeout_s < d->cfg.idle_timeout_s ? d->cfg.request_timeout_s : d->cfg.idle_timeout_s;
 
     GW_CHECK(s != NULL, GW_ENOMEM, GW_R_NOMEM, "server");
     s->d = d;

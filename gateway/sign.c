@@ -27,9 +27,9 @@
 #include "gw/xml.h"
 
 struct gw_signer {
-    xmlSecKeyPtr key;               /* private key + X509 data (leaf, chain) for KeyInfo */
-    xmlSecTransformId sign_method;  /* chosen from the key type */
-    char regno[GW_REGNO_LEN + 1];   /* from the certificate */
+    xmlSecKeyPtr key;              /* private key + X509 data (leaf, chain) for KeyInfo */
+    xmlSecTransformId sign_method; /* chosen from the key type */
+    char regno[GW_REGNO_LEN + 1];  /* from the certificate */
 };
 
 void
@@ -106,7 +106,8 @@ adopt_cert(xmlSecKeyDataPtr x509, X509 *cert, bool key_cert, struct gw_err *err)
     int ok;
 
     X509_up_ref(cert);
-    ok = key_cert ? xmlSecOpenSSLKeyDataX509AdoptKeyCert(x509, cert) : xmlSecOpenSSLKeyDataX509AdoptCert(x509, cert);
+    ok = key_cert ? xmlSecOpenSSLKeyDataX509AdoptKeyCert(x509, cert)
+                  : xmlSecOpenSSLKeyDataX509AdoptCert(x509, cert);
     if (ok < 0) {
         X509_free(cert);
     }
@@ -147,7 +148,8 @@ gw_signer_load(const char *key_pem, const char *cert_pem, const char *chain_pem,
         s->sign_method = xmlSecTransformRsaSha256Id;
         break;
     case EVP_PKEY_EC:
-        s->sign_method = EVP_PKEY_get_bits(pkey) > 256 ? xmlSecTransformEcdsaSha384Id : xmlSecTransformEcdsaSha256Id;
+        s->sign_method =
+            EVP_PKEY_get_bits(pkey) > 256 ? xmlSecTransformEcdsaSha384Id : xmlSecTransformEcdsaSha256Id;
         break;
     default:
         GW_CHECK(false, GW_ECONFIG, GW_R_SIG_ALGORITHM, "unsupported key type");

@@ -103,8 +103,8 @@ static const char meta_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY NOT NULL, value ANY NOT NULL) STRICT, WITHOUT ROWID;"
     "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', 0);";
 
-#define OUTBOX_COLS                                                                                          \
-    "id, in_reply_to, recipient, type, sha256, body, state, attempts, created_ms, next_attempt_ms, "          \
+#define OUTBOX_COLS                                                                                               \
+    "id, in_reply_to, recipient, type, sha256, body, state, attempts, created_ms, next_attempt_ms, "              \
     "delivered_ms, last_error, receipt, notice"
 #define INBOX_COLS "seq, id, sender, type, sha256, body, receipt, received_ms, acked, acked_ms"
 #define AUDIT_COLS "seq, time, event, message_id, peer, outcome, reason, prev_hash, hash"
@@ -189,31 +189,31 @@ enum op_kind {
  * to stays valid while the writer uses it. */
 struct op {
     enum op_kind kind;
-    const struct gw_audit_event *ev;   /* appended with the change; NULL: none */
-    const struct gw_outbox_msg *out;   /* PUT_OUTBOX, UPDATE_OUTBOX */
-    const struct gw_inbox_msg *in;     /* PUT_INBOX */
-    const char *id;                    /* ATTACH_NOTICE, ACK_INBOX; message id of PUT_REJECTED */
-    const char *sender;                /* PUT_REJECTED */
-    const char *reason;                /* PUT_REJECTED */
-    const unsigned char *blob;         /* notice of ATTACH_NOTICE; body of PUT_REJECTED (may be NULL) */
-    size_t blob_len;                   /* bytes */
-    const unsigned char *blob2;        /* receipt of PUT_REJECTED (may be NULL) */
-    size_t blob2_len;                  /* bytes */
+    const struct gw_audit_event *ev;    /* appended with the change; NULL: none */
+    const struct gw_outbox_msg *out;    /* PUT_OUTBOX, UPDATE_OUTBOX */
+    const struct gw_inbox_msg *in;      /* PUT_INBOX */
+    const char *id;                     /* ATTACH_NOTICE, ACK_INBOX; message id of PUT_REJECTED */
+    const char *sender;                 /* PUT_REJECTED */
+    const char *reason;                 /* PUT_REJECTED */
+    const unsigned char *blob;          /* notice of ATTACH_NOTICE; body of PUT_REJECTED (may be NULL) */
+    size_t blob_len;                    /* bytes */
+    const unsigned char *blob2;         /* receipt of PUT_REJECTED (may be NULL) */
+    size_t blob2_len;                   /* bytes */
     char sha256[GW_SHA256_HEX_LEN + 1]; /* PUT_OUTBOX, PUT_INBOX: digest of the body */
-    int64_t now_ms;                    /* unix ms: acked_ms of ACK_INBOX, received_ms of PUT_REJECTED */
-    struct gw_err *err;                /* the caller's */
-    enum gw_rc rc;                     /* result, valid once done */
-    bool flag;                         /* PUT_INBOX: is a duplicate; ACK_INBOX: was already acked */
-    struct gw_inbox_msg existing;      /* PUT_INBOX duplicate: the stored row, handed over on success */
-    bool done;                         /* guarded by qlock */
-    struct op *next;                   /* guarded by qlock */
+    int64_t now_ms;                     /* unix ms: acked_ms of ACK_INBOX, received_ms of PUT_REJECTED */
+    struct gw_err *err;                 /* the caller's */
+    enum gw_rc rc;                      /* result, valid once done */
+    bool flag;                          /* PUT_INBOX: is a duplicate; ACK_INBOX: was already acked */
+    struct gw_inbox_msg existing;       /* PUT_INBOX duplicate: the stored row, handed over on success */
+    bool done;                          /* guarded by qlock */
+    struct op *next;                    /* guarded by qlock */
 };
 
 struct sqlite_store {
     struct gw_store base; /* first: a struct gw_store * is a struct sqlite_store * */
     char *path;
-    struct conn w;        /* the write connection: the writer thread only (and open/close) */
-    struct conn r;        /* the read connection, guarded by rlock */
+    struct conn w; /* the write connection: the writer thread only (and open/close) */
+    struct conn r; /* the read connection, guarded by rlock */
     pthread_mutex_t rlock;
     pthread_mutex_t qlock; /* guards head, tail, stopping, commits and every queued op's done/next */
     pthread_cond_t qwork;  /* signalled when an op is queued or stopping is set */
@@ -222,10 +222,10 @@ struct sqlite_store {
     struct op *head;
     struct op *tail;
     bool stopping;
-    uint64_t commits;      /* transactions committed for write ops */
+    uint64_t commits; /* transactions committed for write ops */
     pthread_t writer;
     bool writer_started;
-    int64_t audit_seq;     /* writer thread only: seq of the last audit entry */
+    int64_t audit_seq;                      /* writer thread only: seq of the last audit entry */
     char audit_hash[GW_AUDIT_HASH_LEN + 1]; /* writer thread only: its hash */
 };
 
@@ -709,8 +709,8 @@ save_audit_head(struct sqlite_store *st, struct gw_err *err)
 
     GW_TRY(stmt_get(&st->w, ST_SET_META, &q, err));
     GW_CHECK(bind_str(q, 1, "audit_last_seq") == SQLITE_OK &&
-                 sqlite3_bind_int64(q, 2, st->audit_seq) == SQLITE_OK &&
-                 sqlite3_step(q) == SQLITE_DONE && sqlite3_changes(st->w.db) == 1,
+                 sqlite3_bind_int64(q, 2, st->audit_seq) == SQLITE_OK && sqlite3_step(q) == SQLITE_DONE &&
+                 sqlite3_changes(st->w.db) == 1,
              GW_EIO, GW_R_IO, "save audit head: %s", sqlite3_errmsg(st->w.db));
     stmt_done(q);
     GW_CHECK(bind_str(q, 1, "audit_last_hash") == SQLITE_OK && bind_str(q, 2, st->audit_hash) == SQLITE_OK &&
@@ -1526,8 +1526,8 @@ static enum gw_rc
 audit_row(sqlite3_stmt *q, struct gw_audit_entry *e, struct gw_err *err)
 {
     enum gw_rc rc = GW_EPOLICY;
-    const char **fields[] = {&e->time, &e->event, &e->message_id, &e->peer, &e->outcome, &e->reason,
-                             &e->prev_hash, &e->hash};
+    const char **fields[] = {&e->time,    &e->event,  &e->message_id, &e->peer,
+                             &e->outcome, &e->reason, &e->prev_hash,  &e->hash};
 
     e->seq = sqlite3_column_int64(q, 0);
     for (int i = 0; i < 8; i++) {

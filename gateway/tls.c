@@ -110,7 +110,8 @@ gw_tls_peer_identity(X509 *peer, char regno[GW_REGNO_LEN + 1], char *cn, size_t 
     idx = X509_NAME_get_index_by_NID(X509_get_subject_name(peer), NID_commonName, -1);
     if (idx >= 0) {
         unsigned char *utf8 = NULL;
-        int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(X509_get_subject_name(peer), idx)));
+        int len = ASN1_STRING_to_UTF8(
+            &utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(X509_get_subject_name(peer), idx)));
         if (len > 0 && (size_t)len < cn_len && memchr(utf8, '\0', (size_t)len) == NULL) {
             memcpy(cn, utf8, (size_t)len);
             cn[len] = '\0';

@@ -131,8 +131,8 @@ check_signed_info(xmlNode *si, struct sig_parts *p, struct gw_err *err)
     const char *uri;
 
     GW_CHECK(only_attrs(si, attrs_id), GW_EPOLICY, GW_R_SIG_STRUCTURE, "unexpected attribute on SignedInfo");
-    GW_CHECK(is_dsig(c14n, "CanonicalizationMethod") && only_attrs(c14n, attrs_alg), GW_EPOLICY, GW_R_SIG_STRUCTURE,
-             "SignedInfo must start with CanonicalizationMethod");
+    GW_CHECK(is_dsig(c14n, "CanonicalizationMethod") && only_attrs(c14n, attrs_alg), GW_EPOLICY,
+             GW_R_SIG_STRUCTURE, "SignedInfo must start with CanonicalizationMethod");
     p->c14n_uri = gw_xml_attr(c14n, "Algorithm");
     GW_CHECK(gw_dsig_allowed(GW_ALG_C14N, p->c14n_uri) != NULL, GW_EPOLICY, GW_R_SIG_ALGORITHM,
              "canonicalization %s is not allowed (exclusive or inclusive C14N 1.0 without comments only)",
@@ -162,7 +162,8 @@ check_signed_info(xmlNode *si, struct sig_parts *p, struct gw_err *err)
     t1 = gw_xml_first_elem(transforms);
     t2 = t1 != NULL ? gw_xml_next_elem(t1) : NULL;
     GW_CHECK(is_dsig(t1, "Transform") && only_attrs(t1, attrs_alg) && !has_element_child(t1) &&
-                 gw_xml_attr(t1, "Algorithm") != NULL && strcmp(gw_xml_attr(t1, "Algorithm"), GW_URI_ENVELOPED) == 0,
+                 gw_xml_attr(t1, "Algorithm") != NULL &&
+                 strcmp(gw_xml_attr(t1, "Algorithm"), GW_URI_ENVELOPED) == 0,
              GW_EPOLICY, GW_R_SIG_TRANSFORM, "first transform must be enveloped-signature (found %s)",
              t1 != NULL && gw_xml_attr(t1, "Algorithm") != NULL ? gw_xml_attr(t1, "Algorithm") : "none");
     GW_CHECK(is_dsig(t2, "Transform") && only_attrs(t2, attrs_alg) &&
@@ -202,7 +203,8 @@ decode_base64(const xmlNode *node, unsigned char **out, size_t *out_len, struct 
 
     GW_CHECK(text != NULL && ctx != NULL, GW_ENOMEM, GW_R_NOMEM, "base64");
     tlen = strlen(text);
-    GW_CHECK(tlen > 0 && tlen < 128 * 1024, GW_EINPUT, GW_R_CERT_MALFORMED, "X509Certificate is empty or too long");
+    GW_CHECK(tlen > 0 && tlen < 128 * 1024, GW_EINPUT, GW_R_CERT_MALFORMED,
+             "X509Certificate is empty or too long");
     der = malloc(tlen);
     GW_CHECK(der != NULL, GW_ENOMEM, GW_R_NOMEM, "base64");
     EVP_DecodeInit(ctx);
@@ -272,8 +274,8 @@ check_structure(xmlDoc *doc, struct sig_parts *p, struct gw_err *err)
              "root element is not {%s}Envelope", GW_NS_ENVELOPE);
     n = count_signatures(root, &sig);
     GW_CHECK(n > 0, GW_EPOLICY, GW_R_NOT_SIGNED, "the message has no ds:Signature");
-    GW_CHECK(n == 1, GW_EPOLICY, GW_R_SIG_MULTIPLE, "the message has %zu ds:Signature elements (exactly one allowed)",
-             n);
+    GW_CHECK(n == 1, GW_EPOLICY, GW_R_SIG_MULTIPLE,
+             "the message has %zu ds:Signature elements (exactly one allowed)", n);
     for (xmlNode *c = gw_xml_first_elem(root); c != NULL; c = gw_xml_next_elem(c)) {
         last = c;
     }

@@ -120,9 +120,8 @@ count_node(xmlParserCtxtPtr ctxt)
 }
 
 static void
-on_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
-                 int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
-                 const xmlChar **attributes)
+on_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri, int nb_namespaces,
+                 const xmlChar **namespaces, int nb_attributes, int nb_defaulted, const xmlChar **attributes)
 {
     xmlParserCtxtPtr ctxt = ctx;
     struct parse_state *st = ctxt->_private;

@@ -29,15 +29,15 @@
 
 /* One stored entry. All strings borrowed, NUL-terminated, never NULL. */
 struct gw_audit_entry {
-    int64_t seq;            /* 1, 2, 3, ... without gaps */
-    const char *time;       /* GW_AUDIT_TIME_LEN characters */
+    int64_t seq;      /* 1, 2, 3, ... without gaps */
+    const char *time; /* GW_AUDIT_TIME_LEN characters */
     const char *event;
     const char *message_id;
     const char *peer;
     const char *outcome;
     const char *reason;
-    const char *prev_hash;  /* hash of entry seq-1, GW_AUDIT_GENESIS for entry 1 */
-    const char *hash;       /* gw_audit_hash() of this entry; ignored by gw_audit_hash() */
+    const char *prev_hash; /* hash of entry seq-1, GW_AUDIT_GENESIS for entry 1 */
+    const char *hash;      /* gw_audit_hash() of this entry; ignored by gw_audit_hash() */
 };
 
 /*

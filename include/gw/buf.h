@@ -23,8 +23,7 @@ void gw_buf_cleanup(struct gw_buf *b);
 /* Append n bytes. GW_R_LIMIT_SIZE past max, GW_R_NOMEM; on failure b is unchanged. */
 GW_MUST_CHECK enum gw_rc gw_buf_append(struct gw_buf *b, const void *p, size_t n, struct gw_err *err);
 GW_MUST_CHECK enum gw_rc gw_buf_append_str(struct gw_buf *b, const char *s, struct gw_err *err);
-GW_MUST_CHECK enum gw_rc gw_buf_printf(struct gw_buf *b, struct gw_err *err, const char *fmt, ...)
-    GW_PRINTF(3, 4);
+GW_MUST_CHECK enum gw_rc gw_buf_printf(struct gw_buf *b, struct gw_err *err, const char *fmt, ...) GW_PRINTF(3, 4);
 
 /* Append s as a JSON string literal (quoted, with ", \\ and control characters escaped). */
 GW_MUST_CHECK enum gw_rc gw_buf_append_json(struct gw_buf *b, const char *s, struct gw_err *err);

@@ -20,7 +20,8 @@
 #define GW_EXIT_USAGE 2
 
 /* Options every command accepts besides its own. */
-#define GW_CLI_COMMON_HELP "  --schemas DIR   schema directory (default: $GATEWAY_SCHEMAS, or schemas/ beside build/)\n"
+#define GW_CLI_COMMON_HELP                                                                                        \
+    "  --schemas DIR   schema directory (default: $GATEWAY_SCHEMAS, or schemas/ beside build/)\n"
 
 /*
  * Initialise libxml2 (restricted entity loader), xmlsec if with_dsig, and compile the schemas.

@@ -36,17 +36,17 @@ struct gw_rule {
 };
 
 struct gw_config {
-    char path[512];                          /* the file it came from */
-    char organisation[GW_REGNO_LEN + 1];     /* organisation = 11 digits (required) */
-    char key[512];                           /* key = PEM private key, mode 0600 (required) */
-    char cert[512];                          /* cert = PEM certificate (required) */
-    char chain[512];                         /* chain = PEM intermediates ("" = none) */
-    char trust[512];                         /* trust = PEM trust anchors (required) */
-    char crls[GW_MAX_CRLS][512];             /* crl = PEM CRL (repeatable) */
+    char path[512];                      /* the file it came from */
+    char organisation[GW_REGNO_LEN + 1]; /* organisation = 11 digits (required) */
+    char key[512];                       /* key = PEM private key, mode 0600 (required) */
+    char cert[512];                      /* cert = PEM certificate (required) */
+    char chain[512];                     /* chain = PEM intermediates ("" = none) */
+    char trust[512];                     /* trust = PEM trust anchors (required) */
+    char crls[GW_MAX_CRLS][512];         /* crl = PEM CRL (repeatable) */
     size_t n_crls;
-    char schemas[512];                       /* schemas = directory ("" = beside the binary) */
-    char store[512];                         /* store = SQLite file (required) */
-    char listen_host[256];                   /* listen = HOST:PORT (required; port 0 = any free port) */
+    char schemas[512];     /* schemas = directory ("" = beside the binary) */
+    char store[512];       /* store = SQLite file (required) */
+    char listen_host[256]; /* listen = HOST:PORT (required; port 0 = any free port) */
     uint16_t listen_port;
     char port_file[512];                     /* port_file = where to write the bound port ("" = none) */
     unsigned workers;                        /* workers = HTTP worker threads (default 4, 1..64) */
@@ -54,22 +54,22 @@ struct gw_config {
                                                 submit and pull the inbox (repeatable; none = any client
                                                 certificate of the own organisation) */
     size_t n_submitters;
-    struct gw_peer peers[GW_MAX_PEERS];      /* peer = REGNO URL (repeatable) */
+    struct gw_peer peers[GW_MAX_PEERS]; /* peer = REGNO URL (repeatable) */
     size_t n_peers;
-    struct gw_rule rules[GW_MAX_RULES];      /* allow = SENDER RECIPIENT TYPE[,TYPE...] (repeatable) */
+    struct gw_rule rules[GW_MAX_RULES]; /* allow = SENDER RECIPIENT TYPE[,TYPE...] (repeatable) */
     size_t n_rules;
-    size_t max_body;                         /* max_body = bytes (default 4 MiB, ceiling 16 MiB) */
-    size_t max_body_unauthenticated;         /* bytes read before the client's organisation is known */
-    size_t max_headers;                      /* max_headers = bytes of all request headers (default 16 KiB) */
-    unsigned max_connections;                /* max_connections (default 256) */
-    unsigned request_timeout_s;              /* request_timeout = seconds to read a request (default 30) */
-    unsigned idle_timeout_s;                 /* idle_timeout = keep-alive idle seconds (default 60) */
-    unsigned created_past_s;                 /* created_window_past = how old Created may be (default 7 d) */
-    unsigned created_future_s;               /* created_window_future = clock skew allowed (default 300 s) */
-    unsigned retry_initial_ms;               /* retry_initial = first back-off, ms (default 500) */
-    unsigned retry_max_interval_s;           /* retry_max_interval = back-off cap, seconds (default 300) */
-    unsigned retry_max_age_s;                /* retry_max_age = give up after, seconds (default 86400) */
-    unsigned deliver_timeout_s;              /* deliver_timeout = one delivery attempt, seconds (default 30) */
+    size_t max_body;                 /* max_body = bytes (default 4 MiB, ceiling 16 MiB) */
+    size_t max_body_unauthenticated; /* bytes read before the client's organisation is known */
+    size_t max_headers;              /* max_headers = bytes of all request headers (default 16 KiB) */
+    unsigned max_connections;        /* max_connections (default 256) */
+    unsigned request_timeout_s;      /* request_timeout = seconds to read a request (default 30) */
+    unsigned idle_timeout_s;         /* idle_timeout = keep-alive idle seconds (default 60) */
+    unsigned created_past_s;         /* created_window_past = how old Created may be (default 7 d) */
+    unsigned created_future_s;       /* created_window_future = clock skew allowed (default 300 s) */
+    unsigned retry_initial_ms;       /* retry_initial = first back-off, ms (default 500) */
+    unsigned retry_max_interval_s;   /* retry_max_interval = back-off cap, seconds (default 300) */
+    unsigned retry_max_age_s;        /* retry_max_age = give up after, seconds (default 86400) */
+    unsigned deliver_timeout_s;      /* deliver_timeout = one delivery attempt, seconds (default 30) */
 };
 
 /*

@@ -33,17 +33,17 @@ struct gw_daemon {
 /* One HTTP request as the API handlers see it. */
 struct gw_call {
     struct gw_daemon *d;
-    void *req;                          /* struct evhttp_request *, used only by server.c */
-    int method;                         /* GW_HTTP_GET or GW_HTTP_POST */
-    char path[512];                     /* raw path */
-    char query[512];                    /* raw query string, "" if none */
-    char content_type[128];             /* Content-Type request header, "" if none */
-    const unsigned char *body;          /* request body (borrowed) */
+    void *req;                 /* struct evhttp_request *, used only by server.c */
+    int method;                /* GW_HTTP_GET or GW_HTTP_POST */
+    char path[512];            /* raw path */
+    char query[512];           /* raw query string, "" if none */
+    char content_type[128];    /* Content-Type request header, "" if none */
+    const unsigned char *body; /* request body (borrowed) */
     size_t body_len;
     char client_regno[GW_REGNO_LEN + 1]; /* organisation of the client certificate */
     char client_cn[256];
-    bool client_is_own;                 /* an allowed system of our own organisation */
-    bool client_is_peer;                /* a configured peer gateway */
+    bool client_is_own;  /* an allowed system of our own organisation */
+    bool client_is_peer; /* a configured peer gateway */
 };
 
 #define GW_HTTP_GET 1

@@ -30,9 +30,9 @@ struct gw_envelope {
     char sender[GW_REGNO_LEN + 1];     /* registration number, 11 digits */
     char recipient[GW_REGNO_LEN + 1];
     enum gw_msg_type type;
-    char created[64];  /* xs:dateTime as written */
-    char *subject;     /* owned, UTF-8 */
-    xmlNode *payload;  /* borrowed from the document the envelope was read from */
+    char created[64]; /* xs:dateTime as written */
+    char *subject;    /* owned, UTF-8 */
+    xmlNode *payload; /* borrowed from the document the envelope was read from */
 };
 
 /* Name of a message type as in MessageType ("Decision"). */

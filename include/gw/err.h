@@ -38,8 +38,8 @@ struct gw_err {
 void gw_err_clear(struct gw_err *err);
 
 /* Record an error unless one is already recorded (the first error wins). Returns rc for convenience. */
-enum gw_rc gw_err_set(struct gw_err *err, enum gw_rc rc, enum gw_reason reason, const char *src,
-                      const char *fmt, ...) GW_PRINTF(5, 6);
+enum gw_rc gw_err_set(struct gw_err *err, enum gw_rc rc, enum gw_reason reason, const char *src, const char *fmt,
+                      ...) GW_PRINTF(5, 6);
 
 /* Set err->where if it is still empty (context from the caller, e.g. the file name). */
 void gw_err_where(struct gw_err *err, const char *fmt, ...) GW_PRINTF(2, 3);
@@ -62,27 +62,27 @@ int gw_rc_exit_status(enum gw_rc rc);
 #define GW_SRC __FILE__ ":" GW_STR(__LINE__)
 
 /* Store the callee's code in rc and leave through out: if it failed (the callee already set err). */
-#define GW_TRY(expr)                                                                                         \
-    do {                                                                                                     \
-        rc = (expr);                                                                                         \
-        if (rc != GW_OK) {                                                                                   \
-            goto out;                                                                                        \
-        }                                                                                                    \
+#define GW_TRY(expr)                                                                                              \
+    do {                                                                                                          \
+        rc = (expr);                                                                                              \
+        if (rc != GW_OK) {                                                                                        \
+            goto out;                                                                                             \
+        }                                                                                                         \
     } while (0)
 
 /* If cond is false: record the error in err, set rc and leave through out:. */
-#define GW_CHECK(cond, code, reason, ...)                                                                    \
-    do {                                                                                                     \
-        if (!(cond)) {                                                                                       \
-            rc = gw_err_set(err, (code), (reason), GW_SRC, __VA_ARGS__);                                     \
-            goto out;                                                                                        \
-        }                                                                                                    \
+#define GW_CHECK(cond, code, reason, ...)                                                                         \
+    do {                                                                                                          \
+        if (!(cond)) {                                                                                            \
+            rc = gw_err_set(err, (code), (reason), GW_SRC, __VA_ARGS__);                                          \
+            goto out;                                                                                             \
+        }                                                                                                         \
     } while (0)
 
-#define GW_FREE(p)                                                                                           \
-    do {                                                                                                     \
-        free(p);                                                                                             \
-        (p) = NULL;                                                                                          \
+#define GW_FREE(p)                                                                                                \
+    do {                                                                                                          \
+        free(p);                                                                                                  \
+        (p) = NULL;                                                                                               \
     } while (0)
 
 #endif

@@ -22,11 +22,11 @@ struct gw_der {
 };
 
 struct gw_signer_info {
-    X509 *cert;                      /* the signer's certificate; owned (X509_free via cleanup) */
-    char regno[GW_REGNO_LEN + 1];    /* registration number from organizationIdentifier */
-    char subject[512];               /* RFC 2253-like, UTF-8 */
-    char organisation[256];          /* subject O, UTF-8 */
-    char anchor[256];                /* subject of the trust anchor the chain ended at */
+    X509 *cert;                   /* the signer's certificate; owned (X509_free via cleanup) */
+    char regno[GW_REGNO_LEN + 1]; /* registration number from organizationIdentifier */
+    char subject[512];            /* RFC 2253-like, UTF-8 */
+    char organisation[256];       /* subject O, UTF-8 */
+    char anchor[256];             /* subject of the trust anchor the chain ended at */
 };
 
 /* Load trust anchors (PEM, one or more certificates) and CRLs (PEM files, each one or more CRLs; may be

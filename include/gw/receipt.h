@@ -27,14 +27,14 @@ enum gw_receipt_status {
 const char *gw_receipt_status_name(enum gw_receipt_status s);
 
 struct gw_receipt_info {
-    char receipt_id[GW_UUID_LEN + 1];        /* MessageId of the receipt itself */
-    char signer[GW_REGNO_LEN + 1];           /* who signed it (its Sender) */
-    char message_id[GW_UUID_LEN + 1];        /* ReceivedMessageId */
-    char digest[GW_SHA256_HEX_LEN + 1];      /* MessageDigest */
+    char receipt_id[GW_UUID_LEN + 1];   /* MessageId of the receipt itself */
+    char signer[GW_REGNO_LEN + 1];      /* who signed it (its Sender) */
+    char message_id[GW_UUID_LEN + 1];   /* ReceivedMessageId */
+    char digest[GW_SHA256_HEX_LEN + 1]; /* MessageDigest */
     enum gw_receipt_status status;
-    char reason_code[64];                    /* "" if none */
-    char reason_text[512];                   /* "" if none */
-    char received[64];                       /* Received timestamp as written */
+    char reason_code[64];  /* "" if none */
+    char reason_text[512]; /* "" if none */
+    char received[64];     /* Received timestamp as written */
 };
 
 /*

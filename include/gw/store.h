@@ -33,9 +33,9 @@ struct gw_outbox_msg {
     char id[GW_UUID_LEN + 1];
     char in_reply_to[GW_UUID_LEN + 1]; /* "" if none */
     char recipient[GW_REGNO_LEN + 1];
-    char type[16];                     /* MessageType name */
+    char type[16];                      /* MessageType name */
     char sha256[GW_SHA256_HEX_LEN + 1]; /* of body */
-    unsigned char *body;               /* the signed message, exactly as sent */
+    unsigned char *body;                /* the signed message, exactly as sent */
     size_t body_len;
     enum gw_out_state state;
     uint32_t attempts;
@@ -45,35 +45,35 @@ struct gw_outbox_msg {
     char last_error[256];    /* "" if none */
     unsigned char *receipt;  /* signed receipt from the recipient (Accepted or Rejected), or NULL */
     size_t receipt_len;
-    unsigned char *notice;   /* signed Delivered notification from the recipient, or NULL */
+    unsigned char *notice; /* signed Delivered notification from the recipient, or NULL */
     size_t notice_len;
 };
 void gw_outbox_msg_cleanup(struct gw_outbox_msg *m);
 
 /* One inbox row (a message received and accepted from a peer). */
 struct gw_inbox_msg {
-    int64_t seq;                        /* assigned by the store, increasing */
+    int64_t seq; /* assigned by the store, increasing */
     char id[GW_UUID_LEN + 1];
     char sender[GW_REGNO_LEN + 1];
     char type[16];
     char sha256[GW_SHA256_HEX_LEN + 1]; /* of body */
     unsigned char *body;                /* the signed message exactly as received */
     size_t body_len;
-    unsigned char *receipt;             /* the signed Accepted receipt we answered with */
+    unsigned char *receipt; /* the signed Accepted receipt we answered with */
     size_t receipt_len;
     int64_t received_ms;
-    bool acked;                         /* the intake pipeline acknowledged it */
+    bool acked; /* the intake pipeline acknowledged it */
     int64_t acked_ms;
 };
 void gw_inbox_msg_cleanup(struct gw_inbox_msg *m);
 
 /* One audit event. All strings borrowed; NULL is stored as "". time is set by the store. */
 struct gw_audit_event {
-    const char *event;      /* "submitted", "received", "rejected", "delivery_attempt", "delivered", ... */
+    const char *event; /* "submitted", "received", "rejected", "delivery_attempt", "delivered", ... */
     const char *message_id;
-    const char *peer;       /* registration number of the other side, or a client's subject */
-    const char *outcome;    /* "ok", "rejected", "error", "retry" ... */
-    const char *reason;     /* GW_R_* code name or free detail */
+    const char *peer;    /* registration number of the other side, or a client's subject */
+    const char *outcome; /* "ok", "rejected", "error", "retry" ... */
+    const char *reason;  /* GW_R_* code name or free detail */
 };
 
 struct gw_store;
@@ -118,7 +118,8 @@ struct gw_store_ops {
     /* An audit event on its own (verification failure without a stored message, a delivery attempt...). */
     enum gw_rc (*audit)(struct gw_store *s, const struct gw_audit_event *ev, struct gw_err *err);
     /* Counts for /metrics: outbox rows per state (array indexed by enum gw_out_state), inbox rows not acked. */
-    enum gw_rc (*counts)(struct gw_store *s, uint64_t out_by_state[5], uint64_t *inbox_unacked, struct gw_err *err);
+    enum gw_rc (*counts)(struct gw_store *s, uint64_t out_by_state[5], uint64_t *inbox_unacked,
+                         struct gw_err *err);
 };
 
 struct gw_store {

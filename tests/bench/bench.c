@@ -149,13 +149,13 @@ bench_key(const char *name, const struct gw_schemas *schemas, struct gw_pki *pki
     }
     verify_us = (now_us() - t0) / iterations;
 
-    printf("%-11s reference sign %7.1f us  verify %7.1f us  (raw OpenSSL, one SHA-256 digest)\n", name,
-           ref_sign, ref_verify);
+    printf("%-11s reference sign %7.1f us  verify %7.1f us  (raw OpenSSL, one SHA-256 digest)\n", name, ref_sign,
+           ref_verify);
     printf("%-11s parse+validate %7.1f us\n", name, parse_us);
     printf("%-11s submit (parse+validate+sign+serialise) %7.1f us = %5.2f x reference sign\n", name, sign_us,
            sign_us / ref_sign);
-    printf("%-11s receive (parse+full verify)            %7.1f us = %5.2f x reference verify\n", name,
-           verify_us, verify_us / ref_verify);
+    printf("%-11s receive (parse+full verify)            %7.1f us = %5.2f x reference verify\n", name, verify_us,
+           verify_us / ref_verify);
     free(signed_doc);
     gw_signer_free(signer);
 }

@@ -83,64 +83,64 @@ xmlNode *t_find(xmlNode *node, const char *ns, const char *local);
 /* Does the NUL-terminated haystack contain needle? NULL-safe (false). */
 bool t_contains(const char *haystack, const char *needle);
 
-#define T_FAIL(...)                                                                                          \
-    do {                                                                                                     \
-        t_fail(t, __FILE__, __LINE__, __VA_ARGS__);                                                          \
-        goto out;                                                                                            \
+#define T_FAIL(...)                                                                                               \
+    do {                                                                                                          \
+        t_fail(t, __FILE__, __LINE__, __VA_ARGS__);                                                               \
+        goto out;                                                                                                 \
     } while (0)
 
-#define EXPECT_TRUE(cond)                                                                                    \
-    do {                                                                                                     \
-        if (!(cond)) {                                                                                       \
-            T_FAIL("expected %s", #cond);                                                                    \
-        }                                                                                                    \
+#define EXPECT_TRUE(cond)                                                                                         \
+    do {                                                                                                          \
+        if (!(cond)) {                                                                                            \
+            T_FAIL("expected %s", #cond);                                                                         \
+        }                                                                                                         \
     } while (0)
 
 /* The call returns GW_OK. */
-#define EXPECT_OK(rc_expr, errp)                                                                             \
-    do {                                                                                                     \
-        gw_err_clear(errp);                                                                                  \
-        enum gw_rc t_rc_ = (rc_expr);                                                                        \
-        if (t_rc_ != GW_OK) {                                                                                \
-            T_FAIL("%s: %s [%s] %s: %s", #rc_expr, t_rc_name(t_rc_), gw_reason_code((errp)->reason),         \
-                   (errp)->where, (errp)->msg);                                                              \
-        }                                                                                                    \
+#define EXPECT_OK(rc_expr, errp)                                                                                  \
+    do {                                                                                                          \
+        gw_err_clear(errp);                                                                                       \
+        enum gw_rc t_rc_ = (rc_expr);                                                                             \
+        if (t_rc_ != GW_OK) {                                                                                     \
+            T_FAIL("%s: %s [%s] %s: %s", #rc_expr, t_rc_name(t_rc_), gw_reason_code((errp)->reason),              \
+                   (errp)->where, (errp)->msg);                                                                   \
+        }                                                                                                         \
     } while (0)
 
 /* The call fails with the reason code (and err->rc agrees with the returned code). */
-#define EXPECT_FAIL(rc_expr, errp, code)                                                                     \
-    do {                                                                                                     \
-        gw_err_clear(errp);                                                                                  \
-        enum gw_rc t_rc_ = (rc_expr);                                                                        \
-        if (t_rc_ == GW_OK) {                                                                                \
-            T_FAIL("%s succeeded; expected %s", #rc_expr, gw_reason_code(code));                             \
-        }                                                                                                    \
-        if ((errp)->reason != (code)) {                                                                      \
-            T_FAIL("%s: got %s, expected %s (%s: %s)", #rc_expr, gw_reason_code((errp)->reason),             \
-                   gw_reason_code(code), (errp)->where, (errp)->msg);                                        \
-        }                                                                                                    \
-        if ((errp)->rc != t_rc_) {                                                                           \
-            T_FAIL("%s returned %s but err->rc is %s", #rc_expr, t_rc_name(t_rc_), t_rc_name((errp)->rc));   \
-        }                                                                                                    \
+#define EXPECT_FAIL(rc_expr, errp, code)                                                                          \
+    do {                                                                                                          \
+        gw_err_clear(errp);                                                                                       \
+        enum gw_rc t_rc_ = (rc_expr);                                                                             \
+        if (t_rc_ == GW_OK) {                                                                                     \
+            T_FAIL("%s succeeded; expected %s", #rc_expr, gw_reason_code(code));                                  \
+        }                                                                                                         \
+        if ((errp)->reason != (code)) {                                                                           \
+            T_FAIL("%s: got %s, expected %s (%s: %s)", #rc_expr, gw_reason_code((errp)->reason),                  \
+                   gw_reason_code(code), (errp)->where, (errp)->msg);                                             \
+        }                                                                                                         \
+        if ((errp)->rc != t_rc_) {                                                                                \
+            T_FAIL("%s returned %s but err->rc is %s", #rc_expr, t_rc_name(t_rc_), t_rc_name((errp)->rc));        \
+        }                                                                                                         \
     } while (0)
 
-#define EXPECT_STR_EQ(a, b)                                                                                  \
-    do {                                                                                                     \
-        const char *t_a_ = (a);                                                                              \
-        const char *t_b_ = (b);                                                                              \
-        if (t_a_ == NULL || t_b_ == NULL || strcmp(t_a_, t_b_) != 0) {                                       \
-            T_FAIL("%s == %s: \"%s\" != \"%s\"", #a, #b, t_a_ != NULL ? t_a_ : "(null)",                     \
-                   t_b_ != NULL ? t_b_ : "(null)");                                                          \
-        }                                                                                                    \
+#define EXPECT_STR_EQ(a, b)                                                                                       \
+    do {                                                                                                          \
+        const char *t_a_ = (a);                                                                                   \
+        const char *t_b_ = (b);                                                                                   \
+        if (t_a_ == NULL || t_b_ == NULL || strcmp(t_a_, t_b_) != 0) {                                            \
+            T_FAIL("%s == %s: \"%s\" != \"%s\"", #a, #b, t_a_ != NULL ? t_a_ : "(null)",                          \
+                   t_b_ != NULL ? t_b_ : "(null)");                                                               \
+        }                                                                                                         \
     } while (0)
 
-#define EXPECT_INT_EQ(a, b)                                                                                  \
-    do {                                                                                                     \
-        long long t_a_ = (long long)(a);                                                                     \
-        long long t_b_ = (long long)(b);                                                                     \
-        if (t_a_ != t_b_) {                                                                                  \
-            T_FAIL("%s == %s: %lld != %lld", #a, #b, t_a_, t_b_);                                            \
-        }                                                                                                    \
+#define EXPECT_INT_EQ(a, b)                                                                                       \
+    do {                                                                                                          \
+        long long t_a_ = (long long)(a);                                                                          \
+        long long t_b_ = (long long)(b);                                                                          \
+        if (t_a_ != t_b_) {                                                                                       \
+            T_FAIL("%s == %s: %lld != %lld", #a, #b, t_a_, t_b_);                                                 \
+        }                                                                                                         \
     } while (0)
 
 #endif

@@ -23,7 +23,7 @@ test_append_within_cap(struct t *t)
     EXPECT_OK(gw_buf_append_str(&b, "56", &err), &err);
     EXPECT_OK(gw_buf_printf(&b, &err, "%d%c", 7, '8'), &err); /* exactly at the cap */
     EXPECT_INT_EQ(b.len, 8);
-    EXPECT_STR_EQ((const char *)b.data, "12345678"); /* NUL-terminated past len */
+    EXPECT_STR_EQ((const char *)b.data, "12345678");   /* NUL-terminated past len */
     EXPECT_OK(gw_buf_append(&b, NULL, 0, &err), &err); /* nothing more is still fine at the cap */
     EXPECT_INT_EQ(b.len, 8);
 out:

@@ -16,17 +16,17 @@
 #include "t.h"
 
 /* Six lines (1-6) with every required key, for the centre (VISC). */
-#define BASE_NO_LISTEN                                                                                       \
-    "organisation = 90001800413\n"                                                                           \
-    "key = visc.key.pem\n"                                                                                   \
-    "cert = visc.pem\n"                                                                                      \
-    "trust = trust.pem\n"                                                                                    \
+#define BASE_NO_LISTEN                                                                                            \
+    "organisation = 90001800413\n"                                                                                \
+    "key = visc.key.pem\n"                                                                                        \
+    "cert = visc.pem\n"                                                                                           \
+    "trust = trust.pem\n"                                                                                         \
     "store = store.db\n"
 #define BASE BASE_NO_LISTEN "listen = 127.0.0.1:8443\n"
 
 /* Lines 7-8: Ludza and Talsi as peers. */
-#define PEERS                                                                                                \
-    "peer = 90000017453 https://gateway.ludza.example:8443\n"                                                \
+#define PEERS                                                                                                     \
+    "peer = 90000017453 https://gateway.ludza.example:8443\n"                                                     \
     "peer = 90009113532 https://gateway.talsi.example\n"
 
 #define LUDZA "90000017453"
@@ -130,9 +130,12 @@ out:
     free(before);
 }
 
-#define BAD(name, text, line, msg)                                                                           \
-    {                                                                                                        \
-        "bad_" name, test_bad, &(const struct bad_case) { text, sizeof(text) - 1, line, msg }                \
+#define BAD(name, text, line, msg)                                                                                \
+    {                                                                                                             \
+        "bad_" name, test_bad, &(const struct bad_case)                                                           \
+        {                                                                                                         \
+            text, sizeof(text) - 1, line, msg                                                                     \
+        }                                                                                                         \
     }
 
 /* Every key, each with a value other than its default. */
@@ -205,8 +208,8 @@ test_full(struct t *t)
     EXPECT_INT_EQ(c->n_rules, 4);
     EXPECT_STR_EQ(c->rules[0].sender, LUDZA);
     EXPECT_STR_EQ(c->rules[0].recipient, VISC);
-    EXPECT_INT_EQ(c->rules[0].types, (1u << GW_MSG_DECISION) | (1u << GW_MSG_CONFIRMATION) |
-                                         (1u << GW_MSG_DATAREPORT));
+    EXPECT_INT_EQ(c->rules[0].types,
+                  (1u << GW_MSG_DECISION) | (1u << GW_MSG_CONFIRMATION) | (1u << GW_MSG_DATAREPORT));
     EXPECT_INT_EQ(c->rules[1].types, c->rules[0].types);
     EXPECT_STR_EQ(c->rules[3].sender, VISC);
     EXPECT_STR_EQ(c->rules[3].recipient, TALSI);
@@ -572,8 +575,10 @@ static void
 test_parse_u64(struct t *t)
 {
     static const char *const malformed[] = {
-        "", "+1", "-1", "-0", " 1", "1 ", "1\t", "0x10", "010", "00", "1.5", "1e3", "4M", "१", "\xef\xbc\x91",
-        "18446744073709551616x", /* overflow, then a non-digit: malformed wins */
+        "",    "+1", "-1",           "-0",
+        " 1",  "1 ", "1\t",          "0x10",
+        "010", "00", "1.5",          "1e3",
+        "4M",  "१",  "\xef\xbc\x91", "18446744073709551616x", /* overflow, then a non-digit: malformed wins */
     };
     static const char *const too_big[] = {
         "18446744073709551616",  /* UINT64_MAX + 1 */
@@ -657,9 +662,8 @@ static const struct t_case cases[] = {
     BAD("duplicate_crl", BASE "crl = crl.pem\ncrl = crl.pem\n", 8,
         "crl: 'crl.pem' is given twice (first at line 7)"),
     BAD("duplicate_submitter", BASE "submitter = a\nsubmitter = a\n", 8, "given twice (first at line 7)"),
-    BAD("too_many_crls",
-        BASE "crl = 1\ncrl = 2\ncrl = 3\ncrl = 4\ncrl = 5\ncrl = 6\ncrl = 7\ncrl = 8\ncrl = 9\n", 15,
-        "crl: more than 8 CRLs"),
+    BAD("too_many_crls", BASE "crl = 1\ncrl = 2\ncrl = 3\ncrl = 4\ncrl = 5\ncrl = 6\ncrl = 7\ncrl = 8\ncrl = 9\n",
+        15, "crl: more than 8 CRLs"),
     /* numbers */
     BAD("number_word", BASE "workers = four\n", 7, "workers: 'four' is not a number (decimal digits only)"),
     BAD("number_sign", BASE "workers = +4\n", 7, "workers: '+4' is not a number"),
@@ -759,8 +763,9 @@ static const struct t_case cases[] = {
         "allow: recipient '9000180041' is not a registration number"),
     BAD("allow_self", BASE PEERS "allow = 90001800413 90001800413 Letter\n", 9,
         "allow: sender and recipient are both 90001800413"),
-    BAD("allow_twice", BASE PEERS "allow = 90000017453 90001800413 Decision\n"
-                                  "allow = 90000017453 90001800413 DataReport\n",
+    BAD("allow_twice",
+        BASE PEERS "allow = 90000017453 90001800413 Decision\n"
+                   "allow = 90000017453 90001800413 DataReport\n",
         10, "allow: a rule for 90000017453 to 90001800413 is given twice (first at line 9)"),
     BAD("allow_not_own", BASE PEERS "allow = 90000017453 90009113532 Decision\n", 9,
         "allow: neither 90000017453 nor 90009113532 is this gateway's organisation 90001800413"),

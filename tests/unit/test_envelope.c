@@ -127,12 +127,12 @@ expect_read_fail(struct t *t, xmlDoc *doc, enum gw_reason reason, const char *fi
     }
 }
 
-#define READ_FAILS(doc, reason)                                                                              \
-    do {                                                                                                     \
-        expect_read_fail(t, (doc), (reason), __FILE__, __LINE__);                                            \
-        if (t->failed) {                                                                                     \
-            goto out;                                                                                        \
-        }                                                                                                    \
+#define READ_FAILS(doc, reason)                                                                                   \
+    do {                                                                                                          \
+        expect_read_fail(t, (doc), (reason), __FILE__, __LINE__);                                                 \
+        if (t->failed) {                                                                                          \
+            goto out;                                                                                             \
+        }                                                                                                         \
     } while (0)
 
 static void
@@ -322,7 +322,7 @@ test_is_uuid(struct t *t)
     EXPECT_TRUE(!gw_is_uuid(""));
     EXPECT_TRUE(!gw_is_uuid("7228649c-d108-458e-8bc1-fe490fc800e"));   /* 35 */
     EXPECT_TRUE(!gw_is_uuid("7228649c-d108-458e-8bc1-fe490fc800e3a")); /* 37 */
-    EXPECT_TRUE(!gw_is_uuid("7228649C-D108-458E-8BC1-FE490FC800E3")); /* uppercase, as the schema */
+    EXPECT_TRUE(!gw_is_uuid("7228649C-D108-458E-8BC1-FE490FC800E3"));  /* uppercase, as the schema */
     EXPECT_TRUE(!gw_is_uuid("7228649g-d108-458e-8bc1-fe490fc800e3"));
     EXPECT_TRUE(!gw_is_uuid("7228649cd108-458e-8bc1-fe490fc800e3-"));
     EXPECT_TRUE(!gw_is_uuid("7228649c-d108-458e-8bc1fe490fc800e3--"));

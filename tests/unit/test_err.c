@@ -142,7 +142,7 @@ test_reason_unknown(struct t *t)
     EXPECT_TRUE(!gw_reason_from_code("NO_SUCH_REASON", &back));
     EXPECT_TRUE(!gw_reason_from_code("", &back));
     EXPECT_TRUE(!gw_reason_from_code("sig_multiple", &back)); /* codes are case-sensitive */
-    EXPECT_INT_EQ(back, GW_R_IO);                              /* untouched */
+    EXPECT_INT_EQ(back, GW_R_IO);                             /* untouched */
     EXPECT_STR_EQ(gw_reason_code(GW_R__COUNT), "INTERNAL");
     EXPECT_STR_EQ(gw_reason_code((enum gw_reason)INT_MAX), "INTERNAL");
     EXPECT_STR_EQ(gw_reason_text(GW_R__COUNT), "internal error");

@@ -105,8 +105,8 @@ load_test_pki(struct gw_pki **out, struct gw_err *err)
 
 /* Check the chain made of the files (NULL-terminated) and expect reason, with *out untouched. */
 static void
-expect_signer(struct t *t, struct gw_pki *pki, const char *const *files, enum gw_reason reason,
-              const char *regno, const char *file, int line)
+expect_signer(struct t *t, struct gw_pki *pki, const char *const *files, enum gw_reason reason, const char *regno,
+              const char *file, int line)
 {
     struct gw_err err;
     struct der_list l = {0};
@@ -146,13 +146,13 @@ out:
     der_list_free(&l);
 }
 
-#define SIGNER(pki, reason, regno, ...)                                                                      \
-    do {                                                                                                     \
-        static const char *const t_files_[] = {__VA_ARGS__, NULL};                                           \
-        expect_signer(t, (pki), t_files_, (reason), (regno), __FILE__, __LINE__);                            \
-        if (t->failed) {                                                                                     \
-            goto out;                                                                                        \
-        }                                                                                                    \
+#define SIGNER(pki, reason, regno, ...)                                                                           \
+    do {                                                                                                          \
+        static const char *const t_files_[] = {__VA_ARGS__, NULL};                                                \
+        expect_signer(t, (pki), t_files_, (reason), (regno), __FILE__, __LINE__);                                 \
+        if (t->failed) {                                                                                          \
+            goto out;                                                                                             \
+        }                                                                                                         \
     } while (0)
 
 #define LUDZA "90000017453"
@@ -176,7 +176,7 @@ test_load(struct t *t)
     pki = NULL;
     gw_pki_free(NULL);
     EXPECT_FAIL(gw_pki_load(PKI_DIR "no-such.pem", NULL, 0, &pki, &err), &err, GW_R_IO);
-    EXPECT_FAIL(gw_pki_load(PKI_DIR "crl.pem", NULL, 0, &pki, &err), &err, GW_R_CONFIG); /* no certificate */
+    EXPECT_FAIL(gw_pki_load(PKI_DIR "crl.pem", NULL, 0, &pki, &err), &err, GW_R_CONFIG);      /* no certificate */
     EXPECT_FAIL(gw_pki_load(PKI_DIR "trust.pem", bad_crl, 1, &pki, &err), &err, GW_R_CONFIG); /* no CRL */
     EXPECT_FAIL(gw_pki_load(PKI_DIR "trust.pem", missing_crl, 1, &pki, &err), &err, GW_R_IO);
     EXPECT_STR_EQ(err.where, PKI_DIR "no-such-crl.pem");

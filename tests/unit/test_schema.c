@@ -106,8 +106,7 @@ test_examples_invalid(struct t *t)
         }
         snprintf(where, sizeof(where), "%s:%ld", path, line);
         EXPECT_OK(t_load_doc(path, &doc, &err), &err);
-        EXPECT_FAIL(gw_schemas_validate(t->schemas, doc, path, count_error, &ec, &err), &err,
-                    GW_R_SCHEMA_INVALID);
+        EXPECT_FAIL(gw_schemas_validate(t->schemas, doc, path, count_error, &ec, &err), &err, GW_R_SCHEMA_INVALID);
         EXPECT_INT_EQ(err.rc, GW_EINPUT);
         EXPECT_STR_EQ(err.where, where);
         EXPECT_TRUE(err.msg[0] != '\0');

@@ -247,9 +247,9 @@ test_signer_load_errors(struct t *t)
                 GW_R_CONFIG); /* no private key in the file */
     EXPECT_FAIL(gw_signer_load(PKI_DIR "ludza.key.pem", PKI_DIR "no-such.pem", NULL, false, &s, &err), &err,
                 GW_R_IO);
-    EXPECT_FAIL(gw_signer_load(PKI_DIR "ludza.key.pem", PKI_DIR "ludza.pem", PKI_DIR "no-such.pem", false, &s,
-                               &err),
-                &err, GW_R_IO);
+    EXPECT_FAIL(
+        gw_signer_load(PKI_DIR "ludza.key.pem", PKI_DIR "ludza.pem", PKI_DIR "no-such.pem", false, &s, &err), &err,
+        GW_R_IO);
     EXPECT_FAIL(gw_signer_load(PKI_DIR "noorgid.key.pem", PKI_DIR "noorgid.pem", NULL, false, &s, &err), &err,
                 GW_R_CERT_ORG_ID);
     EXPECT_TRUE(s == NULL);
@@ -354,8 +354,7 @@ signed_decision(xmlDoc **out, struct gw_err *err)
 
 /* Verify and expect reason, with *out untouched. */
 static void
-expect_verify_fail(struct t *t, struct gw_pki *pki, xmlDoc *doc, enum gw_reason reason, const char *file,
-                   int line)
+expect_verify_fail(struct t *t, struct gw_pki *pki, xmlDoc *doc, enum gw_reason reason, const char *file, int line)
 {
     struct gw_err err;
     struct gw_verified v;
@@ -379,12 +378,12 @@ expect_verify_fail(struct t *t, struct gw_pki *pki, xmlDoc *doc, enum gw_reason 
     }
 }
 
-#define VERIFY_FAILS(pki, doc, reason)                                                                       \
-    do {                                                                                                     \
-        expect_verify_fail(t, (pki), (doc), (reason), __FILE__, __LINE__);                                   \
-        if (t->failed) {                                                                                     \
-            goto out;                                                                                        \
-        }                                                                                                    \
+#define VERIFY_FAILS(pki, doc, reason)                                                                            \
+    do {                                                                                                          \
+        expect_verify_fail(t, (pki), (doc), (reason), __FILE__, __LINE__);                                        \
+        if (t->failed) {                                                                                          \
+            goto out;                                                                                             \
+        }                                                                                                         \
     } while (0)
 
 /* A text node of the signed document changed after signing: the digest no longer matches. */

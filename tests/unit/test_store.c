@@ -510,9 +510,9 @@ test_outbox_attach_notice(struct t *t)
     EXPECT_OK(gw_store_attach_notice(s, m.id, notice, sizeof(notice) - 1, &ev, &err), &err);
     EXPECT_OK(gw_store_get_outbox(s, m.id, &got, &err), &err);
     EXPECT_TRUE(got.notice_len == sizeof(notice) - 1 && memcmp(got.notice, notice, got.notice_len) == 0);
-    EXPECT_FAIL(gw_store_attach_notice(s, "00000000-0000-4000-8000-000000000404", notice, sizeof(notice) - 1, &ev,
-                                       &err),
-                &err, GW_R_NOT_FOUND);
+    EXPECT_FAIL(
+        gw_store_attach_notice(s, "00000000-0000-4000-8000-000000000404", notice, sizeof(notice) - 1, &ev, &err),
+        &err, GW_R_NOT_FOUND);
     EXPECT_INT_EQ(audit_count(d.path), 1);
 out:
     gw_outbox_msg_cleanup(&got);
@@ -687,7 +687,7 @@ test_counts_and_rejected(struct t *t)
     bool dup = false;
     bool was = false;
     struct gw_audit_event ev = {"rejected", "garbage", PEER, "rejected", "SIG_INVALID"};
-    static const enum gw_out_state states[] = {GW_OUT_QUEUED,    GW_OUT_QUEUED,   GW_OUT_DELIVERING,
+    static const enum gw_out_state states[] = {GW_OUT_QUEUED,    GW_OUT_QUEUED,    GW_OUT_DELIVERING,
                                                GW_OUT_DELIVERED, GW_OUT_DELIVERED, GW_OUT_DELIVERED,
                                                GW_OUT_FAILED};
 
@@ -895,9 +895,9 @@ out:
 }
 
 struct tamper_case {
-    const char *sql;    /* run on a store of 10 entries, after dropping the append-only triggers */
-    uint64_t entry;     /* the entry verify must name */
-    const char *why;    /* a word its message must contain */
+    const char *sql; /* run on a store of 10 entries, after dropping the append-only triggers */
+    uint64_t entry;  /* the entry verify must name */
+    const char *why; /* a word its message must contain */
 };
 
 static const char drop_triggers[] = "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;";
@@ -1002,17 +1002,21 @@ test_audit_tamper_append_valid(struct t *t)
     char prev[GW_AUDIT_HASH_LEN + 8];
     char hash[GW_AUDIT_HASH_LEN + 1];
     char sql[512];
-    struct gw_audit_entry e = {.seq = 11, .time = "2025-01-01T00:00:00.000Z", .event = "delivered",
-                               .message_id = "", .peer = PEER, .outcome = "ok", .reason = ""};
+    struct gw_audit_entry e = {.seq = 11,
+                               .time = "2025-01-01T00:00:00.000Z",
+                               .event = "delivered",
+                               .message_id = "",
+                               .peer = PEER,
+                               .outcome = "ok",
+                               .reason = ""};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_TRUE(store_with_entries(d.path, 10));
     EXPECT_TRUE(sql_text(d.path, "SELECT hash FROM audit WHERE seq = 10", prev, sizeof(prev)));
     e.prev_hash = prev;
     EXPECT_OK(gw_audit_hash(&e, hash, &err), &err);
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO audit VALUES (11, '%s', 'delivered', '', '%s', 'ok', '', '%s', '%s')", e.time, PEER,
-             prev, hash);
+    snprintf(sql, sizeof(sql), "INSERT INTO audit VALUES (11, '%s', 'delivered', '', '%s', 'ok', '', '%s', '%s')",
+             e.time, PEER, prev, hash);
     EXPECT_TRUE(sql_exec(d.path, sql));
     EXPECT_FAIL(gw_audit_verify_sqlite(d.path, &n, &err), &err, GW_R_AUDIT_BROKEN);
     EXPECT_STR_EQ(err.where, "audit entry 11");
@@ -1305,10 +1309,10 @@ test_cmd_audit(struct t *t)
         EXPECT_INT_EQ(run_audit_cmd(6, argv, out_path), 0);
         EXPECT_OK(t_read_file(out_path, &out, &out_len, &err), &err);
         EXPECT_TRUE(strncmp((const char *)out, "5 20", 4) == 0);
-        EXPECT_TRUE(t_contains((const char *)out, " delivery_attempt 00000000-0000-4000-8000-000000000005 " PEER
-                                                  " ok entry 5\n6 "));
-        EXPECT_TRUE(t_contains((const char *)out, " submitted 00000000-0000-4000-8000-000000000006 " PEER
-                                                  " ok entry 6\n"));
+        EXPECT_TRUE(t_contains((const char *)out,
+                               " delivery_attempt 00000000-0000-4000-8000-000000000005 " PEER " ok entry 5\n6 "));
+        EXPECT_TRUE(t_contains((const char *)out,
+                               " submitted 00000000-0000-4000-8000-000000000006 " PEER " ok entry 6\n"));
         GW_FREE(out);
     }
     {

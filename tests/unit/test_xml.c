@@ -66,20 +66,20 @@ expect_parse_ok(struct t *t, const char *s, const struct gw_xml_limits *lim, con
     xmlFreeDoc(doc);
 }
 
-#define PARSE_FAILS(s, lim, reason, rc)                                                                      \
-    do {                                                                                                     \
-        expect_parse_fail(t, (s), (lim), (reason), (rc), __FILE__, __LINE__);                                \
-        if (t->failed) {                                                                                     \
-            goto out;                                                                                        \
-        }                                                                                                    \
+#define PARSE_FAILS(s, lim, reason, rc)                                                                           \
+    do {                                                                                                          \
+        expect_parse_fail(t, (s), (lim), (reason), (rc), __FILE__, __LINE__);                                     \
+        if (t->failed) {                                                                                          \
+            goto out;                                                                                             \
+        }                                                                                                         \
     } while (0)
 
-#define PARSES(s, lim)                                                                                       \
-    do {                                                                                                     \
-        expect_parse_ok(t, (s), (lim), __FILE__, __LINE__);                                                  \
-        if (t->failed) {                                                                                     \
-            goto out;                                                                                        \
-        }                                                                                                    \
+#define PARSES(s, lim)                                                                                            \
+    do {                                                                                                          \
+        expect_parse_ok(t, (s), (lim), __FILE__, __LINE__);                                                       \
+        if (t->failed) {                                                                                          \
+            goto out;                                                                                             \
+        }                                                                                                         \
     } while (0)
 
 static void
@@ -95,8 +95,7 @@ test_limit_depth(struct t *t)
     /* depth is nesting, not the number of elements */
     PARSES("<a><b><c><d/><d/></c><c><d/></c></b></a>", &lim);
     /* err.where names the line of the element that went too deep */
-    EXPECT_FAIL(t_parse_str("<a>\n<b>\n<c>\n<d>\n<e/></d></c></b></a>", &lim, &doc, &err), &err,
-                GW_R_LIMIT_DEPTH);
+    EXPECT_FAIL(t_parse_str("<a>\n<b>\n<c>\n<d>\n<e/></d></c></b></a>", &lim, &doc, &err), &err, GW_R_LIMIT_DEPTH);
     EXPECT_STR_EQ(err.where, "t.xml:5");
 out:
     xmlFreeDoc(doc);
@@ -138,7 +137,7 @@ test_limit_name(struct t *t)
     struct gw_xml_limits lim;
 
     small_limits(&lim);
-    PARSES("<abcdefghijklmnop/>", &lim);                               /* 16 */
+    PARSES("<abcdefghijklmnop/>", &lim);                                   /* 16 */
     PARSE_FAILS("<abcdefghijklmnopq/>", &lim, GW_R_LIMIT_NAME, GW_ELIMIT); /* 17 */
     /* the element's prefix is part of its name */
     PARSES("<pp:abcdefghijklm xmlns:pp='urn:p'/>", &lim);
@@ -282,8 +281,8 @@ out:
 static void
 test_xsi_attribute(struct t *t)
 {
-    PARSE_FAILS("<a xmlns:xsi='http://www.w3.org/2001/XMLSchema-instance' xsi:type='t:X'/>", NULL,
-                GW_R_XSI_ATTR, GW_EPOLICY);
+    PARSE_FAILS("<a xmlns:xsi='http://www.w3.org/2001/XMLSchema-instance' xsi:type='t:X'/>", NULL, GW_R_XSI_ATTR,
+                GW_EPOLICY);
     PARSE_FAILS("<a><b xmlns:xsi='http://www.w3.org/2001/XMLSchema-instance' "
                 "xsi:schemaLocation='urn:a a.xsd'/></a>",
                 NULL, GW_R_XSI_ATTR, GW_EPOLICY);
@@ -436,9 +435,9 @@ test_helpers(struct t *t)
     xmlNode *root;
     xmlNode *b;
 
-    EXPECT_OK(t_parse_str("<a xmlns='urn:a' xmlns:p='urn:p' k='v' p:k='w'>t<!--c--><b/>t<p:c/></a>", NULL, &doc,
-                          &err),
-              &err);
+    EXPECT_OK(
+        t_parse_str("<a xmlns='urn:a' xmlns:p='urn:p' k='v' p:k='w'>t<!--c--><b/>t<p:c/></a>", NULL, &doc, &err),
+        &err);
     root = xmlDocGetRootElement(doc);
     EXPECT_TRUE(gw_xml_is(root, "urn:a", "a"));
     EXPECT_TRUE(!gw_xml_is(root, "urn:p", "a"));
