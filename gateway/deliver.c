@@ -21,6 +21,7 @@
 #include "gw/log.h"
 #include "gw/pki.h"
 #include "gw/receipt.h"
+#include "gw/sign.h"
 #include "gw/tls.h"
 
 #define DUE_BATCH 64
@@ -374,23 +375,12 @@ gw_deliverer_stop(struct gw_deliverer *dl)
     deliverer_free(dl);
 }
 
-static int
-no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-    (void)buf;
-    (void)size;
-    (void)rwflag;
-    (void)u;
-    return -1;
-}
-
 enum gw_rc
 gw_deliverer_start(struct gw_daemon *d, struct gw_deliverer **out, struct gw_err *err)
 {
     enum gw_rc rc = GW_ECONFIG;
     struct gw_deliverer *dl = calloc(1, sizeof(*dl));
     STACK_OF(X509) *leaf = NULL;
-    BIO *bio = NULL;
 
     GW_CHECK(dl != NULL, GW_ENOMEM, GW_R_NOMEM, "deliverer");
     pthread_mutex_init(&dl->lock, NULL);
@@ -406,10 +396,7 @@ gw_deliverer_start(struct gw_daemon *d, struct gw_deliverer **out, struct gw_err
     if (d->cfg.chain[0] != '\0') {
         GW_TRY(gw_pki_read_certs(d->cfg.chain, &dl->chain, err));
     }
-    bio = BIO_new_file(d->cfg.key, "r");
-    GW_CHECK(bio != NULL, GW_EIO, GW_R_IO, "cannot open key %s", d->cfg.key);
-    dl->key = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
-    GW_CHECK(dl->key != NULL, GW_ECONFIG, GW_R_CONFIG, "no unencrypted private key in %s", d->cfg.key);
+    GW_TRY(gw_read_private_key(d->cfg.key, true, &dl->key, err));
     for (size_t i = 0; i < d->cfg.n_peers; i++) {
         struct peer_conn *pc = &dl->conns[i];
         pc->dl = dl;
@@ -438,7 +425,6 @@ gw_deliverer_start(struct gw_daemon *d, struct gw_deliverer **out, struct gw_err
     dl = NULL;
     rc = GW_OK;
 out:
-    BIO_free(bio);
     sk_X509_pop_free(leaf, X509_free);
     if (dl != NULL) {
         deliverer_free(dl);

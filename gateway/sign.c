@@ -61,8 +61,8 @@ no_passphrase(char *buf, int size, int rwflag, void *u)
     return -1;
 }
 
-static enum gw_rc
-read_private_key(const char *path, bool private_mode_required, EVP_PKEY **out, struct gw_err *err)
+enum gw_rc
+gw_read_private_key(const char *path, bool private_mode_required, EVP_PKEY **out, struct gw_err *err)
 {
     enum gw_rc rc = GW_ECONFIG;
     struct gw_buf b;
@@ -131,7 +131,7 @@ gw_signer_load(const char *key_pem, const char *cert_pem, const char *chain_pem,
     X509 *leaf = NULL;
 
     GW_CHECK(s != NULL, GW_ENOMEM, GW_R_NOMEM, "signer");
-    GW_TRY(read_private_key(key_pem, private_mode_required, &pkey, err));
+    GW_TRY(gw_read_private_key(key_pem, private_mode_required, &pkey, err));
     GW_TRY(gw_pki_read_certs(cert_pem, &certs, err));
     leaf = sk_X509_value(certs, 0);
     if (chain_pem != NULL) {

@@ -2,8 +2,8 @@
 /*
  * Server-side TLS (DESIGN §5): TLS 1.2 or newer, a client certificate required and verified against the
  * configured trust anchors and CRLs, renegotiation off. One SSL_CTX is built at start and shared by every
- * worker thread. The TLS private key is loaded here by OpenSSL for the handshake; the signing key used
- * for messages stays in sign.c.
+ * worker thread. The TLS context holds the private key for the handshake (read by sign.c's
+ * gw_read_private_key, which also refuses a key file others can read); message signing stays in sign.c.
  */
 #include "gw/tls.h"
 
@@ -13,16 +13,7 @@
 #include <string.h>
 
 #include "gw/pki.h"
-
-static int
-no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-    (void)buf;
-    (void)size;
-    (void)rwflag;
-    (void)u;
-    return -1;
-}
+#include "gw/sign.h"
 
 enum gw_rc
 gw_tls_fill_store(X509_STORE *store, const struct gw_config *cfg, struct gw_err *err)
@@ -57,7 +48,6 @@ gw_tls_server_ctx(const struct gw_config *cfg, SSL_CTX **out, struct gw_err *err
     enum gw_rc rc = GW_ECONFIG;
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
     STACK_OF(X509) *chain = NULL;
-    BIO *bio = NULL;
     EVP_PKEY *key = NULL;
     static const unsigned char sid_ctx[] = "gw-server";
 
@@ -74,10 +64,7 @@ gw_tls_server_ctx(const struct gw_config *cfg, SSL_CTX **out, struct gw_err *err
                      "cannot add chain certificate");
         }
     }
-    bio = BIO_new_file(cfg->key, "r");
-    GW_CHECK(bio != NULL, GW_EIO, GW_R_IO, "cannot open key %s", cfg->key);
-    key = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
-    GW_CHECK(key != NULL, GW_ECONFIG, GW_R_CONFIG, "no unencrypted private key in %s", cfg->key);
+    GW_TRY(gw_read_private_key(cfg->key, true, &key, err));
     GW_CHECK(SSL_CTX_use_PrivateKey(ctx, key) == 1 && SSL_CTX_check_private_key(ctx) == 1, GW_ECONFIG,
              GW_R_KEY_MISMATCH, "key %s does not match certificate %s", cfg->key, cfg->cert);
     GW_TRY(gw_tls_fill_store(SSL_CTX_get_cert_store(ctx), cfg, err));
@@ -92,7 +79,6 @@ out:
         gw_err_add_openssl(err);
     }
     EVP_PKEY_free(key);
-    BIO_free(bio);
     sk_X509_pop_free(chain, X509_free);
     SSL_CTX_free(ctx);
     return rc;

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The signing key of an organisation, loaded once and used for every message without being copied
- * (DESIGN §9). The only module that holds private key material; its API is narrow enough to move into
- * a separate process later.
+ * (DESIGN §9). The only module that reads private key files: the signing key stays here, and the TLS
+ * contexts (tls.c, deliver.c) get their copy for the handshake from gw_read_private_key. The signing API
+ * is narrow enough to move into a separate process later.
  */
 #ifndef GW_SIGN_H
 #define GW_SIGN_H
 
 #include <libxml/tree.h>
+#include <openssl/evp.h>
 #include <stdbool.h>
 
 #include "gw/envelope.h"
@@ -25,6 +27,12 @@ struct gw_signer;
 GW_MUST_CHECK enum gw_rc gw_signer_load(const char *key_pem, const char *cert_pem, const char *chain_pem,
                                         bool private_mode_required, struct gw_signer **out, struct gw_err *err);
 void gw_signer_free(struct gw_signer *s);
+
+/* Read an unencrypted PEM private key (never prompting), refusing a file group or others can read if
+ * private_mode_required; the file's bytes are cleansed after use. For the TLS contexts, which need the key
+ * in OpenSSL form. OUT: *out (EVP_PKEY_free). Reasons: IO, CONFIG. */
+GW_MUST_CHECK enum gw_rc gw_read_private_key(const char *path, bool private_mode_required, EVP_PKEY **out,
+                                             struct gw_err *err);
 
 /* Registration number of the signer's organisation (from its certificate). */
 const char *gw_signer_regno(const struct gw_signer *s);
