@@ -254,6 +254,14 @@ deliver_one(struct gw_deliverer *dl, struct gw_outbox_msg *m)
         }
         snprintf(why, sizeof(why), "HTTP %ld without a valid receipt: %.150s [%s]", status, err.msg,
                  gw_reason_code(err.reason));
+        if (status == 413) {
+            /* refused by the recipient's HTTP layer for its size: sending it again cannot succeed */
+            m->state = GW_OUT_REJECTED;
+            snprintf(m->last_error, sizeof(m->last_error), "HTTP 413: the recipient refuses a message this large");
+            gw_metrics_message(d->metrics, type, GW_OUTCOME_REFUSED);
+            record(dl, m, "rejected", "HTTP_TOO_LARGE");
+            goto out;
+        }
     } else {
         snprintf(why, sizeof(why), "HTTP %ld: %.200s", status, resp.data != NULL ? (const char *)resp.data : "");
         why[strcspn(why, "\n")] = '\0';

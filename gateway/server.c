@@ -15,6 +15,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/thread.h>
+#include <openssl/x509v3.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -206,7 +207,8 @@ route(struct gw_call *c)
         if (!post) {
             reply_plain(c, 405, GW_R_HTTP_METHOD, "use POST");
         } else if (!c->client_is_peer) {
-            reply_plain(c, 403, GW_R_FORBIDDEN, "the client certificate's organisation is not a configured peer");
+            reply_plain(c, 403, GW_R_FORBIDDEN,
+                        "the client certificate is not a configured peer gateway's (organisation or usage)");
         } else {
             gw_api_exchange(c);
         }
@@ -281,7 +283,11 @@ handle(struct evhttp_request *req, void *arg)
         return;
     }
     c.client_is_own = strcmp(c.client_regno, d->cfg.organisation) == 0 && is_submitter(&d->cfg, c.client_cn);
-    c.client_is_peer = gw_config_peer(&d->cfg, c.client_regno) != NULL;
+    /* a peer is the other organisation's gateway: its certificate also serves TLS (serverAuth); an IT
+     * system's client-only certificate of the same organisation cannot deliver messages */
+    c.client_is_peer = gw_config_peer(&d->cfg, c.client_regno) != NULL &&
+                       ((X509_get_extension_flags(peer) & EXFLAG_XKUSAGE) == 0 ||
+                        (X509_get_extended_key_usage(peer) & (XKU_SSL_SERVER | XKU_ANYEKU)) != 0);
     c.body_len = evbuffer_get_length(in);
     if (c.body_len > 0) {
         c.body = evbuffer_pullup(in, -1);

@@ -64,7 +64,7 @@ while read -r from id ex; do
     fi
     gw_curl "$from" "$from-client-full" "/v1/messages/$id/receipt" >"$WORK/$id.receipt.xml"
     gw_curl "$from" "$from-client-full" "/v1/messages/$id/message" >"$WORK/$id.sent.xml"
-    $GW receipt verify --trust "$WORK/pki/trust.pem" --crl "$WORK/pki/crl.pem" --crl "$WORK/pki/root-crl.pem" \
+    $GW receipt verify --trust "$WORK/pki/trust.pem" --crl "$WORK/pki/crl.pem" \
         --message "$WORK/$id.sent.xml" "$WORK/$id.receipt.xml" >"$WORK/rv" 2>&1
     rc=$?
     if [ $rc -eq 0 ] && grep -q 'VALID Accepted' "$WORK/rv" &&
