@@ -32,6 +32,10 @@
 /* Certificates in one KeyInfo (signer plus intermediates). Real chains have 1-3. */
 #define GW_MAX_CHAIN_CERTS 8u
 
+/* Bytes of all request headers: libevent refuses more than the ceiling with its own page; between the
+ * configured max_headers and the ceiling the gateway answers 431 and says why. */
+#define GW_MAX_HEADERS_CEILING (64u * 1024u)
+
 /* Bytes of one PEM file (key, certificate, chain, CRL, trust anchors) read at start. */
 #define GW_MAX_PEM_BYTES (1024u * 1024u)
 

@@ -64,7 +64,8 @@
     X(HTTP_UNSUPPORTED_TYPE, "unsupported content type", 415)                                                     \
     X(FORBIDDEN, "client not allowed to use this endpoint", 403)                                                  \
     X(UNAVAILABLE, "temporarily unavailable", 503)                                                                \
-    X(RECEIPT_INVALID, "receipt does not match the message", 400)
+    X(RECEIPT_INVALID, "receipt does not match the message", 400)                                                 \
+    X(HTTP_HEADERS_TOO_LARGE, "request headers too large", 431)
 
 enum gw_reason {
 #define GW_REASON_ENUM(code, text, http) GW_R_##code,

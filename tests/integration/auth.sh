@@ -39,11 +39,17 @@ exchange() {
     cat "$WORK/status"
 }
 
-# expect_rejected NAME STATUS CODE GOT_STATUS RECEIPT: a signed Rejected receipt with reason CODE.
+# expect_rejected NAME STATUS CODE GOT_STATUS RECEIPT: a Rejected receipt with reason CODE, signed by the
+# centre (it verifies with the strict profile, signer = the centre).
 expect_rejected() {
     r=$(reason_of "$5")
-    if [ "$4" = "$2" ] && [ "$r" = "$3" ] && grep -q '<r:Status>Rejected</r:Status>' "$5" && grep -q '<ds:SignatureValue>' "$5"; then
+    $GW verify --trust "$P/trust.pem" --crl "$P/crl.pem" "$5" >"$WORK/rcpt.v" 2>&1
+    vrc=$?
+    if [ "$4" = "$2" ] && [ "$r" = "$3" ] && grep -q '<r:Status>Rejected</r:Status>' "$5" && [ $vrc -eq 0 ] &&
+        grep -q "from $ORG_visc" "$WORK/rcpt.v"; then
         pass "$1"
+    elif [ "$4" = "$2" ] && [ "$r" = "$3" ]; then
+        fail "$1" "the Rejected receipt does not verify as the centre's: exit $vrc: $(snip "$WORK/rcpt.v" 300)"
     else
         fail "$1" "HTTP $4 (want $2), reason '$r' (want $3): $(snip "$5" 300)"
     fi
@@ -90,9 +96,7 @@ expect_error "$S/endpoint/it-system-cannot-exchange-own-gateway" 403 FORBIDDEN
 
 # Ludza's IT system (its client certificate, not its gateway's) at the centre's exchange endpoint, with a
 # message Ludza's gateway signed: the IT system would bypass its own gateway (rules, outbox, audit log).
-# GATEWAY BUG: accepted (200, signed Accepted receipt, stored in the centre's inbox). server.c route()
-# admits any client certificate whose organisation is a configured peer; it does not tell a peer's
-# gateway from the peer's IT systems (e.g. by the certificate's CN/serverAuth usage, or a configured name).
+# (Regression: the first daemon admitted any certificate of a peer organisation here; fixed in 13a1741.)
 id=$(mk decision-ludza "$WORK/it.xml")
 sign_as ludza "$WORK/it.xml" "$WORK/it.signed.xml"
 gw_curl visc ludza-client-full /v1/exchange -H 'Content-Type: application/xml' --data-binary "@$WORK/it.signed.xml" >/dev/null

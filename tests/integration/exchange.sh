@@ -76,10 +76,8 @@ while read -r from id ex; do
 done <"$WORK/sent"
 
 # 3. A receipt checked against another message is refused.
-set -- $(sed -n 1p "$WORK/sent")
-id1=$2
-set -- $(sed -n 2p "$WORK/sent")
-id2=$2
+id1=$(awk 'NR == 1 {print $2}' "$WORK/sent")
+id2=$(awk 'NR == 2 {print $2}' "$WORK/sent")
 $GW receipt verify --trust "$WORK/pki/trust.pem" --message "$WORK/$id2.sent.xml" "$WORK/$id1.receipt.xml" >"$WORK/rv" 2>&1
 rc=$?
 if [ $rc -eq 1 ] && grep -q RECEIPT_INVALID "$WORK/rv"; then pass "$S/receipt-of-another-message-rejected"; else
@@ -202,6 +200,8 @@ missing=""
 for id in $(cat "$WORK/to-visc"); do
     grep -q " received $id " "$WORK/visc.audit" || missing="$missing received:$id"
     grep -q " acked $id " "$WORK/visc.audit" || missing="$missing acked:$id"
+    # the second ack queued no second Delivered notification
+    [ "$(grep -c " notification_queued $id " "$WORK/visc.audit")" -eq 1 ] || missing="$missing one-notification:$id"
 done
 if [ -z "$missing" ]; then pass "$S/audit-records-receipt-and-ack"; else
     fail "$S/audit-records-receipt-and-ack" "not in the centre's log:$missing"; fi
