@@ -1,7 +1,7 @@
 #!/bin/sh
 # Interop with the xmlsec1 command-line tool, both directions, on the DESIGN §3 profile.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/common.inc"
 
 if ! command -v xmlsec1 >/dev/null 2>&1; then
     fail "interop/xmlsec1-installed" "xmlsec1 not found (make deps installs it)"

@@ -2,7 +2,7 @@
 # sign -> verify round trip of every example with RSA, ECDSA P-256 and P-384 keys; Latvian text intact;
 # the refusals of sign; verify's output and exit statuses.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/common.inc"
 
 VERIFY="verify --trust $PKI/trust.pem --crl $PKI/crl.pem"
 latvian='āčēģīķļņšūžĀČĒĢĪĶĻŅŠŪŽ'
