@@ -1196,20 +1196,48 @@ out:
     return rc;
 }
 
-static void
-free_outbox_list(struct gw_outbox_msg *list, size_t n)
+/* A kind of row a list query returns: its size, how to read one from a statement, how to clean one. */
+struct row_kind {
+    size_t size;
+    enum gw_rc (*read)(sqlite3_stmt *q, void *row, struct gw_err *err);
+    void (*cleanup)(void *row);
+    const char *what; /* for error messages */
+};
+
+static enum gw_rc
+read_outbox_any(sqlite3_stmt *q, void *row, struct gw_err *err)
 {
-    for (size_t i = 0; i < n; i++) {
-        gw_outbox_msg_cleanup(&list[i]);
-    }
-    free(list);
+    return read_outbox_row(q, row, err);
 }
 
 static void
-free_inbox_list(struct gw_inbox_msg *list, size_t n)
+cleanup_outbox_any(void *row)
+{
+    gw_outbox_msg_cleanup(row);
+}
+
+static enum gw_rc
+read_inbox_any(sqlite3_stmt *q, void *row, struct gw_err *err)
+{
+    return read_inbox_row(q, row, err);
+}
+
+static void
+cleanup_inbox_any(void *row)
+{
+    gw_inbox_msg_cleanup(row);
+}
+
+static const struct row_kind outbox_rows = {sizeof(struct gw_outbox_msg), read_outbox_any, cleanup_outbox_any,
+                                            "due outbox"};
+static const struct row_kind inbox_rows = {sizeof(struct gw_inbox_msg), read_inbox_any, cleanup_inbox_any,
+                                           "list inbox"};
+
+static void
+free_rows(const struct row_kind *k, void *list, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        gw_inbox_msg_cleanup(&list[i]);
+        k->cleanup((char *)list + i * k->size);
     }
     free(list);
 }
@@ -1243,28 +1271,29 @@ sql_limit(size_t max)
     return max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max;
 }
 
+/* Run list statement id with parameters (key, max) on the read connection and read at most max rows of
+ * kind k. OUT: *list (free_rows) and *n; on failure untouched. */
 static enum gw_rc
-sq_due_outbox(struct gw_store *s, int64_t now, size_t max, struct gw_outbox_msg **list, size_t *n,
-              struct gw_err *err)
+query_rows(struct sqlite_store *st, enum stmt_id id, int64_t key, size_t max, const struct row_kind *k,
+           void **list, size_t *n, struct gw_err *err)
 {
-    struct sqlite_store *st = sq(s);
     enum gw_rc rc;
     sqlite3_stmt *q = NULL;
-    struct gw_outbox_msg *rows = NULL;
+    void *rows = NULL;
     size_t count = 0;
     size_t cap = 0;
     int r;
 
     pthread_mutex_lock(&st->rlock);
-    GW_TRY(stmt_get(&st->r, ST_DUE_OUTBOX, &q, err));
-    GW_CHECK(sqlite3_bind_int64(q, 1, now) == SQLITE_OK && sqlite3_bind_int64(q, 2, sql_limit(max)) == SQLITE_OK,
+    GW_TRY(stmt_get(&st->r, id, &q, err));
+    GW_CHECK(sqlite3_bind_int64(q, 1, key) == SQLITE_OK && sqlite3_bind_int64(q, 2, sql_limit(max)) == SQLITE_OK,
              GW_EIO, GW_R_IO, "bind: %s", sqlite3_errmsg(st->r.db));
     while ((r = sqlite3_step(q)) == SQLITE_ROW && count < max) {
-        GW_TRY(grow((void **)&rows, &cap, count, max, sizeof(*rows), err));
-        GW_TRY(read_outbox_row(q, &rows[count], err));
+        GW_TRY(grow(&rows, &cap, count, max, k->size, err));
+        GW_TRY(k->read(q, (char *)rows + count * k->size, err));
         count++;
     }
-    GW_CHECK(r == SQLITE_DONE || r == SQLITE_ROW, GW_EIO, GW_R_IO, "due outbox: %s", sqlite3_errmsg(st->r.db));
+    GW_CHECK(r == SQLITE_DONE || r == SQLITE_ROW, GW_EIO, GW_R_IO, "%s: %s", k->what, sqlite3_errmsg(st->r.db));
     *list = rows;
     *n = count;
     rows = NULL;
@@ -1273,7 +1302,20 @@ sq_due_outbox(struct gw_store *s, int64_t now, size_t max, struct gw_outbox_msg 
 out:
     stmt_done(q);
     pthread_mutex_unlock(&st->rlock);
-    free_outbox_list(rows, count);
+    free_rows(k, rows, count);
+    return rc;
+}
+
+static enum gw_rc
+sq_due_outbox(struct gw_store *s, int64_t now, size_t max, struct gw_outbox_msg **list, size_t *n,
+              struct gw_err *err)
+{
+    void *rows = NULL;
+    enum gw_rc rc = query_rows(sq(s), ST_DUE_OUTBOX, now, max, &outbox_rows, &rows, n, err);
+
+    if (rc == GW_OK) {
+        *list = rows;
+    }
     return rc;
 }
 
@@ -1321,33 +1363,12 @@ static enum gw_rc
 sq_list_inbox(struct gw_store *s, int64_t after, size_t max, struct gw_inbox_msg **list, size_t *n,
               struct gw_err *err)
 {
-    struct sqlite_store *st = sq(s);
-    enum gw_rc rc;
-    sqlite3_stmt *q = NULL;
-    struct gw_inbox_msg *rows = NULL;
-    size_t count = 0;
-    size_t cap = 0;
-    int r;
+    void *rows = NULL;
+    enum gw_rc rc = query_rows(sq(s), ST_LIST_INBOX, after, max, &inbox_rows, &rows, n, err);
 
-    pthread_mutex_lock(&st->rlock);
-    GW_TRY(stmt_get(&st->r, ST_LIST_INBOX, &q, err));
-    GW_CHECK(sqlite3_bind_int64(q, 1, after) == SQLITE_OK && sqlite3_bind_int64(q, 2, sql_limit(max)) == SQLITE_OK,
-             GW_EIO, GW_R_IO, "bind: %s", sqlite3_errmsg(st->r.db));
-    while ((r = sqlite3_step(q)) == SQLITE_ROW && count < max) {
-        GW_TRY(grow((void **)&rows, &cap, count, max, sizeof(*rows), err));
-        GW_TRY(read_inbox_row(q, &rows[count], err));
-        count++;
+    if (rc == GW_OK) {
+        *list = rows;
     }
-    GW_CHECK(r == SQLITE_DONE || r == SQLITE_ROW, GW_EIO, GW_R_IO, "list inbox: %s", sqlite3_errmsg(st->r.db));
-    *list = rows;
-    *n = count;
-    rows = NULL;
-    count = 0;
-    rc = GW_OK;
-out:
-    stmt_done(q);
-    pthread_mutex_unlock(&st->rlock);
-    free_inbox_list(rows, count);
     return rc;
 }
 
