@@ -2,7 +2,8 @@
 # Hostile-input suite (STYLE §6): every tests/hostile/NNN-slug.xml goes through
 #   gateway verify -q --trust tests/pki/trust.pem --crl tests/pki/crl.pem FILE
 # and must give the exit status and the [REASON] code of its EXPECT line (CODE VERIFIED: exit 0 and a VERIFIED
-# line, a positive control), within 2 s and 256 MiB of address space. EXPECT and the directory must list the same files. Then three inputs
+# line, a positive control), within 2 s and 256 MiB of address space. EXPECT and the directory must list the
+# same files. Then three inputs
 # that are not committed as corpus files: a document over the 4 MiB size limit and one over the element limit
 # (generated here, too large to commit) and a root CRL that revokes the issuing CA (an extra --crl).
 # Prints "PASS hostile/NAME" or "FAIL hostile/NAME: why" per test; exits 1 if any failed.
