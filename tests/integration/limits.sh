@@ -50,8 +50,13 @@ else
 fi
 code=$(it_req "$WORK/r" visc visc-client-full /v1/messages -H 'Content-Type: application/xml' \
     -H 'Transfer-Encoding: chunked' --data-binary "@$big")
-if [ "$code" = 413 ]; then pass "$S/body-too-large-chunked-413"; else
-    fail "$S/body-too-large-chunked-413" "HTTP $code (want 413): $(snip "$WORK/r")"; fi
+# The server answers 413 and closes while curl may still be uploading: curl then reports no status
+# (000) although it has read the 413 response, so the response body is what is checked.
+if [ "$code" = 413 ] || { [ "$code" = 000 ] && grep -q '413 Request Entity Too Large' "$WORK/r"; }; then
+    pass "$S/body-too-large-chunked-413"
+else
+    fail "$S/body-too-large-chunked-413" "HTTP $code (want 413): $(snip "$WORK/r")"
+fi
 code=$(it_req "$WORK/r" visc ludza-full /v1/exchange -H 'Content-Type: application/xml' --data-binary "@$big")
 if [ "$code" = 413 ]; then pass "$S/body-too-large-exchange-413"; else
     fail "$S/body-too-large-exchange-413" "HTTP $code (want 413): $(snip "$WORK/r")"; fi
