@@ -23,7 +23,6 @@
 
 /* Bytes read before the client certificate maps to a known organisation (STYLE §5: stricter before
  * authentication); clamped to max_body when that is set lower and this key is absent. */
-#define DEFAULT_MAX_BODY_UNAUTH (64u * 1024u)
 
 /* A DNS name (RFC 1035 §2.3.4). */
 #define MAX_HOSTNAME 253u
@@ -57,7 +56,6 @@ enum key_id {
     K_PEER,
     K_ALLOW,
     K_MAX_BODY,
-    K_MAX_BODY_UNAUTH,
     K_MAX_HEADERS,
     K_MAX_CONNECTIONS,
     K_REQUEST_TIMEOUT,
@@ -102,8 +100,6 @@ static const struct key_def keys[K__COUNT] = {
     [K_ALLOW] = {"allow", KIND_ALLOW, false, 0, 0, 0, 0, 0},
     [K_MAX_BODY] = {"max_body", KIND_SIZE, false, FIELD(max_body), 1024, GW_MAX_DOC_BYTES_CEILING,
                     GW_MAX_DOC_BYTES},
-    [K_MAX_BODY_UNAUTH] = {"max_body_unauthenticated", KIND_SIZE, false, FIELD(max_body_unauthenticated), 1024,
-                           GW_MAX_DOC_BYTES_CEILING, DEFAULT_MAX_BODY_UNAUTH},
     [K_MAX_HEADERS] = {"max_headers", KIND_SIZE, false, FIELD(max_headers), 1024, 65536, 16384},
     [K_MAX_CONNECTIONS] = {"max_connections", KIND_UINT, false, FIELD(max_connections), 1, 10000, 256},
     [K_REQUEST_TIMEOUT] = {"request_timeout", KIND_UINT, false, FIELD(request_timeout_s), 1, 3600, 30},
@@ -670,16 +666,6 @@ check_whole(struct cfg_parse *p, struct gw_err *err)
                  c->organisation);
         GW_CHECK(gw_config_peer(c, other) != NULL, GW_ECONFIG, GW_R_CONFIG, "allow: %s is not a configured peer",
                  other);
-    }
-    if (p->key_line[K_MAX_BODY_UNAUTH] == 0) {
-        if (c->max_body_unauthenticated > c->max_body) {
-            c->max_body_unauthenticated = c->max_body;
-        }
-    } else {
-        p->line = p->key_line[K_MAX_BODY_UNAUTH];
-        GW_CHECK(c->max_body_unauthenticated <= c->max_body, GW_ECONFIG, GW_R_CONFIG,
-                 "max_body_unauthenticated: %zu is larger than max_body (%zu)", c->max_body_unauthenticated,
-                 c->max_body);
     }
     p->line = p->key_line[K_RETRY_INITIAL] != 0 ? p->key_line[K_RETRY_INITIAL] : p->key_line[K_RETRY_MAX_INTERVAL];
     GW_CHECK((uint64_t)c->retry_initial_ms <= (uint64_t)c->retry_max_interval_s * 1000u, GW_ECONFIG, GW_R_CONFIG,

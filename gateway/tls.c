@@ -10,6 +10,8 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "gw/pki.h"
@@ -42,6 +44,48 @@ out:
     return rc;
 }
 
+static int cfg_index = -1;
+static pthread_once_t cfg_index_once = PTHREAD_ONCE_INIT;
+
+static void
+cfg_index_init(void)
+{
+    cfg_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+}
+
+static int
+config_index(void)
+{
+    pthread_once(&cfg_index_once, cfg_index_init);
+    return cfg_index;
+}
+
+/* STYLE §5 "limits before authentication are stricter": the handshake itself refuses a client whose
+ * certificate does not name this organisation or a configured peer, so no HTTP byte is ever read from an
+ * unknown organisation. The revocation policy of pki.c runs first (this callback replaces the store's). */
+static int
+known_client_only(int ok, X509_STORE_CTX *xctx)
+{
+    SSL *ssl;
+    const struct gw_config *cfg;
+    char regno[GW_REGNO_LEN + 1];
+    struct gw_err err;
+
+    ok = gw_pki_crl_policy_cb(ok, xctx);
+    if (ok != 1 || X509_STORE_CTX_get_error_depth(xctx) != 0) {
+        return ok;
+    }
+    ssl = X509_STORE_CTX_get_ex_data(xctx, SSL_get_ex_data_X509_STORE_CTX_idx());
+    cfg = ssl != NULL ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), config_index()) : NULL;
+    gw_err_clear(&err);
+    if (cfg == NULL || gw_pki_cert_regno(X509_STORE_CTX_get_current_cert(xctx), regno, &err) != GW_OK ||
+        (strcmp(regno, cfg->organisation) != 0 && gw_config_peer(cfg, regno) == NULL)) {
+        X509_STORE_CTX_set_error(xctx, X509_V_ERR_APPLICATION_VERIFICATION);
+        return 0;
+    }
+    return 1;
+}
+
 enum gw_rc
 gw_tls_server_ctx(const struct gw_config *cfg, SSL_CTX **out, struct gw_err *err)
 {
@@ -68,7 +112,9 @@ gw_tls_server_ctx(const struct gw_config *cfg, SSL_CTX **out, struct gw_err *err
     GW_CHECK(SSL_CTX_use_PrivateKey(ctx, key) == 1 && SSL_CTX_check_private_key(ctx) == 1, GW_ECONFIG,
              GW_R_KEY_MISMATCH, "key %s does not match certificate %s", cfg->key, cfg->cert);
     GW_TRY(gw_tls_fill_store(SSL_CTX_get_cert_store(ctx), cfg, err));
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+    GW_CHECK(SSL_CTX_set_ex_data(ctx, config_index(), (void *)(uintptr_t)cfg) == 1, GW_ENOMEM, GW_R_NOMEM,
+             "SSL_CTX ex data");
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, known_client_only);
     SSL_CTX_set_verify_depth(ctx, 4);
     SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof(sid_ctx) - 1);
     *out = ctx;

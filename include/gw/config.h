@@ -59,7 +59,6 @@ struct gw_config {
     struct gw_rule rules[GW_MAX_RULES]; /* allow = SENDER RECIPIENT TYPE[,TYPE...] (repeatable) */
     size_t n_rules;
     size_t max_body;                 /* max_body = bytes (default 4 MiB, ceiling 16 MiB) */
-    size_t max_body_unauthenticated; /* bytes read before the client's organisation is known */
     size_t max_headers;              /* max_headers = bytes of all request headers (default 16 KiB) */
     unsigned max_connections;        /* max_connections (default 256) */
     unsigned request_timeout_s;      /* request_timeout = seconds to read a request (default 30) */

@@ -12,7 +12,9 @@
 #include "gw/envelope.h"
 #include "gw/err.h"
 
-/* Build the shared server SSL_CTX from the configuration. OUT: *out (SSL_CTX_free). Reasons: CONFIG, IO. */
+/* Build the shared server SSL_CTX from the configuration (cfg borrowed: it must outlive the context). The
+ * handshake refuses client certificates of organisations other than our own and the configured peers.
+ * OUT: *out (SSL_CTX_free). Reasons: CONFIG, IO. */
 GW_MUST_CHECK enum gw_rc gw_tls_server_ctx(const struct gw_config *cfg, SSL_CTX **out, struct gw_err *err);
 
 /* Organisation (from organizationIdentifier) and CN of a verified peer certificate.

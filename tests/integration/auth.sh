@@ -82,6 +82,15 @@ rc=$?
 if [ $rc -eq 35 ] || { [ $rc -ne 0 ] && [ "$(cat "$WORK/code")" = 000 ]; }; then pass "$S/tls/rogue-ca-certificate-refused-tls12"; else
     fail "$S/tls/rogue-ca-certificate-refused-tls12" "curl exit $rc, HTTP $(cat "$WORK/code")"; fi
 
+# a certificate that chains to the anchors but names no organisation is refused at the handshake: no
+# HTTP byte is read from a client whose organisation is neither ours nor a peer's
+cat "$P/noorgid.pem" "$P/chain.pem" >"$WORK/noorgid-full.pem"
+curl -sS --max-time 10 --tlsv1.2 --tls-max 1.2 --cacert "$P/trust.pem" --cert "$WORK/noorgid-full.pem" \
+    --key "$P/noorgid.key.pem" -o "$WORK/b" -w '%{http_code}' "https://127.0.0.1:$port/healthz" >"$WORK/code" 2>"$WORK/err"
+rc=$?
+if [ $rc -ne 0 ] && [ "$(cat "$WORK/code")" = 000 ]; then pass "$S/tls/no-organisation-refused-at-handshake"; else
+    fail "$S/tls/no-organisation-refused-at-handshake" "curl exit $rc, HTTP $(cat "$WORK/code")"; fi
+
 gw_curl visc visc-client-full /healthz >/dev/null
 if [ "$(cat "$WORK/status")" = 200 ]; then pass "$S/tls/own-client-accepted"; else
     fail "$S/tls/own-client-accepted" "HTTP $(cat "$WORK/status"): $(snip "$WORK/body") $(snip "$WORK/curl.err")"; fi

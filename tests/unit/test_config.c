@@ -161,7 +161,6 @@ static const char full_text[] = "# The centre's gateway\n"
                                 "allow = 90001800413 90000017453 Letter\n"
                                 "allow = 90001800413 90009113532 Letter\n"
                                 "max_body = 8388608\n"
-                                "max_body_unauthenticated = 32768\n"
                                 "max_headers = 8192\n"
                                 "max_connections = 1000\n"
                                 "request_timeout = 20\n"
@@ -215,7 +214,6 @@ test_full(struct t *t)
     EXPECT_STR_EQ(c->rules[3].recipient, TALSI);
     EXPECT_INT_EQ(c->rules[3].types, 1u << GW_MSG_LETTER);
     EXPECT_INT_EQ(c->max_body, 8388608);
-    EXPECT_INT_EQ(c->max_body_unauthenticated, 32768);
     EXPECT_INT_EQ(c->max_headers, 8192);
     EXPECT_INT_EQ(c->max_connections, 1000);
     EXPECT_INT_EQ(c->request_timeout_s, 20);
@@ -254,7 +252,6 @@ test_defaults(struct t *t)
     EXPECT_INT_EQ(c->n_rules, 0);
     EXPECT_INT_EQ(c->workers, 4);
     EXPECT_INT_EQ(c->max_body, GW_MAX_DOC_BYTES);
-    EXPECT_INT_EQ(c->max_body_unauthenticated, 64 * 1024);
     EXPECT_INT_EQ(c->max_headers, 16 * 1024);
     EXPECT_INT_EQ(c->max_connections, 256);
     EXPECT_INT_EQ(c->request_timeout_s, 30);
@@ -265,23 +262,6 @@ test_defaults(struct t *t)
     EXPECT_INT_EQ(c->retry_max_interval_s, 300);
     EXPECT_INT_EQ(c->retry_max_age_s, 86400);
     EXPECT_INT_EQ(c->deliver_timeout_s, 30);
-out:
-    free(c);
-}
-
-/* An absent max_body_unauthenticated follows a max_body set below its default. */
-static void
-test_unauth_follows_max_body(struct t *t)
-{
-    static const char text[] = BASE "max_body = 2048\n";
-    struct gw_err err;
-    struct conf_file f;
-    struct gw_config *c = calloc(1, sizeof(*c));
-
-    EXPECT_TRUE(c != NULL);
-    EXPECT_OK(load_text(&f, text, sizeof(text) - 1, c, &err), &err);
-    EXPECT_INT_EQ(c->max_body, 2048);
-    EXPECT_INT_EQ(c->max_body_unauthenticated, 2048);
 out:
     free(c);
 }
@@ -630,7 +610,6 @@ out:
 static const struct t_case cases[] = {
     {"full", test_full, NULL},
     {"defaults", test_defaults, NULL},
-    {"unauth_follows_max_body", test_unauth_follows_max_body, NULL},
     {"comments_and_blanks", test_comments_and_blanks, NULL},
     {"listen_forms", test_listen_forms, NULL},
     {"line_length", test_line_length, NULL},
@@ -685,8 +664,6 @@ static const struct t_case cases[] = {
     BAD("deliver_timeout", BASE "deliver_timeout = 601\n", 7, "deliver_timeout: 601 is out of range 1..600"),
     BAD("request_timeout", BASE "request_timeout = 0\n", 7, "out of range 1..3600"),
     BAD("idle_timeout", BASE "idle_timeout = 3601\n", 7, "out of range 1..3600"),
-    BAD("unauth_above_max_body", BASE "max_body_unauthenticated = 8192\nmax_body = 4096\n", 7,
-        "max_body_unauthenticated: 8192 is larger than max_body (4096)"),
     BAD("retry_initial_above_max", BASE "retry_max_interval = 1\nretry_initial = 1001\n", 8,
         "retry_initial: 1001 ms is longer than retry_max_interval (1 s)"),
     BAD("retry_max_below_initial", BASE "retry_initial = 2000\nretry_max_interval = 1\n", 7,
