@@ -326,4 +326,20 @@ else
     fail "$S/crl-config/issuing-crl-only/delivers-to-peer" "$(snip "$WORK/ws.err"): $(snip "$WORK/body" 300)"
 fi
 
+# --- organisations that are not peers are refused in the handshake -----------------------------------
+# Ludza restarted without Talsi as a peer: Talsi's certificates chain and name an organisation, but not
+# one Ludza knows, so no HTTP byte is read from them; the centre (still a peer) is answered.
+gw_stop ludza
+sed -i '/^peer = 90009113532 /d' "$WORK/ludza.conf"
+if it_start ludza; then
+    curl -sS --max-time 10 --cacert "$P/trust.pem" --cert "$P/talsi-full.pem" --key "$P/talsi.key.pem" \
+        -o "$WORK/b" -w '%{http_code}' "https://127.0.0.1:$PORT_ludza/healthz" >"$WORK/code" 2>"$WORK/err"
+    rc=$?
+    if [ $rc -ne 0 ] && [ "$(cat "$WORK/code")" = 000 ]; then pass "$S/tls/non-peer-organisation-refused"; else
+        fail "$S/tls/non-peer-organisation-refused" "curl exit $rc, HTTP $(cat "$WORK/code")"; fi
+    gw_curl ludza visc-full /healthz >/dev/null
+    if [ "$(cat "$WORK/status")" = 200 ]; then pass "$S/tls/peer-organisation-still-accepted"; else
+        fail "$S/tls/peer-organisation-still-accepted" "HTTP $(cat "$WORK/status"): $(snip "$WORK/curl.err")"; fi
+fi
+
 it_finish "$S"
