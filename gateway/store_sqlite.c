@@ -1174,34 +1174,13 @@ out:
     return rc;
 }
 
-static enum gw_rc
-sq_get_outbox(struct gw_store *s, const char *id, struct gw_outbox_msg *m, struct gw_err *err)
-{
-    struct sqlite_store *st = sq(s);
-    enum gw_rc rc;
-    sqlite3_stmt *q = NULL;
-    int r;
-
-    pthread_mutex_lock(&st->rlock);
-    GW_TRY(stmt_get(&st->r, ST_GET_OUTBOX, &q, err));
-    GW_CHECK(bind_str(q, 1, id) == SQLITE_OK, GW_EIO, GW_R_IO, "bind: %s", sqlite3_errmsg(st->r.db));
-    r = sqlite3_step(q);
-    GW_CHECK(r == SQLITE_ROW || r == SQLITE_DONE, GW_EIO, GW_R_IO, "read outbox: %s", sqlite3_errmsg(st->r.db));
-    GW_CHECK(r == SQLITE_ROW, GW_EINPUT, GW_R_NOT_FOUND, "no outbox message %s", id);
-    GW_TRY(read_outbox_row(q, m, err));
-    rc = GW_OK;
-out:
-    stmt_done(q);
-    pthread_mutex_unlock(&st->rlock);
-    return rc;
-}
-
 /* A kind of row a list query returns: its size, how to read one from a statement, how to clean one. */
 struct row_kind {
     size_t size;
     enum gw_rc (*read)(sqlite3_stmt *q, void *row, struct gw_err *err);
     void (*cleanup)(void *row);
-    const char *what; /* for error messages */
+    const char *what; /* the list query, for error messages */
+    const char *noun; /* one row, for error messages */
 };
 
 static enum gw_rc
@@ -1229,9 +1208,9 @@ cleanup_inbox_any(void *row)
 }
 
 static const struct row_kind outbox_rows = {sizeof(struct gw_outbox_msg), read_outbox_any, cleanup_outbox_any,
-                                            "due outbox"};
+                                            "due outbox", "outbox message"};
 static const struct row_kind inbox_rows = {sizeof(struct gw_inbox_msg), read_inbox_any, cleanup_inbox_any,
-                                           "list inbox"};
+                                           "list inbox", "inbox message"};
 
 static void
 free_rows(const struct row_kind *k, void *list, size_t n)
@@ -1240,6 +1219,42 @@ free_rows(const struct row_kind *k, void *list, size_t n)
         k->cleanup((char *)list + i * k->size);
     }
     free(list);
+}
+
+/* Read the one row of kind k whose id is key with statement id. Reasons: NOT_FOUND, IO. */
+static enum gw_rc
+query_one(struct sqlite_store *st, enum stmt_id id, const char *key, const struct row_kind *k, void *row,
+          struct gw_err *err)
+{
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+    int r;
+
+    pthread_mutex_lock(&st->rlock);
+    GW_TRY(stmt_get(&st->r, id, &q, err));
+    GW_CHECK(bind_str(q, 1, key) == SQLITE_OK, GW_EIO, GW_R_IO, "bind: %s", sqlite3_errmsg(st->r.db));
+    r = sqlite3_step(q);
+    GW_CHECK(r == SQLITE_ROW || r == SQLITE_DONE, GW_EIO, GW_R_IO, "read %s: %s", k->noun,
+             sqlite3_errmsg(st->r.db));
+    GW_CHECK(r == SQLITE_ROW, GW_EINPUT, GW_R_NOT_FOUND, "no %s %s", k->noun, key);
+    GW_TRY(k->read(q, row, err));
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    pthread_mutex_unlock(&st->rlock);
+    return rc;
+}
+
+static enum gw_rc
+sq_get_outbox(struct gw_store *s, const char *id, struct gw_outbox_msg *m, struct gw_err *err)
+{
+    return query_one(sq(s), ST_GET_OUTBOX, id, &outbox_rows, m, err);
+}
+
+static enum gw_rc
+sq_get_inbox(struct gw_store *s, const char *id, struct gw_inbox_msg *m, struct gw_err *err)
+{
+    return query_one(sq(s), ST_GET_INBOX, id, &inbox_rows, m, err);
 }
 
 /* Make room for one more element in *list (of *cap, at most max). */
@@ -1330,28 +1345,6 @@ sq_next_due(struct gw_store *s, int64_t *when_ms, struct gw_err *err)
     GW_TRY(stmt_get(&st->r, ST_NEXT_DUE, &q, err));
     GW_CHECK(sqlite3_step(q) == SQLITE_ROW, GW_EIO, GW_R_IO, "next due: %s", sqlite3_errmsg(st->r.db));
     *when_ms = sqlite3_column_type(q, 0) == SQLITE_NULL ? INT64_MAX : sqlite3_column_int64(q, 0);
-    rc = GW_OK;
-out:
-    stmt_done(q);
-    pthread_mutex_unlock(&st->rlock);
-    return rc;
-}
-
-static enum gw_rc
-sq_get_inbox(struct gw_store *s, const char *id, struct gw_inbox_msg *m, struct gw_err *err)
-{
-    struct sqlite_store *st = sq(s);
-    enum gw_rc rc;
-    sqlite3_stmt *q = NULL;
-    int r;
-
-    pthread_mutex_lock(&st->rlock);
-    GW_TRY(stmt_get(&st->r, ST_GET_INBOX, &q, err));
-    GW_CHECK(bind_str(q, 1, id) == SQLITE_OK, GW_EIO, GW_R_IO, "bind: %s", sqlite3_errmsg(st->r.db));
-    r = sqlite3_step(q);
-    GW_CHECK(r == SQLITE_ROW || r == SQLITE_DONE, GW_EIO, GW_R_IO, "read inbox: %s", sqlite3_errmsg(st->r.db));
-    GW_CHECK(r == SQLITE_ROW, GW_EINPUT, GW_R_NOT_FOUND, "no inbox message %s", id);
-    GW_TRY(read_inbox_row(q, m, err));
     rc = GW_OK;
 out:
     stmt_done(q);
