@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The outbox deliverer (DESIGN §1.2, §5, §6): one thread that posts due messages to the recipient's
- * gateway over mutual TLS (libcurl, one kept-alive handle per peer), pins the recipient's identity in the
+ * The outbox deliverer (DESIGN §1.2, §5, §6): one thread per peer, each posting that peer's due messages,
+ * oldest first, over mutual TLS (libcurl, one kept-alive handle per peer), so a slow or unreachable peer
+ * delays only its own messages. It pins the recipient's identity in the
  * handshake (the server certificate's organizationIdentifier must be the Recipient, checked before a byte
  * of the message is sent), verifies the signed receipt against what was sent, and records the outcome.
  * Transient failures are retried with exponential back-off and jitter until retry_max_age; a signed
@@ -28,20 +29,23 @@
 #define MAX_RECEIPT_BYTES (1024u * 1024u)
 #define CONNECT_TIMEOUT_S 5L
 
+/* One peer: its own thread and kept-alive libcurl handle, so a slow or unreachable peer delays only the
+ * messages addressed to it. */
 struct peer_conn {
     struct gw_deliverer *dl;
     const struct gw_peer *peer;
     CURL *curl;
+    pthread_t thread;
+    bool started;
+    uint64_t seen; /* the wake generation this thread last looked at; guarded by dl->lock */
 };
 
 struct gw_deliverer {
     struct gw_daemon *d;
-    pthread_t thread;
-    bool started;
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool stop;         /* guarded by lock */
-    bool woken;        /* guarded by lock */
+    uint64_t wakes;    /* wake generation, guarded by lock: something was queued */
     X509_STORE *store; /* trust anchors and CRLs for the peers' server certificates */
     X509 *cert;        /* our client certificate, chain and key for the handshake */
     STACK_OF(X509) * chain;
@@ -119,18 +123,6 @@ collect(char *ptr, size_t size, size_t nmemb, void *arg)
     return gw_buf_append(b, ptr, size * nmemb, &err) == GW_OK ? size * nmemb : 0; /* 0 aborts the transfer */
 }
 
-static struct peer_conn *
-conn_for(struct gw_deliverer *dl, const char *regno)
-{
-    for (size_t i = 0; i < dl->d->cfg.n_peers; i++) {
-        struct peer_conn *pc = &dl->conns[i];
-        if (strcmp(pc->peer->regno, regno) == 0) {
-            return pc;
-        }
-    }
-    return NULL;
-}
-
 /* Exponential back-off with jitter: uniform in [b/2, b], b = initial * 2^(attempts-1), capped. */
 static int64_t
 backoff_ms(const struct gw_config *cfg, uint32_t attempts)
@@ -187,10 +179,10 @@ retry_later(struct gw_deliverer *dl, struct gw_outbox_msg *m, const char *why)
 }
 
 static void
-deliver_one(struct gw_deliverer *dl, struct gw_outbox_msg *m)
+deliver_one(struct peer_conn *pc, struct gw_outbox_msg *m)
 {
+    struct gw_deliverer *dl = pc->dl;
     struct gw_daemon *d = dl->d;
-    struct peer_conn *pc = conn_for(dl, m->recipient);
     struct gw_buf resp;
     struct gw_err err;
     struct gw_receipt_info info;
@@ -206,10 +198,6 @@ deliver_one(struct gw_deliverer *dl, struct gw_outbox_msg *m)
     gw_err_clear(&err);
     (void)gw_msg_type_from_name(m->type, &type);
     m->attempts++;
-    if (pc == NULL || pc->curl == NULL) {
-        retry_later(dl, m, "UNKNOWN_PEER: no peer gateway configured for the Recipient");
-        goto out;
-    }
     snprintf(url, sizeof(url), "%s/v1/exchange", pc->peer->url);
     headers = curl_slist_append(headers, "Content-Type: application/xml");
     headers = headers != NULL ? curl_slist_append(headers, "Expect:") : NULL;
@@ -275,36 +263,69 @@ out:
     gw_buf_cleanup(&resp);
 }
 
-static void *
-deliverer_main(void *arg)
+/* Wait until woken, stopped, or the deadline (epoch ms) passes. Called with dl->lock held. */
+static void
+wait_until(struct peer_conn *pc, int64_t until)
 {
-    struct gw_deliverer *dl = arg;
+    struct gw_deliverer *dl = pc->dl;
+    int64_t now = gw_now_ms();
+    struct timespec ts;
+    int64_t wait;
+
+    if (dl->stop || pc->seen != dl->wakes || until <= now) {
+        return;
+    }
+    clock_gettime(CLOCK_REALTIME, &ts);
+    wait = until - now;
+    ts.tv_sec += (time_t)(wait / 1000);
+    ts.tv_nsec += (long)(wait % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&dl->cond, &dl->lock, &ts);
+}
+
+static bool
+stopping(struct gw_deliverer *dl)
+{
+    bool stop;
+
+    pthread_mutex_lock(&dl->lock);
+    stop = dl->stop;
+    pthread_mutex_unlock(&dl->lock);
+    return stop;
+}
+
+/* One peer's loop: deliver its due messages oldest first, then sleep until the next is due, something
+ * new is queued (gw_deliverer_wake) or a second has passed. */
+static void *
+peer_main(void *arg)
+{
+    struct peer_conn *pc = arg;
+    struct gw_deliverer *dl = pc->dl;
     struct gw_store *store = dl->d->store;
+    const char *regno = pc->peer->regno;
 
     for (;;) {
         struct gw_outbox_msg *list = NULL;
         size_t n = 0;
         int64_t next = INT64_MAX;
         struct gw_err err;
-        bool stop;
 
         pthread_mutex_lock(&dl->lock);
-        stop = dl->stop;
-        dl->woken = false;
+        pc->seen = dl->wakes;
         pthread_mutex_unlock(&dl->lock);
-        if (stop) {
+        if (stopping(dl)) {
             break;
         }
         gw_err_clear(&err);
-        if (store->ops->due_outbox(store, gw_now_ms(), DUE_BATCH, &list, &n, &err) != GW_OK) {
+        if (store->ops->due_outbox(store, gw_now_ms(), regno, DUE_BATCH, &list, &n, &err) != GW_OK) {
             gw_log_err(GW_LOG_ERROR, "cannot read the outbox", &err);
         }
         for (size_t i = 0; i < n; i++) {
-            pthread_mutex_lock(&dl->lock);
-            stop = dl->stop;
-            pthread_mutex_unlock(&dl->lock);
-            if (!stop) {
-                deliver_one(dl, &list[i]);
+            if (!stopping(dl)) {
+                deliver_one(pc, &list[i]);
             }
             gw_outbox_msg_cleanup(&list[i]);
         }
@@ -313,26 +334,12 @@ deliverer_main(void *arg)
             continue;
         }
         gw_err_clear(&err);
-        if (store->ops->next_due(store, &next, &err) != GW_OK) {
-            next = gw_now_ms() + 1000;
+        if (store->ops->next_due(store, regno, &next, &err) != GW_OK) {
+            next = INT64_MAX;
         }
         pthread_mutex_lock(&dl->lock);
-        if (!dl->stop && !dl->woken) {
-            int64_t now = gw_now_ms();
-            int64_t until = next < now + 1000 ? next : now + 1000; /* look again at least every second */
-            if (until > now) {
-                struct timespec ts;
-                clock_gettime(CLOCK_REALTIME, &ts);
-                int64_t wait = until - now;
-                ts.tv_sec += (time_t)(wait / 1000);
-                ts.tv_nsec += (long)(wait % 1000) * 1000000L;
-                if (ts.tv_nsec >= 1000000000L) {
-                    ts.tv_sec++;
-                    ts.tv_nsec -= 1000000000L;
-                }
-                pthread_cond_timedwait(&dl->cond, &dl->lock, &ts);
-            }
-        }
+        /* look again at least every second */
+        wait_until(pc, next < gw_now_ms() + 1000 ? next : gw_now_ms() + 1000);
         pthread_mutex_unlock(&dl->lock);
     }
     return NULL;
@@ -345,8 +352,8 @@ gw_deliverer_wake(struct gw_deliverer *dl)
         return;
     }
     pthread_mutex_lock(&dl->lock);
-    dl->woken = true;
-    pthread_cond_signal(&dl->cond);
+    dl->wakes++;
+    pthread_cond_broadcast(&dl->cond);
     pthread_mutex_unlock(&dl->lock);
 }
 
@@ -375,10 +382,12 @@ gw_deliverer_stop(struct gw_deliverer *dl)
     }
     pthread_mutex_lock(&dl->lock);
     dl->stop = true;
-    pthread_cond_signal(&dl->cond);
+    pthread_cond_broadcast(&dl->cond);
     pthread_mutex_unlock(&dl->lock);
-    if (dl->started) {
-        pthread_join(dl->thread, NULL);
+    for (size_t i = 0; i < GW_MAX_PEERS; i++) {
+        if (dl->conns[i].started) {
+            pthread_join(dl->conns[i].thread, NULL);
+        }
     }
     deliverer_free(dl);
 }
@@ -426,16 +435,19 @@ gw_deliverer_start(struct gw_daemon *d, struct gw_deliverer **out, struct gw_err
         curl_easy_setopt(pc->curl, CURLOPT_WRITEFUNCTION, collect);
         curl_easy_setopt(pc->curl, CURLOPT_POST, 1L);
     }
-    GW_CHECK(pthread_create(&dl->thread, NULL, deliverer_main, dl) == 0, GW_EIO, GW_R_IO,
-             "cannot start deliverer");
-    dl->started = true;
+    for (size_t i = 0; i < d->cfg.n_peers; i++) {
+        struct peer_conn *pc = &dl->conns[i];
+        GW_CHECK(pthread_create(&pc->thread, NULL, peer_main, pc) == 0, GW_EIO, GW_R_IO,
+                 "cannot start the deliverer of peer %s", pc->peer->regno);
+        pc->started = true;
+    }
     *out = dl;
     dl = NULL;
     rc = GW_OK;
 out:
     sk_X509_pop_free(leaf, X509_free);
     if (dl != NULL) {
-        deliverer_free(dl);
+        gw_deliverer_stop(dl); /* joins the threads already started, then frees */
     }
     return rc;
 }

@@ -97,16 +97,16 @@ gw_store_get_outbox(struct gw_store *s, const char *id, struct gw_outbox_msg *m,
 }
 
 enum gw_rc
-gw_store_due_outbox(struct gw_store *s, int64_t now_ms, size_t max, struct gw_outbox_msg **list, size_t *n,
-                    struct gw_err *err)
+gw_store_due_outbox(struct gw_store *s, int64_t now_ms, const char *recipient, size_t max,
+                    struct gw_outbox_msg **list, size_t *n, struct gw_err *err)
 {
-    return s->ops->due_outbox(s, now_ms, max, list, n, err);
+    return s->ops->due_outbox(s, now_ms, recipient, max, list, n, err);
 }
 
 enum gw_rc
-gw_store_next_due(struct gw_store *s, int64_t *when_ms, struct gw_err *err)
+gw_store_next_due(struct gw_store *s, const char *recipient, int64_t *when_ms, struct gw_err *err)
 {
-    return s->ops->next_due(s, when_ms, err);
+    return s->ops->next_due(s, recipient, when_ms, err);
 }
 
 enum gw_rc

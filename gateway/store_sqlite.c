@@ -161,8 +161,9 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_GET_META] = "SELECT value FROM meta WHERE key = ?1",
     [ST_GET_OUTBOX] = "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?1",
     [ST_DUE_OUTBOX] = "SELECT " OUTBOX_COLS " FROM outbox WHERE " DUE_STATES " AND next_attempt_ms <= ?1 "
-                      "ORDER BY created_ms, rowid LIMIT ?2",
-    [ST_NEXT_DUE] = "SELECT min(next_attempt_ms) FROM outbox WHERE " DUE_STATES,
+                      "AND (?3 IS NULL OR recipient = ?3) ORDER BY created_ms, rowid LIMIT ?2",
+    [ST_NEXT_DUE] =
+        "SELECT min(next_attempt_ms) FROM outbox WHERE " DUE_STATES " AND (?1 IS NULL OR recipient = ?1)",
     [ST_GET_INBOX] = "SELECT " INBOX_COLS " FROM inbox WHERE id = ?1",
     [ST_LIST_INBOX] = "SELECT seq, id, sender, type, sha256, NULL, NULL, received_ms, acked, acked_ms FROM inbox "
                       "WHERE seq > ?1 ORDER BY seq LIMIT ?2",
@@ -1286,11 +1287,12 @@ sql_limit(size_t max)
     return max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max;
 }
 
-/* Run list statement id with parameters (key, max) on the read connection and read at most max rows of
- * kind k. OUT: *list (free_rows) and *n; on failure untouched. */
+/* Run list statement id with parameters (key, max[, filter]) on the read connection and read at most max
+ * rows of kind k; filter (may be NULL) is bound as ?3 where the statement has one. OUT: *list (free_rows)
+ * and *n; on failure untouched. */
 static enum gw_rc
-query_rows(struct sqlite_store *st, enum stmt_id id, int64_t key, size_t max, const struct row_kind *k,
-           void **list, size_t *n, struct gw_err *err)
+query_rows(struct sqlite_store *st, enum stmt_id id, int64_t key, const char *filter, size_t max,
+           const struct row_kind *k, void **list, size_t *n, struct gw_err *err)
 {
     enum gw_rc rc;
     sqlite3_stmt *q = NULL;
@@ -1303,6 +1305,10 @@ query_rows(struct sqlite_store *st, enum stmt_id id, int64_t key, size_t max, co
     GW_TRY(stmt_get(&st->r, id, &q, err));
     GW_CHECK(sqlite3_bind_int64(q, 1, key) == SQLITE_OK && sqlite3_bind_int64(q, 2, sql_limit(max)) == SQLITE_OK,
              GW_EIO, GW_R_IO, "bind: %s", sqlite3_errmsg(st->r.db));
+    if (sqlite3_bind_parameter_count(q) >= 3) {
+        GW_CHECK((filter != NULL ? bind_str(q, 3, filter) : sqlite3_bind_null(q, 3)) == SQLITE_OK, GW_EIO, GW_R_IO,
+                 "bind: %s", sqlite3_errmsg(st->r.db));
+    }
     while ((r = sqlite3_step(q)) == SQLITE_ROW && count < max) {
         GW_TRY(grow(&rows, &cap, count, max, k->size, err));
         GW_TRY(k->read(q, (char *)rows + count * k->size, err));
@@ -1322,11 +1328,11 @@ out:
 }
 
 static enum gw_rc
-sq_due_outbox(struct gw_store *s, int64_t now, size_t max, struct gw_outbox_msg **list, size_t *n,
-              struct gw_err *err)
+sq_due_outbox(struct gw_store *s, int64_t now, const char *recipient, size_t max, struct gw_outbox_msg **list,
+              size_t *n, struct gw_err *err)
 {
     void *rows = NULL;
-    enum gw_rc rc = query_rows(sq(s), ST_DUE_OUTBOX, now, max, &outbox_rows, &rows, n, err);
+    enum gw_rc rc = query_rows(sq(s), ST_DUE_OUTBOX, now, recipient, max, &outbox_rows, &rows, n, err);
 
     if (rc == GW_OK) {
         *list = rows;
@@ -1335,7 +1341,7 @@ sq_due_outbox(struct gw_store *s, int64_t now, size_t max, struct gw_outbox_msg 
 }
 
 static enum gw_rc
-sq_next_due(struct gw_store *s, int64_t *when_ms, struct gw_err *err)
+sq_next_due(struct gw_store *s, const char *recipient, int64_t *when_ms, struct gw_err *err)
 {
     struct sqlite_store *st = sq(s);
     enum gw_rc rc;
@@ -1343,6 +1349,8 @@ sq_next_due(struct gw_store *s, int64_t *when_ms, struct gw_err *err)
 
     pthread_mutex_lock(&st->rlock);
     GW_TRY(stmt_get(&st->r, ST_NEXT_DUE, &q, err));
+    GW_CHECK((recipient != NULL ? bind_str(q, 1, recipient) : sqlite3_bind_null(q, 1)) == SQLITE_OK, GW_EIO,
+             GW_R_IO, "bind: %s", sqlite3_errmsg(st->r.db));
     GW_CHECK(sqlite3_step(q) == SQLITE_ROW, GW_EIO, GW_R_IO, "next due: %s", sqlite3_errmsg(st->r.db));
     *when_ms = sqlite3_column_type(q, 0) == SQLITE_NULL ? INT64_MAX : sqlite3_column_int64(q, 0);
     rc = GW_OK;
@@ -1357,7 +1365,7 @@ sq_list_inbox(struct gw_store *s, int64_t after, size_t max, struct gw_inbox_msg
               struct gw_err *err)
 {
     void *rows = NULL;
-    enum gw_rc rc = query_rows(sq(s), ST_LIST_INBOX, after, max, &inbox_rows, &rows, n, err);
+    enum gw_rc rc = query_rows(sq(s), ST_LIST_INBOX, after, NULL, max, &inbox_rows, &rows, n, err);
 
     if (rc == GW_OK) {
         *list = rows;

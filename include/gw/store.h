@@ -85,12 +85,12 @@ struct gw_store_ops {
                              struct gw_err *err);
     /* OUT: *m (cleanup). Reasons: NOT_FOUND, IO. */
     enum gw_rc (*get_outbox)(struct gw_store *s, const char *id, struct gw_outbox_msg *m, struct gw_err *err);
-    /* Rows in state QUEUED or DELIVERING with next_attempt_ms <= now_ms, oldest first, at most max.
-     * OUT: *list (array of *n rows; free each with cleanup, then free(list)). */
-    enum gw_rc (*due_outbox)(struct gw_store *s, int64_t now_ms, size_t max, struct gw_outbox_msg **list,
-                             size_t *n, struct gw_err *err);
-    /* Earliest next_attempt_ms of a QUEUED/DELIVERING row, or INT64_MAX if none. */
-    enum gw_rc (*next_due)(struct gw_store *s, int64_t *when_ms, struct gw_err *err);
+    /* Rows in state QUEUED or DELIVERING with next_attempt_ms <= now_ms, for recipient (NULL: any), oldest
+     * first, at most max. OUT: *list (array of *n rows; free each with cleanup, then free(list)). */
+    enum gw_rc (*due_outbox)(struct gw_store *s, int64_t now_ms, const char *recipient, size_t max,
+                             struct gw_outbox_msg **list, size_t *n, struct gw_err *err);
+    /* Earliest next_attempt_ms of a QUEUED/DELIVERING row for recipient (NULL: any), or INT64_MAX if none. */
+    enum gw_rc (*next_due)(struct gw_store *s, const char *recipient, int64_t *when_ms, struct gw_err *err);
     /* Set state, attempts, next_attempt_ms, last_error, delivered_ms and (if receipt != NULL) the receipt
      * of row m->id from m. Reasons: NOT_FOUND, IO. */
     enum gw_rc (*update_outbox)(struct gw_store *s, const struct gw_outbox_msg *m, const struct gw_audit_event *ev,
@@ -137,9 +137,10 @@ GW_MUST_CHECK enum gw_rc gw_store_put_outbox(struct gw_store *s, const struct gw
                                              const struct gw_audit_event *ev, struct gw_err *err);
 GW_MUST_CHECK enum gw_rc gw_store_get_outbox(struct gw_store *s, const char *id, struct gw_outbox_msg *m,
                                              struct gw_err *err);
-GW_MUST_CHECK enum gw_rc gw_store_due_outbox(struct gw_store *s, int64_t now_ms, size_t max,
+GW_MUST_CHECK enum gw_rc gw_store_due_outbox(struct gw_store *s, int64_t now_ms, const char *recipient, size_t max,
                                              struct gw_outbox_msg **list, size_t *n, struct gw_err *err);
-GW_MUST_CHECK enum gw_rc gw_store_next_due(struct gw_store *s, int64_t *when_ms, struct gw_err *err);
+GW_MUST_CHECK enum gw_rc gw_store_next_due(struct gw_store *s, const char *recipient, int64_t *when_ms,
+                                           struct gw_err *err);
 GW_MUST_CHECK enum gw_rc gw_store_update_outbox(struct gw_store *s, const struct gw_outbox_msg *m,
                                                 const struct gw_audit_event *ev, struct gw_err *err);
 GW_MUST_CHECK enum gw_rc gw_store_attach_notice(struct gw_store *s, const char *id, const unsigned char *notice,

@@ -382,12 +382,13 @@ test_outbox_due_and_next(struct t *t)
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
-    EXPECT_OK(gw_store_next_due(s, &when, &err), &err);
+    EXPECT_OK(gw_store_next_due(s, NULL, &when, &err), &err);
     EXPECT_INT_EQ(when, INT64_MAX);
-    EXPECT_OK(gw_store_due_outbox(s, 500, 10, &list, &n, &err), &err);
+    EXPECT_OK(gw_store_due_outbox(s, 500, NULL, 10, &list, &n, &err), &err);
     EXPECT_INT_EQ(n, 0);
     free_out_list(list, n);
     list = NULL;
+    n = 0;
     for (size_t i = 0; i < T_COUNT(rows); i++) {
         make_out(&m, rows[i].id, body, sizeof(body) - 1);
         m.created_ms = rows[i].created;
@@ -395,7 +396,7 @@ test_outbox_due_and_next(struct t *t)
         m.state = rows[i].state;
         EXPECT_OK(gw_store_put_outbox(s, &m, NULL, &err), &err);
     }
-    EXPECT_OK(gw_store_due_outbox(s, 500, 10, &list, &n, &err), &err);
+    EXPECT_OK(gw_store_due_outbox(s, 500, NULL, 10, &list, &n, &err), &err);
     EXPECT_INT_EQ(n, 3);
     EXPECT_TRUE(t_contains(list[0].id, "000000000002"));
     EXPECT_TRUE(t_contains(list[1].id, "000000000001"));
@@ -404,23 +405,50 @@ test_outbox_due_and_next(struct t *t)
     EXPECT_INT_EQ(list[0].state, GW_OUT_DELIVERING);
     free_out_list(list, n);
     list = NULL;
-    EXPECT_OK(gw_store_due_outbox(s, 500, 1, &list, &n, &err), &err);
+    n = 0;
+    EXPECT_OK(gw_store_due_outbox(s, 500, NULL, 1, &list, &n, &err), &err);
     EXPECT_INT_EQ(n, 1);
     EXPECT_TRUE(t_contains(list[0].id, "000000000002"));
     free_out_list(list, n);
     list = NULL;
-    EXPECT_OK(gw_store_due_outbox(s, 99, 10, &list, &n, &err), &err);
+    n = 0;
+    EXPECT_OK(gw_store_due_outbox(s, 99, NULL, 10, &list, &n, &err), &err);
     EXPECT_INT_EQ(n, 0);
     free_out_list(list, n);
     list = NULL;
-    EXPECT_OK(gw_store_next_due(s, &when, &err), &err);
+    n = 0;
+    EXPECT_OK(gw_store_next_due(s, NULL, &when, &err), &err);
     EXPECT_INT_EQ(when, 100);
     /* row 1 delivered: the next due is row 2's */
     make_out(&m, 1, body, sizeof(body) - 1);
     m.state = GW_OUT_DELIVERED;
     EXPECT_OK(gw_store_update_outbox(s, &m, NULL, &err), &err);
-    EXPECT_OK(gw_store_next_due(s, &when, &err), &err);
+    EXPECT_OK(gw_store_next_due(s, NULL, &when, &err), &err);
     EXPECT_INT_EQ(when, 200);
+    /* one deliverer thread per peer asks only for its recipient's rows */
+    make_out(&m, 7, body, sizeof(body) - 1);
+    snprintf(m.recipient, sizeof(m.recipient), "%s", "90009113532");
+    m.created_ms = 10;
+    m.next_attempt_ms = 150;
+    EXPECT_OK(gw_store_put_outbox(s, &m, NULL, &err), &err);
+    EXPECT_OK(gw_store_due_outbox(s, 500, "90009113532", 10, &list, &n, &err), &err);
+    EXPECT_INT_EQ(n, 1);
+    EXPECT_TRUE(t_contains(list[0].id, "000000000007"));
+    free_out_list(list, n);
+    list = NULL;
+    n = 0;
+    EXPECT_OK(gw_store_due_outbox(s, 500, PEER, 10, &list, &n, &err), &err);
+    EXPECT_INT_EQ(n, 2);
+    EXPECT_TRUE(t_contains(list[0].id, "000000000002"));
+    free_out_list(list, n);
+    list = NULL;
+    n = 0;
+    EXPECT_OK(gw_store_next_due(s, "90009113532", &when, &err), &err);
+    EXPECT_INT_EQ(when, 150);
+    EXPECT_OK(gw_store_next_due(s, PEER, &when, &err), &err);
+    EXPECT_INT_EQ(when, 200);
+    EXPECT_OK(gw_store_next_due(s, "90000000000", &when, &err), &err);
+    EXPECT_INT_EQ(when, INT64_MAX);
 out:
     free_out_list(list, n);
     gw_store_close(s);
