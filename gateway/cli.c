@@ -106,3 +106,22 @@ gw_cli_worse(int a, int b)
 {
     return a > b ? a : b;
 }
+
+int
+gw_cli_trust_option(struct gw_cli_trust *t, int c, const char *arg, const char *cmd)
+{
+    switch (c) {
+    case 't':
+        t->anchors = arg;
+        return 1;
+    case 'r':
+        if (t->n_crls == GW_CLI_MAX_CRL_FILES) {
+            fprintf(stderr, "gateway %s: at most %d --crl files\n", cmd, GW_CLI_MAX_CRL_FILES);
+            return -1;
+        }
+        t->crls[t->n_crls++] = arg;
+        return 1;
+    default:
+        return 0;
+    }
+}

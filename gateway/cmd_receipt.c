@@ -16,8 +16,6 @@
 #include "gw/receipt.h"
 #include "gw/verify.h"
 
-#define MAX_CRL_FILES 16
-
 static const char usage[] =
     "usage: gateway receipt verify --trust CA.pem [--crl CRL.pem]... --message MSG RECEIPT\n"
     "Check that RECEIPT (a signed Receipt or Delivered notification) is about MSG: both verify with the\n"
@@ -29,8 +27,8 @@ static const char usage[] =
     "Exit status: 0 the receipt is valid for the message (whatever its status), 1 it is not, 2 usage or I/O.\n";
 
 static int
-run(const char *argv0, const char *schema_dir, const char *trust, const char **crls, size_t n_crls,
-    const char *msg_path, const char *receipt_path)
+run(const char *argv0, const char *schema_dir, const struct gw_cli_trust *trust, const char *msg_path,
+    const char *receipt_path)
 {
     enum gw_rc rc;
     struct gw_err errbuf;
@@ -50,7 +48,7 @@ run(const char *argv0, const char *schema_dir, const char *trust, const char **c
     gw_buf_init(&receipt, 4u * 1024u * 1024u);
     GW_TRY(gw_cli_setup(argv0, schema_dir, true, &schemas, err));
     setup = true;
-    GW_TRY(gw_pki_load(trust, crls, n_crls, &pki, err));
+    GW_TRY(gw_pki_load(trust->anchors, trust->crls, trust->n_crls, &pki, err));
     GW_TRY(gw_cli_load(msg_path, &doc, &msg, &msg_len, err));
     GW_TRY(gw_verify_message(pki, schemas, doc, gw_cli_name(msg_path), &v, err));
     gw_sha256_hex(msg, msg_len, digest);
@@ -93,11 +91,9 @@ gw_cmd_receipt(int argc, char **argv)
         {"message", required_argument, NULL, 'm'}, {"schemas", required_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
-    const char *trust = NULL;
+    struct gw_cli_trust trust = {0};
     const char *message = NULL;
     const char *schema_dir = NULL;
-    const char *crls[MAX_CRL_FILES];
-    size_t n_crls = 0;
     int c;
 
     if (argc < 2 || strcmp(argv[1], "verify") != 0) {
@@ -111,17 +107,14 @@ gw_cmd_receipt(int argc, char **argv)
     argc--;
     argv++;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 't':
-            trust = optarg;
-            break;
-        case 'r':
-            if (n_crls == MAX_CRL_FILES) {
-                fputs("gateway receipt: too many --crl files\n", stderr);
+        int taken = gw_cli_trust_option(&trust, c, optarg, "receipt");
+        if (taken != 0) {
+            if (taken < 0) {
                 return GW_EXIT_USAGE;
             }
-            crls[n_crls++] = optarg;
-            break;
+            continue;
+        }
+        switch (c) {
         case 'm':
             message = optarg;
             break;
@@ -136,9 +129,9 @@ gw_cmd_receipt(int argc, char **argv)
             return GW_EXIT_USAGE;
         }
     }
-    if (trust == NULL || message == NULL || optind != argc - 1) {
+    if (trust.anchors == NULL || message == NULL || optind != argc - 1) {
         fputs(usage, stderr);
         return GW_EXIT_USAGE;
     }
-    return run(argv[0], schema_dir, trust, crls, n_crls, message, argv[optind]);
+    return run(argv[0], schema_dir, &trust, message, argv[optind]);
 }

@@ -12,8 +12,6 @@
 #include "gw/pki.h"
 #include "gw/verify.h"
 
-#define MAX_CRL_FILES 16
-
 static const char usage[] =
     "usage: gateway verify --trust CA.pem [--crl CRL.pem]... FILE...\n"
     "Verify signed messages with the strict profile: one enveloped signature over the whole document,\n"
@@ -69,9 +67,7 @@ gw_cmd_verify(int argc, char **argv)
         {"schemas", required_argument, NULL, 's'}, {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
-    const char *trust = NULL;
-    const char *crls[MAX_CRL_FILES];
-    size_t n_crls = 0;
+    struct gw_cli_trust trust = {0};
     const char *schema_dir = NULL;
     bool quiet = false;
     struct gw_schemas *schemas = NULL;
@@ -81,17 +77,14 @@ gw_cmd_verify(int argc, char **argv)
     int status = GW_EXIT_OK;
 
     while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-        switch (c) {
-        case 't':
-            trust = optarg;
-            break;
-        case 'r':
-            if (n_crls == MAX_CRL_FILES) {
-                fprintf(stderr, "gateway verify: at most %d --crl files\n", MAX_CRL_FILES);
+        int taken = gw_cli_trust_option(&trust, c, optarg, "verify");
+        if (taken != 0) {
+            if (taken < 0) {
                 return GW_EXIT_USAGE;
             }
-            crls[n_crls++] = optarg;
-            break;
+            continue;
+        }
+        switch (c) {
         case 's':
             schema_dir = optarg;
             break;
@@ -106,7 +99,7 @@ gw_cmd_verify(int argc, char **argv)
             return GW_EXIT_USAGE;
         }
     }
-    if (trust == NULL || optind >= argc) {
+    if (trust.anchors == NULL || optind >= argc) {
         fputs(usage, stderr);
         return GW_EXIT_USAGE;
     }
@@ -115,13 +108,13 @@ gw_cmd_verify(int argc, char **argv)
         gw_cli_print_error("verify", &err);
         return GW_EXIT_USAGE;
     }
-    if (gw_pki_load(trust, crls, n_crls, &pki, &err) != GW_OK) {
+    if (gw_pki_load(trust.anchors, trust.crls, trust.n_crls, &pki, &err) != GW_OK) {
         gw_cli_print_error("verify", &err);
         gw_cli_teardown(schemas, true);
         return GW_EXIT_USAGE;
     }
     for (int i = optind; i < argc; i++) {
-        status = gw_cli_worse(status, verify_one(pki, schemas, n_crls > 0, quiet, argv[i]));
+        status = gw_cli_worse(status, verify_one(pki, schemas, trust.n_crls > 0, quiet, argv[i]));
     }
     gw_pki_free(pki);
     gw_cli_teardown(schemas, true);

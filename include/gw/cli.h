@@ -36,6 +36,18 @@ void gw_cli_teardown(struct gw_schemas *schemas, bool with_dsig);
 GW_MUST_CHECK enum gw_rc gw_cli_load(const char *path, xmlDoc **out, unsigned char **raw, size_t *raw_len,
                                      struct gw_err *err);
 
+/* The trust options shared by the commands that verify: --trust FILE and --crl FILE (repeatable). */
+#define GW_CLI_MAX_CRL_FILES 16
+struct gw_cli_trust {
+    const char *anchors;                    /* --trust, NULL until given */
+    const char *crls[GW_CLI_MAX_CRL_FILES]; /* --crl files, in order */
+    size_t n_crls;
+};
+
+/* Take getopt's option c with its argument if it is 't' (--trust) or 'r' (--crl). Returns 1 if taken,
+ * 0 if c is another option, -1 (after a message on stderr naming cmd) if there are too many --crl. */
+int gw_cli_trust_option(struct gw_cli_trust *t, int c, const char *arg, const char *cmd);
+
 /* "gateway: WHERE: MESSAGE [CODE]" on stderr. */
 void gw_cli_print_error(const char *cmd, const struct gw_err *err);
 

@@ -66,6 +66,14 @@ gw verify --trust "$TMP/nope.pem" "$s"
 expect_out "verify/missing-trust-is-config-error" 2 "nope.pem"
 gw verify "$s"
 expect_rc "verify/usage-without-trust" 2
+crl17=""
+for i in $(seq 17); do crl17="$crl17 --crl $PKI/crl.pem"; done
+# shellcheck disable=SC2086
+gw verify --trust "$PKI/trust.pem" $crl17 "$s"
+expect_out "verify/too-many-crl-files-is-usage" 2 "at most 16 --crl files"
+# shellcheck disable=SC2086
+gw receipt verify --trust "$PKI/trust.pem" $crl17 --message "$s" "$s"
+expect_out "receipt/too-many-crl-files-is-usage" 2 "at most 16 --crl files"
 gw verify -q --trust "$PKI/trust.pem" - <"$s"
 expect_out "verify/stdin" 0 "<stdin>: VERIFIED"
 finish
