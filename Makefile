@@ -38,6 +38,11 @@ $(1)/bench: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/bench/bench.c)
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
+# scripts/gateways.sh takes its free ports from this helper (tests and the demo)
+$(1)/reserve-port: $(1)/obj/scripts/reserve-port.o
+	@echo "  LD $$@"
+	@$$(CC) $(3) -o $$@ $$^
+
 $(1)/fuzz-verify: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/fuzz_verify.c tests/fuzz/replay.c)
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
@@ -46,7 +51,7 @@ $(1)/fuzz-config: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/fuzz_conf
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
--include $$(patsubst %.c,$(1)/obj/%.d,$$(SRCS) $$(UNIT_SRCS) $$(FUZZ_SRCS))
+-include $$(patsubst %.c,$(1)/obj/%.d,$$(SRCS) $$(UNIT_SRCS) $$(FUZZ_SRCS) scripts/reserve-port.c)
 endef
 
 $(eval $(call build_rules,build,$(CFLAGS_RELEASE),$(LDFLAGS_RELEASE)))
@@ -54,9 +59,9 @@ $(eval $(call build_rules,build-asan,$(CFLAGS_ASAN),$(LDFLAGS_ASAN)))
 
 .PHONY: all asan deps test test-quick demo bench valgrind lint fuzz clean
 
-all: build/gateway build/unit-tests build/fuzz-verify build/fuzz-config
+all: build/gateway build/unit-tests build/fuzz-verify build/fuzz-config build/reserve-port
 
-asan: build-asan/gateway build-asan/unit-tests build-asan/fuzz-verify build-asan/fuzz-config
+asan: build-asan/gateway build-asan/unit-tests build-asan/fuzz-verify build-asan/fuzz-config build-asan/reserve-port
 
 deps:
 	@sh scripts/install-deps.sh
@@ -71,7 +76,7 @@ test-quick: all
 	@sh tests/run.sh build
 
 demo: deps
-	@$(MAKE) --no-print-directory build/gateway
+	@$(MAKE) --no-print-directory build/gateway build/reserve-port
 	@sh scripts/demo.sh
 
 # Cost of one message against raw OpenSSL in the same run (DESIGN §9). BENCH_ITERATIONS to change.

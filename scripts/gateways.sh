@@ -8,15 +8,11 @@ ORG_visc=90001800413
 ORG_ludza=90000017453
 ORG_talsi=90009113532
 
-# A free TCP port on 127.0.0.1 (not listening now).
+# A TCP port on 127.0.0.1 that the kernel chose and holds back for about a minute from other binds and
+# from outgoing connections, so that a gateway started within that time can bind it (reserve-port.c says
+# how). Checking a random port for listeners instead races with every connect() on the machine.
 free_port() {
-    while :; do
-        p=$(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 30000 + 20000 ))
-        if ! ss -Htln "sport = :$p" 2>/dev/null | grep -q .; then
-            echo "$p"
-            return
-        fi
-    done
+    "$(dirname "$GW")/reserve-port" || { echo "free_port: $(dirname "$GW")/reserve-port failed" >&2; return 1; }
 }
 
 # gw_pki: a fresh example PKI in $WORK/pki with combined client chains for curl.
