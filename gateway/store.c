@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(GW_OUT_FAILED + 1 == GW_OUT_STATE_COUNT, "GW_OUT_STATE_COUNT counts enum gw_out_state");
+
 const char *
 gw_out_state_name(enum gw_out_state s)
 {
@@ -165,7 +167,8 @@ gw_store_audit(struct gw_store *s, const struct gw_audit_event *ev, struct gw_er
 }
 
 enum gw_rc
-gw_store_counts(struct gw_store *s, uint64_t out_by_state[5], uint64_t *inbox_unacked, struct gw_err *err)
+gw_store_counts(struct gw_store *s, uint64_t out_by_state[GW_OUT_STATE_COUNT], uint64_t *inbox_unacked,
+                struct gw_err *err)
 {
     return s->ops->counts(s, out_by_state, inbox_unacked, err);
 }

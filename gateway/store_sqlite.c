@@ -391,7 +391,7 @@ state_from_name(const char *name, enum gw_out_state *out, struct gw_err *err)
 {
     enum gw_rc rc = GW_EIO;
 
-    for (int s = GW_OUT_QUEUED; s <= GW_OUT_FAILED; s++) {
+    for (unsigned s = 0; s < GW_OUT_STATE_COUNT; s++) {
         if (strcmp(name, gw_out_state_name((enum gw_out_state)s)) == 0) {
             *out = (enum gw_out_state)s;
             return GW_OK;
@@ -405,7 +405,7 @@ out:
 static bool
 state_is_valid(enum gw_out_state s)
 {
-    return (int)s >= GW_OUT_QUEUED && (int)s <= GW_OUT_FAILED;
+    return (unsigned)s < GW_OUT_STATE_COUNT;
 }
 
 /* A row of OUTBOX_COLS. OUT: *m (gw_outbox_msg_cleanup); untouched on failure. */
@@ -1374,12 +1374,13 @@ sq_list_inbox(struct gw_store *s, int64_t after, size_t max, struct gw_inbox_msg
 }
 
 static enum gw_rc
-sq_counts(struct gw_store *s, uint64_t out_by_state[5], uint64_t *inbox_unacked, struct gw_err *err)
+sq_counts(struct gw_store *s, uint64_t out_by_state[GW_OUT_STATE_COUNT], uint64_t *inbox_unacked,
+          struct gw_err *err)
 {
     struct sqlite_store *st = sq(s);
     enum gw_rc rc;
     sqlite3_stmt *q = NULL;
-    uint64_t by_state[5] = {0};
+    uint64_t by_state[GW_OUT_STATE_COUNT] = {0};
     char name[16];
     enum gw_out_state state;
     int r;

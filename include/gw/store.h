@@ -24,6 +24,7 @@ enum gw_out_state {
     GW_OUT_REJECTED,   /* the recipient answered with a signed Rejected receipt: permanent */
     GW_OUT_FAILED,     /* gave up: retry age exceeded */
 };
+#define GW_OUT_STATE_COUNT 5 /* the number of states above, which run from 0 */
 const char *gw_out_state_name(enum gw_out_state s);
 
 #define GW_SHA256_HEX_LEN 64
@@ -118,7 +119,7 @@ struct gw_store_ops {
     /* An audit event on its own (verification failure without a stored message, a delivery attempt...). */
     enum gw_rc (*audit)(struct gw_store *s, const struct gw_audit_event *ev, struct gw_err *err);
     /* Counts for /metrics: outbox rows per state (array indexed by enum gw_out_state), inbox rows not acked. */
-    enum gw_rc (*counts)(struct gw_store *s, uint64_t out_by_state[5], uint64_t *inbox_unacked,
+    enum gw_rc (*counts)(struct gw_store *s, uint64_t out_by_state[GW_OUT_STATE_COUNT], uint64_t *inbox_unacked,
                          struct gw_err *err);
 };
 
@@ -161,8 +162,8 @@ GW_MUST_CHECK enum gw_rc gw_store_put_rejected(struct gw_store *s, const char *m
                                                const unsigned char *receipt, size_t receipt_len,
                                                const struct gw_audit_event *ev, struct gw_err *err);
 GW_MUST_CHECK enum gw_rc gw_store_audit(struct gw_store *s, const struct gw_audit_event *ev, struct gw_err *err);
-GW_MUST_CHECK enum gw_rc gw_store_counts(struct gw_store *s, uint64_t out_by_state[5], uint64_t *inbox_unacked,
-                                         struct gw_err *err);
+GW_MUST_CHECK enum gw_rc gw_store_counts(struct gw_store *s, uint64_t out_by_state[GW_OUT_STATE_COUNT],
+                                         uint64_t *inbox_unacked, struct gw_err *err);
 
 /* Open (creating and migrating) the SQLite store at path. OUT: *out (gw_store_close()).
  * Reasons: IO, CONFIG (a newer schema version than this binary knows). */

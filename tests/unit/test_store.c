@@ -710,7 +710,7 @@ test_counts_and_rejected(struct t *t)
     struct gw_inbox_msg existing = {0};
     unsigned char body[] = "<x/>";
     unsigned char receipt[] = "<Receipt>Rejected</Receipt>";
-    uint64_t by_state[5] = {9, 9, 9, 9, 9};
+    uint64_t by_state[GW_OUT_STATE_COUNT] = {9, 9, 9, 9, 9};
     uint64_t unacked = 9;
     bool dup = false;
     bool was = false;
