@@ -41,8 +41,8 @@ reject(struct gw_call *c, const char *message_id, const char *digest, const stru
            gw_reason_code(why->reason));
     if (gw_receipt_make(d->signer, c->client_regno, message_id, digest, GW_RECEIPT_REJECTED, why->reason, why->msg,
                         &receipt, &receipt_len, NULL, err) != GW_OK ||
-        d->store->ops->put_rejected(d->store, message_id, c->client_regno, c->body, c->body_len,
-                                    gw_reason_code(why->reason), receipt, receipt_len, &ev, err) != GW_OK) {
+        gw_store_put_rejected(d->store, message_id, c->client_regno, c->body, c->body_len,
+                              gw_reason_code(why->reason), receipt, receipt_len, &ev, err) != GW_OK) {
         gw_log_err(GW_LOG_ERROR, "cannot record a rejection", err);
         gw_reply_error(c, 503, err);
     } else {
@@ -62,14 +62,14 @@ take_notification(struct gw_call *c, const struct gw_verified *v, struct gw_err 
     struct gw_audit_event ev = {.event = "notification", .peer = c->client_regno, .outcome = "ok"};
 
     GW_CHECK(v->env.in_reply_to[0] != '\0', GW_EPOLICY, GW_R_RECEIPT_INVALID, "a Receipt must name InReplyTo");
-    GW_TRY(d->store->ops->get_outbox(d->store, v->env.in_reply_to, &m, err));
+    GW_TRY(gw_store_get_outbox(d->store, v->env.in_reply_to, &m, err));
     /* signed by the recipient of our message, about it, with its digest: the same checks as any receipt */
     GW_TRY(gw_receipt_check(d->pki, d->schemas, c->body, c->body_len, m.recipient, m.id, m.sha256, &info, err));
     GW_CHECK(info.status == GW_RECEIPT_DELIVERED, GW_EPOLICY, GW_R_RECEIPT_INVALID,
              "only Delivered notifications are exchanged on their own (got %s)",
              gw_receipt_status_name(info.status));
     ev.message_id = m.id;
-    GW_TRY(d->store->ops->attach_notice(d->store, m.id, c->body, c->body_len, &ev, err));
+    GW_TRY(gw_store_attach_notice(d->store, m.id, c->body, c->body_len, &ev, err));
     rc = GW_OK;
 out:
     gw_outbox_msg_cleanup(&m);
@@ -145,13 +145,13 @@ gw_api_exchange(struct gw_call *c)
                            &in.receipt, &in.receipt_len, NULL, err));
     ev.message_id = in.id;
     /* committed (with its receipt and audit entry) before the receipt goes back */
-    GW_TRY(d->store->ops->put_inbox(d->store, &in, &ev, &dup, &existing, err));
+    GW_TRY(gw_store_put_inbox(d->store, &in, &ev, &dup, &existing, err));
     if (dup) {
         GW_CHECK(strcmp(existing.sha256, digest) == 0, GW_EPOLICY, GW_R_REPLAY_CONFLICT,
                  "message %s was already received with other content", in.id);
         struct gw_audit_event dev = {
             .event = "duplicate", .message_id = in.id, .peer = c->client_regno, .outcome = "same receipt"};
-        if (d->store->ops->audit(d->store, &dev, err) != GW_OK) {
+        if (gw_store_audit(d->store, &dev, err) != GW_OK) {
             gw_log_err(GW_LOG_WARN, "audit of a duplicate", err);
             gw_err_clear(err);
         }

@@ -67,7 +67,7 @@ gw_api_inbox_list(struct gw_call *c)
         GW_CHECK(gw_parse_u64(v, 1, INBOX_PAGE_MAX, &limit) == GW_OK, GW_EINPUT, GW_R_HTTP_BAD_REQUEST,
                  "limit=%s is not in 1..%d", v, INBOX_PAGE_MAX);
     }
-    GW_TRY(c->d->store->ops->list_inbox(c->d->store, (int64_t)after, (size_t)limit, &list, &n, err));
+    GW_TRY(gw_store_list_inbox(c->d->store, (int64_t)after, (size_t)limit, &list, &n, err));
     last = (int64_t)after;
     GW_TRY(gw_buf_append_str(&b, "{\"messages\":[", err));
     for (size_t i = 0; i < n; i++) {
@@ -103,7 +103,7 @@ gw_api_inbox_get(struct gw_call *c, const char *id)
 
     gw_err_clear(err);
     GW_CHECK(gw_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
-    GW_TRY(c->d->store->ops->get_inbox(c->d->store, id, &m, err));
+    GW_TRY(gw_store_get_inbox(c->d->store, id, &m, err));
     gw_reply(c, 200, "application/xml", m.body, m.body_len);
     rc = GW_OK;
 out:
@@ -128,7 +128,7 @@ gw_api_inbox_ack(struct gw_call *c, const char *id)
 
     gw_err_clear(err);
     GW_CHECK(gw_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
-    GW_TRY(d->store->ops->get_inbox(d->store, id, &m, err));
+    GW_TRY(gw_store_get_inbox(d->store, id, &m, err));
     if (!m.acked) {
         /* queue the Delivered notification first: a crash between the two writes repeats it on the next
          * ack rather than losing it */
@@ -143,11 +143,11 @@ gw_api_inbox_ack(struct gw_call *c, const char *id)
         notice.next_attempt_ms = notice.created_ms;
         nev.message_id = m.id;
         nev.peer = m.sender;
-        GW_TRY(d->store->ops->put_outbox(d->store, &notice, &nev, err));
+        GW_TRY(gw_store_put_outbox(d->store, &notice, &nev, err));
         gw_deliverer_wake(d->deliverer);
     }
     aev.message_id = m.id;
-    GW_TRY(d->store->ops->ack_inbox(d->store, m.id, &aev, &was_acked, err));
+    GW_TRY(gw_store_ack_inbox(d->store, m.id, &aev, &was_acked, err));
     {
         char body[160];
         int len = snprintf(body, sizeof(body), "{\"id\":\"%s\",\"acked\":true,\"already\":%s}\n", m.id,

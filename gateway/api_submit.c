@@ -59,7 +59,7 @@ gw_api_submit(struct gw_call *c)
     m.created_ms = gw_now_ms();
     m.next_attempt_ms = m.created_ms;
     ev.message_id = m.id;
-    GW_TRY(d->store->ops->put_outbox(d->store, &m, &ev, err));
+    GW_TRY(gw_store_put_outbox(d->store, &m, &ev, err));
     gw_metrics_message(d->metrics, env.type, GW_OUTCOME_SUBMITTED);
     gw_deliverer_wake(d->deliverer);
     snprintf(location, sizeof(location), "/v1/messages/%s", m.id);
@@ -108,7 +108,7 @@ gw_api_message_status(struct gw_call *c, const char *id, const char *what)
     gw_err_clear(err);
     gw_buf_init(&b, 8192);
     GW_CHECK(gw_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
-    GW_TRY(c->d->store->ops->get_outbox(c->d->store, id, &m, err));
+    GW_TRY(gw_store_get_outbox(c->d->store, id, &m, err));
     if (strcmp(what, "receipt") == 0) {
         GW_CHECK(m.receipt != NULL, GW_EINPUT, GW_R_NOT_FOUND, "no receipt yet for %s", id);
         gw_reply(c, 200, "application/xml", m.receipt, m.receipt_len);

@@ -154,7 +154,7 @@ record(struct gw_deliverer *dl, struct gw_outbox_msg *m, const char *outcome, co
                                 .reason = reason};
 
     gw_err_clear(&err);
-    if (dl->d->store->ops->update_outbox(dl->d->store, m, &ev, &err) != GW_OK) {
+    if (gw_store_update_outbox(dl->d->store, m, &ev, &err) != GW_OK) {
         gw_log_err(GW_LOG_ERROR, "cannot record a delivery attempt", &err);
     }
 }
@@ -320,7 +320,7 @@ peer_main(void *arg)
             break;
         }
         gw_err_clear(&err);
-        if (store->ops->due_outbox(store, gw_now_ms(), regno, DUE_BATCH, &list, &n, &err) != GW_OK) {
+        if (gw_store_due_outbox(store, gw_now_ms(), regno, DUE_BATCH, &list, &n, &err) != GW_OK) {
             gw_log_err(GW_LOG_ERROR, "cannot read the outbox", &err);
         }
         for (size_t i = 0; i < n; i++) {
@@ -334,7 +334,7 @@ peer_main(void *arg)
             continue;
         }
         gw_err_clear(&err);
-        if (store->ops->next_due(store, regno, &next, &err) != GW_OK) {
+        if (gw_store_next_due(store, regno, &next, &err) != GW_OK) {
             next = INT64_MAX;
         }
         pthread_mutex_lock(&dl->lock);

@@ -159,7 +159,7 @@ gw_metrics_render(struct gw_metrics *m, struct gw_store *store, struct gw_buf *b
         GW_TRY(gw_buf_printf(b, err, "gateway_http_responses_total{class=\"%dxx\"} %llu\n", c,
                              (unsigned long long)get(&m->http[c])));
     }
-    GW_TRY(store->ops->counts(store, by_state, &unacked, err));
+    GW_TRY(gw_store_counts(store, by_state, &unacked, err));
     GW_TRY(gw_buf_append_str(b,
                              "# HELP gateway_outbox_messages Outbox messages by state.\n"
                              "# TYPE gateway_outbox_messages gauge\n",

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * The SQLite back end of struct gw_store_ops (DESIGN §6 storage and audit, §9 group commit), the only file
- * that uses libsqlite3. The database runs in WAL mode with synchronous=FULL, so a write that returned GW_OK
- * survives kill -9 and power loss. One writer thread owns the write connection: callers queue their write
- * and sleep; the writer runs every queued write in one transaction (each inside its own savepoint, so one
- * failing write does not fail the others), appends each write's audit entry in that same transaction,
- * commits once, and only then wakes the callers. Reads share a second, read-only connection under a mutex;
- * WAL lets them run while the writer commits. The schema is versioned: `migrations` lists the steps, each
- * applied in its own transaction; a store with a newer version than this binary knows is refused.
- * It does not decide what is logged or when a message is retried: callers say so.
+ * The SQLite back end of struct gw_store_ops (store_int.h; DESIGN §6 storage and audit, §9 group commit), the
+ * only file that uses libsqlite3. The database runs in WAL mode with synchronous=FULL, so a write that
+ * returned GW_OK survives kill -9 and power loss. One writer thread owns the write connection: callers queue
+ * their write and sleep; the writer runs every queued write in one transaction (each inside its own
+ * savepoint, so one failing write does not fail the others), appends each write's audit entry in that same
+ * transaction, commits once, and only then wakes the callers. Reads share a second, read-only connection
+ * under a mutex; WAL lets them run while the writer commits. The schema is versioned: `migrations` lists the
+ * steps, each applied in its own transaction; a store with a newer version than this binary knows is refused.
+ * It does not check the callers' arguments (the gw_store_* calls of store.c have), and does not decide what
+ * is logged or when a message is retried: callers say so.
  */
 #include <assert.h>
 #include <errno.h>
@@ -23,7 +24,7 @@
 #include <unistd.h>
 
 #include "gw/audit.h"
-#include "gw/store.h"
+#include "store_int.h"
 
 /* How long a statement waits for a lock held by another connection (another process on the same file,
  * a checkpoint) before it fails. */
@@ -190,24 +191,23 @@ enum op_kind {
  * to stays valid while the writer uses it. */
 struct op {
     enum op_kind kind;
-    const struct gw_audit_event *ev;    /* appended with the change; NULL: none */
-    const struct gw_outbox_msg *out;    /* PUT_OUTBOX, UPDATE_OUTBOX */
-    const struct gw_inbox_msg *in;      /* PUT_INBOX */
-    const char *id;                     /* ATTACH_NOTICE, ACK_INBOX; message id of PUT_REJECTED */
-    const char *sender;                 /* PUT_REJECTED */
-    const char *reason;                 /* PUT_REJECTED */
-    const unsigned char *blob;          /* notice of ATTACH_NOTICE; body of PUT_REJECTED (may be NULL) */
-    size_t blob_len;                    /* bytes */
-    const unsigned char *blob2;         /* receipt of PUT_REJECTED (may be NULL) */
-    size_t blob2_len;                   /* bytes */
-    char sha256[GW_SHA256_HEX_LEN + 1]; /* PUT_OUTBOX, PUT_INBOX: digest of the body */
-    int64_t now_ms;                     /* unix ms: acked_ms of ACK_INBOX, received_ms of PUT_REJECTED */
-    struct gw_err *err;                 /* the caller's */
-    enum gw_rc rc;                      /* result, valid once done */
-    bool flag;                          /* PUT_INBOX: is a duplicate; ACK_INBOX: was already acked */
-    struct gw_inbox_msg existing;       /* PUT_INBOX duplicate: the stored row, handed over on success */
-    bool done;                          /* guarded by qlock */
-    struct op *next;                    /* guarded by qlock */
+    const struct gw_audit_event *ev; /* appended with the change; NULL: none */
+    const struct gw_outbox_msg *out; /* PUT_OUTBOX (sha256 set by gw_store_put_outbox), UPDATE_OUTBOX */
+    const struct gw_inbox_msg *in;   /* PUT_INBOX (sha256 set by gw_store_put_inbox) */
+    const char *id;                  /* ATTACH_NOTICE, ACK_INBOX; message id of PUT_REJECTED (cut) */
+    const char *sender;              /* PUT_REJECTED (cut by gw_store_put_rejected) */
+    const char *reason;              /* PUT_REJECTED (cut by gw_store_put_rejected) */
+    const unsigned char *blob;       /* notice of ATTACH_NOTICE; body of PUT_REJECTED (may be NULL) */
+    size_t blob_len;                 /* bytes */
+    const unsigned char *blob2;      /* receipt of PUT_REJECTED (may be NULL) */
+    size_t blob2_len;                /* bytes */
+    int64_t now_ms;                  /* unix ms: acked_ms of ACK_INBOX, received_ms of PUT_REJECTED */
+    struct gw_err *err;              /* the caller's */
+    enum gw_rc rc;                   /* result, valid once done */
+    bool flag;                       /* PUT_INBOX: is a duplicate; ACK_INBOX: was already acked */
+    struct gw_inbox_msg existing;    /* PUT_INBOX duplicate: the stored row, handed over on success */
+    bool done;                       /* guarded by qlock */
+    struct op *next;                 /* guarded by qlock */
 };
 
 struct sqlite_store {
@@ -386,28 +386,6 @@ out:
     return rc;
 }
 
-static enum gw_rc
-state_from_name(const char *name, enum gw_out_state *out, struct gw_err *err)
-{
-    enum gw_rc rc = GW_EIO;
-
-    for (unsigned s = 0; s < GW_OUT_STATE_COUNT; s++) {
-        if (strcmp(name, gw_out_state_name((enum gw_out_state)s)) == 0) {
-            *out = (enum gw_out_state)s;
-            return GW_OK;
-        }
-    }
-    GW_CHECK(false, GW_EIO, GW_R_IO, "unknown outbox state '%s' in the store", name);
-out:
-    return rc;
-}
-
-static bool
-state_is_valid(enum gw_out_state s)
-{
-    return (unsigned)s < GW_OUT_STATE_COUNT;
-}
-
 /* A row of OUTBOX_COLS. OUT: *m (gw_outbox_msg_cleanup); untouched on failure. */
 static enum gw_rc
 read_outbox_row(sqlite3_stmt *q, struct gw_outbox_msg *m, struct gw_err *err)
@@ -423,7 +401,7 @@ read_outbox_row(sqlite3_stmt *q, struct gw_outbox_msg *m, struct gw_err *err)
     GW_TRY(col_text(q, 4, row.sha256, sizeof(row.sha256), err));
     GW_TRY(col_blob(q, 5, &row.body, &row.body_len, err));
     GW_TRY(col_text(q, 6, state, sizeof(state), err));
-    GW_TRY(state_from_name(state, &row.state, err));
+    GW_TRY(gw_out_state_from_name(state, &row.state, err));
     row.attempts = (uint32_t)sqlite3_column_int64(q, 7);
     row.created_ms = sqlite3_column_int64(q, 8);
     row.next_attempt_ms = sqlite3_column_int64(q, 9);
@@ -735,7 +713,8 @@ op_put_outbox(struct sqlite_store *st, struct op *op, struct gw_err *err)
                  bind_field(q, 2, m->in_reply_to, sizeof(m->in_reply_to)) == SQLITE_OK &&
                  bind_field(q, 3, m->recipient, sizeof(m->recipient)) == SQLITE_OK &&
                  bind_field(q, 4, m->type, sizeof(m->type)) == SQLITE_OK &&
-                 bind_str(q, 5, op->sha256) == SQLITE_OK && bind_blob(q, 6, m->body, m->body_len) == SQLITE_OK &&
+                 bind_field(q, 5, m->sha256, sizeof(m->sha256)) == SQLITE_OK &&
+                 bind_blob(q, 6, m->body, m->body_len) == SQLITE_OK &&
                  bind_str(q, 7, gw_out_state_name(m->state)) == SQLITE_OK &&
                  sqlite3_bind_int64(q, 8, m->attempts) == SQLITE_OK &&
                  sqlite3_bind_int64(q, 9, m->created_ms) == SQLITE_OK &&
@@ -811,7 +790,8 @@ op_put_inbox(struct sqlite_store *st, struct op *op, struct gw_err *err)
     GW_CHECK(bind_field(q, 1, m->id, sizeof(m->id)) == SQLITE_OK &&
                  bind_field(q, 2, m->sender, sizeof(m->sender)) == SQLITE_OK &&
                  bind_field(q, 3, m->type, sizeof(m->type)) == SQLITE_OK &&
-                 bind_str(q, 4, op->sha256) == SQLITE_OK && bind_blob(q, 5, m->body, m->body_len) == SQLITE_OK &&
+                 bind_field(q, 4, m->sha256, sizeof(m->sha256)) == SQLITE_OK &&
+                 bind_blob(q, 5, m->body, m->body_len) == SQLITE_OK &&
                  bind_blob(q, 6, m->receipt, m->receipt_len) == SQLITE_OK &&
                  sqlite3_bind_int64(q, 7, m->received_ms) == SQLITE_OK,
              GW_EIO, GW_R_IO, "bind inbox: %s", sqlite3_errmsg(st->w.db));
@@ -875,17 +855,10 @@ op_put_rejected(struct sqlite_store *st, struct op *op, struct gw_err *err)
 {
     enum gw_rc rc;
     sqlite3_stmt *q = NULL;
-    /* These come from a message we refused: cut, like audit fields, so no size is left to the sender. */
-    char message_id[GW_AUDIT_MAX_FIELD + 1];
-    char sender[GW_AUDIT_MAX_FIELD + 1];
-    char reason[GW_AUDIT_MAX_FIELD + 1];
 
-    gw_audit_field(op->id, message_id);
-    gw_audit_field(op->sender, sender);
-    gw_audit_field(op->reason, reason);
     GW_TRY(stmt_get(&st->w, ST_INS_REJECTED, &q, err));
-    GW_CHECK(bind_str(q, 1, message_id) == SQLITE_OK && bind_str(q, 2, sender) == SQLITE_OK &&
-                 bind_blob(q, 3, op->blob, op->blob_len) == SQLITE_OK && bind_str(q, 4, reason) == SQLITE_OK &&
+    GW_CHECK(bind_str(q, 1, op->id) == SQLITE_OK && bind_str(q, 2, op->sender) == SQLITE_OK &&
+                 bind_blob(q, 3, op->blob, op->blob_len) == SQLITE_OK && bind_str(q, 4, op->reason) == SQLITE_OK &&
                  bind_blob(q, 5, op->blob2, op->blob2_len) == SQLITE_OK &&
                  sqlite3_bind_int64(q, 6, op->now_ms) == SQLITE_OK,
              GW_EIO, GW_R_IO, "bind rejected: %s", sqlite3_errmsg(st->w.db));
@@ -1040,23 +1013,6 @@ submit(struct sqlite_store *st, struct op *op)
     return op->rc;
 }
 
-/* The digest of a body to store: computed here, in the caller's thread, rather than in the writer; a given
- * one must be the body's. */
-static enum gw_rc
-body_digest(const unsigned char *body, size_t len, const char *given, char out[GW_SHA256_HEX_LEN + 1],
-            struct gw_err *err)
-{
-    enum gw_rc rc = GW_EINTERNAL;
-
-    GW_CHECK(body != NULL && len > 0, GW_EINTERNAL, GW_R_INTERNAL, "no body to store");
-    gw_sha256_hex(body, len, out);
-    GW_CHECK(given[0] == '\0' || strncmp(given, out, GW_SHA256_HEX_LEN + 1) == 0, GW_EINTERNAL, GW_R_INTERNAL,
-             "sha256 given with the message is not the digest of its body");
-    rc = GW_OK;
-out:
-    return rc;
-}
-
 /* ---- the ops ---- */
 
 static struct sqlite_store *
@@ -1065,45 +1021,33 @@ sq(struct gw_store *s)
     return (struct sqlite_store *)s;
 }
 
+/* The write ops queue their op for the writer; gw_store_* has checked their arguments (store_int.h). */
+
 static enum gw_rc
 sq_put_outbox(struct gw_store *s, const struct gw_outbox_msg *m, const struct gw_audit_event *ev,
               struct gw_err *err)
 {
-    enum gw_rc rc;
     struct op op = {.kind = OP_PUT_OUTBOX, .out = m, .ev = ev, .err = err};
 
-    GW_CHECK(m->id[0] != '\0' && state_is_valid(m->state), GW_EINTERNAL, GW_R_INTERNAL,
-             "outbox row without id or state");
-    GW_TRY(body_digest(m->body, m->body_len, m->sha256, op.sha256, err));
-    rc = submit(sq(s), &op);
-out:
-    return rc;
+    return submit(sq(s), &op);
 }
 
 static enum gw_rc
 sq_update_outbox(struct gw_store *s, const struct gw_outbox_msg *m, const struct gw_audit_event *ev,
                  struct gw_err *err)
 {
-    enum gw_rc rc;
     struct op op = {.kind = OP_UPDATE_OUTBOX, .out = m, .ev = ev, .err = err};
 
-    GW_CHECK(state_is_valid(m->state), GW_EINTERNAL, GW_R_INTERNAL, "outbox state %d", (int)m->state);
-    rc = submit(sq(s), &op);
-out:
-    return rc;
+    return submit(sq(s), &op);
 }
 
 static enum gw_rc
 sq_attach_notice(struct gw_store *s, const char *id, const unsigned char *notice, size_t len,
                  const struct gw_audit_event *ev, struct gw_err *err)
 {
-    enum gw_rc rc;
     struct op op = {.kind = OP_ATTACH_NOTICE, .id = id, .blob = notice, .blob_len = len, .ev = ev, .err = err};
 
-    GW_CHECK(notice != NULL, GW_EINTERNAL, GW_R_INTERNAL, "no notice to store");
-    rc = submit(sq(s), &op);
-out:
-    return rc;
+    return submit(sq(s), &op);
 }
 
 static enum gw_rc
@@ -1113,8 +1057,6 @@ sq_put_inbox(struct gw_store *s, const struct gw_inbox_msg *m, const struct gw_a
     enum gw_rc rc;
     struct op op = {.kind = OP_PUT_INBOX, .in = m, .ev = ev, .err = err};
 
-    GW_CHECK(m->id[0] != '\0', GW_EINTERNAL, GW_R_INTERNAL, "inbox row without id");
-    GW_TRY(body_digest(m->body, m->body_len, m->sha256, op.sha256, err));
     GW_TRY(submit(sq(s), &op));
     *is_duplicate = op.flag;
     if (op.flag) {
@@ -1152,9 +1094,9 @@ sq_put_rejected(struct gw_store *s, const char *message_id, const char *sender, 
         .sender = sender,
         .reason = reason,
         .blob = body,
-        .blob_len = body != NULL ? body_len : 0,
+        .blob_len = body_len,
         .blob2 = receipt,
-        .blob2_len = receipt != NULL ? receipt_len : 0,
+        .blob2_len = receipt_len,
         .now_ms = now_ms(),
         .ev = ev,
         .err = err,
@@ -1166,13 +1108,9 @@ sq_put_rejected(struct gw_store *s, const char *message_id, const char *sender, 
 static enum gw_rc
 sq_audit(struct gw_store *s, const struct gw_audit_event *ev, struct gw_err *err)
 {
-    enum gw_rc rc;
     struct op op = {.kind = OP_AUDIT, .ev = ev, .err = err};
 
-    GW_CHECK(ev != NULL, GW_EINTERNAL, GW_R_INTERNAL, "no audit event");
-    rc = submit(sq(s), &op);
-out:
-    return rc;
+    return submit(sq(s), &op);
 }
 
 /* A kind of row a list query returns: its size, how to read one from a statement, how to clean one. */
@@ -1392,7 +1330,7 @@ sq_counts(struct gw_store *s, uint64_t out_by_state[GW_OUT_STATE_COUNT], uint64_
     GW_TRY(stmt_get(&st->r, ST_COUNT_OUTBOX, &q, err));
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         GW_TRY(col_text(q, 0, name, sizeof(name), err));
-        GW_TRY(state_from_name(name, &state, err));
+        GW_TRY(gw_out_state_from_name(name, &state, err));
         by_state[state] = (uint64_t)sqlite3_column_int64(q, 1);
     }
     GW_CHECK(r == SQLITE_DONE, GW_EIO, GW_R_IO, "count outbox: %s", sqlite3_errmsg(st->r.db));
