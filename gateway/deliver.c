@@ -23,6 +23,7 @@
 #include "gw/pki.h"
 #include "gw/receipt.h"
 #include "gw/sign.h"
+#include "gw/time.h"
 #include "gw/tls.h"
 
 #define DUE_BATCH 64
@@ -162,7 +163,7 @@ record(struct gw_deliverer *dl, struct gw_outbox_msg *m, const char *outcome, co
 static void
 retry_later(struct gw_deliverer *dl, struct gw_outbox_msg *m, const char *why)
 {
-    int64_t now = gw_now_ms();
+    int64_t now = gw_time_now_ms();
     const struct gw_config *cfg = &dl->d->cfg;
 
     snprintf(m->last_error, sizeof(m->last_error), "%s", why);
@@ -225,7 +226,7 @@ deliver_one(struct peer_conn *pc, struct gw_outbox_msg *m)
             gw_metrics_attempt(d->metrics, true);
             if (info.status == GW_RECEIPT_ACCEPTED && status == 200) {
                 m->state = GW_OUT_DELIVERED;
-                m->delivered_ms = gw_now_ms();
+                m->delivered_ms = gw_time_now_ms();
                 m->last_error[0] = '\0';
                 gw_metrics_latency(d->metrics, (double)(m->delivered_ms - m->created_ms) / 1000.0);
                 gw_metrics_message(d->metrics, type, GW_OUTCOME_DELIVERED);
@@ -268,7 +269,7 @@ static void
 wait_until(struct peer_conn *pc, int64_t until)
 {
     struct gw_deliverer *dl = pc->dl;
-    int64_t now = gw_now_ms();
+    int64_t now = gw_time_now_ms();
     struct timespec ts;
     int64_t wait;
 
@@ -320,7 +321,7 @@ peer_main(void *arg)
             break;
         }
         gw_err_clear(&err);
-        if (store->ops->due_outbox(store, gw_now_ms(), regno, DUE_BATCH, &list, &n, &err) != GW_OK) {
+        if (store->ops->due_outbox(store, gw_time_now_ms(), regno, DUE_BATCH, &list, &n, &err) != GW_OK) {
             gw_log_err(GW_LOG_ERROR, "cannot read the outbox", &err);
         }
         for (size_t i = 0; i < n; i++) {
@@ -339,7 +340,7 @@ peer_main(void *arg)
         }
         pthread_mutex_lock(&dl->lock);
         /* look again at least every second */
-        wait_until(pc, next < gw_now_ms() + 1000 ? next : gw_now_ms() + 1000);
+        wait_until(pc, next < gw_time_now_ms() + 1000 ? next : gw_time_now_ms() + 1000);
         pthread_mutex_unlock(&dl->lock);
     }
     return NULL;

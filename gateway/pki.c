@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "gw/buf.h"
+#include "gw/ids.h"
 #include "gw/limits.h"
 
 /* A cached good result is trusted this long before the chain and CRLs are checked again. */
@@ -252,7 +253,7 @@ gw_pki_cert_regno(X509 *cert, char regno[GW_REGNO_LEN + 1], struct gw_err *err)
     /* DESIGN §3: eIDAS form "NTRLV-" + registration number, OID 2.5.4.97 */
     GW_CHECK(subject_entry(cert, NID_organizationIdentifier, value, sizeof(value)), GW_EPOLICY, GW_R_CERT_ORG_ID,
              "certificate subject has no single organizationIdentifier");
-    GW_CHECK(strncmp(value, "NTRLV-", 6) == 0 && gw_is_regno(value + 6), GW_EPOLICY, GW_R_CERT_ORG_ID,
+    GW_CHECK(strncmp(value, "NTRLV-", 6) == 0 && gw_ids_is_regno(value + 6), GW_EPOLICY, GW_R_CERT_ORG_ID,
              "organizationIdentifier '%s' is not NTRLV- followed by 11 digits", value);
     memcpy(regno, value + 6, GW_REGNO_LEN + 1);
     rc = GW_OK;

@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * The back-end-neutral half of the store (DESIGN §6): the gw_store_* calls that dispatch through struct
- * gw_store_ops, cleanup of the row structs, state names and the body digest. It holds no state and knows
- * no back end; store_sqlite.c implements the ops.
+ * gw_store_ops, cleanup of the row structs and state names. It holds no state and knows no back end;
+ * store_sqlite.c implements the ops. (The body digest is gw_ids_hash_sha256.)
  */
 #include "gw/store.h"
 
-#include <openssl/evp.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,27 +49,6 @@ gw_inbox_msg_cleanup(struct gw_inbox_msg *m)
     free(m->body);
     free(m->receipt);
     memset(m, 0, sizeof(*m));
-}
-
-void
-gw_sha256_hex(const unsigned char *data, size_t len, char out[GW_SHA256_HEX_LEN + 1])
-{
-    static const char hex[] = "0123456789abcdef";
-    static const unsigned char empty = 0;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int md_len = 0;
-
-    /* EVP_Digest fails only when OpenSSL cannot allocate a context; a wrong digest would be worse than
-     * stopping, and the contract has no error path. */
-    if (EVP_Digest(data != NULL ? data : &empty, len, md, &md_len, EVP_sha256(), NULL) != 1 || md_len != 32) {
-        fputs("gateway: fatal: SHA-256 failed (out of memory)\n", stderr);
-        abort();
-    }
-    for (unsigned int i = 0; i < md_len; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 0x0f];
-    }
-    out[GW_SHA256_HEX_LEN] = '\0';
 }
 
 void

@@ -10,8 +10,8 @@
 #include <openssl/x509.h>
 #include <stddef.h>
 
-#include "gw/envelope.h"
 #include "gw/err.h"
+#include "gw/ids.h"
 
 struct gw_pki;
 

@@ -9,8 +9,8 @@
 #include <openssl/ssl.h>
 
 #include "gw/config.h"
-#include "gw/envelope.h"
 #include "gw/err.h"
+#include "gw/ids.h"
 
 /* Build the shared server SSL_CTX from the configuration (cfg borrowed: it must outlive the context). The
  * handshake refuses client certificates of organisations other than our own and the configured peers.

@@ -52,6 +52,8 @@ struct t_module {
 /* The modules, in the order the runner runs them (one per tests/unit/test_<module>.c). */
 extern const struct t_module t_module_err;
 extern const struct t_module t_module_buf;
+extern const struct t_module t_module_ids;
+extern const struct t_module t_module_time;
 extern const struct t_module t_module_xml;
 extern const struct t_module t_module_schema;
 extern const struct t_module t_module_envelope;
