@@ -9,7 +9,6 @@
  * Rejected receipt is final. State lives in the store, so a restart resumes where it stopped.
  */
 #include <curl/curl.h>
-#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <pthread.h>
@@ -22,7 +21,6 @@
 #include "gw/log.h"
 #include "gw/pki.h"
 #include "gw/receipt.h"
-#include "gw/sign.h"
 #include "gw/time.h"
 #include "gw/tls.h"
 
@@ -48,9 +46,8 @@ struct gw_deliverer {
     bool stop;         /* guarded by lock */
     uint64_t wakes;    /* wake generation, guarded by lock: something was queued */
     X509_STORE *store; /* trust anchors and CRLs for the peers' server certificates */
-    X509 *cert;        /* our client certificate, chain and key for the handshake */
-    STACK_OF(X509) * chain;
-    EVP_PKEY *key;
+    /* our client certificate, chain and key for the handshake */
+    struct gw_tls_identity id;
     struct peer_conn conns[GW_MAX_PEERS];
 };
 
@@ -95,16 +92,13 @@ setup_ssl_ctx(CURL *curl, void *sslctx, void *arg)
     SSL_CTX *ctx = sslctx;
     struct peer_conn *pc = arg;
     struct gw_deliverer *dl = pc->dl;
+    struct gw_err err;
 
     (void)curl;
-    if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 || SSL_CTX_use_certificate(ctx, dl->cert) != 1 ||
-        SSL_CTX_use_PrivateKey(ctx, dl->key) != 1 || SSL_CTX_set_ex_data(ctx, pin_index, pc) != 1) {
+    gw_err_clear(&err);
+    if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
+        gw_tls_identity_use(ctx, &dl->id, &err) != GW_OK || SSL_CTX_set_ex_data(ctx, pin_index, pc) != 1) {
         return CURLE_SSL_CERTPROBLEM;
-    }
-    for (int i = 0; dl->chain != NULL && i < sk_X509_num(dl->chain); i++) {
-        if (SSL_CTX_add1_chain_cert(ctx, sk_X509_value(dl->chain, i)) != 1) {
-            return CURLE_SSL_CERTPROBLEM;
-        }
     }
     SSL_CTX_set1_cert_store(ctx, dl->store); /* our anchors and CRLs, not the system's */
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, pin_verify);
@@ -367,9 +361,7 @@ deliverer_free(struct gw_deliverer *dl)
         }
     }
     X509_STORE_free(dl->store);
-    X509_free(dl->cert);
-    sk_X509_pop_free(dl->chain, X509_free);
-    EVP_PKEY_free(dl->key);
+    gw_tls_identity_cleanup(&dl->id);
     pthread_cond_destroy(&dl->cond);
     pthread_mutex_destroy(&dl->lock);
     free(dl);
@@ -398,7 +390,6 @@ gw_deliverer_start(struct gw_daemon *d, struct gw_deliverer **out, struct gw_err
 {
     enum gw_rc rc = GW_ECONFIG;
     struct gw_deliverer *dl = calloc(1, sizeof(*dl));
-    STACK_OF(X509) *leaf = NULL;
 
     GW_CHECK(dl != NULL, GW_ENOMEM, GW_R_NOMEM, "deliverer");
     pthread_mutex_init(&dl->lock, NULL);
@@ -409,12 +400,7 @@ gw_deliverer_start(struct gw_daemon *d, struct gw_deliverer **out, struct gw_err
     dl->store = X509_STORE_new();
     GW_CHECK(dl->store != NULL, GW_ENOMEM, GW_R_NOMEM, "X509_STORE");
     GW_TRY(gw_tls_fill_store(dl->store, &d->cfg, err));
-    GW_TRY(gw_pki_read_certs(d->cfg.cert, &leaf, err));
-    dl->cert = sk_X509_shift(leaf);
-    if (d->cfg.chain[0] != '\0') {
-        GW_TRY(gw_pki_read_certs(d->cfg.chain, &dl->chain, err));
-    }
-    GW_TRY(gw_read_private_key(d->cfg.key, true, &dl->key, err));
+    GW_TRY(gw_tls_identity_load(&d->cfg, &dl->id, err));
     for (size_t i = 0; i < d->cfg.n_peers; i++) {
         struct peer_conn *pc = &dl->conns[i];
         pc->dl = dl;
@@ -446,7 +432,6 @@ gw_deliverer_start(struct gw_daemon *d, struct gw_deliverer **out, struct gw_err
     dl = NULL;
     rc = GW_OK;
 out:
-    sk_X509_pop_free(leaf, X509_free);
     if (dl != NULL) {
         gw_deliverer_stop(dl); /* joins the threads already started, then frees */
     }

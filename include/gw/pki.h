@@ -35,6 +35,14 @@ GW_MUST_CHECK enum gw_rc gw_pki_load(const char *trust_pem, const char *const *c
                                      struct gw_pki **out, struct gw_err *err);
 void gw_pki_free(struct gw_pki *pki);
 
+/* The one trust-store builder, for signatures (gw_pki_load) and TLS (tls.c, deliver.c): add the trust
+ * anchors of trust_pem and the CRLs of each of crl_pems (n_crls PEM files, each with at least one CRL) to
+ * store, every file read through the GW_MAX_PEM_BYTES cap; with CRLs, also set gw_pki_store_crl_policy.
+ * Paths borrowed; store borrowed (on failure it may hold some of the objects: the caller frees it).
+ * Reasons: IO, CONFIG (no certificate, no CRL, OpenSSL refused one), LIMIT_SIZE, NOMEM. */
+GW_MUST_CHECK enum gw_rc gw_pki_fill_store(X509_STORE *store, const char *trust_pem, const char *const *crl_pems,
+                                           size_t n_crls, struct gw_err *err);
+
 /*
  * From the certificates of a KeyInfo (the end-entity certificate and its intermediates, in any order),
  * pick the one end-entity certificate and check it: chain to a trust anchor at the current time, not

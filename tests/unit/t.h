@@ -58,6 +58,7 @@ extern const struct t_module t_module_xml;
 extern const struct t_module t_module_schema;
 extern const struct t_module t_module_envelope;
 extern const struct t_module t_module_pki;
+extern const struct t_module t_module_tls;
 extern const struct t_module t_module_sign_verify;
 extern const struct t_module t_module_config;
 extern const struct t_module t_module_store;
