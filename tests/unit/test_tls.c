@@ -5,7 +5,6 @@
  * untouched on failure, its use on an SSL_CTX, and the server context built from a configuration. (The
  * trust store from the configuration is tested with pki.c's builder, in test_pki.c.)
  */
-#include <fcntl.h>
 #include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,29 +14,6 @@
 #include "t.h"
 
 #define PKI_DIR "tests/pki/"
-
-/* Copy a file of tests/pki/ to path with mode 0600 (the loader refuses a key others can read). */
-static bool
-copy_private(const char *from, const char *path)
-{
-    struct gw_err err;
-    unsigned char *data = NULL;
-    size_t len = 0;
-    int fd;
-    bool ok;
-
-    gw_err_clear(&err);
-    if (t_read_file(from, &data, &len, &err) != GW_OK) {
-        return false;
-    }
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    ok = fd >= 0 && write(fd, data, len) == (ssize_t)len;
-    if (fd >= 0) {
-        ok = close(fd) == 0 && ok;
-    }
-    free(data);
-    return ok;
-}
 
 static void
 set_identity(struct gw_config *cfg, const char *cert, const char *chain, const char *key)
@@ -63,8 +39,8 @@ test_identity(struct t *t)
     made = true;
     snprintf(ludza_key, sizeof(ludza_key), "%s/ludza.key.pem", dir);
     snprintf(talsi_key, sizeof(talsi_key), "%s/talsi.key.pem", dir);
-    EXPECT_TRUE(copy_private(PKI_DIR "ludza.key.pem", ludza_key));
-    EXPECT_TRUE(copy_private(PKI_DIR "talsi.key.pem", talsi_key));
+    EXPECT_TRUE(t_copy_file(PKI_DIR "ludza.key.pem", ludza_key, 0600));
+    EXPECT_TRUE(t_copy_file(PKI_DIR "talsi.key.pem", talsi_key, 0600));
 
     /* on failure *out is untouched */
     set_identity(&cfg, PKI_DIR "ludza.pem", PKI_DIR "chain.pem", talsi_key);
@@ -114,7 +90,7 @@ test_server_ctx(struct t *t)
     EXPECT_TRUE(mkdtemp(dir) != NULL);
     made = true;
     snprintf(key, sizeof(key), "%s/key.pem", dir);
-    EXPECT_TRUE(copy_private(PKI_DIR "ludza.key.pem", key));
+    EXPECT_TRUE(t_copy_file(PKI_DIR "ludza.key.pem", key, 0600));
     set_identity(&cfg, PKI_DIR "ludza.pem", PKI_DIR "chain.pem", key);
     snprintf(cfg.trust, sizeof(cfg.trust), "%s", PKI_DIR "trust.pem");
     snprintf(cfg.crls[0], sizeof(cfg.crls[0]), "%s", PKI_DIR "crl.pem");
