@@ -13,6 +13,7 @@
 #include "gw/daemon.h"
 #include "gw/log.h"
 #include "gw/receipt.h"
+#include "gw/time.h"
 #include "gw/verify.h"
 #include "gw/xml.h"
 
@@ -94,7 +95,7 @@ gw_api_exchange(struct gw_call *c)
     struct gw_audit_event ev = {.event = "received", .peer = c->client_regno, .outcome = "accepted"};
 
     gw_err_clear(err);
-    gw_sha256_hex(c->body != NULL ? c->body : (const unsigned char *)"", c->body_len, digest);
+    gw_ids_hash_sha256(c->body != NULL ? c->body : (const unsigned char *)"", c->body_len, digest);
     gw_xml_limits_default(&lim);
     lim.max_bytes = d->cfg.max_body;
     GW_CHECK(c->body_len > 0, GW_EINPUT, GW_R_HTTP_BAD_REQUEST, "empty body; POST a signed envelope");
@@ -120,7 +121,7 @@ gw_api_exchange(struct gw_call *c)
              "Recipient %s is not this gateway's organisation %s", v.env.recipient, d->cfg.organisation);
     GW_CHECK(gw_config_allows(&d->cfg, v.env.sender, v.env.recipient, v.env.type), GW_EPOLICY, GW_R_NOT_PERMITTED,
              "%s may not send %s to %s", v.env.sender, gw_msg_type_name(v.env.type), v.env.recipient);
-    GW_TRY(gw_check_created(&d->cfg, v.env.created, err));
+    GW_TRY(gw_config_check_created(&d->cfg, v.env.created, err));
 
     if (v.env.type == GW_MSG_RECEIPT) {
         unsigned char *receipt = NULL;
@@ -140,7 +141,7 @@ gw_api_exchange(struct gw_call *c)
     memcpy(in.sha256, digest, sizeof(in.sha256));
     in.body = (unsigned char *)(uintptr_t)c->body; /* borrowed for the call; not freed below */
     in.body_len = c->body_len;
-    in.received_ms = gw_now_ms();
+    in.received_ms = gw_time_now_ms();
     GW_TRY(gw_receipt_make(d->signer, v.env.sender, v.env.message_id, digest, GW_RECEIPT_ACCEPTED, GW_R_OK, NULL,
                            &in.receipt, &in.receipt_len, NULL, err));
     ev.message_id = in.id;

@@ -14,6 +14,7 @@
 #include "gw/log.h"
 #include "gw/parse.h"
 #include "gw/receipt.h"
+#include "gw/time.h"
 
 #define INBOX_PAGE_DEFAULT 100
 #define INBOX_PAGE_MAX 1000
@@ -102,7 +103,7 @@ gw_api_inbox_get(struct gw_call *c, const char *id)
     struct gw_inbox_msg m = {0};
 
     gw_err_clear(err);
-    GW_CHECK(gw_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
+    GW_CHECK(gw_ids_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
     GW_TRY(gw_store_get_inbox(c->d->store, id, &m, err));
     gw_reply(c, 200, "application/xml", m.body, m.body_len);
     rc = GW_OK;
@@ -127,7 +128,7 @@ gw_api_inbox_ack(struct gw_call *c, const char *id)
     struct gw_audit_event aev = {.event = "acked", .peer = c->client_cn, .outcome = "ok"};
 
     gw_err_clear(err);
-    GW_CHECK(gw_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
+    GW_CHECK(gw_ids_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
     GW_TRY(gw_store_get_inbox(d->store, id, &m, err));
     if (!m.acked) {
         /* queue the Delivered notification first: a crash between the two writes repeats it on the next
@@ -137,9 +138,9 @@ gw_api_inbox_ack(struct gw_call *c, const char *id)
         memcpy(notice.in_reply_to, m.id, sizeof(notice.in_reply_to));
         memcpy(notice.recipient, m.sender, sizeof(notice.recipient));
         snprintf(notice.type, sizeof(notice.type), "Receipt");
-        gw_sha256_hex(notice.body, notice.body_len, notice.sha256);
+        gw_ids_hash_sha256(notice.body, notice.body_len, notice.sha256);
         notice.state = GW_OUT_QUEUED;
-        notice.created_ms = gw_now_ms();
+        notice.created_ms = gw_time_now_ms();
         notice.next_attempt_ms = notice.created_ms;
         nev.message_id = m.id;
         nev.peer = m.sender;

@@ -13,6 +13,7 @@
 #include "gw/envelope.h"
 #include "gw/log.h"
 #include "gw/receipt.h"
+#include "gw/time.h"
 #include "gw/xml.h"
 
 void
@@ -47,16 +48,16 @@ gw_api_submit(struct gw_call *c)
     GW_CHECK(gw_config_allows(&d->cfg, env.sender, env.recipient, env.type), GW_EPOLICY, GW_R_NOT_PERMITTED,
              "%s may not send %s to %s", env.sender, gw_msg_type_name(env.type), env.recipient);
     /* the recipient would refuse it: say so now rather than after the retries */
-    GW_TRY(gw_check_created(&d->cfg, env.created, err));
+    GW_TRY(gw_config_check_created(&d->cfg, env.created, err));
     GW_TRY(gw_signer_sign(d->signer, doc, "request body", err));
     memcpy(m.id, env.message_id, sizeof(m.id));
     memcpy(m.in_reply_to, env.in_reply_to, sizeof(m.in_reply_to));
     memcpy(m.recipient, env.recipient, sizeof(m.recipient));
     snprintf(m.type, sizeof(m.type), "%s", gw_msg_type_name(env.type));
     GW_TRY(gw_xml_serialize(doc, &m.body, &m.body_len, err));
-    gw_sha256_hex(m.body, m.body_len, m.sha256);
+    gw_ids_hash_sha256(m.body, m.body_len, m.sha256);
     m.state = GW_OUT_QUEUED;
-    m.created_ms = gw_now_ms();
+    m.created_ms = gw_time_now_ms();
     m.next_attempt_ms = m.created_ms;
     ev.message_id = m.id;
     GW_TRY(gw_store_put_outbox(d->store, &m, &ev, err));
@@ -107,7 +108,7 @@ gw_api_message_status(struct gw_call *c, const char *id, const char *what)
 
     gw_err_clear(err);
     gw_buf_init(&b, 8192);
-    GW_CHECK(gw_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
+    GW_CHECK(gw_ids_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
     GW_TRY(gw_store_get_outbox(c->d->store, id, &m, err));
     if (strcmp(what, "receipt") == 0) {
         GW_CHECK(m.receipt != NULL, GW_EINPUT, GW_R_NOT_FOUND, "no receipt yet for %s", id);
