@@ -389,6 +389,7 @@ gw_server_start(struct gw_daemon *d, struct gw_server **out, uint16_t *port, str
 {
     enum gw_rc rc = GW_EIO;
     struct gw_server *s = calloc(1, sizeof(*s));
+    int fd = -1; /* a worker's duplicate of the listening socket until its evhttp takes it */
     unsigned timeout =
         d->cfg.request_timeout_s < d->cfg.idle_timeout_s ? d->cfg.request_timeout_s : d->cfg.idle_timeout_s;
 
@@ -406,10 +407,9 @@ gw_server_start(struct gw_daemon *d, struct gw_server **out, uint16_t *port, str
     s->n_workers = d->cfg.workers;
     for (unsigned i = 0; i < s->n_workers; i++) {
         struct worker *w = &s->workers[i];
-        int fd = dup(s->listen_fd); /* each evhttp closes its own copy when it stops accepting */
         w->server = s;
         w->base = event_base_new();
-        GW_CHECK(w->base != NULL && fd >= 0, GW_ENOMEM, GW_R_NOMEM, "event base");
+        GW_CHECK(w->base != NULL, GW_ENOMEM, GW_R_NOMEM, "event base");
         w->http = evhttp_new(w->base);
         GW_CHECK(w->http != NULL, GW_ENOMEM, GW_R_NOMEM, "evhttp");
         evhttp_set_bevcb(w->http, make_tls_bev, s);
@@ -420,7 +420,12 @@ gw_server_start(struct gw_daemon *d, struct gw_server **out, uint16_t *port, str
         evhttp_set_timeout(w->http, (int)timeout);
         evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
         evhttp_set_default_content_type(w->http, "text/plain; charset=utf-8");
+        fd = dup(s->listen_fd);
+        GW_CHECK(fd >= 0, GW_EIO, GW_R_IO, "dup: %s", strerror(errno));
+        /* each evhttp closes its own copy when it stops accepting; on failure libevent may already have
+         * closed it (evconnlistener_free), and a second close could hit another thread's descriptor */
         w->bound = evhttp_accept_socket_with_handle(w->http, fd);
+        fd = -1;
         GW_CHECK(w->bound != NULL, GW_EIO, GW_R_IO, "cannot accept on socket");
     }
     for (unsigned i = 0; i < s->n_workers; i++) {
@@ -432,6 +437,9 @@ gw_server_start(struct gw_daemon *d, struct gw_server **out, uint16_t *port, str
     s = NULL;
     rc = GW_OK;
 out:
+    if (fd >= 0) {
+        close(fd);
+    }
     if (s != NULL) {
         gw_server_stop(s);
     }
