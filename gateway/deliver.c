@@ -19,10 +19,13 @@
 
 #include "gw/buf.h"
 #include "gw/daemon.h"
+#include "gw/deliver.h"
 #include "gw/log.h"
+#include "gw/metrics.h"
 #include "gw/pki.h"
 #include "gw/receipt.h"
 #include "gw/sign.h"
+#include "gw/store.h"
 #include "gw/tls.h"
 
 #define DUE_BATCH 64
