@@ -10,20 +10,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gw/api.h"
+#include "gw/config.h"
 #include "gw/daemon.h"
 #include "gw/log.h"
+#include "gw/metrics.h"
 #include "gw/receipt.h"
+#include "gw/store.h"
 #include "gw/time.h"
 #include "gw/verify.h"
 #include "gw/xml.h"
 
-/* Reply with a signed Rejected receipt and keep what arrived. Best-effort message id for the receipt. */
-static void
-reject(struct gw_call *c, const char *message_id, const char *digest, const struct gw_err *why)
+/* Reply with a signed Rejected receipt and keep what arrived. Best-effort message id for the receipt.
+ * *err holds the verdict; if it cannot be recorded and answered, *err is replaced by the reason why. */
+static enum gw_rc
+reject(struct gw_call *c, const char *message_id, const char *digest, struct gw_err *err)
 {
     struct gw_daemon *d = c->d;
-    struct gw_err errbuf;
-    struct gw_err *err = &errbuf;
+    const struct gw_err verdict = *err;
+    const struct gw_err *why = &verdict;
+    enum gw_rc rc = GW_OK;
     unsigned char *receipt = NULL;
     size_t receipt_len = 0;
     int status = gw_reason_http_status(why->reason);
@@ -45,11 +51,12 @@ reject(struct gw_call *c, const char *message_id, const char *digest, const stru
         gw_store_put_rejected(d->store, message_id, c->client_regno, c->body, c->body_len,
                               gw_reason_code(why->reason), receipt, receipt_len, &ev, err) != GW_OK) {
         gw_log_err(GW_LOG_ERROR, "cannot record a rejection", err);
-        gw_reply_error(c, 503, err);
+        rc = err->rc;
     } else {
         gw_reply(c, status, "application/xml", receipt, receipt_len);
     }
     free(receipt);
+    return rc;
 }
 
 /* A Delivered notification (a Receipt about a message we sent) is attached to that outbox entry. */
@@ -77,12 +84,10 @@ out:
     return rc;
 }
 
-void
-gw_api_exchange(struct gw_call *c)
+enum gw_rc
+gw_api_exchange(struct gw_call *c, struct gw_err *err)
 {
     enum gw_rc rc;
-    struct gw_err errbuf;
-    struct gw_err *err = &errbuf;
     struct gw_daemon *d = c->d;
     char digest[GW_SHA256_HEX_LEN + 1];
     char message_id[GW_UUID_LEN + 1] = GW_NIL_UUID;
@@ -94,7 +99,6 @@ gw_api_exchange(struct gw_call *c)
     bool dup = false;
     struct gw_audit_event ev = {.event = "received", .peer = c->client_regno, .outcome = "accepted"};
 
-    gw_err_clear(err);
     gw_ids_hash_sha256(c->body != NULL ? c->body : (const unsigned char *)"", c->body_len, digest);
     gw_xml_limits_default(&lim);
     lim.max_bytes = d->cfg.max_body;
@@ -166,13 +170,13 @@ gw_api_exchange(struct gw_call *c)
 out:
     if (rc != GW_OK) {
         if (err->rc == GW_EIO || err->rc == GW_ENOMEM || err->rc == GW_EINTERNAL || err->rc == GW_ECRYPTO) {
+            /* ours, not the sender's: returned, answered 503 (the route's), and the sender retries */
             gw_log_err(GW_LOG_ERROR, "exchange failed", err);
-            gw_reply_error(c, 503, err); /* ours, not the sender's: it will retry */
         } else {
             if (v.env.payload != NULL) {
                 gw_metrics_message(d->metrics, v.env.type, GW_OUTCOME_REJECTED);
             }
-            reject(c, message_id, digest, err);
+            rc = reject(c, message_id, digest, err);
         }
     }
     in.body = NULL;
@@ -180,4 +184,5 @@ out:
     gw_inbox_msg_cleanup(&existing);
     gw_verified_cleanup(&v);
     xmlFreeDoc(doc);
+    return rc;
 }

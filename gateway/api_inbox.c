@@ -8,12 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gw/api.h"
 #include "gw/buf.h"
 #include "gw/daemon.h"
+#include "gw/deliver.h"
 #include "gw/limits.h"
 #include "gw/log.h"
 #include "gw/parse.h"
 #include "gw/receipt.h"
+#include "gw/store.h"
 #include "gw/time.h"
 
 #define INBOX_PAGE_DEFAULT 100
@@ -44,12 +47,10 @@ query_param(const char *query, const char *key, char *buf, size_t n)
     return false;
 }
 
-void
-gw_api_inbox_list(struct gw_call *c)
+enum gw_rc
+gw_api_inbox_list(struct gw_call *c, struct gw_err *err)
 {
     enum gw_rc rc;
-    struct gw_err errbuf;
-    struct gw_err *err = &errbuf;
     struct gw_inbox_msg *list = NULL;
     size_t n = 0;
     uint64_t after = 0;
@@ -58,7 +59,6 @@ gw_api_inbox_list(struct gw_call *c)
     struct gw_buf b;
     int64_t last = 0;
 
-    gw_err_clear(err);
     gw_buf_init(&b, 4u * 1024u * 1024u);
     if (query_param(c->query, "after", v, sizeof(v))) {
         GW_CHECK(gw_parse_u64(v, 0, INT64_MAX, &after) == GW_OK, GW_EINPUT, GW_R_HTTP_BAD_REQUEST,
@@ -84,42 +84,35 @@ gw_api_inbox_list(struct gw_call *c)
     gw_reply(c, 200, "application/json", b.data, b.len);
     rc = GW_OK;
 out:
-    if (rc != GW_OK) {
-        gw_reply_error(c, 0, err);
-    }
     for (size_t i = 0; i < n; i++) {
         gw_inbox_msg_cleanup(&list[i]);
     }
     free(list);
     gw_buf_cleanup(&b);
+    return rc;
 }
 
-void
-gw_api_inbox_get(struct gw_call *c, const char *id)
+enum gw_rc
+gw_api_inbox_get(struct gw_call *c, struct gw_err *err)
 {
     enum gw_rc rc;
-    struct gw_err errbuf;
-    struct gw_err *err = &errbuf;
+    const char *id = c->id;
     struct gw_inbox_msg m = {0};
 
-    gw_err_clear(err);
     GW_CHECK(gw_ids_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
     GW_TRY(gw_store_get_inbox(c->d->store, id, &m, err));
     gw_reply(c, 200, "application/xml", m.body, m.body_len);
     rc = GW_OK;
 out:
-    if (rc != GW_OK) {
-        gw_reply_error(c, 0, err);
-    }
     gw_inbox_msg_cleanup(&m);
+    return rc;
 }
 
-void
-gw_api_inbox_ack(struct gw_call *c, const char *id)
+enum gw_rc
+gw_api_inbox_ack(struct gw_call *c, struct gw_err *err)
 {
     enum gw_rc rc;
-    struct gw_err errbuf;
-    struct gw_err *err = &errbuf;
+    const char *id = c->id;
     struct gw_daemon *d = c->d;
     struct gw_inbox_msg m = {0};
     struct gw_outbox_msg notice = {0};
@@ -127,7 +120,6 @@ gw_api_inbox_ack(struct gw_call *c, const char *id)
     struct gw_audit_event nev = {.event = "notification_queued", .peer = NULL, .outcome = "ok"};
     struct gw_audit_event aev = {.event = "acked", .peer = c->client_cn, .outcome = "ok"};
 
-    gw_err_clear(err);
     GW_CHECK(gw_ids_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
     GW_TRY(gw_store_get_inbox(d->store, id, &m, err));
     if (!m.acked) {
@@ -157,9 +149,7 @@ gw_api_inbox_ack(struct gw_call *c, const char *id)
     }
     rc = GW_OK;
 out:
-    if (rc != GW_OK) {
-        gw_reply_error(c, 0, err);
-    }
     gw_outbox_msg_cleanup(&notice);
     gw_inbox_msg_cleanup(&m);
+    return rc;
 }

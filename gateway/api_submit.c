@@ -8,20 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gw/api.h"
 #include "gw/buf.h"
+#include "gw/config.h"
 #include "gw/daemon.h"
+#include "gw/deliver.h"
 #include "gw/envelope.h"
 #include "gw/log.h"
+#include "gw/metrics.h"
 #include "gw/receipt.h"
+#include "gw/schema.h"
+#include "gw/sign.h"
+#include "gw/store.h"
 #include "gw/time.h"
 #include "gw/xml.h"
 
-void
-gw_api_submit(struct gw_call *c)
+enum gw_rc
+gw_api_submit(struct gw_call *c, struct gw_err *err)
 {
     enum gw_rc rc;
-    struct gw_err errbuf;
-    struct gw_err *err = &errbuf;
     struct gw_daemon *d = c->d;
     xmlDoc *doc = NULL;
     struct gw_xml_limits lim;
@@ -31,7 +36,6 @@ gw_api_submit(struct gw_call *c)
     struct gw_buf reply;
     struct gw_audit_event ev = {.event = "submitted", .peer = c->client_cn, .outcome = "ok"};
 
-    gw_err_clear(err);
     gw_buf_init(&reply, 1024);
     gw_xml_limits_default(&lim);
     lim.max_bytes = d->cfg.max_body;
@@ -78,12 +82,12 @@ out:
             snprintf(location, sizeof(location), "/v1/messages/%s", m.id);
             gw_reply_header(c, "Location", location);
         }
-        gw_reply_error(c, 0, err);
     }
     gw_buf_cleanup(&reply);
     gw_outbox_msg_cleanup(&m);
     gw_envelope_cleanup(&env);
     xmlFreeDoc(doc);
+    return rc;
 }
 
 /* Append a JSON member "name": value-or-null for an optional document. */
@@ -97,16 +101,15 @@ append_doc_link(struct gw_buf *b, const char *name, const char *id, const unsign
     return gw_buf_printf(b, err, ",\"%s\":\"/v1/messages/%s/%s\"", name, id, what);
 }
 
-void
-gw_api_message_status(struct gw_call *c, const char *id, const char *what)
+enum gw_rc
+gw_api_message_status(struct gw_call *c, struct gw_err *err)
 {
     enum gw_rc rc;
-    struct gw_err errbuf;
-    struct gw_err *err = &errbuf;
+    const char *id = c->id;
+    const char *what = c->sub;
     struct gw_outbox_msg m = {0};
     struct gw_buf b;
 
-    gw_err_clear(err);
     gw_buf_init(&b, 8192);
     GW_CHECK(gw_ids_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
     GW_TRY(gw_store_get_outbox(c->d->store, id, &m, err));
@@ -134,9 +137,7 @@ gw_api_message_status(struct gw_call *c, const char *id, const char *what)
     }
     rc = GW_OK;
 out:
-    if (rc != GW_OK) {
-        gw_reply_error(c, 0, err);
-    }
     gw_buf_cleanup(&b);
     gw_outbox_msg_cleanup(&m);
+    return rc;
 }

@@ -12,7 +12,6 @@
 
 #include "gw/buf.h"
 #include "gw/cli.h"
-#include "gw/daemon.h"
 #include "gw/receipt.h"
 #include "gw/verify.h"
 

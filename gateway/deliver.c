@@ -18,9 +18,12 @@
 
 #include "gw/buf.h"
 #include "gw/daemon.h"
+#include "gw/deliver.h"
 #include "gw/log.h"
+#include "gw/metrics.h"
 #include "gw/pki.h"
 #include "gw/receipt.h"
+#include "gw/store.h"
 #include "gw/time.h"
 #include "gw/tls.h"
 
