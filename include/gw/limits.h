@@ -39,4 +39,10 @@
 /* Bytes of one PEM file (key, certificate, chain, CRL, trust anchors) read at start. */
 #define GW_MAX_PEM_BYTES (1024u * 1024u)
 
+/* Bytes of one RFC 3161 reply or token (tsp.c, tsa_client.c). A token with a 3-certificate RSA-4096 chain is
+ * ~8 KB; real TSAs send 3-7 KB. Read before any parsing, so a hostile TSA cannot make us buffer more. Ceiling
+ * 1 MiB. */
+#define GW_MAX_TSP_REPLY_BYTES (64u * 1024u)
+#define GW_MAX_TSP_REPLY_BYTES_CEILING (1024u * 1024u)
+
 #endif
