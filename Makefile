@@ -18,6 +18,7 @@ SRCS      := $(wildcard gateway/*.c)
 LIB_SRCS  := $(filter-out gateway/main.c,$(SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/*.c) tests/bench/bench.c
+TSA_SRCS  := tests/tsa/tsa.c tests/tsa/tsa-check.c
 
 # $(1) build dir, $(2) extra cflags, $(3) extra ldflags
 define build_rules
@@ -51,7 +52,20 @@ $(1)/fuzz-config: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/fuzz_conf
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
--include $$(patsubst %.c,$(1)/obj/%.d,$$(SRCS) $$(UNIT_SRCS) $$(FUZZ_SRCS) scripts/reserve-port.c)
+# RFC 3161 test responder (OpenSSL and libevent only) and the checker's command-line driver (tests only)
+$(1)/test-tsa: $(1)/obj/tests/tsa/tsa.o
+	@echo "  LD $$@"
+	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
+
+$(1)/tsa-check: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/tsa/tsa-check.c)
+	@echo "  LD $$@"
+	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
+
+$(1)/fuzz-tsp: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/fuzz_tsp.c tests/fuzz/replay.c)
+	@echo "  LD $$@"
+	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
+
+-include $$(patsubst %.c,$(1)/obj/%.d,$$(SRCS) $$(UNIT_SRCS) $$(FUZZ_SRCS) $$(TSA_SRCS) scripts/reserve-port.c)
 endef
 
 $(eval $(call build_rules,build,$(CFLAGS_RELEASE),$(LDFLAGS_RELEASE)))
@@ -59,9 +73,11 @@ $(eval $(call build_rules,build-asan,$(CFLAGS_ASAN),$(LDFLAGS_ASAN)))
 
 .PHONY: all asan deps test test-quick demo bench valgrind lint check-deps fuzz clean
 
-all: build/gateway build/unit-tests build/fuzz-verify build/fuzz-config build/reserve-port
+all: build/gateway build/unit-tests build/fuzz-verify build/fuzz-config build/reserve-port \
+     build/fuzz-tsp build/test-tsa build/tsa-check
 
-asan: build-asan/gateway build-asan/unit-tests build-asan/fuzz-verify build-asan/fuzz-config build-asan/reserve-port
+asan: build-asan/gateway build-asan/unit-tests build-asan/fuzz-verify build-asan/fuzz-config build-asan/reserve-port \
+      build-asan/fuzz-tsp build-asan/test-tsa build-asan/tsa-check
 
 deps:
 	@sh scripts/install-deps.sh
@@ -92,7 +108,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
 fuzz:
 	@mkdir -p build-fuzz
-	@for t in verify config; do \
+	@for t in verify config tsp; do \
 	  clang -std=c17 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) -pthread $(FUZZ_CFLAGS) -o build-fuzz/fuzz-$$t \
 	    $(LIB_SRCS) tests/fuzz/fuzz_$$t.c $(PKG_LIBS) || exit 1; \
 	  mkdir -p build-fuzz/corpus-$$t && cp tests/fuzz/corpus/$$t/* build-fuzz/corpus-$$t/; \
@@ -104,7 +120,7 @@ lint:
 	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol|strncpy|sscanf)\s*\(' gateway/*.c include/gw/*.h \
 	  || { echo "lint: banned function (see STYLE.md)"; exit 1; }
 	@clang-format --dry-run --Werror gateway/*.c include/gw/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
-	  tests/bench/*.c
+	  tests/bench/*.c tests/tsa/*.c
 
 # No file includes a header of a higher layer; the layers are the table in docs/architecture.md section 1.
 check-deps:
