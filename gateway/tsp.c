@@ -395,6 +395,20 @@ out:
     return rc;
 }
 
+/* The bounds a reply or token gets before a decoder sees it (what: "reply" or "token"). */
+static enum gw_rc
+check_der_size(size_t len, const char *what, struct gw_err *err)
+{
+    enum gw_rc rc = GW_ELIMIT;
+
+    GW_CHECK(len <= GW_MAX_TSP_REPLY_BYTES, GW_ELIMIT, GW_R_LIMIT_SIZE, "timestamp %s of %zu bytes (limit %u)",
+             what, len, GW_MAX_TSP_REPLY_BYTES);
+    GW_CHECK(len > 0, GW_EINPUT, GW_R_TSA_MALFORMED, "empty timestamp %s", what);
+    rc = GW_OK;
+out:
+    return rc;
+}
+
 enum gw_rc
 gw_tsp_check_reply(const struct gw_tsp_req *req, const unsigned char *reply, size_t len, X509_STORE *tsa_store,
                    int64_t now, struct gw_tsp_token *out, struct gw_err *err)
@@ -405,13 +419,10 @@ gw_tsp_check_reply(const struct gw_tsp_req *req, const unsigned char *reply, siz
     const ASN1_INTEGER *got;
     const unsigned char *p = reply;
 
-    GW_CHECK(len <= GW_MAX_TSP_REPLY_BYTES, GW_ELIMIT, GW_R_LIMIT_SIZE, "timestamp reply of %zu bytes (limit %u)",
-             len, GW_MAX_TSP_REPLY_BYTES);
-    GW_CHECK(len > 0, GW_EINPUT, GW_R_TSA_MALFORMED, "empty timestamp reply");
+    GW_TRY(check_der_size(len, "reply", err));
     resp = d2i_TS_RESP(NULL, &p, (long)len);
-    GW_CHECK(resp != NULL, GW_EINPUT, GW_R_TSA_MALFORMED, "timestamp reply is not a TimeStampResp");
-    GW_CHECK(p == reply + len, GW_EINPUT, GW_R_TSA_MALFORMED, "%zu bytes after the timestamp reply",
-             (size_t)(reply + len - p));
+    GW_CHECK(resp != NULL && p == reply + len, GW_EINPUT, GW_R_TSA_MALFORMED,
+             "timestamp reply is not one DER TimeStampResp");
     GW_TRY(check_status(resp, err));
     /* RFC 3161 §2.4.2: the nonce must be the one we sent (a replayed or foreign token otherwise). */
     want = ASN1_INTEGER_new();
@@ -423,9 +434,7 @@ gw_tsp_check_reply(const struct gw_tsp_req *req, const unsigned char *reply, siz
         check_token(TS_RESP_get_token(resp), TS_RESP_get_tst_info(resp), req->digest, tsa_store, now, out, err));
     rc = GW_OK;
 out:
-    if (rc != GW_OK && rc != GW_ELIMIT) {
-        ERR_clear_error();
-    }
+    ERR_clear_error();
     ASN1_INTEGER_free(want);
     TS_RESP_free(resp);
     return rc;
@@ -440,13 +449,10 @@ gw_tsp_check_token(const unsigned char digest[GW_TSP_DIGEST_LEN], const unsigned
     TS_TST_INFO *tst = NULL;
     const unsigned char *p = token;
 
-    GW_CHECK(len <= GW_MAX_TSP_REPLY_BYTES, GW_ELIMIT, GW_R_LIMIT_SIZE, "timestamp token of %zu bytes (limit %u)",
-             len, GW_MAX_TSP_REPLY_BYTES);
-    GW_CHECK(len > 0, GW_EINPUT, GW_R_TSA_MALFORMED, "empty timestamp token");
+    GW_TRY(check_der_size(len, "token", err));
     p7 = d2i_PKCS7(NULL, &p, (long)len);
-    GW_CHECK(p7 != NULL, GW_EINPUT, GW_R_TSA_MALFORMED, "timestamp token is not a CMS ContentInfo");
-    GW_CHECK(p == token + len, GW_EINPUT, GW_R_TSA_MALFORMED, "%zu bytes after the timestamp token",
-             (size_t)(token + len - p));
+    GW_CHECK(p7 != NULL && p == token + len, GW_EINPUT, GW_R_TSA_MALFORMED,
+             "timestamp token is not one DER ContentInfo");
     tst = PKCS7_to_TS_TST_INFO(p7);
     GW_CHECK(tst != NULL, GW_EINPUT, GW_R_TSA_MALFORMED, "timestamp token does not hold a TSTInfo");
     GW_TRY(check_token(p7, tst, digest, tsa_store, now, out, err));

@@ -127,24 +127,20 @@ time_cb(TS_RESP_CTX *ctx, void *data, long *sec, long *usec)
 static X509 *
 read_cert(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    X509 *x = f != NULL ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+    BIO *bio = BIO_new_file(path, "r");
+    X509 *x = bio != NULL ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
 
-    if (f != NULL) {
-        fclose(f);
-    }
+    BIO_free(bio);
     return x;
 }
 
 static EVP_PKEY *
 read_key(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    EVP_PKEY *k = f != NULL ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+    BIO *bio = BIO_new_file(path, "r");
+    EVP_PKEY *k = bio != NULL ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
 
-    if (f != NULL) {
-        fclose(f);
-    }
+    BIO_free(bio);
     return k;
 }
 

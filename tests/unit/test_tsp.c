@@ -22,6 +22,13 @@
 
 enum eku { EKU_CRITICAL, EKU_NONCRITICAL, EKU_NONE, EKU_EXTRA };
 
+static const unsigned char data_digest[GW_TSP_DIGEST_LEN] = {
+    0x2c, 0xf2, 0x4d, 0xba, 0x5f, 0xb0, 0xa3, 0x0e, 0x26, 0xe8, 0x3b, 0x2a, 0xc5, 0xb9, 0xe2, 0x9e,
+    0x1b, 0x16, 0x1e, 0x5c, 0x1f, 0xa7, 0x42, 0x5e, 0x73, 0x04, 0x33, 0x62, 0x93, 0x8b, 0x98, 0x24,
+};
+
+/* The fixture of one test: a TSA PKI, a request for data_digest, the reply made to it and the checker's
+ * output. fx_init makes the first two; fx_free frees everything. */
 struct fx {
     EVP_PKEY *root_key;
     X509 *root;
@@ -30,6 +37,11 @@ struct fx {
     EVP_PKEY *rogue_key;
     X509 *rogue; /* self-signed TSA, not in the store */
     X509_STORE *store;
+    struct gw_tsp_req req;   /* a request for data_digest */
+    unsigned char *der;      /* the reply under test (OPENSSL_free) */
+    size_t len;              /* bytes of der */
+    struct gw_tsp_token tok; /* the checker's output */
+    struct gw_err err;
 };
 
 /* What the TSA does with one request. */
@@ -100,6 +112,9 @@ fx_free(struct fx *f)
     EVP_PKEY_free(f->root_key);
     EVP_PKEY_free(f->tsa_key);
     EVP_PKEY_free(f->rogue_key);
+    gw_tsp_req_cleanup(&f->req);
+    OPENSSL_free(f->der);
+    gw_tsp_token_cleanup(&f->tok);
     memset(f, 0, sizeof(*f));
 }
 
@@ -119,7 +134,8 @@ fx_init(struct fx *f)
                  : NULL;
     f->rogue = make_cert("Rogue TSA", f->rogue_key, NULL, f->rogue_key, false, EKU_CRITICAL, 7, 3650);
     f->store = X509_STORE_new();
-    return f->tsa != NULL && f->rogue != NULL && f->store != NULL && X509_STORE_add_cert(f->store, f->root) == 1;
+    return f->tsa != NULL && f->rogue != NULL && f->store != NULL && X509_STORE_add_cert(f->store, f->root) == 1 &&
+           gw_tsp_request_new(data_digest, &f->req, &f->err) == GW_OK;
 }
 
 static int
@@ -263,11 +279,6 @@ swap_signer_cert(unsigned char **der, size_t *len, X509 *twin)
     return true;
 }
 
-static const unsigned char data_digest[GW_TSP_DIGEST_LEN] = {
-    0x2c, 0xf2, 0x4d, 0xba, 0x5f, 0xb0, 0xa3, 0x0e, 0x26, 0xe8, 0x3b, 0x2a, 0xc5, 0xb9, 0xe2, 0x9e,
-    0x1b, 0x16, 0x1e, 0x5c, 0x1f, 0xa7, 0x42, 0x5e, 0x73, 0x04, 0x33, 0x62, 0x93, 0x8b, 0x98, 0x24,
-};
-
 static int64_t
 now_s(void)
 {
@@ -310,60 +321,44 @@ static void
 test_good(struct t *t)
 {
     struct fx f;
-    struct gw_err err;
-    struct gw_tsp_req req;
-    struct gw_tsp_token tok;
     struct gw_tsp_token tok2;
     struct mk m = {0};
-    unsigned char *der = NULL;
-    size_t len = 0;
     unsigned char other[GW_TSP_DIGEST_LEN];
+    X509_STORE *own = NULL;
 
-    memset(&req, 0, sizeof(req));
-    memset(&tok, 0, sizeof(tok));
     memset(&tok2, 0, sizeof(tok2));
     EXPECT_TRUE(fx_init(&f));
-    EXPECT_OK(gw_tsp_request_new(data_digest, &req, &err), &err);
-    EXPECT_TRUE(make_reply(f.tsa, f.tsa_key, &req, &m, &der, &len));
-    EXPECT_OK(gw_tsp_check_reply(&req, der, len, f.store, now_s(), &tok, &err), &err);
-    EXPECT_TRUE(tok.gen_time >= now_s() - 5 && tok.gen_time <= now_s());
-    EXPECT_STR_EQ(tok.policy, "1.2.3.4.1");
-    EXPECT_STR_EQ(tok.serial_hex, "2A");
-    EXPECT_TRUE(t_contains(tok.tsa_subject, "Test TSA"));
-    EXPECT_TRUE(tok.der != NULL && tok.der_len > 0);
-    EXPECT_OK(gw_tsp_check_token(data_digest, tok.der, tok.der_len, f.store, now_s(), &tok2, &err), &err);
-    EXPECT_INT_EQ(tok2.gen_time, tok.gen_time);
+    EXPECT_TRUE(make_reply(f.tsa, f.tsa_key, &f.req, &m, &f.der, &f.len));
+    EXPECT_OK(gw_tsp_check_reply(&f.req, f.der, f.len, f.store, now_s(), &f.tok, &f.err), &f.err);
+    EXPECT_TRUE(f.tok.gen_time >= now_s() - 5 && f.tok.gen_time <= now_s());
+    EXPECT_STR_EQ(f.tok.policy, "1.2.3.4.1");
+    EXPECT_STR_EQ(f.tok.serial_hex, "2A");
+    EXPECT_TRUE(t_contains(f.tok.tsa_subject, "Test TSA"));
+    EXPECT_TRUE(f.tok.der != NULL && f.tok.der_len > 0);
+    EXPECT_OK(gw_tsp_check_token(data_digest, f.tok.der, f.tok.der_len, f.store, now_s(), &tok2, &f.err), &f.err);
+    EXPECT_INT_EQ(tok2.gen_time, f.tok.gen_time);
     memcpy(other, data_digest, sizeof(other));
     other[31] ^= 1;
     gw_tsp_token_cleanup(&tok2);
-    EXPECT_FAIL(gw_tsp_check_token(other, tok.der, tok.der_len, f.store, now_s(), &tok2, &err), &err,
+    EXPECT_FAIL(gw_tsp_check_token(other, f.tok.der, f.tok.der_len, f.store, now_s(), &tok2, &f.err), &f.err,
                 GW_R_TSA_IMPRINT);
     EXPECT_TRUE(tok2.der == NULL);
     /* a genTime up to the skew ahead of our clock is a clock difference, not an error */
-    OPENSSL_free(der);
-    der = NULL;
-    gw_tsp_token_cleanup(&tok);
+    OPENSSL_free(f.der);
+    f.der = NULL;
+    gw_tsp_token_cleanup(&f.tok);
     m.time_offset = GW_TSP_SKEW_SECONDS - 5;
-    EXPECT_TRUE(make_reply(f.tsa, f.tsa_key, &req, &m, &der, &len));
-    EXPECT_OK(gw_tsp_check_reply(&req, der, len, f.store, now_s(), &tok, &err), &err);
-    /* the TSA's own certificate as the only anchor (partial chain) */
-    {
-        X509_STORE *own = X509_STORE_new();
-        gw_tsp_token_cleanup(&tok);
-        EXPECT_TRUE(own != NULL && X509_STORE_add_cert(own, f.tsa) == 1 &&
-                    X509_STORE_set_flags(own, X509_V_FLAG_PARTIAL_CHAIN) == 1);
-        err.rc = GW_OK;
-        if (gw_tsp_check_reply(&req, der, len, own, now_s(), &tok, &err) != GW_OK) {
-            X509_STORE_free(own);
-            T_FAIL("TSA certificate as anchor: %s %s", gw_reason_code(err.reason), err.msg);
-        }
-        X509_STORE_free(own);
-    }
+    EXPECT_TRUE(make_reply(f.tsa, f.tsa_key, &f.req, &m, &f.der, &f.len));
+    EXPECT_OK(gw_tsp_check_reply(&f.req, f.der, f.len, f.store, now_s(), &f.tok, &f.err), &f.err);
+    /* the TSA's own certificate as the only anchor (partial chain, as gw_tsp_load_anchors sets) */
+    gw_tsp_token_cleanup(&f.tok);
+    own = X509_STORE_new();
+    EXPECT_TRUE(own != NULL && X509_STORE_add_cert(own, f.tsa) == 1 &&
+                X509_STORE_set_flags(own, X509_V_FLAG_PARTIAL_CHAIN) == 1);
+    EXPECT_OK(gw_tsp_check_reply(&f.req, f.der, f.len, own, now_s(), &f.tok, &f.err), &f.err);
 out:
-    OPENSSL_free(der);
-    gw_tsp_token_cleanup(&tok);
+    X509_STORE_free(own);
     gw_tsp_token_cleanup(&tok2);
-    gw_tsp_req_cleanup(&req);
     fx_free(&f);
 }
 
@@ -388,23 +383,12 @@ test_bad_reply(struct t *t)
 {
     const struct bad_case *c = t->arg;
     struct fx f;
-    struct gw_err err;
-    struct gw_tsp_req req;
-    struct gw_tsp_token tok;
-    unsigned char *der = NULL;
-    size_t len = 0;
 
-    memset(&req, 0, sizeof(req));
-    memset(&tok, 0, sizeof(tok));
     EXPECT_TRUE(fx_init(&f));
-    EXPECT_OK(gw_tsp_request_new(data_digest, &req, &err), &err);
-    EXPECT_TRUE(make_reply(f.tsa, f.tsa_key, &req, &c->mk, &der, &len));
-    EXPECT_FAIL(gw_tsp_check_reply(&req, der, len, f.store, now_s(), &tok, &err), &err, c->want);
-    EXPECT_TRUE(tok.der == NULL && tok.gen_time == 0);
+    EXPECT_TRUE(make_reply(f.tsa, f.tsa_key, &f.req, &c->mk, &f.der, &f.len));
+    EXPECT_FAIL(gw_tsp_check_reply(&f.req, f.der, f.len, f.store, now_s(), &f.tok, &f.err), &f.err, c->want);
+    EXPECT_TRUE(f.tok.der == NULL && f.tok.gen_time == 0);
 out:
-    OPENSSL_free(der);
-    gw_tsp_token_cleanup(&tok);
-    gw_tsp_req_cleanup(&req);
     fx_free(&f);
 }
 
@@ -414,30 +398,20 @@ static void
 test_untrusted(struct t *t)
 {
     struct fx f;
-    struct gw_err err;
-    struct gw_tsp_req req;
-    struct gw_tsp_token tok;
     struct mk m = {0};
-    unsigned char *der = NULL;
-    size_t len = 0;
 
-    memset(&req, 0, sizeof(req));
-    memset(&tok, 0, sizeof(tok));
     EXPECT_TRUE(fx_init(&f));
-    EXPECT_OK(gw_tsp_request_new(data_digest, &req, &err), &err);
-    EXPECT_TRUE(make_reply(f.rogue, f.rogue_key, &req, &m, &der, &len));
-    EXPECT_FAIL(gw_tsp_check_reply(&req, der, len, f.store, now_s(), &tok, &err), &err, GW_R_TSA_UNTRUSTED);
-    EXPECT_TRUE(t_contains(err.msg, "self-signed"));
-    OPENSSL_free(der);
-    der = NULL;
-    EXPECT_TRUE(make_reply(f.tsa, f.tsa_key, &req, &m, &der, &len));
-    EXPECT_FAIL(gw_tsp_check_reply(&req, der, len, f.store, now_s() + 20 * 365 * 86400LL, &tok, &err), &err,
+    EXPECT_TRUE(make_reply(f.rogue, f.rogue_key, &f.req, &m, &f.der, &f.len));
+    EXPECT_FAIL(gw_tsp_check_reply(&f.req, f.der, f.len, f.store, now_s(), &f.tok, &f.err), &f.err,
                 GW_R_TSA_UNTRUSTED);
-    EXPECT_TRUE(t_contains(err.msg, "expired"));
+    EXPECT_TRUE(t_contains(f.err.msg, "self-signed"));
+    OPENSSL_free(f.der);
+    f.der = NULL;
+    EXPECT_TRUE(make_reply(f.tsa, f.tsa_key, &f.req, &m, &f.der, &f.len));
+    EXPECT_FAIL(gw_tsp_check_reply(&f.req, f.der, f.len, f.store, now_s() + 20 * 365 * 86400LL, &f.tok, &f.err),
+                &f.err, GW_R_TSA_UNTRUSTED);
+    EXPECT_TRUE(t_contains(f.err.msg, "expired"));
 out:
-    OPENSSL_free(der);
-    gw_tsp_token_cleanup(&tok);
-    gw_tsp_req_cleanup(&req);
     fx_free(&f);
 }
 
@@ -452,28 +426,17 @@ test_eku(struct t *t)
 {
     const enum eku *eku = t->arg;
     struct fx f;
-    struct gw_err err;
-    struct gw_tsp_req req;
-    struct gw_tsp_token tok;
     struct mk m = {0};
     X509 *twin = NULL;
-    unsigned char *der = NULL;
-    size_t len = 0;
 
-    memset(&req, 0, sizeof(req));
-    memset(&tok, 0, sizeof(tok));
     EXPECT_TRUE(fx_init(&f));
     twin = make_cert("Test TSA", f.tsa_key, f.root, f.root_key, false, *eku, 4097, 3650);
     EXPECT_TRUE(twin != NULL);
-    EXPECT_OK(gw_tsp_request_new(data_digest, &req, &err), &err);
-    EXPECT_TRUE(make_reply(f.tsa, f.tsa_key, &req, &m, &der, &len));
-    EXPECT_TRUE(swap_signer_cert(&der, &len, twin));
-    EXPECT_FAIL(gw_tsp_check_reply(&req, der, len, f.store, now_s(), &tok, &err), &err, GW_R_TSA_EKU);
+    EXPECT_TRUE(make_reply(f.tsa, f.tsa_key, &f.req, &m, &f.der, &f.len));
+    EXPECT_TRUE(swap_signer_cert(&f.der, &f.len, twin));
+    EXPECT_FAIL(gw_tsp_check_reply(&f.req, f.der, f.len, f.store, now_s(), &f.tok, &f.err), &f.err, GW_R_TSA_EKU);
 out:
     X509_free(twin);
-    OPENSSL_free(der);
-    gw_tsp_token_cleanup(&tok);
-    gw_tsp_req_cleanup(&req);
     fx_free(&f);
 }
 
@@ -482,48 +445,36 @@ static void
 test_damaged(struct t *t)
 {
     struct fx f;
-    struct gw_err err;
-    struct gw_tsp_req req;
-    struct gw_tsp_token tok;
     struct mk m = {0};
-    unsigned char *der = NULL;
     unsigned char *big = NULL;
-    size_t len = 0;
     static const unsigned char garbage[] = "this is not DER at all";
 
-    memset(&req, 0, sizeof(req));
-    memset(&tok, 0, sizeof(tok));
     EXPECT_TRUE(fx_init(&f));
-    EXPECT_OK(gw_tsp_request_new(data_digest, &req, &err), &err);
-    EXPECT_TRUE(make_reply(f.tsa, f.tsa_key, &req, &m, &der, &len));
-    for (size_t cut = 0; cut < len; cut += (cut < 64 ? 1 : 97)) {
-        EXPECT_FAIL(gw_tsp_check_reply(&req, der, cut, f.store, now_s(), &tok, &err), &err, GW_R_TSA_MALFORMED);
+    EXPECT_TRUE(make_reply(f.tsa, f.tsa_key, &f.req, &m, &f.der, &f.len));
+    for (size_t cut = 0; cut < f.len; cut += (cut < 64 ? 1 : 97)) {
+        EXPECT_FAIL(gw_tsp_check_reply(&f.req, f.der, cut, f.store, now_s(), &f.tok, &f.err), &f.err,
+                    GW_R_TSA_MALFORMED);
     }
-    EXPECT_FAIL(gw_tsp_check_reply(&req, garbage, sizeof(garbage), f.store, now_s(), &tok, &err), &err,
+    EXPECT_FAIL(gw_tsp_check_reply(&f.req, garbage, sizeof(garbage), f.store, now_s(), &f.tok, &f.err), &f.err,
                 GW_R_TSA_MALFORMED);
-    EXPECT_FAIL(gw_tsp_check_token(data_digest, garbage, sizeof(garbage), f.store, now_s(), &tok, &err), &err,
-                GW_R_TSA_MALFORMED);
-    big = calloc(1, len + 1);
-    EXPECT_TRUE(big != NULL);
-    memcpy(big, der, len);
-    EXPECT_FAIL(gw_tsp_check_reply(&req, big, len + 1, f.store, now_s(), &tok, &err), &err, GW_R_TSA_MALFORMED);
-    free(big);
+    EXPECT_FAIL(gw_tsp_check_token(data_digest, garbage, sizeof(garbage), f.store, now_s(), &f.tok, &f.err),
+                &f.err, GW_R_TSA_MALFORMED);
     big = calloc(1, GW_MAX_TSP_REPLY_BYTES + 1);
     EXPECT_TRUE(big != NULL);
-    memcpy(big, der, len);
-    EXPECT_FAIL(gw_tsp_check_reply(&req, big, GW_MAX_TSP_REPLY_BYTES + 1, f.store, now_s(), &tok, &err), &err,
-                GW_R_LIMIT_SIZE);
-    EXPECT_FAIL(gw_tsp_check_token(data_digest, big, GW_MAX_TSP_REPLY_BYTES + 1, f.store, now_s(), &tok, &err),
-                &err, GW_R_LIMIT_SIZE);
+    memcpy(big, f.der, f.len);
+    EXPECT_FAIL(gw_tsp_check_reply(&f.req, big, f.len + 1, f.store, now_s(), &f.tok, &f.err), &f.err,
+                GW_R_TSA_MALFORMED);
+    EXPECT_FAIL(gw_tsp_check_reply(&f.req, big, GW_MAX_TSP_REPLY_BYTES + 1, f.store, now_s(), &f.tok, &f.err),
+                &f.err, GW_R_LIMIT_SIZE);
+    EXPECT_FAIL(gw_tsp_check_token(data_digest, big, GW_MAX_TSP_REPLY_BYTES + 1, f.store, now_s(), &f.tok, &f.err),
+                &f.err, GW_R_LIMIT_SIZE);
     /* the ECDSA signature is the last value of the reply: change its last byte */
-    der[len - 1] ^= 0x01;
-    EXPECT_FAIL(gw_tsp_check_reply(&req, der, len, f.store, now_s(), &tok, &err), &err, GW_R_TSA_SIGNATURE);
-    EXPECT_TRUE(tok.der == NULL);
+    f.der[f.len - 1] ^= 0x01;
+    EXPECT_FAIL(gw_tsp_check_reply(&f.req, f.der, f.len, f.store, now_s(), &f.tok, &f.err), &f.err,
+                GW_R_TSA_SIGNATURE);
+    EXPECT_TRUE(f.tok.der == NULL);
 out:
     free(big);
-    OPENSSL_free(der);
-    gw_tsp_token_cleanup(&tok);
-    gw_tsp_req_cleanup(&req);
     fx_free(&f);
 }
 
