@@ -181,6 +181,22 @@ retry_later(struct gw_deliverer *dl, struct gw_outbox_msg *m, const char *why)
     return record(dl, m, "retry", why);
 }
 
+/* DESIGN §5: the answer to a delivery is 200 with an Accepted receipt or a 4xx with a Rejected one. A
+ * Delivered notification, or a verdict whose HTTP status says the opposite, is neither. */
+static bool
+is_verdict(const struct gw_receipt_info *info, long status)
+{
+    switch (info->status) {
+    case GW_RECEIPT_ACCEPTED:
+        return status == 200;
+    case GW_RECEIPT_REJECTED:
+        return status >= 400 && status < 500;
+    case GW_RECEIPT_DELIVERED:
+        return false;
+    }
+    return false;
+}
+
 /* Deliver m once and record the outcome. False if the outcome could not be recorded. */
 static bool
 deliver_one(struct peer_conn *pc, struct gw_outbox_msg *m)
@@ -223,8 +239,16 @@ deliver_one(struct peer_conn *pc, struct gw_outbox_msg *m)
     curl_easy_getinfo(pc->curl, CURLINFO_RESPONSE_CODE, &status);
     if (status == 200 || (status >= 400 && status < 500)) {
         /* DESIGN §5: a receipt counts only if signed by the Recipient, about this message, with its digest */
-        if (gw_receipt_check(d->pki, d->schemas, resp.data, resp.len, m->recipient, m->id, m->sha256, &info,
-                             &err) == GW_OK) {
+        enum gw_rc checked =
+            gw_receipt_check(d->pki, d->schemas, resp.data, resp.len, m->recipient, m->id, m->sha256, &info, &err);
+        if (checked == GW_OK && !is_verdict(&info, status)) {
+            /* a misbehaving peer: record no verdict it did not give; a repeat gets the stored receipt */
+            snprintf(why, sizeof(why), "HTTP %ld with a signed %s receipt, which is no answer to a delivery",
+                     status, gw_receipt_status_name(info.status));
+            recorded = retry_later(dl, m, why);
+            goto out;
+        }
+        if (checked == GW_OK) {
             free(m->receipt);
             gw_buf_take(&resp, &m->receipt, &m->receipt_len);
             gw_metrics_attempt(d->metrics, true);
