@@ -19,9 +19,6 @@
 #include "gw/store.h"
 #include "gw/time.h"
 
-#define INBOX_PAGE_DEFAULT 100
-#define INBOX_PAGE_MAX 1000
-
 /* Value of key in a query string "a=1&b=2" copied into buf; false if absent. */
 static bool
 query_param(const char *query, const char *key, char *buf, size_t n)
@@ -54,19 +51,19 @@ gw_api_inbox_list(struct gw_call *c, struct gw_err *err)
     struct gw_inbox_msg *list = NULL;
     size_t n = 0;
     uint64_t after = 0;
-    uint64_t limit = INBOX_PAGE_DEFAULT;
+    uint64_t limit = GW_INBOX_PAGE_DEFAULT;
     char v[32];
     struct gw_buf b;
     int64_t last = 0;
 
-    gw_buf_init(&b, 4u * 1024u * 1024u);
+    gw_buf_init(&b, GW_MAX_INBOX_REPLY_BYTES);
     if (query_param(c->query, "after", v, sizeof(v))) {
         GW_CHECK(gw_parse_u64(v, 0, INT64_MAX, &after) == GW_OK, GW_EINPUT, GW_R_HTTP_BAD_REQUEST,
                  "after=%s is not a sequence number", v);
     }
     if (query_param(c->query, "limit", v, sizeof(v))) {
-        GW_CHECK(gw_parse_u64(v, 1, INBOX_PAGE_MAX, &limit) == GW_OK, GW_EINPUT, GW_R_HTTP_BAD_REQUEST,
-                 "limit=%s is not in 1..%d", v, INBOX_PAGE_MAX);
+        GW_CHECK(gw_parse_u64(v, 1, GW_MAX_INBOX_PAGE, &limit) == GW_OK, GW_EINPUT, GW_R_HTTP_BAD_REQUEST,
+                 "limit=%s is not in 1..%d", v, GW_MAX_INBOX_PAGE);
     }
     GW_TRY(gw_store_list_inbox(c->d->store, (int64_t)after, (size_t)limit, &list, &n, err));
     last = (int64_t)after;

@@ -13,6 +13,7 @@
 
 #include "gw/buf.h"
 #include "gw/dsig.h"
+#include "gw/limits.h"
 #include "gw/xml.h"
 
 /* Schemas beside the binary (build/gateway -> ../schemas), then the installed location. */
@@ -115,8 +116,8 @@ gw_cli_trust_option(struct gw_cli_trust *t, int c, const char *arg, const char *
         t->anchors = arg;
         return 1;
     case 'r':
-        if (t->n_crls == GW_CLI_MAX_CRL_FILES) {
-            fprintf(stderr, "gateway %s: at most %d --crl files\n", cmd, GW_CLI_MAX_CRL_FILES);
+        if (t->n_crls == GW_MAX_CRLS) {
+            fprintf(stderr, "gateway %s: at most %d --crl files\n", cmd, GW_MAX_CRLS);
             return -1;
         }
         t->crls[t->n_crls++] = arg;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "gw/err.h"
+#include "gw/limits.h"
 #include "gw/schema.h"
 
 #define GW_VERSION "0.1.0"
@@ -37,10 +38,9 @@ GW_MUST_CHECK enum gw_rc gw_cli_load(const char *path, xmlDoc **out, unsigned ch
                                      struct gw_err *err);
 
 /* The trust options shared by the commands that verify: --trust FILE and --crl FILE (repeatable). */
-#define GW_CLI_MAX_CRL_FILES 16
 struct gw_cli_trust {
-    const char *anchors;                    /* --trust, NULL until given */
-    const char *crls[GW_CLI_MAX_CRL_FILES]; /* --crl files, in order */
+    const char *anchors;           /* --trust, NULL until given */
+    const char *crls[GW_MAX_CRLS]; /* --crl files, in order */
     size_t n_crls;
 };
 
