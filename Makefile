@@ -6,8 +6,10 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isyst
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CC        ?= cc
+# Every C build uses WARN, the libFuzzer builds included.
 WARN      := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-             -Wpointer-arith -Wcast-qual -Wwrite-strings -Wvla
+             -Wpointer-arith -Wcast-qual -Wwrite-strings -Wvla \
+             -Wconversion -Wsign-conversion -Wimplicit-fallthrough
 BASEFLAGS := -std=c17 -g $(WARN) -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) -MMD -MP -pthread
 CFLAGS_RELEASE := -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 CFLAGS_ASAN    := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -89,7 +91,7 @@ valgrind: all
 
 # Coverage-guided fuzzing with libFuzzer (clang). FUZZ_SECONDS per target; crashes land in build-fuzz/.
 FUZZ_SECONDS ?= 60
-FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS := -O1 -g $(WARN) -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
 fuzz:
 	@mkdir -p build-fuzz
 	@for t in verify config; do \
