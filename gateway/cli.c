@@ -87,7 +87,7 @@ gw_cli_load(const char *path, xmlDoc **out, unsigned char **raw, size_t *raw_len
     gw_buf_init(&b, lim.max_bytes + 1);
     GW_TRY(gw_buf_read_file(&b, path, err));
     GW_TRY(gw_xml_parse(b.data, b.len, gw_cli_name(path), &lim, out, err));
-    if (raw != NULL) {
+    if (raw != NULL && raw_len != NULL) {
         gw_buf_take(&b, raw, raw_len);
     }
 out:

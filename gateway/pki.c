@@ -214,7 +214,6 @@ static void
 name_to_line(const X509_NAME *name, char *buf, size_t n)
 {
     BIO *bio = BIO_new(BIO_s_mem());
-    int len;
 
     buf[0] = '\0';
     if (bio == NULL) {
@@ -223,7 +222,7 @@ name_to_line(const X509_NAME *name, char *buf, size_t n)
     if (X509_NAME_print_ex(bio, name, 0,
                            (ASN1_STRFLGS_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) | XN_FLAG_SEP_CPLUS_SPC |
                                XN_FLAG_FN_SN) >= 0) {
-        len = BIO_read(bio, buf, (int)n - 1);
+        int len = BIO_read(bio, buf, (int)n - 1);
         buf[len > 0 ? len : 0] = '\0';
     }
     BIO_free(bio);

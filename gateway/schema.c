@@ -105,7 +105,6 @@ on_validation_error(void *ctx, xmlErrorPtr e)
 {
     struct validation_errors *ve = ctx;
     char msg[300];
-    char where[300];
 
     if (e == NULL) {
         return;
@@ -117,6 +116,7 @@ on_validation_error(void *ctx, xmlErrorPtr e)
         memcpy(ve->first, msg, sizeof(ve->first));
     }
     if (ve->count < GW_MAX_REPORTED_ERRORS && ve->each != NULL) {
+        char where[300];
         snprintf(where, sizeof(where), "%s:%d", ve->name, e->line);
         ve->each(ve->arg, where, msg);
     }

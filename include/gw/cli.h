@@ -33,7 +33,7 @@ GW_MUST_CHECK enum gw_rc gw_cli_setup(const char *argv0, const char *schema_dir,
 void gw_cli_teardown(struct gw_schemas *schemas, bool with_dsig);
 
 /* Read path ("-" is stdin) and parse it with the default limits. OUT: *out (xmlFreeDoc), and raw, raw_len
- * if raw != NULL (free()). */
+ * if both are non-NULL (free()). */
 GW_MUST_CHECK enum gw_rc gw_cli_load(const char *path, xmlDoc **out, unsigned char **raw, size_t *raw_len,
                                      struct gw_err *err);
 
