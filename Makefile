@@ -102,11 +102,16 @@ fuzz:
 	    || exit 1; \
 	done
 
+# ---- Lint: banned functions and clang-format over every C file, shellcheck over every shell script ----
+LINT_C     := $(wildcard gateway/*.c gateway/*.h include/gw/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
+                tests/bench/*.c scripts/*.c)
+LINT_SHELL := .ci/run $(wildcard certs-example/*.sh scripts/*.sh tests/*.sh tests/*/*.sh tests/*/*.inc)
+
 lint:
-	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol|strncpy|sscanf)\s*\(' gateway/*.c include/gw/*.h \
+	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol|strncpy|sscanf)\s*\(' $(LINT_C) \
 	  || { echo "lint: banned function (see STYLE.md)"; exit 1; }
-	@clang-format --dry-run --Werror gateway/*.c include/gw/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
-	  tests/bench/*.c
+	@clang-format --dry-run --Werror $(LINT_C)
+	@shellcheck --external-sources $(LINT_SHELL)
 
 # No file includes a header of a higher layer; the layers are the table in docs/architecture.md section 1.
 check-deps:
