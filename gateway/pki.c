@@ -62,7 +62,7 @@ out:
 }
 
 enum gw_rc
-gw_pki_read_certs(const char *path, STACK_OF(X509) * *out, struct gw_err *err)
+gw_pki_read_certs(const char *path, STACK_OF(X509) **out, struct gw_err *err)
 {
     enum gw_rc rc;
     BIO *bio = NULL;
@@ -349,7 +349,7 @@ reason_of_x509_error(int e)
 }
 
 static enum gw_rc
-decode_certs(const struct gw_der *certs, size_t n, X509 **leaf_out, STACK_OF(X509) * *others_out,
+decode_certs(const struct gw_der *certs, size_t n, X509 **leaf_out, STACK_OF(X509) **others_out,
              struct gw_err *err)
 {
     enum gw_rc rc = GW_EPOLICY;
@@ -391,7 +391,7 @@ out:
 }
 
 static time_t
-earliest_not_after(STACK_OF(X509) * chain)
+earliest_not_after(STACK_OF(X509) *chain)
 {
     time_t earliest = (time_t)-1;
 
