@@ -68,8 +68,12 @@ asan: build-asan/gateway build-asan/unit-tests build-asan/fuzz-verify build-asan
 deps:
 	@sh scripts/install-deps.sh
 
-# The whole suite on both builds; ends with "N passed, N failed".
+# The checks that run before the suites in `make test` (and so in CI); each is a target below.
+CHECKS := lint analyze check-deps
+
+# The checks, then the whole suite on both builds; ends with "N passed, N failed".
 test: deps
+	@$(MAKE) --no-print-directory $(CHECKS)
 	@$(MAKE) --no-print-directory all asan
 	@sh tests/run.sh build build-asan
 
