@@ -8,15 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gw/api.h"
 #include "gw/buf.h"
 #include "gw/daemon.h"
+#include "gw/deliver.h"
 #include "gw/limits.h"
 #include "gw/log.h"
 #include "gw/parse.h"
 #include "gw/receipt.h"
-
-#define INBOX_PAGE_DEFAULT 100
-#define INBOX_PAGE_MAX 1000
+#include "gw/store.h"
+#include "gw/time.h"
 
 /* Value of key in a query string "a=1&b=2" copied into buf; false if absent. */
 static bool
@@ -43,29 +44,26 @@ query_param(const char *query, const char *key, char *buf, size_t n)
     return false;
 }
 
-void
-gw_api_inbox_list(struct gw_call *c)
+enum gw_rc
+gw_api_inbox_list(struct gw_call *c, struct gw_err *err)
 {
     enum gw_rc rc;
-    struct gw_err errbuf;
-    struct gw_err *err = &errbuf;
     struct gw_inbox_msg *list = NULL;
     size_t n = 0;
     uint64_t after = 0;
-    uint64_t limit = INBOX_PAGE_DEFAULT;
+    uint64_t limit = GW_INBOX_PAGE_DEFAULT;
     char v[32];
     struct gw_buf b;
     int64_t last = 0;
 
-    gw_err_clear(err);
-    gw_buf_init(&b, 4u * 1024u * 1024u);
+    gw_buf_init(&b, GW_MAX_INBOX_REPLY_BYTES);
     if (query_param(c->query, "after", v, sizeof(v))) {
         GW_CHECK(gw_parse_u64(v, 0, INT64_MAX, &after) == GW_OK, GW_EINPUT, GW_R_HTTP_BAD_REQUEST,
                  "after=%s is not a sequence number", v);
     }
     if (query_param(c->query, "limit", v, sizeof(v))) {
-        GW_CHECK(gw_parse_u64(v, 1, INBOX_PAGE_MAX, &limit) == GW_OK, GW_EINPUT, GW_R_HTTP_BAD_REQUEST,
-                 "limit=%s is not in 1..%d", v, INBOX_PAGE_MAX);
+        GW_CHECK(gw_parse_u64(v, 1, GW_MAX_INBOX_PAGE, &limit) == GW_OK, GW_EINPUT, GW_R_HTTP_BAD_REQUEST,
+                 "limit=%s is not in 1..%d", v, GW_MAX_INBOX_PAGE);
     }
     GW_TRY(gw_store_list_inbox(c->d->store, (int64_t)after, (size_t)limit, &list, &n, err));
     last = (int64_t)after;
@@ -83,14 +81,12 @@ gw_api_inbox_list(struct gw_call *c)
     gw_reply(c, 200, "application/json", b.data, b.len);
     rc = GW_OK;
 out:
-    if (rc != GW_OK) {
-        gw_reply_error(c, 0, err);
-    }
     for (size_t i = 0; i < n; i++) {
         gw_inbox_msg_cleanup(&list[i]);
     }
     free(list);
     gw_buf_cleanup(&b);
+    return rc;
 }
 
 /* DESIGN §6: MessageIds are unique per sender. OUT: *sender, the ?sender= of the request, or NULL when it has
@@ -102,7 +98,7 @@ sender_param(const struct gw_call *c, char buf[GW_REGNO_LEN + 2], const char **s
 
     *sender = NULL;
     if (query_param(c->query, "sender", buf, GW_REGNO_LEN + 2)) {
-        GW_CHECK(gw_is_regno(buf), GW_EINPUT, GW_R_HTTP_BAD_REQUEST, "sender=%s is not a registration number",
+        GW_CHECK(gw_ids_is_regno(buf), GW_EINPUT, GW_R_HTTP_BAD_REQUEST, "sender=%s is not a registration number",
                  buf);
         *sender = buf;
     }
@@ -111,35 +107,30 @@ out:
     return rc;
 }
 
-void
-gw_api_inbox_get(struct gw_call *c, const char *id)
+enum gw_rc
+gw_api_inbox_get(struct gw_call *c, struct gw_err *err)
 {
     enum gw_rc rc;
-    struct gw_err errbuf;
-    struct gw_err *err = &errbuf;
+    const char *id = c->id;
     struct gw_inbox_msg m = {0};
     char sbuf[GW_REGNO_LEN + 2];
     const char *sender = NULL;
 
-    gw_err_clear(err);
-    GW_CHECK(gw_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
+    GW_CHECK(gw_ids_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
     GW_TRY(sender_param(c, sbuf, &sender, err));
     GW_TRY(gw_store_get_inbox(c->d->store, id, sender, &m, err));
     gw_reply(c, 200, "application/xml", m.body, m.body_len);
     rc = GW_OK;
 out:
-    if (rc != GW_OK) {
-        gw_reply_error(c, 0, err);
-    }
     gw_inbox_msg_cleanup(&m);
+    return rc;
 }
 
-void
-gw_api_inbox_ack(struct gw_call *c, const char *id)
+enum gw_rc
+gw_api_inbox_ack(struct gw_call *c, struct gw_err *err)
 {
     enum gw_rc rc;
-    struct gw_err errbuf;
-    struct gw_err *err = &errbuf;
+    const char *id = c->id;
     struct gw_daemon *d = c->d;
     struct gw_inbox_msg m = {0};
     struct gw_outbox_msg notice = {0};
@@ -149,8 +140,7 @@ gw_api_inbox_ack(struct gw_call *c, const char *id)
     struct gw_audit_event nev = {.event = "notification_queued", .peer = NULL, .outcome = "ok"};
     struct gw_audit_event aev = {.event = "acked", .peer = c->client_cn, .outcome = "ok"};
 
-    gw_err_clear(err);
-    GW_CHECK(gw_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
+    GW_CHECK(gw_ids_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
     GW_TRY(sender_param(c, sbuf, &sender, err));
     GW_TRY(gw_store_get_inbox(d->store, id, sender, &m, err));
     if (!m.acked) {
@@ -160,9 +150,9 @@ gw_api_inbox_ack(struct gw_call *c, const char *id)
         memcpy(notice.in_reply_to, m.id, sizeof(notice.in_reply_to));
         memcpy(notice.recipient, m.sender, sizeof(notice.recipient));
         snprintf(notice.type, sizeof(notice.type), "Receipt");
-        gw_sha256_hex(notice.body, notice.body_len, notice.sha256);
+        gw_ids_hash_sha256(notice.body, notice.body_len, notice.sha256);
         notice.state = GW_OUT_QUEUED;
-        notice.created_ms = gw_now_ms();
+        notice.created_ms = gw_time_now_ms();
         notice.next_attempt_ms = notice.created_ms;
         nev.message_id = m.id;
         nev.peer = m.sender;
@@ -180,9 +170,7 @@ gw_api_inbox_ack(struct gw_call *c, const char *id)
     }
     rc = GW_OK;
 out:
-    if (rc != GW_OK) {
-        gw_reply_error(c, 0, err);
-    }
     gw_outbox_msg_cleanup(&notice);
     gw_inbox_msg_cleanup(&m);
+    return rc;
 }

@@ -12,7 +12,7 @@
 
 #include "gw/buf.h"
 #include "gw/cli.h"
-#include "gw/daemon.h"
+#include "gw/limits.h"
 #include "gw/receipt.h"
 #include "gw/verify.h"
 
@@ -45,13 +45,13 @@ run(const char *argv0, const char *schema_dir, const struct gw_cli_trust *trust,
     bool setup = false;
 
     gw_err_clear(err);
-    gw_buf_init(&receipt, 4u * 1024u * 1024u);
+    gw_buf_init(&receipt, GW_MAX_DOC_BYTES);
     GW_TRY(gw_cli_setup(argv0, schema_dir, true, &schemas, err));
     setup = true;
     GW_TRY(gw_pki_load(trust->anchors, trust->crls, trust->n_crls, &pki, err));
     GW_TRY(gw_cli_load(msg_path, &doc, &msg, &msg_len, err));
     GW_TRY(gw_verify_message(pki, schemas, doc, gw_cli_name(msg_path), &v, err));
-    gw_sha256_hex(msg, msg_len, digest);
+    gw_ids_hash_sha256(msg, msg_len, digest);
     GW_TRY(gw_buf_read_file(&receipt, receipt_path, err));
     rc = gw_receipt_check(pki, schemas, receipt.data, receipt.len, v.env.recipient, v.env.message_id, digest,
                           &info, err);

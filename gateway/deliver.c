@@ -9,7 +9,6 @@
  * Rejected receipt is final. State lives in the store, so a restart resumes where it stopped.
  */
 #include <curl/curl.h>
-#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <pthread.h>
@@ -19,15 +18,17 @@
 
 #include "gw/buf.h"
 #include "gw/daemon.h"
+#include "gw/deliver.h"
+#include "gw/limits.h"
 #include "gw/log.h"
+#include "gw/metrics.h"
 #include "gw/pki.h"
 #include "gw/receipt.h"
-#include "gw/sign.h"
+#include "gw/store.h"
+#include "gw/time.h"
 #include "gw/tls.h"
 
 #define DUE_BATCH 64
-#define MAX_RECEIPT_BYTES (1024u * 1024u)
-#define CONNECT_TIMEOUT_S 5L
 
 /* One peer: its own thread and kept-alive libcurl handle, so a slow or unreachable peer delays only the
  * messages addressed to it. */
@@ -48,9 +49,8 @@ struct gw_deliverer {
     bool stop;         /* guarded by lock */
     uint64_t wakes;    /* wake generation, guarded by lock: something was queued */
     X509_STORE *store; /* trust anchors and CRLs for the peers' server certificates */
-    X509 *cert;        /* our client certificate, chain and key for the handshake */
-    STACK_OF(X509) * chain;
-    EVP_PKEY *key;
+    /* our client certificate, chain and key for the handshake */
+    struct gw_tls_identity id;
     struct peer_conn conns[GW_MAX_PEERS];
 };
 
@@ -95,16 +95,13 @@ setup_ssl_ctx(CURL *curl, void *sslctx, void *arg)
     SSL_CTX *ctx = sslctx;
     struct peer_conn *pc = arg;
     struct gw_deliverer *dl = pc->dl;
+    struct gw_err err;
 
     (void)curl;
-    if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 || SSL_CTX_use_certificate(ctx, dl->cert) != 1 ||
-        SSL_CTX_use_PrivateKey(ctx, dl->key) != 1 || SSL_CTX_set_ex_data(ctx, pin_index, pc) != 1) {
+    gw_err_clear(&err);
+    if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
+        gw_tls_identity_use(ctx, &dl->id, &err) != GW_OK || SSL_CTX_set_ex_data(ctx, pin_index, pc) != 1) {
         return CURLE_SSL_CERTPROBLEM;
-    }
-    for (int i = 0; dl->chain != NULL && i < sk_X509_num(dl->chain); i++) {
-        if (SSL_CTX_add1_chain_cert(ctx, sk_X509_value(dl->chain, i)) != 1) {
-            return CURLE_SSL_CERTPROBLEM;
-        }
     }
     SSL_CTX_set1_cert_store(ctx, dl->store); /* our anchors and CRLs, not the system's */
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, pin_verify);
@@ -166,7 +163,7 @@ record(struct gw_deliverer *dl, struct gw_outbox_msg *m, const char *outcome, co
 static bool
 retry_later(struct gw_deliverer *dl, struct gw_outbox_msg *m, const char *why)
 {
-    int64_t now = gw_now_ms();
+    int64_t now = gw_time_now_ms();
     const struct gw_config *cfg = &dl->d->cfg;
 
     snprintf(m->last_error, sizeof(m->last_error), "%s", why);
@@ -215,7 +212,7 @@ deliver_one(struct peer_conn *pc, struct gw_outbox_msg *m)
     enum gw_msg_type type = GW_MSG_LETTER;
     bool recorded = false;
 
-    gw_buf_init(&resp, MAX_RECEIPT_BYTES);
+    gw_buf_init(&resp, GW_MAX_RECEIPT_BYTES);
     gw_err_clear(&err);
     (void)gw_msg_type_from_name(m->type, &type);
     m->attempts++;
@@ -254,7 +251,7 @@ deliver_one(struct peer_conn *pc, struct gw_outbox_msg *m)
             gw_metrics_attempt(d->metrics, true);
             if (info.status == GW_RECEIPT_ACCEPTED && status == 200) {
                 m->state = GW_OUT_DELIVERED;
-                m->delivered_ms = gw_now_ms();
+                m->delivered_ms = gw_time_now_ms();
                 m->last_error[0] = '\0';
                 gw_metrics_latency(d->metrics, (double)(m->delivered_ms - m->created_ms) / 1000.0);
                 gw_metrics_message(d->metrics, type, GW_OUTCOME_DELIVERED);
@@ -298,7 +295,7 @@ static void
 wait_until(struct peer_conn *pc, int64_t until)
 {
     struct gw_deliverer *dl = pc->dl;
-    int64_t now = gw_now_ms();
+    int64_t now = gw_time_now_ms();
     struct timespec ts;
     int64_t wait;
 
@@ -325,10 +322,10 @@ hold_off(struct peer_conn *pc)
     struct gw_deliverer *dl = pc->dl;
     const struct gw_config *cfg = &dl->d->cfg;
     int64_t wait = backoff_ms(cfg, pc->unrecorded);
-    int64_t until = gw_now_ms() + (wait > cfg->retry_initial_ms ? wait : (int64_t)cfg->retry_initial_ms);
+    int64_t until = gw_time_now_ms() + (wait > cfg->retry_initial_ms ? wait : (int64_t)cfg->retry_initial_ms);
 
     pthread_mutex_lock(&dl->lock);
-    while (!dl->stop && gw_now_ms() < until) {
+    while (!dl->stop && gw_time_now_ms() < until) {
         pc->seen = dl->wakes;
         wait_until(pc, until);
     }
@@ -370,7 +367,7 @@ peer_main(void *arg)
             break;
         }
         gw_err_clear(&err);
-        if (gw_store_due_outbox(store, gw_now_ms(), regno, DUE_BATCH, &list, &n, &err) != GW_OK) {
+        if (gw_store_due_outbox(store, gw_time_now_ms(), regno, DUE_BATCH, &list, &n, &err) != GW_OK) {
             gw_log_err(GW_LOG_ERROR, "cannot read the outbox", &err);
         }
         for (size_t i = 0; i < n; i++) {
@@ -397,7 +394,7 @@ peer_main(void *arg)
         }
         pthread_mutex_lock(&dl->lock);
         /* look again at least every second */
-        wait_until(pc, next < gw_now_ms() + 1000 ? next : gw_now_ms() + 1000);
+        wait_until(pc, next < gw_time_now_ms() + 1000 ? next : gw_time_now_ms() + 1000);
         pthread_mutex_unlock(&dl->lock);
     }
     return NULL;
@@ -424,9 +421,7 @@ deliverer_free(struct gw_deliverer *dl)
         }
     }
     X509_STORE_free(dl->store);
-    X509_free(dl->cert);
-    sk_X509_pop_free(dl->chain, X509_free);
-    EVP_PKEY_free(dl->key);
+    gw_tls_identity_cleanup(&dl->id);
     pthread_cond_destroy(&dl->cond);
     pthread_mutex_destroy(&dl->lock);
     free(dl);
@@ -455,7 +450,6 @@ gw_deliverer_start(struct gw_daemon *d, struct gw_deliverer **out, struct gw_err
 {
     enum gw_rc rc = GW_ECONFIG;
     struct gw_deliverer *dl = calloc(1, sizeof(*dl));
-    STACK_OF(X509) *leaf = NULL;
 
     GW_CHECK(dl != NULL, GW_ENOMEM, GW_R_NOMEM, "deliverer");
     pthread_mutex_init(&dl->lock, NULL);
@@ -466,12 +460,7 @@ gw_deliverer_start(struct gw_daemon *d, struct gw_deliverer **out, struct gw_err
     dl->store = X509_STORE_new();
     GW_CHECK(dl->store != NULL, GW_ENOMEM, GW_R_NOMEM, "X509_STORE");
     GW_TRY(gw_tls_fill_store(dl->store, &d->cfg, err));
-    GW_TRY(gw_pki_read_certs(d->cfg.cert, &leaf, err));
-    dl->cert = sk_X509_shift(leaf);
-    if (d->cfg.chain[0] != '\0') {
-        GW_TRY(gw_pki_read_certs(d->cfg.chain, &dl->chain, err));
-    }
-    GW_TRY(gw_read_private_key(d->cfg.key, true, &dl->key, err));
+    GW_TRY(gw_tls_identity_load(&d->cfg, &dl->id, err));
     for (size_t i = 0; i < d->cfg.n_peers; i++) {
         struct peer_conn *pc = &dl->conns[i];
         pc->dl = dl;
@@ -487,7 +476,7 @@ gw_deliverer_start(struct gw_daemon *d, struct gw_deliverer **out, struct gw_err
         curl_easy_setopt(pc->curl, CURLOPT_CAPATH, NULL);
         curl_easy_setopt(pc->curl, CURLOPT_SSL_CTX_FUNCTION, setup_ssl_ctx);
         curl_easy_setopt(pc->curl, CURLOPT_SSL_CTX_DATA, pc);
-        curl_easy_setopt(pc->curl, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT_S);
+        curl_easy_setopt(pc->curl, CURLOPT_CONNECTTIMEOUT, GW_MAX_CONNECT_SECONDS);
         curl_easy_setopt(pc->curl, CURLOPT_TIMEOUT, (long)d->cfg.deliver_timeout_s);
         curl_easy_setopt(pc->curl, CURLOPT_MAXAGE_CONN, (long)d->cfg.idle_timeout_s);
         curl_easy_setopt(pc->curl, CURLOPT_WRITEFUNCTION, collect);
@@ -503,7 +492,6 @@ gw_deliverer_start(struct gw_daemon *d, struct gw_deliverer **out, struct gw_err
     dl = NULL;
     rc = GW_OK;
 out:
-    sk_X509_pop_free(leaf, X509_free);
     if (dl != NULL) {
         gw_deliverer_stop(dl); /* joins the threads already started, then frees */
     }

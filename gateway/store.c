@@ -3,17 +3,16 @@
  * The back-end-neutral half of the store (DESIGN §6) and its only dispatcher: the gw_store_* calls check
  * what every back end would otherwise check (ids, states, bodies and their digests, the size of what a
  * refused sender gave us) and only then call through struct gw_store_ops (store_int.h). Also cleanup of the
- * row structs, state names and the body digest. It holds no state and knows no back end; store_sqlite.c
- * implements the ops.
+ * row structs and state names (the body digest is gw_ids_hash_sha256). It holds no state and knows no back end;
+ * store_sqlite.c implements the ops.
  */
 #include "gw/store.h"
 
-#include <openssl/evp.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gw/audit.h"
+#include "gw/ids.h"
 #include "store_int.h"
 
 _Static_assert(GW_OUT_FAILED + 1 == GW_OUT_STATE_COUNT, "GW_OUT_STATE_COUNT counts enum gw_out_state");
@@ -61,27 +60,6 @@ gw_inbox_msg_cleanup(struct gw_inbox_msg *m)
 }
 
 void
-gw_sha256_hex(const unsigned char *data, size_t len, char out[GW_SHA256_HEX_LEN + 1])
-{
-    static const char hex[] = "0123456789abcdef";
-    static const unsigned char empty = 0;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int md_len = 0;
-
-    /* EVP_Digest fails only when OpenSSL cannot allocate a context; a wrong digest would be worse than
-     * stopping, and the contract has no error path. */
-    if (EVP_Digest(data != NULL ? data : &empty, len, md, &md_len, EVP_sha256(), NULL) != 1 || md_len != 32) {
-        fputs("gateway: fatal: SHA-256 failed (out of memory)\n", stderr);
-        abort();
-    }
-    for (unsigned int i = 0; i < md_len; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 0x0f];
-    }
-    out[GW_SHA256_HEX_LEN] = '\0';
-}
-
-void
 gw_store_close(struct gw_store *s)
 {
     if (s == NULL) {
@@ -121,7 +99,7 @@ body_digest(const unsigned char *body, size_t len, const char *given, char out[G
     enum gw_rc rc = GW_EINTERNAL;
 
     GW_CHECK(body != NULL && len > 0, GW_EINTERNAL, GW_R_INTERNAL, "no body to store");
-    gw_sha256_hex(body, len, out);
+    gw_ids_hash_sha256(body, len, out);
     GW_CHECK(given[0] == '\0' || strncmp(given, out, GW_SHA256_HEX_LEN + 1) == 0, GW_EINTERNAL, GW_R_INTERNAL,
              "sha256 given with the message is not the digest of its body");
     rc = GW_OK;

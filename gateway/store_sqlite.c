@@ -20,10 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "gw/audit.h"
+#include "gw/ids.h"
+#include "gw/time.h"
 #include "store_int.h"
 
 /* How long a statement waits for a lock held by another connection (another process on the same file,
@@ -287,17 +288,6 @@ struct sqlite_store {
     int64_t audit_seq;                      /* writer thread only: seq of the last audit entry */
     char audit_hash[GW_AUDIT_HASH_LEN + 1]; /* writer thread only: its hash */
 };
-
-static int64_t
-now_ms(void)
-{
-    struct timespec ts;
-
-    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) {
-        return 0;
-    }
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- connections and statements ---- */
 
@@ -735,19 +725,6 @@ out:
     return rc;
 }
 
-static bool
-is_hex_hash(const char *s)
-{
-    size_t i;
-
-    for (i = 0; s[i] != '\0'; i++) {
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
-            return false;
-        }
-    }
-    return i == GW_AUDIT_HASH_LEN;
-}
-
 /* Load the audit head the gateway last committed. New entries continue from it rather than from the last
  * row of the table, so entries deleted from the end stay detectable after a restart. */
 static enum gw_rc
@@ -757,7 +734,7 @@ load_audit_head(struct sqlite_store *st, struct gw_err *err)
 
     GW_TRY(meta_int(&st->w, "audit_last_seq", &st->audit_seq, err));
     GW_TRY(meta_text(&st->w, "audit_last_hash", st->audit_hash, sizeof(st->audit_hash), err));
-    GW_CHECK(st->audit_seq >= 0 && is_hex_hash(st->audit_hash), GW_EPOLICY, GW_R_AUDIT_BROKEN,
+    GW_CHECK(st->audit_seq >= 0 && gw_ids_is_sha256_hex(st->audit_hash), GW_EPOLICY, GW_R_AUDIT_BROKEN,
              "the audit head recorded in meta is malformed: run 'gateway audit verify'");
     rc = GW_OK;
 out:
@@ -1217,7 +1194,8 @@ sq_ack_inbox(struct gw_store *s, const char *id, const char *sender, const struc
         .kind = OP_ACK_INBOX,
         .ev = ev,
         .err = err,
-        .ack_inbox = {.id = id, .sender = sender, .notice = notice, .notice_ev = notice_ev, .acked_ms = now_ms()}};
+        .ack_inbox = {
+            .id = id, .sender = sender, .notice = notice, .notice_ev = notice_ev, .acked_ms = gw_time_now_ms()}};
 
     GW_TRY(submit(sq(s), &op));
     *was_acked = op.ack_inbox.was_acked;
@@ -1244,7 +1222,7 @@ sq_put_rejected(struct gw_store *s, const char *message_id, const char *sender, 
                 .body_len = body_len,
                 .receipt = receipt,
                 .receipt_len = receipt_len,
-                .received_ms = now_ms(),
+                .received_ms = gw_time_now_ms(),
             },
     };
 

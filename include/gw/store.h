@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gw/envelope.h"
 #include "gw/err.h"
+#include "gw/ids.h"
 
 enum gw_out_state {
     GW_OUT_QUEUED,     /* stored, not yet tried */
@@ -27,8 +27,6 @@ enum gw_out_state {
 };
 #define GW_OUT_STATE_COUNT 5 /* the number of states above, which run from 0 */
 const char *gw_out_state_name(enum gw_out_state s);
-
-#define GW_SHA256_HEX_LEN 64
 
 /* One outbox row. Buffers are owned (free()) by whoever holds the struct; gw_outbox_msg_cleanup frees. */
 struct gw_outbox_msg {
@@ -177,8 +175,5 @@ typedef void (*gw_audit_entry_fn)(void *arg, const struct gw_audit_entry *e);
  * read-only and without checking the chain. Reasons: IO, CONFIG (newer schema). */
 GW_MUST_CHECK enum gw_rc gw_audit_list_sqlite(const char *path, uint64_t last, gw_audit_entry_fn fn, void *arg,
                                               struct gw_err *err);
-
-/* Hex SHA-256 of bytes into out (65 bytes). Aborts if OpenSSL cannot allocate a digest context. */
-void gw_sha256_hex(const unsigned char *data, size_t len, char out[GW_SHA256_HEX_LEN + 1]);
 
 #endif

@@ -3,6 +3,7 @@
 # submission, delivery with a signed receipt, message status, intake paging and byte-exact retrieval,
 # idempotent acknowledgement, the Delivered notification (a Receipt message) travelling back, /healthz and
 # /metrics, offline receipt verification, and the audit log of each store (intact, then tampered).
+# shellcheck source=tests/integration/common.inc
 . "$(dirname "$0")/common.inc"
 S=exchange
 
@@ -197,12 +198,12 @@ for n in visc ludza talsi; do
 done
 $GW audit show --store "$WORK/visc.db" >"$WORK/visc.audit" 2>&1
 missing=""
-for id in $(cat "$WORK/to-visc"); do
+while read -r id; do
     grep -q " received $id " "$WORK/visc.audit" || missing="$missing received:$id"
     grep -q " acked $id " "$WORK/visc.audit" || missing="$missing acked:$id"
     # the second ack queued no second Delivered notification
     [ "$(grep -c " notification_queued $id " "$WORK/visc.audit")" -eq 1 ] || missing="$missing one-notification:$id"
-done
+done <"$WORK/to-visc"
 if [ -z "$missing" ]; then pass "$S/audit-records-receipt-and-ack"; else
     fail "$S/audit-records-receipt-and-ack" "not in the centre's log:$missing"; fi
 

@@ -5,6 +5,7 @@
 #   final; the fake peer is a small TLS server (python3) with the centre's certificate;
 # - when libevent cannot make the TLS bufferevent of an accepted connection (made to fail with an
 #   LD_PRELOAD shim, as out of memory would), the connection is never served in plain text.
+# shellcheck source=tests/integration/common.inc
 . "$(dirname "$0")/common.inc"
 S=faults
 
@@ -68,6 +69,7 @@ fake_pid=$!
 wait_for 20 test -f "$WORK/fakepeer.up" || fail "$S/fake-peer" "the fake peer did not start"
 
 # answered(ID STATUS CODE N): the fake peer gave that answer at least N times
+# shellcheck disable=SC2317 # run through wait_for
 answered() {
     _an=$(grep -c "^$1 $2 $3\$" "$WORK/answers" 2>/dev/null)
     [ "${_an:-0}" -ge "$4" ]
@@ -80,14 +82,15 @@ code=$(it_submit "$WORK/d.resp" ludza "$WORK/d.xml")
 [ "$code" = 202 ] || fail "$S/submit" "HTTP $code: $(snip "$WORK/d.resp")"
 for answer in "Delivered 200" "Accepted 409"; do
     echo "$answer" >"$WORK/mode"
-    set -- $answer
-    kind=$(echo "$1-$2" | tr "A-Z" "a-z")
+    status=${answer% *}
+    http=${answer#* }
+    kind=$(echo "$status-$http" | tr '[:upper:]' '[:lower:]')
     # two answers of this kind: the second proves the first left the message to be retried
-    if wait_for 30 answered "$id" "$1" "$2" 2 && status_of "$id" >"$WORK/st" &&
-        grep -q '"state":"delivering"' "$WORK/st" && grep -q "signed $1 receipt" "$WORK/st"; then
+    if wait_for 30 answered "$id" "$status" "$http" 2 && status_of "$id" >"$WORK/st" &&
+        grep -q '"state":"delivering"' "$WORK/st" && grep -q "signed $status receipt" "$WORK/st"; then
         pass "$S/peer-$kind-retried"
     else
-        fail "$S/peer-$kind-retried" "$(grep -c "^$id $1 $2\$" "$WORK/answers" 2>/dev/null) such answers; $(snip "$WORK/st")"
+        fail "$S/peer-$kind-retried" "$(grep -c "^$id $status $http\$" "$WORK/answers" 2>/dev/null) such answers; $(snip "$WORK/st")"
     fi
 done
 echo "Accepted 200" >"$WORK/mode"
@@ -135,6 +138,7 @@ if cc -shared -fPIC -o "$WORK/shim.so" "$WORK/shim.c" -ldl 2>"$WORK/shim.err"; t
     code=$(curl -sS --max-time 10 -o "$WORK/plain" -w '%{http_code}' "http://127.0.0.1:$PORT_visc/healthz" 2>/dev/null)
     if [ "${code:-000}" = 000 ]; then pass "$S/no-plain-text"; else
         fail "$S/no-plain-text" "HTTP $code in plain text: $(snip "$WORK/plain" 100)"; fi
+    # shellcheck disable=SC2317 # run through wait_for
     gone() { ! kill -0 "$pid" 2>/dev/null; }
     if wait_for 10 gone; then
         wait "$pid" 2>/dev/null

@@ -5,6 +5,7 @@
 #   message accepted at the centre, each addressed there with ?sender=, and a redelivery by the same sender
 #   still gets the stored receipt;
 # - a deliverer that cannot record an outcome backs off instead of posting the message again at once.
+# shellcheck source=tests/integration/common.inc
 . "$(dirname "$0")/common.inc"
 S=intake
 
@@ -32,22 +33,24 @@ while [ $i -lt $MSGS ]; do
     [ "$code" = 202 ] || fail "$S/ack-race-submit-$i" "HTTP $code: $(snip "$WORK/a$i.resp")"
     echo "$id" >>"$WORK/ack.ids"
 done
-for id in $(cat "$WORK/ack.ids"); do wait_state ludza "$id" delivered 20 || fail "$S/ack-race-delivered" "$id"; done
-for id in $(cat "$WORK/ack.ids"); do
+ack_ids=$(cat "$WORK/ack.ids")
+for id in $ack_ids; do wait_state ludza "$id" delivered 20 || fail "$S/ack-race-delivered" "$id"; done
+for id in $ack_ids; do
     k=0
     while [ $k -lt $ACKS ]; do
         k=$((k + 1))
         it_bg it_req "$WORK/ack.$id.$k" visc visc-client-full "/v1/inbox/$id/ack" -X POST >"$WORK/ack.$id.$k.code"
     done
 done
+# shellcheck disable=SC2317 # run through wait_for
 acks_done() {
-    for id in $(cat "$WORK/ack.ids"); do
-        for k in $(seq 1 $ACKS); do [ -s "$WORK/ack.$id.$k.code" ] || return 1; done
+    for id in $ack_ids; do
+        for k in $(seq 1 "$ACKS"); do [ -s "$WORK/ack.$id.$k.code" ] || return 1; done
     done
 }
 wait_for 60 acks_done || fail "$S/ack-race-finish" "not every acknowledgement was answered in 60 s"
 bad=""
-for id in $(cat "$WORK/ack.ids"); do
+for id in $ack_ids; do
     first=0
     for k in $(seq 1 $ACKS); do
         [ "$(cat "$WORK/ack.$id.$k.code")" = 200 ] || bad="$bad $id:HTTP$(cat "$WORK/ack.$id.$k.code")"
@@ -61,7 +64,7 @@ done
 if [ -z "$bad" ]; then pass "$S/ack-race-one-notification $MSGS messages x $ACKS acks"; else
     fail "$S/ack-race-one-notification" "$bad"; fi
 missing=""
-for id in $(cat "$WORK/ack.ids"); do
+for id in $ack_ids; do
     wait_for 20 sh -c "curl -sS --cacert '$WORK/pki/trust.pem' --cert '$WORK/pki/ludza-client-full.pem' \
         --key '$WORK/pki/ludza-client.key.pem' 'https://127.0.0.1:$PORT_ludza/v1/messages/$id' |
         grep -q '\"delivered_notification\":\"/v1/'" || missing="$missing $id"
@@ -88,7 +91,7 @@ if [ "$n" = 2 ] && grep -q "\"href\":\"/v1/inbox/$id?sender=$ORG_ludza\"" "$WORK
     grep -q "\"href\":\"/v1/inbox/$id?sender=$ORG_talsi\"" "$WORK/list.json"; then
     pass "$S/same-id-listed-twice"
 else
-    fail "$S/same-id-listed-twice" "$n entries: $(grep -o "[^{]*$id[^}]*" "$WORK/list.json" | head -c 400)"
+    fail "$S/same-id-listed-twice" "$n entries: $(grep -o "[^{]*${id}[^}]*" "$WORK/list.json" | head -c 400)"
 fi
 # without sender the id is ambiguous; with it, each sender's own message
 code=$(it_req "$WORK/g0" visc visc-client-full "/v1/inbox/$id")
@@ -118,9 +121,9 @@ for who in ludza talsi; do
     fi
 done
 code=$(it_req "$WORK/gx" visc visc-client-full "/v1/inbox/$id?sender=90000000000")
-[ "$code" = 404 ] && pass "$S/same-id-get-other-sender-404" || fail "$S/same-id-get-other-sender-404" "HTTP $code"
+if [ "$code" = 404 ]; then pass "$S/same-id-get-other-sender-404"; else fail "$S/same-id-get-other-sender-404" "HTTP $code"; fi
 code=$(it_req "$WORK/gy" visc visc-client-full "/v1/inbox/$id?sender=9000001745")
-[ "$code" = 400 ] && pass "$S/same-id-get-bad-sender-400" || fail "$S/same-id-get-bad-sender-400" "HTTP $code"
+if [ "$code" = 400 ]; then pass "$S/same-id-get-bad-sender-400"; else fail "$S/same-id-get-bad-sender-400" "HTTP $code"; fi
 # a redelivery by the same sender is still a duplicate: the stored receipt again
 gw_curl ludza ludza-client-full "/v1/messages/$id/message" >"$WORK/l.signed.xml"
 gw_curl ludza ludza-client-full "/v1/messages/$id/receipt" >"$WORK/l.receipt.xml"
@@ -140,9 +143,11 @@ sqlite3 -cmd '.timeout 5000' "$WORK/ludza.db" \
 id=$(fresh_copy "$EXAMPLES/decision-ludza.xml" "$WORK/f.xml")
 code=$(it_submit "$WORK/f.resp" ludza "$WORK/f.xml")
 [ "$code" = 202 ] || fail "$S/no-record-submit" "HTTP $code: $(snip "$WORK/f.resp")"
+# shellcheck disable=SC2317 # run through wait_for
 received() { [ "$(audit_count "$WORK/visc.db" received "$id")" = 1 ]; }
 wait_for 20 received || fail "$S/no-record-received" "the centre never received $id"
 # retry_initial = 100 ms, retry_max_interval = 2 s (gw_config): at most 8 attempts in 3 s; without back-off, dozens
+# shellcheck disable=SC2317 # run through wait_for
 too_many() { [ "$(audit_count "$WORK/visc.db" duplicate "$id")" -ge 15 ]; }
 if wait_for 3 too_many; then
     fail "$S/no-record-backs-off" "$(audit_count "$WORK/visc.db" duplicate "$id") redeliveries within 3 s"

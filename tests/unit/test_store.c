@@ -166,9 +166,9 @@ test_names_and_null_safety(struct t *t)
     gw_store_close(NULL);
     gw_outbox_msg_cleanup(NULL);
     gw_inbox_msg_cleanup(NULL);
-    gw_sha256_hex((const unsigned char *)"abc", 3, hex);
+    gw_ids_hash_sha256((const unsigned char *)"abc", 3, hex);
     EXPECT_STR_EQ(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    gw_sha256_hex(NULL, 0, hex);
+    gw_ids_hash_sha256(NULL, 0, hex);
     EXPECT_STR_EQ(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     EXPECT_INT_EQ(gw_store_sqlite_commits(NULL), 0);
 out:
@@ -297,8 +297,8 @@ test_checks_before_back_end(struct t *t)
     bool dup = true;
     struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL};
 
-    gw_sha256_hex(body, sizeof(body) - 1, sha);
-    gw_sha256_hex((const unsigned char *)"other", 5, other);
+    gw_ids_hash_sha256(body, sizeof(body) - 1, sha);
+    gw_ids_hash_sha256((const unsigned char *)"other", 5, other);
     /* put_outbox: id, state, body, digest */
     make_out(&m, 1, body, sizeof(body) - 1);
     m.id[0] = '\0';
@@ -521,7 +521,7 @@ test_outbox_put_get(struct t *t)
     ev.message_id = m.id;
     EXPECT_OK(gw_store_put_outbox(s, &m, &ev, &err), &err);
     EXPECT_OK(gw_store_get_outbox(s, m.id, &got, &err), &err);
-    gw_sha256_hex(body, sizeof(body) - 1, sha);
+    gw_ids_hash_sha256(body, sizeof(body) - 1, sha);
     EXPECT_STR_EQ(got.id, m.id);
     EXPECT_STR_EQ(got.in_reply_to, m.in_reply_to);
     EXPECT_STR_EQ(got.recipient, PEER);
@@ -824,7 +824,7 @@ test_inbox_duplicate(struct t *t)
     make_in(&m, 1, replay, sizeof(replay) - 1);
     EXPECT_OK(gw_store_put_inbox(s, &m, &ev, &dup, &existing, &err), &err);
     EXPECT_TRUE(dup);
-    gw_sha256_hex(body, sizeof(body) - 1, sha);
+    gw_ids_hash_sha256(body, sizeof(body) - 1, sha);
     EXPECT_STR_EQ(existing.sha256, sha);
     EXPECT_TRUE(existing.body_len == sizeof(body) - 1 && memcmp(existing.body, body, existing.body_len) == 0);
     EXPECT_TRUE(existing.receipt_len == sizeof(receipt) - 1);
@@ -1086,7 +1086,7 @@ test_inbox_ids_per_sender(struct t *t)
     EXPECT_TRUE(dup);
     EXPECT_STR_EQ(existing.sender, OTHER);
     EXPECT_INT_EQ(existing.seq, 2);
-    gw_sha256_hex(other, sizeof(other) - 1, sha);
+    gw_ids_hash_sha256(other, sizeof(other) - 1, sha);
     EXPECT_STR_EQ(existing.sha256, sha);
     gw_inbox_msg_cleanup(&existing);
     make_in(&m, 1, other, sizeof(other) - 1); /* PEER, other bytes: PEER's row, whose digest differs */
@@ -1305,7 +1305,7 @@ test_audit_hash_encoding(struct t *t)
 
     gw_err_clear(&err);
     EXPECT_OK(gw_audit_hash(&e, got, &err), &err);
-    gw_sha256_hex((const unsigned char *)encoded, sizeof(encoded) - 1, want);
+    gw_ids_hash_sha256((const unsigned char *)encoded, sizeof(encoded) - 1, want);
     EXPECT_STR_EQ(got, want);
     /* moving a byte between adjacent fields changes the hash (the lengths frame the fields) */
     e.event = "submitte";
