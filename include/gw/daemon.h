@@ -83,10 +83,6 @@ void gw_deliverer_stop(struct gw_deliverer *dl);
 /* Milliseconds since the epoch. */
 int64_t gw_now_ms(void);
 
-/* Parse an xs:dateTime with a zone ("2024-09-25T16:05:00+03:00", "...Z", fractions allowed) to epoch
- * seconds; false if malformed. */
-bool gw_parse_datetime(const char *s, int64_t *out);
-
 /* DESIGN §5: Created lies within [now - created_window_past, now + created_window_future].
  * Reasons: CREATED_WINDOW. Checked at submission and at exchange. */
 GW_MUST_CHECK enum gw_rc gw_check_created(const struct gw_config *cfg, const char *created, struct gw_err *err);
