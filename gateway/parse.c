@@ -478,8 +478,8 @@ gw_parse_host_port(const char *s, size_t len, uint16_t min_port, enum gw_reason 
                      (const char *)host.p);
         }
     }
-    GW_CHECK(host.n < sizeof(out->host), GW_ELIMIT, reason, "the host is longer than %zu bytes",
-             sizeof(out->host) - 1);
+    /* the checks above bound the host: a name to MAX_HOSTNAME bytes, an address to INET6_ADDRSTRLEN - 1 */
+    _Static_assert(MAX_HOSTNAME < sizeof(out->host) && INET6_ADDRSTRLEN <= sizeof(out->host), "host fits");
     if (has_port) {
         struct gw_span port = gw_rd_rest(&r);
         enum gw_rc prc;
@@ -617,6 +617,7 @@ gw_parse_query_param(const char *query, size_t len, const char *key, char *value
     struct gw_span hit = {NULL, 0};
     bool have = false;
     size_t n = 0;
+    size_t room = size > 0 ? size - 1 : 0; /* bytes of value before its NUL */
 
     gw_rd_init(&r, query, len);
     if (gw_rd_take_while(&r, is_query_byte, 0, SIZE_MAX, &all) != GW_OK || !gw_rd_at_end(&r)) {
@@ -660,10 +661,8 @@ gw_parse_query_param(const char *query, size_t len, const char *key, char *value
             break; /* the end: after a '&' comes another pair, even an empty one that the check above rejects */
         }
     }
-    GW_CHECK(!have || hit.n<size, GW_ELIMIT, GW_R_HTTP_BAD_REQUEST,
-                            "query: the value of '%s' is longer than %zu bytes", key, size> 0
-                 ? size - 1
-                 : 0);
+    GW_CHECK(!have || (size > 0 && hit.n <= room), GW_ELIMIT, GW_R_HTTP_BAD_REQUEST,
+             "query: the value of '%s' is longer than %zu bytes", key, room);
     if (have) {
         memcpy(value, hit.p, hit.n);
         value[hit.n] = '\0';

@@ -58,6 +58,7 @@ extern const struct t_module t_module_envelope;
 extern const struct t_module t_module_pki;
 extern const struct t_module t_module_sign_verify;
 extern const struct t_module t_module_config;
+extern const struct t_module t_module_parse;
 extern const struct t_module t_module_store;
 
 /* Record a failure (the first one is kept). Use the macros below, which also leave the test. */
