@@ -169,13 +169,6 @@ host_port(const char *key, struct gw_span s, uint16_t min_port, struct gw_host_p
     return gw_err_set(err, GW_ECONFIG, GW_R_CONFIG, perr.src, "%s: %s", key, perr.msg);
 }
 
-/* At most 64 bytes of a span, for "%.*s" in a message. */
-static int
-shown(struct gw_span s)
-{
-    return s.n > 64 ? 64 : (int)s.n;
-}
-
 /* Is s a registration number? OUT: regno, NUL-terminated, when it is. */
 static bool
 span_regno(struct gw_span s, char regno[GW_REGNO_LEN + 1])
@@ -240,24 +233,23 @@ parse_peer(struct cfg_parse *p, struct gw_span value, struct gw_err *err)
              GW_ECONFIG, GW_R_CONFIG, "peer: expected 'REGNO URL'");
     GW_CHECK(p->c.n_peers < GW_MAX_PEERS, GW_ECONFIG, GW_R_CONFIG, "peer: more than %d peers", GW_MAX_PEERS);
     GW_CHECK(span_regno(word, regno), GW_ECONFIG, GW_R_CONFIG,
-             "peer: '%.*s' is not a registration number (11 digits)", shown(word), (const char *)word.p);
+             "peer: '%.*s' is not a registration number (11 digits)", GW_SPAN_ARG(word));
     for (size_t i = 0; i < p->c.n_peers; i++) {
         GW_CHECK(strcmp(p->c.peers[i].regno, regno) != 0, GW_ECONFIG, GW_R_CONFIG,
                  "peer: %s is given twice (first at line %u)", regno, p->peer_line[i]);
     }
     gw_rd_init(&u, url.p, url.n);
     GW_CHECK(gw_rd_expect_lit(&u, "https://") == GW_OK, GW_ECONFIG, GW_R_CONFIG,
-             "peer: URL '%.*s' must start with https://", shown(url), (const char *)url.p);
-    GW_CHECK(!gw_rd_at_end(&u), GW_ECONFIG, GW_R_CONFIG, "peer: URL '%.*s' has no host", shown(url),
-             (const char *)url.p);
+             "peer: URL '%.*s' must start with https://", GW_SPAN_ARG(url));
+    GW_CHECK(!gw_rd_at_end(&u), GW_ECONFIG, GW_R_CONFIG, "peer: URL '%.*s' has no host", GW_SPAN_ARG(url));
     GW_CHECK(url.n < sizeof(peer->url), GW_ECONFIG, GW_R_CONFIG, "peer: URL is longer than %zu bytes",
              sizeof(peer->url) - 1);
     GW_CHECK(url.p[url.n - 1] != '/', GW_ECONFIG, GW_R_CONFIG, "peer: URL '%.*s' must not end with '/'",
-             shown(url), (const char *)url.p);
+             GW_SPAN_ARG(url));
     /* deliver.c appends the API path: the base URL is only scheme, host and port (config.h) */
     GW_CHECK(gw_rd_take_until_in(&u, ends_authority, sizeof(peer->url), &authority) == GW_OK && gw_rd_at_end(&u),
              GW_ECONFIG, GW_R_CONFIG, "peer: URL '%.*s' must be https://HOST[:PORT], with no path, query or user",
-             shown(url), (const char *)url.p);
+             GW_SPAN_ARG(url));
     GW_TRY(host_port("peer", authority, 1, &hp, err));
     memcpy(peer->regno, regno, sizeof(regno));
     memcpy(peer->url, url.p, url.n);
@@ -287,11 +279,9 @@ parse_allow(struct cfg_parse *p, struct gw_span value, struct gw_err *err)
              "allow: expected 'SENDER RECIPIENT TYPE[,TYPE...]'");
     GW_CHECK(p->c.n_rules < GW_MAX_RULES, GW_ECONFIG, GW_R_CONFIG, "allow: more than %d rules", GW_MAX_RULES);
     GW_CHECK(span_regno(sender_word, sender), GW_ECONFIG, GW_R_CONFIG,
-             "allow: sender '%.*s' is not a registration number (11 digits)", shown(sender_word),
-             (const char *)sender_word.p);
+             "allow: sender '%.*s' is not a registration number (11 digits)", GW_SPAN_ARG(sender_word));
     GW_CHECK(span_regno(recipient_word, recipient), GW_ECONFIG, GW_R_CONFIG,
-             "allow: recipient '%.*s' is not a registration number (11 digits)", shown(recipient_word),
-             (const char *)recipient_word.p);
+             "allow: recipient '%.*s' is not a registration number (11 digits)", GW_SPAN_ARG(recipient_word));
     GW_CHECK(strcmp(sender, recipient) != 0, GW_ECONFIG, GW_R_CONFIG, "allow: sender and recipient are both %s",
              sender);
     for (size_t i = 0; i < p->c.n_rules; i++) {
@@ -313,7 +303,7 @@ parse_allow(struct cfg_parse *p, struct gw_span value, struct gw_err *err)
                  GW_R_CONFIG,
                  "allow: unknown message type '%.*s' (known: Letter, Decision, Confirmation, DataReport, "
                  "Receipt)",
-                 shown(name), (const char *)name.p);
+                 GW_SPAN_ARG(name));
         GW_CHECK((types & (1u << t)) == 0, GW_ECONFIG, GW_R_CONFIG, "allow: %s is listed twice", text);
         types |= 1u << t;
     } while (gw_rd_expect(&r, ',') == GW_OK);
@@ -463,7 +453,7 @@ parse_line(struct cfg_parse *p, const unsigned char *s, size_t n, struct gw_err 
             break;
         }
     }
-    GW_CHECK(id < K__COUNT, GW_ECONFIG, GW_R_CONFIG, "%.*s: unknown key", shown(key), (const char *)key.p);
+    GW_CHECK(id < K__COUNT, GW_ECONFIG, GW_R_CONFIG, "%.*s: unknown key", GW_SPAN_ARG(key));
     GW_CHECK(value.n > 0, GW_ECONFIG, GW_R_CONFIG, "%s: the value is empty", keys[id].name);
     GW_CHECK(p->key_line[id] == 0 || is_repeatable(keys[id].kind), GW_ECONFIG, GW_R_CONFIG,
              "%s: given twice (first at line %u)", keys[id].name, p->key_line[id]);

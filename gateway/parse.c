@@ -52,7 +52,10 @@ gw_parse_is_unreserved(unsigned char ch)
 void
 gw_rd_init(struct gw_rd *r, const void *data, size_t len)
 {
-    r->data = data;
+    static const unsigned char empty[1];
+
+    /* never NULL: spans handed out point somewhere, and no pointer arithmetic is done on NULL */
+    r->data = data != NULL ? data : empty;
     r->len = data != NULL ? len : 0;
     r->pos = 0;
 }
@@ -72,7 +75,8 @@ gw_rd_at_end(const struct gw_rd *r)
 struct gw_span
 gw_rd_rest(const struct gw_rd *r)
 {
-    struct gw_span s = {r->data != NULL ? r->data + r->pos : NULL, r->len - r->pos};
+    struct gw_span s = {r->data + r->pos, r->len - r->pos};
+
     return s;
 }
 
@@ -391,13 +395,6 @@ gw_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
     return gw_span_u64(span, min, max, out);
 }
 
-/* At most 64 bytes of a span, for "%.*s" in a message. */
-static int
-shown(struct gw_span s)
-{
-    return s.n > 64 ? 64 : (int)s.n;
-}
-
 /* A DNS name: dot-separated labels of letters, digits, '-' and '_' (container names), no label starting
  * or ending with '-'. All-numeric names are left to the IPv4 check by the caller. */
 static bool
@@ -458,11 +455,11 @@ gw_parse_host_port(const char *s, size_t len, uint16_t min_port, enum gw_reason 
     gw_rd_init(&r, s, len);
     if (gw_rd_expect(&r, '[') == GW_OK) {
         take_to(&r, find_byte(&r, ']'), &host);
-        GW_CHECK(gw_rd_expect(&r, ']') == GW_OK, GW_EINPUT, reason, "'[' without ']' in '%.*s'", shown(all), s);
+        GW_CHECK(gw_rd_expect(&r, ']') == GW_OK, GW_EINPUT, reason, "'[' without ']' in '%.*s'", GW_SPAN_ARG(all));
         has_port = gw_rd_expect(&r, ':') == GW_OK;
         GW_CHECK(has_port || gw_rd_at_end(&r), GW_EINPUT, reason, "expected ':PORT' after ']'");
-        GW_CHECK(is_address(AF_INET6, host), GW_EINPUT, reason, "'%.*s' is not an IPv6 address", shown(host),
-                 (const char *)host.p);
+        GW_CHECK(is_address(AF_INET6, host), GW_EINPUT, reason, "'%.*s' is not an IPv6 address",
+                 GW_SPAN_ARG(host));
     } else {
         take_to(&r, find_byte(&r, ':'), &host);
         has_port = gw_rd_expect(&r, ':') == GW_OK;
@@ -471,11 +468,10 @@ gw_parse_host_port(const char *s, size_t len, uint16_t min_port, enum gw_reason 
         GW_CHECK(host.n > 0, GW_EINPUT, reason, "the host is empty (write 0.0.0.0 or [::] for every address)");
         /* "10.1" is an IPv4 address to inet_aton and getaddrinfo: never let it pass as a name */
         if (gw_span_trim(host, is_digit_or_dot).n == 0) {
-            GW_CHECK(is_address(AF_INET, host), GW_EINPUT, reason, "'%.*s' is not an IPv4 address", shown(host),
-                     (const char *)host.p);
+            GW_CHECK(is_address(AF_INET, host), GW_EINPUT, reason, "'%.*s' is not an IPv4 address",
+                     GW_SPAN_ARG(host));
         } else {
-            GW_CHECK(is_hostname(host), GW_EINPUT, reason, "'%.*s' is not a host name", shown(host),
-                     (const char *)host.p);
+            GW_CHECK(is_hostname(host), GW_EINPUT, reason, "'%.*s' is not a host name", GW_SPAN_ARG(host));
         }
     }
     /* the checks above bound the host: a name to MAX_HOSTNAME bytes, an address to INET6_ADDRSTRLEN - 1 */
@@ -486,10 +482,10 @@ gw_parse_host_port(const char *s, size_t len, uint16_t min_port, enum gw_reason 
 
         GW_CHECK(port.n > 0, GW_EINPUT, reason, "the port after ':' is empty");
         prc = gw_span_u64(port, min_port, 65535, &v);
-        GW_CHECK(prc != GW_EINPUT, GW_EINPUT, reason, "'%.*s' is not a number (decimal digits only)", shown(port),
-                 (const char *)port.p);
-        GW_CHECK(prc == GW_OK, GW_ELIMIT, reason, "%.*s is out of range %" PRIu16 "..65535", shown(port),
-                 (const char *)port.p, min_port);
+        GW_CHECK(prc != GW_EINPUT, GW_EINPUT, reason, "'%.*s' is not a number (decimal digits only)",
+                 GW_SPAN_ARG(port));
+        GW_CHECK(prc == GW_OK, GW_ELIMIT, reason, "%.*s is out of range %" PRIu16 "..65535", GW_SPAN_ARG(port),
+                 min_port);
     }
     memcpy(out->host, host.p, host.n);
     out->host[host.n] = '\0';
@@ -644,13 +640,12 @@ gw_parse_query_param(const char *query, size_t len, const char *key, char *value
         /* "a", "=1", "a=1=2" and the empty pair of "&", "a=1&" or "a=1&&b=2" */
         GW_CHECK(krc == GW_OK && gw_rd_expect(&pr, '=') == GW_OK &&
                      gw_rd_take_while(&pr, gw_parse_is_unreserved, 0, SIZE_MAX, &v) == GW_OK && gw_rd_at_end(&pr),
-                 GW_EINPUT, GW_R_HTTP_BAD_REQUEST, "query: '%.*s' is not a key=value pair", shown(pair),
-                 (const char *)pair.p);
+                 GW_EINPUT, GW_R_HTTP_BAD_REQUEST, "query: '%.*s' is not a key=value pair", GW_SPAN_ARG(pair));
         GW_CHECK(n < MAX_QUERY_PAIRS, GW_ELIMIT, GW_R_HTTP_BAD_REQUEST, "query: more than %u parameters",
                  MAX_QUERY_PAIRS);
         for (size_t i = 0; i < n; i++) {
             GW_CHECK(keys[i].n != k.n || memcmp(keys[i].p, k.p, k.n) != 0, GW_EINPUT, GW_R_HTTP_BAD_REQUEST,
-                     "query: '%.*s' is given twice", shown(k), (const char *)k.p);
+                     "query: '%.*s' is given twice", GW_SPAN_ARG(k));
         }
         keys[n++] = k;
         if (gw_span_eq(k, key)) {

@@ -23,7 +23,7 @@
 
 /* A cursor over borrowed bytes: data[pos..len) is still to be read. */
 struct gw_rd {
-    const unsigned char *data; /* borrowed; may be NULL only when len is 0 */
+    const unsigned char *data; /* borrowed; never NULL (gw_rd_init) */
     size_t len;                /* bytes in data */
     size_t pos;                /* bytes already read, <= len */
 };
@@ -34,6 +34,9 @@ struct gw_span {
     size_t n;
 };
 
+/* printf arguments for "%.*s" that quote at most 64 bytes of span s: a message shows input, never all of it. */
+#define GW_SPAN_ARG(s) ((s).n > 64 ? 64 : (int)(s).n), (const char *)(s).p
+
 /* A byte class: true if ch belongs to it. */
 typedef bool (*gw_parse_class_fn)(unsigned char ch);
 
@@ -43,7 +46,7 @@ bool gw_parse_is_blank(unsigned char ch);      /* space, tab (configuration line
 bool gw_parse_is_space(unsigned char ch);      /* space, tab, CR, LF (XML's S production) */
 bool gw_parse_is_unreserved(unsigned char ch); /* RFC 3986 unreserved: A-Z a-z 0-9 - . _ ~ */
 
-/* Start reading data[0..len) (borrowed; NULL with len 0 is an empty input). */
+/* Start reading data[0..len) (borrowed; NULL is an empty input, whatever len says). */
 void gw_rd_init(struct gw_rd *r, const void *data, size_t len);
 
 /* Bytes left to read. */
