@@ -112,14 +112,14 @@ for c in "repeated-key|after=0&after=1|'after' is given twice" \
     "percent-encoding|after=%31|percent-encoding is not decoded" \
     "overlong-value|after=1234567890123456789012345678901234|value of 'after' is longer than 31 bytes" \
     "malformed-pair|after=0&limit|'limit' is not a key=value pair"; do
-    name=${c%%|*} rest=${c#*|}
-    gw_curl visc visc-client-full "/v1/inbox?${rest%%|*}" >/dev/null
+    label=${c%%|*} qr=${c#*|} # not "name": gw_curl sets it
+    gw_curl visc visc-client-full "/v1/inbox?${qr%%|*}" >/dev/null
     st=$(cat "$WORK/status")
-    if [ "$st" = 400 ] && grep -qF "400 HTTP_BAD_REQUEST: query: " "$WORK/body" && grep -qF -- "${rest#*|}" "$WORK/body"
+    if [ "$st" = 400 ] && grep -qF "400 HTTP_BAD_REQUEST: query: " "$WORK/body" && grep -qF -- "${qr#*|}" "$WORK/body"
     then
-        pass "$S/inbox-bad-query-400/$name"
+        pass "$S/inbox-bad-query-400/$label"
     else
-        fail "$S/inbox-bad-query-400/$name" "HTTP $st: $(snip "$WORK/body" 200)"
+        fail "$S/inbox-bad-query-400/$label" "HTTP $st: $(snip "$WORK/body" 200)"
     fi
 done
 
