@@ -146,6 +146,17 @@ take_to(struct gw_rd *r, size_t end, struct gw_span *out)
     r->pos = end;
 }
 
+/* take_to, unless that would be more than max bytes (GW_ELIMIT, nothing moves). */
+static enum gw_rc
+take_capped(struct gw_rd *r, size_t end, size_t max, struct gw_span *out)
+{
+    if (end - r->pos > max) {
+        return GW_ELIMIT;
+    }
+    take_to(r, end, out);
+    return GW_OK;
+}
+
 enum gw_rc
 gw_rd_take(struct gw_rd *r, size_t n, struct gw_span *out)
 {
@@ -167,11 +178,7 @@ gw_rd_take_while(struct gw_rd *r, gw_parse_class_fn cls, size_t min, size_t max,
     if (end - r->pos < min) {
         return GW_EINPUT;
     }
-    if (end - r->pos > max) {
-        return GW_ELIMIT;
-    }
-    take_to(r, end, out);
-    return GW_OK;
+    return take_capped(r, end, max, out);
 }
 
 enum gw_rc
@@ -182,11 +189,7 @@ gw_rd_take_until_in(struct gw_rd *r, gw_parse_class_fn cls, size_t max, struct g
     while (end < r->len && !cls(r->data[end])) {
         end++;
     }
-    if (end - r->pos > max) {
-        return GW_ELIMIT;
-    }
-    take_to(r, end, out);
-    return GW_OK;
+    return take_capped(r, end, max, out);
 }
 
 /* Where the first delim at or after pos lies, or len. */
@@ -203,11 +206,7 @@ gw_rd_take_until(struct gw_rd *r, unsigned char delim, size_t max, struct gw_spa
 {
     size_t end = find_byte(r, delim);
 
-    if (end - r->pos > max) {
-        return GW_ELIMIT;
-    }
-    take_to(r, end, out);
-    return GW_OK;
+    return take_capped(r, end, max, out);
 }
 
 enum gw_rc
@@ -225,11 +224,7 @@ gw_rd_take_until_lit(struct gw_rd *r, const char *lit, size_t max, struct gw_spa
             break;
         }
     }
-    if (end - r->pos > max) {
-        return GW_ELIMIT;
-    }
-    take_to(r, end, out);
-    return GW_OK;
+    return take_capped(r, end, max, out);
 }
 
 size_t
