@@ -19,6 +19,7 @@
 #include "gw/buf.h"
 #include "gw/limits.h"
 #include "gw/parse.h"
+#include "gw/time.h"
 
 enum key_kind {
     KIND_REGNO,     /* 11-digit registration number, char[] field */
@@ -133,8 +134,8 @@ parse_regno(const char *key, const char *value, char *dst, struct gw_err *err)
 {
     enum gw_rc rc = GW_ECONFIG;
 
-    GW_CHECK(gw_is_regno(value), GW_ECONFIG, GW_R_CONFIG, "%s: '%.64s' is not a registration number (11 digits)",
-             key, value);
+    GW_CHECK(gw_ids_is_regno(value), GW_ECONFIG, GW_R_CONFIG,
+             "%s: '%.64s' is not a registration number (11 digits)", key, value);
     memcpy(dst, value, GW_REGNO_LEN + 1);
     rc = GW_OK;
 out:
@@ -175,7 +176,7 @@ span_regno(struct gw_span s, char regno[GW_REGNO_LEN + 1])
 {
     char text[GW_REGNO_LEN + 1];
 
-    if (gw_span_cstr(s, text, sizeof(text)) != GW_OK || !gw_is_regno(text)) {
+    if (gw_span_cstr(s, text, sizeof(text)) != GW_OK || !gw_ids_is_regno(text)) {
         return false;
     }
     memcpy(regno, text, sizeof(text));
@@ -619,4 +620,22 @@ gw_config_allows(const struct gw_config *c, const char *sender, const char *reci
         }
     }
     return false;
+}
+
+enum gw_rc
+gw_config_check_created(const struct gw_config *cfg, const char *created, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EPOLICY;
+    int64_t t = 0;
+    int64_t now = gw_time_now_ms() / 1000;
+
+    GW_CHECK(gw_parse_datetime(created, strlen(created), &t) == GW_OK, GW_EINPUT, GW_R_CREATED_WINDOW,
+             "Created '%s' is not a dateTime", created);
+    GW_CHECK(t >= now - (int64_t)cfg->created_past_s, GW_EPOLICY, GW_R_CREATED_WINDOW,
+             "Created %s is older than %u s", created, cfg->created_past_s);
+    GW_CHECK(t <= now + (int64_t)cfg->created_future_s, GW_EPOLICY, GW_R_CREATED_WINDOW,
+             "Created %s is more than %u s in the future", created, cfg->created_future_s);
+    rc = GW_OK;
+out:
+    return rc;
 }
