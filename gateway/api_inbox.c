@@ -19,7 +19,6 @@
 #include "gw/store.h"
 #include "gw/time.h"
 
-
 enum gw_rc
 gw_api_inbox_list(struct gw_call *c, struct gw_err *err)
 {

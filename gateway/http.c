@@ -60,7 +60,8 @@ match(const char *pattern, const char *path, char id[GW_HTTP_MAX_ID + 1], const 
     }
     prefix_len = (size_t)(hole - pattern);
     tail = hole + strlen("{id}");
-    if (strncmp(path, pattern, prefix_len) != 0 || gw_parse_path_id(path + prefix_len, "", id, GW_HTTP_MAX_ID + 1, sub) != GW_OK) {
+    if (strncmp(path, pattern, prefix_len) != 0 ||
+        gw_parse_path_id(path + prefix_len, "", id, GW_HTTP_MAX_ID + 1, sub) != GW_OK) {
         return false;
     }
     return strcmp(*sub, tail[0] == '/' ? tail + 1 : tail) == 0;

@@ -16,8 +16,6 @@
 /* A DNS name (RFC 1035 §2.3.4). */
 #define MAX_HOSTNAME 253u
 #define MAX_LABEL 63u
-/* Parameters in one query string: the API reads two; a client sending more is not one of ours. */
-#define MAX_QUERY_PAIRS 16u
 
 bool
 gw_parse_is_digit(unsigned char ch)
@@ -563,7 +561,7 @@ gw_parse_datetime(const char *s, size_t len, int64_t *out)
         return GW_EINPUT;
     }
     if (gw_rd_expect(&r, '.') == GW_OK &&
-        gw_rd_take_while(&r, gw_parse_is_digit, 1, GW_PARSE_MAX_FRACTION, &frac) != GW_OK) {
+        gw_rd_take_while(&r, gw_parse_is_digit, 1, GW_MAX_DATETIME_FRACTION, &frac) != GW_OK) {
         return GW_EINPUT;
     }
     if (gw_rd_peek(&r, &z) != GW_OK) {
@@ -604,7 +602,7 @@ gw_parse_query_param(const char *query, size_t len, const char *key, char *value
     enum gw_rc rc = GW_EINPUT;
     struct gw_rd r;
     struct gw_span all;
-    struct gw_span keys[MAX_QUERY_PAIRS];
+    struct gw_span keys[GW_MAX_QUERY_PAIRS];
     struct gw_span hit = {NULL, 0};
     bool have = false;
     size_t n = 0;
@@ -629,15 +627,15 @@ gw_parse_query_param(const char *query, size_t len, const char *key, char *value
 
         take_to(&r, find_byte(&r, '&'), &pair);
         gw_rd_init(&pr, pair.p, pair.n);
-        krc = gw_rd_take_while(&pr, gw_parse_is_unreserved, 1, GW_PARSE_MAX_QUERY_KEY, &k);
+        krc = gw_rd_take_while(&pr, gw_parse_is_unreserved, 1, GW_MAX_QUERY_KEY, &k);
         GW_CHECK(krc != GW_ELIMIT, GW_ELIMIT, GW_R_HTTP_BAD_REQUEST, "query: a key is longer than %d bytes",
-                 GW_PARSE_MAX_QUERY_KEY);
+                 GW_MAX_QUERY_KEY);
         /* "a", "=1", "a=1=2" and the empty pair of "&", "a=1&" or "a=1&&b=2" */
         GW_CHECK(krc == GW_OK && gw_rd_expect(&pr, '=') == GW_OK &&
                      gw_rd_take_while(&pr, gw_parse_is_unreserved, 0, SIZE_MAX, &v) == GW_OK && gw_rd_at_end(&pr),
                  GW_EINPUT, GW_R_HTTP_BAD_REQUEST, "query: '%.*s' is not a key=value pair", GW_SPAN_ARG(pair));
-        GW_CHECK(n < MAX_QUERY_PAIRS, GW_ELIMIT, GW_R_HTTP_BAD_REQUEST, "query: more than %u parameters",
-                 MAX_QUERY_PAIRS);
+        GW_CHECK(n < GW_MAX_QUERY_PAIRS, GW_ELIMIT, GW_R_HTTP_BAD_REQUEST, "query: more than %u parameters",
+                 GW_MAX_QUERY_PAIRS);
         for (size_t i = 0; i < n; i++) {
             GW_CHECK(keys[i].n != k.n || memcmp(keys[i].p, k.p, k.n) != 0, GW_EINPUT, GW_R_HTTP_BAD_REQUEST,
                      "query: '%.*s' is given twice", GW_SPAN_ARG(k));

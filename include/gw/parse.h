@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "gw/err.h"
+#include "gw/limits.h"
 
 /* A cursor over borrowed bytes: data[pos..len) is still to be read. */
 struct gw_rd {
@@ -151,16 +152,15 @@ GW_MUST_CHECK enum gw_rc gw_parse_host_port(const char *s, size_t len, uint16_t 
  * Parse an xs:dateTime with a zone, s[0..len): "YYYY-MM-DDThh:mm:ss[.f...](Z|+hh:mm|-hh:mm)", nothing
  * before or after, to seconds since the epoch (the fraction is read and dropped). Validated: year
  * 0001..9999, month 01..12, the day against its month's length (29 February only in leap years), hour
- * 00..23, minute and second 00..59 (no leap second, as libxml2's schema check), 1..GW_PARSE_MAX_FRACTION
+ * 00..23, minute and second 00..59 (no leap second, as libxml2's schema check), 1..GW_MAX_DATETIME_FRACTION
  * fraction digits, zone hours 00..14 and minutes 00..59 with at most 14:00. Every field has exactly the
  * digits shown. GW_EINPUT if malformed; OUT: *out, untouched on failure.
  */
-#define GW_PARSE_MAX_FRACTION 9 /* digits after the seconds' '.': nanoseconds; no clock writes more */
 GW_MUST_CHECK enum gw_rc gw_parse_datetime(const char *s, size_t len, int64_t *out);
 
 /*
  * Look up key in an HTTP query string query[0..len) (without the '?'), validating the whole of it:
- * the empty string or PAIR *("&" PAIR), where PAIR is KEY "=" VALUE, KEY is 1..GW_PARSE_MAX_QUERY_KEY
+ * the empty string or PAIR *("&" PAIR), where PAIR is KEY "=" VALUE, KEY is 1..GW_MAX_QUERY_KEY
  * RFC 3986 unreserved bytes and VALUE 0 or more unreserved bytes. Percent-encoding and '+' are not
  * decoded, so '%' and '+' are rejected like any other byte outside the class. Rejected (GW_EINPUT,
  * HTTP_BAD_REQUEST, the message names the problem): a malformed pair ("a", "=1", "a=1=2", "&", "a=1&"),
@@ -169,7 +169,6 @@ GW_MUST_CHECK enum gw_rc gw_parse_datetime(const char *s, size_t len, int64_t *o
  * OUT: *found; when true, value (size bytes, size >= 1) holds key's value NUL-terminated. On failure
  * value and *found are untouched.
  */
-#define GW_PARSE_MAX_QUERY_KEY 32 /* bytes of a query key: the longest this API uses is 5 */
 GW_MUST_CHECK enum gw_rc gw_parse_query_param(const char *query, size_t len, const char *key, char *value,
                                               size_t size, bool *found, struct gw_err *err);
 
