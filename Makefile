@@ -53,6 +53,10 @@ $(1)/fuzz-config: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/fuzz_conf
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
+$(1)/fuzz-parse: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/fuzz_parse.c tests/fuzz/replay.c)
+	@echo "  LD $$@"
+	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
+
 -include $$(patsubst %.c,$(1)/obj/%.d,$$(SRCS) $$(UNIT_SRCS) $$(FUZZ_SRCS) scripts/reserve-port.c)
 endef
 
@@ -61,9 +65,10 @@ $(eval $(call build_rules,build-asan,$(CFLAGS_ASAN),$(LDFLAGS_ASAN)))
 
 .PHONY: all asan deps test test-quick demo bench valgrind lint check-deps analyze fuzz clean
 
-all: build/gateway build/unit-tests build/fuzz-verify build/fuzz-config build/reserve-port
+all: build/gateway build/unit-tests build/fuzz-verify build/fuzz-config build/fuzz-parse build/reserve-port
 
-asan: build-asan/gateway build-asan/unit-tests build-asan/fuzz-verify build-asan/fuzz-config build-asan/reserve-port
+asan: build-asan/gateway build-asan/unit-tests build-asan/fuzz-verify build-asan/fuzz-config build-asan/fuzz-parse \
+      build-asan/reserve-port
 
 deps:
 	@sh scripts/install-deps.sh
@@ -98,7 +103,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -O1 -g $(WARN) -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
 fuzz:
 	@mkdir -p build-fuzz
-	@for t in verify config; do \
+	@for t in verify config parse; do \
 	  clang -std=c17 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) -pthread $(FUZZ_CFLAGS) -o build-fuzz/fuzz-$$t \
 	    $(LIB_SRCS) tests/fuzz/fuzz_$$t.c $(PKG_LIBS) || exit 1; \
 	  mkdir -p build-fuzz/corpus-$$t && cp tests/fuzz/corpus/$$t/* build-fuzz/corpus-$$t/; \

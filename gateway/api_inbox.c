@@ -19,31 +19,6 @@
 #include "gw/store.h"
 #include "gw/time.h"
 
-/* Value of key in a query string "a=1&b=2" copied into buf; false if absent. */
-static bool
-query_param(const char *query, const char *key, char *buf, size_t n)
-{
-    size_t kl = strlen(key);
-
-    for (const char *p = query; p != NULL && *p != '\0';) {
-        size_t len = strcspn(p, "&");
-        if (len > kl && strncmp(p, key, kl) == 0 && p[kl] == '=') {
-            size_t vl = len - kl - 1;
-            if (vl >= n) {
-                vl = n - 1;
-            }
-            memcpy(buf, p + kl + 1, vl);
-            buf[vl] = '\0';
-            return true;
-        }
-        p += len;
-        if (*p == '&') {
-            p++;
-        }
-    }
-    return false;
-}
-
 enum gw_rc
 gw_api_inbox_list(struct gw_call *c, struct gw_err *err)
 {
@@ -53,15 +28,18 @@ gw_api_inbox_list(struct gw_call *c, struct gw_err *err)
     uint64_t after = 0;
     uint64_t limit = GW_INBOX_PAGE_DEFAULT;
     char v[32];
+    bool found = false;
     struct gw_buf b;
     int64_t last = 0;
 
     gw_buf_init(&b, GW_MAX_INBOX_REPLY_BYTES);
-    if (query_param(c->query, "after", v, sizeof(v))) {
+    GW_TRY(gw_parse_query_param(c->query, strlen(c->query), "after", v, sizeof(v), &found, err));
+    if (found) {
         GW_CHECK(gw_parse_u64(v, 0, INT64_MAX, &after) == GW_OK, GW_EINPUT, GW_R_HTTP_BAD_REQUEST,
                  "after=%s is not a sequence number", v);
     }
-    if (query_param(c->query, "limit", v, sizeof(v))) {
+    GW_TRY(gw_parse_query_param(c->query, strlen(c->query), "limit", v, sizeof(v), &found, err));
+    if (found) {
         GW_CHECK(gw_parse_u64(v, 1, GW_MAX_INBOX_PAGE, &limit) == GW_OK, GW_EINPUT, GW_R_HTTP_BAD_REQUEST,
                  "limit=%s is not in 1..%d", v, GW_MAX_INBOX_PAGE);
     }
@@ -89,15 +67,18 @@ out:
     return rc;
 }
 
-/* DESIGN §6: MessageIds are unique per sender. OUT: *sender, the ?sender= of the request, or NULL when it has
- * none (then the id must be unambiguous). Reasons: HTTP_BAD_REQUEST (not a registration number). */
+/* DESIGN §6: MessageIds are unique per sender. OUT: *sender, the ?sender= of the request (in buf), or NULL
+ * when it has none (then the id must be unambiguous). Reasons: those of gw_parse_query_param, and
+ * HTTP_BAD_REQUEST (not a registration number). */
 static enum gw_rc
-sender_param(const struct gw_call *c, char buf[GW_REGNO_LEN + 2], const char **sender, struct gw_err *err)
+sender_param(const struct gw_call *c, char buf[GW_REGNO_LEN + 1], const char **sender, struct gw_err *err)
 {
-    enum gw_rc rc = GW_EINPUT;
+    enum gw_rc rc;
+    bool found = false;
 
     *sender = NULL;
-    if (query_param(c->query, "sender", buf, GW_REGNO_LEN + 2)) {
+    GW_TRY(gw_parse_query_param(c->query, strlen(c->query), "sender", buf, GW_REGNO_LEN + 1, &found, err));
+    if (found) {
         GW_CHECK(gw_ids_is_regno(buf), GW_EINPUT, GW_R_HTTP_BAD_REQUEST, "sender=%s is not a registration number",
                  buf);
         *sender = buf;
@@ -113,7 +94,7 @@ gw_api_inbox_get(struct gw_call *c, struct gw_err *err)
     enum gw_rc rc;
     const char *id = c->id;
     struct gw_inbox_msg m = {0};
-    char sbuf[GW_REGNO_LEN + 2];
+    char sbuf[GW_REGNO_LEN + 1];
     const char *sender = NULL;
 
     GW_CHECK(gw_ids_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
@@ -135,7 +116,7 @@ gw_api_inbox_ack(struct gw_call *c, struct gw_err *err)
     struct gw_inbox_msg m = {0};
     struct gw_outbox_msg notice = {0};
     bool was_acked = false;
-    char sbuf[GW_REGNO_LEN + 2];
+    char sbuf[GW_REGNO_LEN + 1];
     const char *sender = NULL;
     struct gw_audit_event nev = {.event = "notification_queued", .peer = NULL, .outcome = "ok"};
     struct gw_audit_event aev = {.event = "acked", .peer = c->client_cn, .outcome = "ok"};

@@ -122,6 +122,18 @@
 #define GW_MAX_RETRY_AGE_SECONDS 86400u
 #define GW_MAX_RETRY_AGE_SECONDS_CEILING (30u * 86400u)
 
+/* ---- Query strings and Created (parse.c) ---- */
+
+/* Key=value pairs in one query string. The inbox takes two (after, limit); 16 leaves room for clients that
+ * add their own and keeps the duplicate-key check (quadratic in this number) trivially cheap. Fixed. */
+#define GW_MAX_QUERY_PAIRS 16u
+
+/* Bytes of one query key: the longest this API uses is 5 ("limit"). Fixed. */
+#define GW_MAX_QUERY_KEY 32u
+
+/* Digits after the seconds' '.' of an xs:dateTime (Created): nanoseconds; no clock writes more. Fixed. */
+#define GW_MAX_DATETIME_FRACTION 9u
+
 /* ---- Inbox API (api_inbox.c) ---- */
 
 /* Messages in one page of GET /v1/inbox: the default, and the most a limit= parameter may ask for. A
