@@ -947,6 +947,26 @@ out:
 
 /* ---- acknowledgements queue one notification ---- */
 
+#define MAX_TEST_THREADS 16
+
+/* Run fn on each of the n structs of size bytes at args, in n threads at once, and wait for them all.
+ * Returns how many threads started: n, unless the system refused one. */
+static unsigned
+run_threads(void *(*fn)(void *), void *args, size_t size, unsigned n)
+{
+    pthread_t th[MAX_TEST_THREADS];
+    unsigned started = 0;
+
+    while (started < n && started < MAX_TEST_THREADS &&
+           pthread_create(&th[started], NULL, fn, (char *)args + started * size) == 0) {
+        started++;
+    }
+    for (unsigned i = 0; i < started; i++) {
+        pthread_join(th[i], NULL);
+    }
+    return started;
+}
+
 #define ACK_THREADS 8
 
 struct ack_worker {
@@ -995,7 +1015,6 @@ test_inbox_ack_queues_notice_once(struct t *t)
     bool dup = false;
     bool was = true;
     struct ack_worker w[ACK_THREADS];
-    pthread_t th[ACK_THREADS];
     unsigned started = 0;
     unsigned first = 0;
     struct gw_audit_event nev = {"notification_queued", NULL, PEER, "ok", NULL};
@@ -1018,13 +1037,9 @@ test_inbox_ack_queues_notice_once(struct t *t)
     EXPECT_FAIL(gw_store_ack_inbox(s, m.id, "90009113532", NULL, NULL, &aev, &was, &err), &err, GW_R_NOT_FOUND);
     for (unsigned i = 0; i < ACK_THREADS; i++) {
         w[i] = (struct ack_worker){.s = s, .id = m.id, .n = 100 + i};
-        if (pthread_create(&th[i], NULL, ack_run, &w[i]) != 0) {
-            break;
-        }
-        started++;
     }
+    started = run_threads(ack_run, w, sizeof(w[0]), ACK_THREADS);
     for (unsigned i = 0; i < started; i++) {
-        pthread_join(th[i], NULL);
         EXPECT_OK(w[i].rc, &err);
         first += w[i].first ? 1u : 0u;
     }
@@ -1643,7 +1658,6 @@ test_group_commit(struct t *t)
     struct gw_err err;
     struct gw_store *s = NULL;
     struct gc_worker w[GC_THREADS];
-    pthread_t th[GC_THREADS];
     unsigned started = 0;
     unsigned ok = 0;
     uint64_t commits;
@@ -1655,13 +1669,9 @@ test_group_commit(struct t *t)
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
     for (unsigned i = 0; i < GC_THREADS; i++) {
         w[i] = (struct gc_worker){.s = s, .thread = i + 1};
-        if (pthread_create(&th[i], NULL, gc_run, &w[i]) != 0) {
-            break;
-        }
-        started++;
     }
+    started = run_threads(gc_run, w, sizeof(w[0]), GC_THREADS);
     for (unsigned i = 0; i < started; i++) {
-        pthread_join(th[i], NULL);
         ok += w[i].ok;
     }
     EXPECT_INT_EQ(started, GC_THREADS);
@@ -1690,7 +1700,6 @@ test_group_commit_isolation(struct t *t)
     struct gw_err err;
     struct gw_store *s = NULL;
     struct gc_worker w[GC_THREADS];
-    pthread_t th[GC_THREADS];
     unsigned started = 0;
     unsigned ok = 0;
     unsigned dups = 0;
@@ -1701,13 +1710,9 @@ test_group_commit_isolation(struct t *t)
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
     for (unsigned i = 0; i < GC_THREADS; i++) {
         w[i] = (struct gc_worker){.s = s, .thread = i + 1, .same_ids = true};
-        if (pthread_create(&th[i], NULL, gc_run, &w[i]) != 0) {
-            break;
-        }
-        started++;
     }
+    started = run_threads(gc_run, w, sizeof(w[0]), GC_THREADS);
     for (unsigned i = 0; i < started; i++) {
-        pthread_join(th[i], NULL);
         ok += w[i].ok;
         dups += w[i].duplicates;
         other += w[i].other;
