@@ -154,7 +154,7 @@ out:
 /* The signer's chain to the TSA anchors at now, with OpenSSL's timestamping purpose on top of our own EKU
  * rule (it also limits keyUsage to digitalSignature/nonRepudiation). */
 static enum gw_rc
-check_tsa_chain(X509 *signer, STACK_OF(X509) * untrusted, X509_STORE *store, int64_t now, struct gw_err *err)
+check_tsa_chain(X509 *signer, STACK_OF(X509) *untrusted, X509_STORE *store, int64_t now, struct gw_err *err)
 {
     enum gw_rc rc = GW_EPOLICY;
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();

@@ -3,6 +3,7 @@
 # `openssl ts` (an independent implementation of the protocol) and with the gateway's own client and token
 # checker through $BUILD/tsa-check (tests/tsa/tsa-check.c: gw_tsa_client_post, gw_tsp_check_reply,
 # gw_tsp_check_token). Every TSA listens on 127.0.0.1, port 0, and writes its port to a file.
+# shellcheck source=tests/integration/common.inc
 . "$(dirname "$0")/common.inc"
 S=tsa
 B=$ROOT/${BUILD:-build}
@@ -14,8 +15,8 @@ if ! sh "$ROOT/tests/tsa/make-tsa-pki.sh" "$P" >"$WORK/pki.err" 2>&1; then
 fi
 printf 'a council decision\n' >"$WORK/data"
 
-# tsa_start NAME [test-tsa args]: start a TSA (log $WORK/tsa-NAME.log), wait for its port file, set
-# URL_NAME. false if it did not come up.
+# tsa_start NAME [test-tsa args]: start a TSA (log $WORK/tsa-NAME.log, pid $WORK/tsa-NAME.pid, which
+# it_cleanup kills at exit), wait for its port file. false if it did not come up.
 tsa_start() {
     _n=$1
     shift
@@ -23,12 +24,16 @@ tsa_start() {
     it_bg "$B/test-tsa" --cert "$P/tsa.pem" --key "$P/tsa.key.pem" --chain "$P/tsa-chain.pem" \
         --untrusted-cert "$P/tsa-untrusted.pem" --untrusted-key "$P/tsa-untrusted.key.pem" \
         --port-file "$WORK/$_n.port" "$@" 2>"$WORK/tsa-$_n.log"
-    eval "PID_$_n=\$!"
+    echo $! >"$WORK/tsa-$_n.pid"
     if ! wait_for 10 test -s "$WORK/$_n.port"; then
         fail "$S/start-$_n" "no port file: $(snip "$WORK/tsa-$_n.log")"
         return 1
     fi
-    eval "URL_$_n=http://127.0.0.1:$(cat "$WORK/$_n.port")/"
+}
+
+# url NAME: the URL of TSA NAME
+url() {
+    echo "http://127.0.0.1:$(cat "$WORK/$1.port")/"
 }
 
 # check NAME URL [tsa-check args]: the gateway's checker against URL; output in $WORK/NAME.out, status in $rc.
@@ -82,7 +87,7 @@ else
 fi
 for md in sha256 sha384 sha512; do
     openssl ts -query -data "$WORK/data" -"$md" -cert -out "$WORK/o-$md.tsq" 2>/dev/null
-    got=$(post "o-$md" "$URL_main" "$WORK/o-$md.tsq")
+    got=$(post "o-$md" "$(url main)" "$WORK/o-$md.tsq")
     if [ "$got" = "200 application/timestamp-reply" ] && ossl_verify "o-$md" && grep -q 'Verification: OK' "$WORK/o-$md.verify"; then
         pass "$S/openssl-verifies-$md"
     else
@@ -99,7 +104,7 @@ else
     fail "$S/granted-default-policy-nonce-echoed" "nonce $qnonce vs $rnonce: $(snip "$WORK/o.txt" 600)"
 fi
 openssl ts -query -data "$WORK/data" -sha256 -cert -out "$WORK/pol.tsq" 2>/dev/null
-post pol "$URL_pol" "$WORK/pol.tsq" >/dev/null
+post pol "$(url pol)" "$WORK/pol.tsq" >/dev/null
 if openssl ts -reply -in "$WORK/pol.tsr" -text 2>/dev/null | grep -q 'Policy OID: 1.3.6.1.4.1.99999.7'; then
     pass "$S/policy-configurable"
 else
@@ -108,7 +113,7 @@ fi
 # (openssl's default configuration names 1.2.3.4.1 "tsa_policy1")
 # certReq false: no certificate in the token, so openssl needs the TSA certificate given separately
 openssl ts -query -data "$WORK/data" -sha256 -out "$WORK/nocert.tsq" 2>/dev/null
-post nocert "$URL_main" "$WORK/nocert.tsq" >/dev/null
+post nocert "$(url main)" "$WORK/nocert.tsq" >/dev/null
 if ! ossl_verify nocert && ossl_verify nocert -untrusted "$P/tsa.pem"; then
     pass "$S/certreq-honoured"
 else
@@ -118,8 +123,7 @@ fi
 openssl ts -query -data "$WORK/data" -sha256 -cert -out "$WORK/q.tsq" 2>/dev/null
 for m in reject nonce imprint untrusted; do
     cp "$WORK/q.tsq" "$WORK/o-$m.tsq"
-    eval "u=\$URL_$m"
-    post "o-$m" "$u" "$WORK/o-$m.tsq" >/dev/null
+    post "o-$m" "$(url "$m")" "$WORK/o-$m.tsq" >/dev/null
 done
 if openssl ts -reply -in "$WORK/o-reject.tsr" -text 2>/dev/null | grep -q 'Status: Rejected' &&
     openssl ts -reply -in "$WORK/o-reject.tsr" -text 2>/dev/null | grep -qi 'system failure'; then
@@ -137,14 +141,13 @@ for m in nonce:'nonce mismatch' imprint:'message imprint mismatch' untrusted:'se
 done
 for m in http429:429 http500:500; do
     n=${m%%:*} code=${m#*:}
-    eval "u=\$URL_$n"
-    got=$(post "o-$n" "$u" "$WORK/q.tsq")
+    got=$(post "o-$n" "$(url "$n")" "$WORK/q.tsq")
     if [ "${got%% *}" = "$code" ]; then pass "$S/http-$code"; else fail "$S/http-$code" "HTTP $got"; fi
 done
 
 # --- the gateway's checker --------------------------------------------------------------------------
 before=$(it_now)
-check good "$URL_main"
+check good "$(url main)"
 after=$(it_now)
 gen=$(sed -n 's/^OK gen_time=\([0-9]*\) .*/\1/p' "$WORK/good.out")
 if [ "$rc" -eq 0 ] && [ -n "$gen" ] && [ "$gen" -ge $((before - 2)) ] && [ "$gen" -le $((after + 2)) ] &&
@@ -159,19 +162,19 @@ if ossl_verify good && grep -q 'Verification: OK' "$WORK/good.verify"; then
 else
     fail "$S/openssl-agrees-on-gateway-request" "$(snip "$WORK/good.verify")"
 fi
-expect_reason checker-http429 "$URL_http429" TSA_HTTP
+expect_reason checker-http429 "$(url http429)" TSA_HTTP
 grep -q '429' "$WORK/checker-http429.out" || fail "$S/checker-http429-says-429" "$(snip "$WORK/checker-http429.out")"
-expect_reason checker-http500 "$URL_http500" TSA_HTTP
-expect_reason checker-rejection "$URL_reject" TSA_STATUS
-expect_reason checker-wrong-nonce "$URL_nonce" TSA_NONCE
-expect_reason checker-wrong-imprint "$URL_imprint" TSA_IMPRINT
-expect_reason checker-future-gentime "$URL_future" TSA_TIME
-expect_reason checker-untrusted-tsa "$URL_untrusted" TSA_UNTRUSTED
-expect_reason checker-slow-times-out "$URL_slow" IO --timeout-ms 500
-check slow-waited "$URL_slow" --timeout-ms 15000
+expect_reason checker-http500 "$(url http500)" TSA_HTTP
+expect_reason checker-rejection "$(url reject)" TSA_STATUS
+expect_reason checker-wrong-nonce "$(url nonce)" TSA_NONCE
+expect_reason checker-wrong-imprint "$(url imprint)" TSA_IMPRINT
+expect_reason checker-future-gentime "$(url future)" TSA_TIME
+expect_reason checker-untrusted-tsa "$(url untrusted)" TSA_UNTRUSTED
+expect_reason checker-slow-times-out "$(url slow)" IO --timeout-ms 500
+check slow-waited "$(url slow)" --timeout-ms 15000
 if [ "$rc" -eq 0 ]; then pass "$S/checker-slow-within-timeout"; else fail "$S/checker-slow-within-timeout" "$(snip "$WORK/slow-waited.out")"; fi
 # TSA trust anchors are separate: the signers' anchors (tests/pki) do not make the TSA trusted
-"$B/tsa-check" --url "$URL_main" --anchors "$PKI/trust.pem" --data "$WORK/data" >"$WORK/sep.out" 2>&1
+"$B/tsa-check" --url "$(url main)" --anchors "$PKI/trust.pem" --data "$WORK/data" >"$WORK/sep.out" 2>&1
 if grep -q '^FAIL TSA_UNTRUSTED:' "$WORK/sep.out"; then
     pass "$S/checker-signer-anchors-not-tsa-anchors"
 else
@@ -179,20 +182,20 @@ else
 fi
 
 # --- per request failure modes (?fail=MODE) on the well-behaved TSA -----------------------------------
-expect_reason query-nonce "${URL_main}?fail=nonce" TSA_NONCE
-expect_reason query-reject "${URL_main}?fail=reject" TSA_STATUS
-expect_reason query-untrusted "${URL_main}?fail=untrusted" TSA_UNTRUSTED
-expect_reason query-http429 "${URL_main}?fail=http429" TSA_HTTP
-got=$(post badmode "${URL_main}?fail=bogus" "$WORK/q.tsq")
+expect_reason query-nonce "$(url main)?fail=nonce" TSA_NONCE
+expect_reason query-reject "$(url main)?fail=reject" TSA_STATUS
+expect_reason query-untrusted "$(url main)?fail=untrusted" TSA_UNTRUSTED
+expect_reason query-http429 "$(url main)?fail=http429" TSA_HTTP
+got=$(post badmode "$(url main)?fail=bogus" "$WORK/q.tsq")
 if [ "${got%% *}" = 400 ]; then pass "$S/query-unknown-mode-400"; else fail "$S/query-unknown-mode-400" "HTTP $got"; fi
 
 # --- a slow reply does not hold up other requests (event timer, not sleep) ---------------------------
 cp "$WORK/q.tsq" "$WORK/bg.tsq"
 curl -sS --max-time 20 -H 'Content-Type: application/timestamp-query' --data-binary "@$WORK/bg.tsq" \
-    -o "$WORK/bg.tsr" "${URL_main}?fail=slow" 2>/dev/null &
+    -o "$WORK/bg.tsr" "$(url main)?fail=slow" 2>/dev/null &
 bg=$!
 if wait_for 10 grep -q 'mode slow' "$WORK/tsa-main.log"; then
-    check during-slow "$URL_main"
+    check during-slow "$(url main)"
     if [ "$rc" -eq 0 ] && kill -0 "$bg" 2>/dev/null; then
         pass "$S/slow-reply-does-not-block"
     else
@@ -209,36 +212,38 @@ else
 fi
 
 # --- HTTP hygiene ---------------------------------------------------------------------------------------
-code=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' "$URL_main")
+code=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' "$(url main)")
 if [ "$code" = 405 ]; then pass "$S/get-405"; else fail "$S/get-405" "HTTP $code"; fi
 code=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
-    --data-binary "@$WORK/q.tsq" "$URL_main")
+    --data-binary "@$WORK/q.tsq" "$(url main)")
 if [ "$code" = 415 ]; then pass "$S/wrong-content-type-415"; else fail "$S/wrong-content-type-415" "HTTP $code"; fi
 head -c 5000 /dev/zero >"$WORK/big.tsq"
 code=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' -H 'Content-Type: application/timestamp-query' \
-    --data-binary "@$WORK/big.tsq" "$URL_main")
+    --data-binary "@$WORK/big.tsq" "$(url main)")
 if [ "$code" = 413 ]; then pass "$S/oversize-request-413"; else fail "$S/oversize-request-413" "HTTP $code"; fi
-"$B/test-tsa" --help >/dev/null 2>&1 && pass "$S/help" || fail "$S/help" "--help did not exit 0"
+if "$B/test-tsa" --help >/dev/null 2>&1; then pass "$S/help"; else fail "$S/help" "--help did not exit 0"; fi
 "$B/test-tsa" --cert "$P/tsa.pem" --bogus x >/dev/null 2>&1
-[ $? -eq 2 ] && pass "$S/bad-option-exit-2" || fail "$S/bad-option-exit-2" "want exit 2"
+st=$?
+if [ "$st" -eq 2 ]; then pass "$S/bad-option-exit-2"; else fail "$S/bad-option-exit-2" "exit $st, want 2"; fi
 
 # --- stop every TSA with TERM (the sanitizer build then checks for leaks) ---------------------------
 for n in main pol http429 http500 reject nonce imprint untrusted future slow; do
-    eval "pid=\$PID_$n"
-    kill -TERM "$pid" 2>/dev/null
+    kill -TERM "$(cat "$WORK/tsa-$n.pid")" 2>/dev/null
 done
 # exited: gone, or a zombie waiting for us to reap it
+# shellcheck disable=SC2317 # run through wait_for
 exited() { ! kill -0 "$1" 2>/dev/null || grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat" 2>/dev/null; }
 stopped=yes
 for n in main pol http429 http500 reject nonce imprint untrusted future slow; do
-    eval "pid=\$PID_$n"
+    pid=$(cat "$WORK/tsa-$n.pid")
     if wait_for 10 exited "$pid"; then
         wait "$pid"
         st=$?
+        rm -f "$WORK/tsa-$n.pid"
         [ "$st" -eq 0 ] || stopped="$n exited $st: $(tail -n 5 "$WORK/tsa-$n.log" | tr '\n' ' ')"
     else
         stopped="$n still running"
     fi
 done
-[ "$stopped" = yes ] && pass "$S/stop-on-term-exit-0" || fail "$S/stop-on-term-exit-0" "$stopped"
+if [ "$stopped" = yes ]; then pass "$S/stop-on-term-exit-0"; else fail "$S/stop-on-term-exit-0" "$stopped"; fi
 it_finish "$S"

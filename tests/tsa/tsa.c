@@ -144,7 +144,8 @@ read_key(const char *path)
     return k;
 }
 
-static STACK_OF(X509) * read_chain(const char *path)
+static STACK_OF(X509) *
+read_chain(const char *path)
 {
     STACK_OF(X509) *sk = sk_X509_new_null();
     FILE *f = fopen(path, "r");
