@@ -186,6 +186,8 @@ expect_reason query-nonce "$(url main)?fail=nonce" TSA_NONCE
 expect_reason query-reject "$(url main)?fail=reject" TSA_STATUS
 expect_reason query-untrusted "$(url main)?fail=untrusted" TSA_UNTRUSTED
 expect_reason query-http429 "$(url main)?fail=http429" TSA_HTTP
+expect_reason query-wrong-content-type "$(url main)?fail=wrongtype" TSA_MALFORMED
+expect_reason query-oversize-reply "$(url main)?fail=oversize" LIMIT_SIZE
 got=$(post badmode "$(url main)?fail=bogus" "$WORK/q.tsq")
 if [ "${got%% *}" = 400 ]; then pass "$S/query-unknown-mode-400"; else fail "$S/query-unknown-mode-400" "HTTP $got"; fi
 

@@ -8,8 +8,10 @@
  * usage: test-tsa --cert TSA.pem --key TSA.key.pem [--chain CHAIN.pem] --port-file FILE [--port N]
  *                 [--policy OID] [--max-request BYTES] [--fail MODE] [--future SECONDS] [--delay-ms MS]
  *                 [--untrusted-cert CERT.pem --untrusted-key KEY.pem]
- * MODE: none http429 http500 reject nonce imprint future untrusted slow
+ * MODE: none http429 http500 reject nonce imprint future untrusted slow wrongtype oversize
  *   future    genTime --future seconds ahead (default 3600)
+ *   wrongtype a good reply labelled text/plain
+ *   oversize  HTTP 200 application/timestamp-reply with 128 KiB of bytes (more than any client should read)
  *   untrusted signed by the --untrusted-cert key (a self-signed TSA nobody trusts)
  *   slow      the reply is held back --delay-ms (default 3000) on an event timer: other requests go on
  * The bound port is written to FILE (atomically) once the server listens. One line per request on stderr.
@@ -37,10 +39,22 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-enum mode { M_NONE, M_HTTP429, M_HTTP500, M_REJECT, M_NONCE, M_IMPRINT, M_FUTURE, M_UNTRUSTED, M_SLOW };
+enum mode {
+    M_NONE,
+    M_HTTP429,
+    M_HTTP500,
+    M_REJECT,
+    M_NONCE,
+    M_IMPRINT,
+    M_FUTURE,
+    M_UNTRUSTED,
+    M_SLOW,
+    M_WRONGTYPE,
+    M_OVERSIZE,
+};
 
-static const char *const mode_names[] = {"none",    "http429", "http500",   "reject", "nonce",
-                                         "imprint", "future",  "untrusted", "slow"};
+static const char *const mode_names[] = {"none",   "http429",   "http500", "reject",    "nonce",   "imprint",
+                                         "future", "untrusted", "slow",    "wrongtype", "oversize"};
 
 struct tsa {
     struct event_base *base;
@@ -257,9 +271,9 @@ request_bio(struct tsa *t, const unsigned char *body, size_t len)
 }
 
 static void
-send_reply(struct evhttp_request *req, struct evbuffer *body)
+send_reply(struct evhttp_request *req, struct evbuffer *body, const char *type)
 {
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/timestamp-reply");
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", type);
     evhttp_send_reply(req, 200, "OK", body);
 }
 
@@ -270,7 +284,7 @@ delayed_fire(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
-    send_reply(d->req, d->body);
+    send_reply(d->req, d->body, "application/timestamp-reply");
     evbuffer_free(d->body);
     event_free(d->ev);
     free(d);
@@ -357,6 +371,18 @@ handle(struct evhttp_request *req, void *arg)
         plain_error(req, 500, "Internal Server Error", "failing on purpose");
         return;
     }
+    if (mode == M_OVERSIZE) {
+        static const unsigned char junk[1024] = {0x30};
+        struct evbuffer *big = evbuffer_new();
+        for (int i = 0; big != NULL && i < 128; i++) {
+            evbuffer_add(big, junk, sizeof(junk));
+        }
+        send_reply(req, big, "application/timestamp-reply");
+        if (big != NULL) {
+            evbuffer_free(big);
+        }
+        return;
+    }
     body = evbuffer_pullup(in, -1);
     t->cur = mode;
     rbio = body != NULL ? request_bio(t, body, len) : NULL;
@@ -386,7 +412,7 @@ handle(struct evhttp_request *req, void *arg)
         evtimer_add(d->ev, &tv);
         goto done;
     }
-    send_reply(req, out);
+    send_reply(req, out, mode == M_WRONGTYPE ? "text/plain" : "application/timestamp-reply");
 done:
     ERR_clear_error();
     if (out != NULL) {
@@ -432,7 +458,7 @@ usage(void)
                     "                [--policy OID] [--max-request BYTES] [--fail MODE] [--future SECONDS] "
                     "[--delay-ms MS]\n"
                     "                [--untrusted-cert CERT.pem --untrusted-key KEY.pem]\n"
-                    "MODE: none http429 http500 reject nonce imprint future untrusted slow\n"
+                    "MODE: none http429 http500 reject nonce imprint future untrusted slow wrongtype oversize\n"
                     "A test responder for 127.0.0.1 only: never run it as a public TSA.\n");
 }
 
