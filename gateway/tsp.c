@@ -316,9 +316,10 @@ check_token(PKCS7 *token, TS_TST_INFO *tst, const unsigned char digest[GW_TSP_DI
              "token does not have exactly one signer");
     si = sk_PKCS7_SIGNER_INFO_value(sinfos, 0);
     certs = token->d.sign->cert;
-    GW_CHECK(sk_X509_num(certs) > 0 && sk_X509_num(certs) <= (int)GW_MAX_CHAIN_CERTS, GW_EPOLICY,
-             GW_R_TSA_UNTRUSTED, "token carries %d certificates (1..%u: certReq is set)", sk_X509_num(certs),
-             GW_MAX_CHAIN_CERTS);
+    GW_CHECK(certs != NULL && sk_X509_num(certs) > 0, GW_EPOLICY, GW_R_TSA_UNTRUSTED,
+             "token carries no certificate (certReq is set)");
+    GW_CHECK(sk_X509_num(certs) <= (int)GW_MAX_CHAIN_CERTS, GW_EPOLICY, GW_R_TSA_UNTRUSTED,
+             "token carries %d certificates (at most %u)", sk_X509_num(certs), GW_MAX_CHAIN_CERTS);
     signers = PKCS7_get0_signers(token, NULL, 0);
     GW_CHECK(signers != NULL && sk_X509_num(signers) == 1, GW_EPOLICY, GW_R_TSA_UNTRUSTED,
              "TSA certificate is not in the token");

@@ -54,6 +54,7 @@ struct mk {
     bool wrong_digest; /* answer to a request with another imprint */
     bool no_cert_req;  /* answer to a request with certReq false */
     bool sha384;       /* answer to a request with a SHA-384 imprint */
+    int extra_certs;   /* copies of the signer's certificate added to the token */
 };
 
 static X509 *
@@ -231,6 +232,14 @@ make_reply(X509 *cert, EVP_PKEY *key, const struct gw_tsp_req *req, const struct
         TS_RESP_CTX_set_signer_digest(ctx, EVP_sha256()) == 1 &&
         TS_RESP_CTX_set_ess_cert_id_digest(ctx, EVP_sha256()) == 1 &&
         TS_RESP_CTX_set_accuracy(ctx, m->accuracy_s > 0 ? (int)m->accuracy_s : 1, 0, 0) == 1) {
+        STACK_OF(X509) *extra = sk_X509_new_null();
+        for (int i = 0; extra != NULL && i < m->extra_certs; i++) {
+            (void)sk_X509_push(extra, cert);
+        }
+        if (extra == NULL || TS_RESP_CTX_set_certs(ctx, extra) != 1) {
+            ERR_clear_error();
+        }
+        sk_X509_free(extra); /* the context keeps its own references */
         TS_RESP_CTX_set_time_cb(ctx, time_cb, (void *)(uintptr_t)m);
         TS_RESP_CTX_set_serial_cb(ctx, serial_cb, (void *)(uintptr_t)m);
         resp = TS_RESP_create_response(ctx, in);
@@ -375,6 +384,7 @@ static const struct bad_case rejected = {.mk = {.reject = true}, .want = GW_R_TS
 static const struct bad_case future = {.mk = {.time_offset = GW_TSP_SKEW_SECONDS + 30}, .want = GW_R_TSA_TIME};
 static const struct bad_case coarse = {.mk = {.accuracy_s = GW_TSP_SKEW_SECONDS + 1}, .want = GW_R_TSA_TIME};
 static const struct bad_case no_cert = {.mk = {.no_cert_req = true}, .want = GW_R_TSA_UNTRUSTED};
+static const struct bad_case many_certs = {.mk = {.extra_certs = GW_MAX_CHAIN_CERTS}, .want = GW_R_TSA_UNTRUSTED};
 
 /* A reply from the trusted TSA to a request changed as the case says fails with the case's reason, and
  * leaves the output untouched. */
@@ -489,6 +499,7 @@ static const struct t_case cases[] = {
     {"future-gentime", test_bad_reply, &future},
     {"accuracy-too-coarse", test_bad_reply, &coarse},
     {"no-certificate-in-token", test_bad_reply, &no_cert},
+    {"too-many-certificates-in-token", test_bad_reply, &many_certs},
     {"untrusted-or-expired-tsa", test_untrusted, NULL},
     {"eku-not-critical", test_eku, &eku_noncritical},
     {"eku-missing", test_eku, &eku_none},
