@@ -228,7 +228,9 @@ read_call(struct evhttp_request *req, struct gw_call *c, struct gw_err *err)
              GW_EINPUT, GW_R_HTTP_BAD_REQUEST, "missing or overlong request target");
     snprintf(c->path, sizeof(c->path), "%s", path);
     snprintf(c->query, sizeof(c->query), "%s", query != NULL ? query : "");
-    snprintf(c->content_type, sizeof(c->content_type), "%s", ctype != NULL ? ctype : "");
+    /* a value cut to fit could end in another media type or charset than the one sent: treat it as none */
+    snprintf(c->content_type, sizeof(c->content_type), "%s",
+             ctype != NULL && strlen(ctype) < sizeof(c->content_type) ? ctype : "");
     /* the handshake verified the chain; the certificate must also name an organisation */
     gw_err_clear(&ignored);
     GW_CHECK(ssl != NULL && SSL_get_verify_result(ssl) == X509_V_OK, GW_EPOLICY, GW_R_FORBIDDEN, "%s", no_org);
