@@ -187,6 +187,18 @@ else
     fail "$S/exchange/type-not-permitted" "cannot sign the test letter: $(snip "$WORK/sign.err")"
 fi
 
+# An own system cannot have its gateway sign a Receipt: receipts are the gateway's statements about what
+# it verified and stored, made only by the gateway. Both an Accepted receipt (to Talsi, a peer) for a
+# message the centre never received and a Delivered one are refused, and nothing reaches the outbox.
+for status in Accepted Delivered; do
+    id=$(mk receipt-accepted-decision-talsi "$WORK/minted.xml" "s|<Status>Accepted</Status>|<Status>$status</Status>|")
+    gw_curl visc visc-client-full /v1/messages -H 'Content-Type: application/xml' --data-binary "@$WORK/minted.xml" >/dev/null
+    expect_error "$S/submit/receipt-$status-refused" 403 NOT_PERMITTED
+    gw_curl visc visc-client-full "/v1/messages/$id/message" >"$WORK/minted.signed.xml"
+    if [ "$(cat "$WORK/status")" = 404 ]; then pass "$S/submit/receipt-$status-not-signed"; else
+        fail "$S/submit/receipt-$status-not-signed" "HTTP $(cat "$WORK/status") for the submitted receipt's signed bytes: $(snip "$WORK/minted.signed.xml")"; fi
+done
+
 # A message for Talsi delivered to the centre
 id=$(mk decision-ludza "$WORK/m.xml" 's|<env:Recipient>90001800413</env:Recipient>|<env:Recipient>90009113532</env:Recipient>|')
 echo "$id" >>"$WORK/refused-ids"
