@@ -39,4 +39,20 @@
 /* Bytes of one PEM file (key, certificate, chain, CRL, trust anchors) read at start. */
 #define GW_MAX_PEM_BYTES (1024u * 1024u)
 
+/* Connections that have not finished the TLS handshake, i.e. not yet authenticated (max_handshakes). A
+ * handshake takes a few milliseconds, so a few dozen cover bursts of real clients; when they are all taken,
+ * a new connection displaces the oldest of them. Ceiling: the max_connections ceiling. */
+#define GW_MAX_HANDSHAKES 64u
+#define GW_MAX_HANDSHAKES_CEILING 10000u
+
+/* Of those, from one client address (an IPv6 address counts per /64) (max_handshakes_per_address). A
+ * gateway or IT system opens a few connections at a time; more from one address are refused at once. */
+#define GW_MAX_HANDSHAKES_PER_ADDRESS 8u
+#define GW_MAX_HANDSHAKES_PER_ADDRESS_CEILING 10000u
+
+/* Seconds from accept until the TLS handshake must be complete (handshake_timeout), however many bytes
+ * arrive meanwhile. A real handshake takes well under a second; 10 s leaves room for slow links. */
+#define GW_HANDSHAKE_TIMEOUT_S 10u
+#define GW_HANDSHAKE_TIMEOUT_S_CEILING 120u
+
 #endif
