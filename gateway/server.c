@@ -162,10 +162,30 @@ client_address(int fd, unsigned char key[16])
     return false;
 }
 
+/* Under s->lock, for cn just admitted: past max_handshakes the oldest other pending connections are
+ * displaced, so that clients that never finish a handshake cannot keep out one that does. Each is closed
+ * by its own timer, on its own worker thread. */
+static void
+evict_oldest(struct gw_server *s, const struct conn *cn)
+{
+    struct conn *old = s->pending_head;
+
+    while (s->n_pending > s->max_pending && old != NULL) {
+        struct conn *next = old->next;
+        if (old != cn) {
+            pending_unlink(s, old);
+            old->evict = true;
+            event_active(old->timer, EV_TIMEOUT, 1);
+        }
+        old = next;
+    }
+}
+
 /* The connection's timer. Its first run, right after evhttp has given the connection its socket, checks
- * max_handshakes_per_address and arms the handshake deadline, which bytes from the client do not extend
- * (unlike libevent's inactivity timeout); a later run is the deadline, or an eviction. Either closes the
- * socket unless the handshake has completed; evhttp then sees the end of the connection and frees it. */
+ * max_handshakes_per_address (one too many is closed and displaces nobody), then max_handshakes, and arms
+ * the handshake deadline, which bytes from the client do not extend (unlike libevent's inactivity
+ * timeout); a later run is the deadline, or an eviction. Either closes the socket unless the handshake
+ * has completed; evhttp then sees the end of the connection and frees it. */
 static void
 conn_timer(evutil_socket_t unused, short what, void *arg)
 {
@@ -192,6 +212,11 @@ conn_timer(evutil_socket_t unused, short what, void *arg)
         }
         arm = cn->addr_known && same < s->d->cfg.max_handshakes_per_address;
         close_it = !arm;
+        if (arm) {
+            evict_oldest(s, cn);
+        } else {
+            pending_unlink(s, cn);
+        }
     }
     pthread_mutex_unlock(&s->lock);
     if (arm && event_add(cn->timer, &deadline) != 0) {
@@ -219,9 +244,8 @@ conn_info(const SSL *ssl, int where, int ret)
     event_del(cn->timer);
 }
 
-/* Track ssl's connection from accept: pending, with its timer due at once (conn_timer). Past max_handshakes
- * the oldest pending connection is displaced, so that clients that never finish a handshake cannot keep
- * out one that does. False (nothing tracked) if out of memory. */
+/* Track ssl's connection from accept: pending, with its timer due at once (conn_timer), which admits it
+ * or closes it. False (nothing tracked) if out of memory. */
 static bool
 conn_open(struct gw_server *s, struct event_base *base, SSL *ssl)
 {
@@ -244,12 +268,6 @@ conn_open(struct gw_server *s, struct event_base *base, SSL *ssl)
     SSL_set_info_callback(ssl, conn_info);
     SSL_set_ex_data(ssl, conn_ex_index, cn);
     pthread_mutex_lock(&s->lock);
-    while (s->n_pending >= s->max_pending && s->pending_head != NULL) {
-        struct conn *old = s->pending_head;
-        pending_unlink(s, old);
-        old->evict = true;
-        event_active(old->timer, EV_TIMEOUT, 1); /* closed on its own thread */
-    }
     cn->prev = s->pending_tail;
     if (s->pending_tail != NULL) {
         s->pending_tail->next = cn;
