@@ -9,6 +9,7 @@
 # The centre: max_connections = 8 (the held connections would otherwise take every slot),
 # max_handshakes = 4, max_handshakes_per_address = 2, handshake_timeout = 4, and a 30 s inactivity timeout
 # that the trickle keeps resetting.
+# shellcheck source=tests/integration/common.inc
 . "$(dirname "$0")/common.inc"
 S=handshake
 
@@ -73,6 +74,7 @@ while time.monotonic() - start < 15:
 report(all(c['closed'] is not None for c in conns))
 EOF
 
+# shellcheck disable=SC2317 # run through wait_for
 # status_has FILE PATTERN: FILE exists and matches the grep -E PATTERN.
 status_has() { [ -f "$1" ] && grep -qE "$2" "$1"; }
 field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" "$1" | head -n 1; }
@@ -116,6 +118,7 @@ while [ $i -le 10 ]; do
     it_bg python3 "$WORK/hold.py" "$PORT_visc" "127.0.0.$i" 2 "$WORK/h$i"
     i=$((i + 1))
 done
+# shellcheck disable=SC2317 # run through wait_for
 all_connected() {
     for j in 3 4 5 6 7 8 9 10; do [ -f "$WORK/h$j" ] || return 1; done
 }
@@ -124,6 +127,7 @@ for k in 1 2 3; do
     healthz_fast "$S/served-while-handshake-caps-full/$k"
 done
 # the gateway keeps at most max_handshakes of them (plus one being replaced)
+# shellcheck disable=SC2317 # run through wait_for
 held() {
     n=0
     for j in 3 4 5 6 7 8 9 10; do n=$((n + $(field "$WORK/h$j" open))); done
@@ -132,6 +136,7 @@ held() {
 if wait_for 3 held; then pass "$S/unfinished-handshakes-bounded"; else
     fail "$S/unfinished-handshakes-bounded" "$(for j in 3 4 5 6 7 8 9 10; do printf '%s ' "$(head -n 1 "$WORK/h$j")"; done)"; fi
 # and all of them are gone by the deadline
+# shellcheck disable=SC2317 # run through wait_for
 all_done() {
     for j in 3 4 5 6 7 8 9 10; do status_has "$WORK/h$j" '^done' || return 1; done
 }
