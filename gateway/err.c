@@ -42,6 +42,7 @@ gw_err_set(struct gw_err *err, enum gw_rc rc, enum gw_reason reason, const char 
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
     va_end(ap);
+    gw_utf8_repair(err->msg);
     return rc;
 }
 
@@ -56,6 +57,7 @@ gw_err_where(struct gw_err *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->where, sizeof(err->where), fmt, ap);
     va_end(ap);
+    gw_utf8_repair(err->where);
 }
 
 void
@@ -71,6 +73,62 @@ gw_err_add_openssl(struct gw_err *err)
             snprintf(err->msg + used, sizeof(err->msg) - used, " (%s)", line);
             used = strlen(err->msg);
         }
+    }
+    gw_utf8_repair(err->msg);
+}
+
+/* Length of the well-formed UTF-8 sequence at s (1..4), 0 if none, or -1 if s ends inside one. */
+static int
+utf8_seq_len(const unsigned char *s)
+{
+    unsigned char b = s[0];
+    int n;
+    unsigned char lo = 0x80;
+    unsigned char hi = 0xbf;
+
+    if (b < 0x80) {
+        return 1;
+    }
+    if (b >= 0xc2 && b <= 0xdf) {
+        n = 2;
+    } else if (b >= 0xe0 && b <= 0xef) {
+        n = 3;
+        lo = b == 0xe0 ? 0xa0 : 0x80;
+        hi = b == 0xed ? 0x9f : 0xbf;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+        n = 4;
+        lo = b == 0xf0 ? 0x90 : 0x80;
+        hi = b == 0xf4 ? 0x8f : 0xbf;
+    } else {
+        return 0;
+    }
+    for (int k = 1; k < n; k++) {
+        if (s[k] == '\0') {
+            return -1;
+        }
+        if (s[k] < (k == 1 ? lo : 0x80) || s[k] > (k == 1 ? hi : 0xbf)) {
+            return 0;
+        }
+    }
+    return n;
+}
+
+void
+gw_utf8_repair(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+
+    while (*p != '\0') {
+        int n = utf8_seq_len(p);
+        if (n < 0) {
+            *p = '\0'; /* cut inside a character: end before it */
+            return;
+        }
+        if (n == 0) {
+            *p++ = '?';
+            continue;
+        }
+        p += n;
     }
 }
 

@@ -295,6 +295,7 @@ one_line(const char *msg, char *buf, size_t n)
     }
     memcpy(buf, msg, len);
     buf[len] = '\0';
+    gw_utf8_repair(buf);
     return buf;
 }
 
