@@ -554,7 +554,7 @@ static enum gw_rc
 conn_open(const char *path, bool writer, struct conn *c, struct gw_err *err)
 {
     enum gw_rc rc = GW_EIO;
-    int flags = (writer ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX;
+    int flags = (writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX;
     int r = sqlite3_open_v2(path, &c->db, flags, NULL);
 
     GW_CHECK(c->db != NULL, GW_ENOMEM, GW_R_NOMEM, "sqlite3 handle");
@@ -1486,7 +1486,7 @@ gw_store_open_sqlite(const char *path, struct gw_store **out, struct gw_err *err
     GW_CHECK(st->path != NULL, GW_ENOMEM, GW_R_NOMEM, "store path");
     GW_TRY(sync_init(st, err));
     /* Messages are personal data: create the file owner-only (SQLite gives -wal and -shm the same mode). */
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     GW_CHECK(fd >= 0, GW_EIO, GW_R_IO, "cannot open: %s", strerror(errno));
     close(fd);
     GW_TRY(conn_open(path, true, &st->w, err));

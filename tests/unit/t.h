@@ -60,6 +60,7 @@ extern const struct t_module t_module_sign_verify;
 extern const struct t_module t_module_config;
 extern const struct t_module t_module_store;
 extern const struct t_module t_module_receipt;
+extern const struct t_module t_module_files;
 extern const struct t_module t_module_worstcase;
 
 /* Record a failure (the first one is kept). Use the macros below, which also leave the test. */
