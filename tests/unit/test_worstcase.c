@@ -245,6 +245,8 @@ enum wc_shape {
     SH_COMMENTS,        /* comments up to the node limit, then long ones */
     SH_PIS,             /* processing instructions, likewise */
     SH_CDATA,           /* CDATA sections */
+    SH_SCHEMA_CHILDREN, /* the normal message with as many unknown elements in its statement as allowed */
+    SH_SCHEMA_ATTRS,    /* the normal message, each Paragraph with 16 attributes the schema does not know */
     SH_VALID_NS_HEAVY,  /* the normal message, each Paragraph with 15 long-prefix declarations */
     SH_SIGNED_NS_INCL,  /* that message signed, then switched to inclusive C14N (digest mismatch) */
     SH__COUNT,
@@ -268,6 +270,8 @@ static const char *const shape_names[SH__COUNT] = {
     "comments",
     "pis",
     "cdata",
+    "schema_children",
+    "schema_attrs",
     "valid_ns_heavy",
     "signed_ns_inclusive",
 };
@@ -400,6 +404,25 @@ build_shape(const struct wc_fixture *fx, enum wc_shape shape, size_t size, struc
         GW_TRY(gw_buf_append_str(b, "</a>", err));
         break;
     }
+    case SH_SCHEMA_CHILDREN: {
+        struct gw_buf many;
+        size_t n = size / 16 < GW_MAX_XML_ELEMENTS - 1000 ? size / 16 : GW_MAX_XML_ELEMENTS - 1000;
+        gw_buf_init(&many, size);
+        rc = gw_buf_append_str(&many, "<Statement>", err);
+        rc = rc == GW_OK ? append_n(&many, "<x>y</x>", n, err) : rc;
+        rc = rc == GW_OK ? build_normal(size - many.len, "", WC_PARAGRAPHS, b, err) : rc;
+        rc = rc == GW_OK ? replace(b, "<Statement>", (const char *)many.data, err) : rc;
+        gw_buf_cleanup(&many);
+        GW_TRY(rc);
+        break;
+    }
+    case SH_SCHEMA_ATTRS:
+        for (size_t k = 0; k < GW_MAX_XML_ATTRS; k++) {
+            used += (size_t)snprintf(para_attrs + used, sizeof(para_attrs) - used, " a%zu=\"v\"", k);
+        }
+        GW_TRY(build_normal(size, para_attrs,
+                            GW_MAX_XML_ELEMENTS / 2 < size / 200 ? GW_MAX_XML_ELEMENTS / 2 : size / 200, b, err));
+        break;
     case SH_VALID_NS_HEAVY:
     case SH_SIGNED_NS_INCL:
         for (size_t k = 0; k < 15; k++) {
