@@ -77,39 +77,51 @@ gw_err_add_openssl(struct gw_err *err)
     gw_utf8_repair(err->msg);
 }
 
-/* Length of the well-formed UTF-8 sequence at s (1..4), 0 if none, or -1 if s ends inside one. */
-static int
-utf8_seq_len(const unsigned char *s)
+size_t
+gw_utf8_decode(const unsigned char *s, size_t avail, uint32_t *cp, bool *truncated)
 {
     unsigned char b = s[0];
-    int n;
-    unsigned char lo = 0x80;
+    size_t n;
+    uint32_t v;
+    unsigned char lo = 0x80; /* range of the second byte */
     unsigned char hi = 0xbf;
 
+    if (truncated != NULL) {
+        *truncated = false;
+    }
     if (b < 0x80) {
+        *cp = b;
         return 1;
     }
     if (b >= 0xc2 && b <= 0xdf) {
         n = 2;
+        v = b & 0x1fu;
     } else if (b >= 0xe0 && b <= 0xef) {
         n = 3;
-        lo = b == 0xe0 ? 0xa0 : 0x80;
-        hi = b == 0xed ? 0x9f : 0xbf;
+        v = b & 0x0fu;
+        lo = b == 0xe0 ? 0xa0 : 0x80; /* no overlong form */
+        hi = b == 0xed ? 0x9f : 0xbf; /* no surrogate */
     } else if (b >= 0xf0 && b <= 0xf4) {
         n = 4;
-        lo = b == 0xf0 ? 0x90 : 0x80;
-        hi = b == 0xf4 ? 0x8f : 0xbf;
+        v = b & 0x07u;
+        lo = b == 0xf0 ? 0x90 : 0x80; /* no overlong form */
+        hi = b == 0xf4 ? 0x8f : 0xbf; /* nothing above U+10FFFF */
     } else {
         return 0;
     }
-    for (int k = 1; k < n; k++) {
-        if (s[k] == '\0') {
-            return -1;
+    for (size_t k = 1; k < n; k++) {
+        if (k >= avail) {
+            if (truncated != NULL) {
+                *truncated = true;
+            }
+            return 0;
         }
         if (s[k] < (k == 1 ? lo : 0x80) || s[k] > (k == 1 ? hi : 0xbf)) {
             return 0;
         }
+        v = (v << 6) | (s[k] & 0x3fu);
     }
+    *cp = v;
     return n;
 }
 
@@ -117,18 +129,22 @@ void
 gw_utf8_repair(char *s)
 {
     unsigned char *p = (unsigned char *)s;
+    size_t left = strlen(s);
 
-    while (*p != '\0') {
-        int n = utf8_seq_len(p);
-        if (n < 0) {
+    while (left > 0) {
+        uint32_t cp;
+        bool truncated;
+        size_t n = gw_utf8_decode(p, left, &cp, &truncated);
+        if (truncated) {
             *p = '\0'; /* cut inside a character: end before it */
             return;
         }
         if (n == 0) {
-            *p++ = '?';
-            continue;
+            *p = '?';
+            n = 1;
         }
         p += n;
+        left -= n;
     }
 }
 

@@ -338,50 +338,6 @@ is_blank(unsigned char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* Length of the well-formed UTF-8 sequence at d[i] (its code point in *cp), 0 if there is none. */
-static size_t
-utf8_len(const unsigned char *d, size_t len, size_t i, uint32_t *cp)
-{
-    unsigned char b = d[i];
-    size_t n;
-    uint32_t v;
-    unsigned char lo = 0x80;
-    unsigned char hi = 0xbf;
-
-    if (b < 0x80) {
-        *cp = b;
-        return 1;
-    }
-    if (b >= 0xc2 && b <= 0xdf) {
-        n = 2;
-        v = b & 0x1fu;
-    } else if (b >= 0xe0 && b <= 0xef) {
-        n = 3;
-        v = b & 0x0fu;
-        lo = b == 0xe0 ? 0xa0 : 0x80; /* no overlong form */
-        hi = b == 0xed ? 0x9f : 0xbf; /* no surrogate */
-    } else if (b >= 0xf0 && b <= 0xf4) {
-        n = 4;
-        v = b & 0x07u;
-        lo = b == 0xf0 ? 0x90 : 0x80;
-        hi = b == 0xf4 ? 0x8f : 0xbf; /* nothing above U+10FFFF */
-    } else {
-        return 0;
-    }
-    if (n > len - i) {
-        return 0;
-    }
-    for (size_t k = 1; k < n; k++) {
-        unsigned char c = d[i + k];
-        if (c < (k == 1 ? lo : 0x80) || c > (k == 1 ? hi : 0xbf)) {
-            return 0;
-        }
-        v = (v << 6) | (c & 0x3fu);
-    }
-    *cp = v;
-    return n;
-}
-
 /* XML 1.0 Char, for a code point that UTF-8 can carry (surrogates and > U+10FFFF are already excluded). */
 static bool
 is_xml_char(uint32_t cp)
@@ -491,7 +447,7 @@ prescan(const unsigned char *d, size_t len, const char *name, const struct gw_xm
             k++;
             continue;
         }
-        n = utf8_len(d, len, k, &cp);
+        n = gw_utf8_decode(d + k, len - k, &cp, NULL);
         if (n == 0 || !is_xml_char(cp)) {
             bad = k;
             utf8 = n != 0;

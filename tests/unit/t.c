@@ -124,3 +124,18 @@ t_contains(const char *haystack, const char *needle)
 {
     return haystack != NULL && needle != NULL && strstr(haystack, needle) != NULL;
 }
+
+void
+t_fill_latvian(char *buf, size_t size, size_t pad)
+{
+    size_t n = 0;
+
+    for (; n < pad && n + 1 < size; n++) {
+        buf[n] = 'x';
+    }
+    while (n + 2 < size) {
+        memcpy(buf + n, "\xc4\x81", 2); /* ā */
+        n += 2;
+    }
+    buf[n] = '\0';
+}

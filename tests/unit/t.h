@@ -86,6 +86,10 @@ xmlNode *t_find(xmlNode *node, const char *ns, const char *local);
 /* Does the NUL-terminated haystack contain needle? NULL-safe (false). */
 bool t_contains(const char *haystack, const char *needle);
 
+/* Fill buf (size bytes, NUL-terminated) with `pad` ASCII letters, then the two-byte letter ā as often as it
+ * fits: a text whose cut at a byte count falls inside a letter for every other pad. */
+void t_fill_latvian(char *buf, size_t size, size_t pad);
+
 #define T_FAIL(...)                                                                                               \
     do {                                                                                                          \
         t_fail(t, __FILE__, __LINE__, __VA_ARGS__);                                                               \

@@ -202,15 +202,7 @@ test_utf8_cut(struct t *t)
     char long_text[1024];
 
     for (size_t pad = 0; pad < 4; pad++) {
-        size_t n = 0;
-        for (; n < pad; n++) {
-            long_text[n] = 'x';
-        }
-        while (n + 2 < sizeof(long_text)) {
-            memcpy(long_text + n, "\xc4\x81", 2); /* ā */
-            n += 2;
-        }
-        long_text[n] = '\0';
+        t_fill_latvian(long_text, sizeof(long_text), pad);
         gw_err_clear(&err);
         (void)gw_err_set(&err, GW_EINPUT, GW_R_SCHEMA_INVALID, "a.c:1", "value '%s' is too long", long_text);
         gw_err_where(&err, "%s", long_text);

@@ -70,6 +70,15 @@ count_entries(const char *dir)
 }
 
 static bool
+write_text(const char *path, const char *content)
+{
+    FILE *f = fopen(path, "wb");
+    bool ok = f != NULL && fputs(content, f) >= 0;
+
+    return f != NULL && fclose(f) == 0 && ok;
+}
+
+static bool
 file_is(const char *path, const char *content)
 {
     char buf[64] = "";
@@ -98,16 +107,12 @@ test_write_file_planted_symlink(struct t *t)
     char out[64];
     char planted[96];
     struct stat st;
-    FILE *f = NULL;
 
     EXPECT_TRUE(tmpdir_make(&d));
     snprintf(victim, sizeof(victim), "%s/victim", d.dir);
     snprintf(out, sizeof(out), "%s/out.xml", d.dir);
     snprintf(planted, sizeof(planted), "%s.tmp.%ld", out, (long)getpid());
-    f = fopen(victim, "wb");
-    EXPECT_TRUE(f != NULL && fputs("precious", f) >= 0);
-    EXPECT_TRUE(fclose(f) == 0);
-    f = NULL;
+    EXPECT_TRUE(write_text(victim, "precious"));
     EXPECT_TRUE(symlink(victim, planted) == 0);
     EXPECT_OK(gw_write_file(out, "signed", 6, &err), &err);
     EXPECT_TRUE(file_is(victim, "precious"));
@@ -116,9 +121,6 @@ test_write_file_planted_symlink(struct t *t)
     EXPECT_TRUE(lstat(planted, &st) == 0 && S_ISLNK(st.st_mode)); /* left alone */
     EXPECT_INT_EQ(count_entries(d.dir), 3);                       /* victim, link, out: no temporary left */
 out:
-    if (f != NULL) {
-        fclose(f);
-    }
     tmpdir_remove(&d);
 }
 
@@ -131,15 +133,11 @@ test_write_file_symlink_at_path(struct t *t)
     char victim[64];
     char out[64];
     struct stat st;
-    FILE *f = NULL;
 
     EXPECT_TRUE(tmpdir_make(&d));
     snprintf(victim, sizeof(victim), "%s/victim", d.dir);
     snprintf(out, sizeof(out), "%s/gateway.port", d.dir);
-    f = fopen(victim, "wb");
-    EXPECT_TRUE(f != NULL && fputs("precious", f) >= 0);
-    EXPECT_TRUE(fclose(f) == 0);
-    f = NULL;
+    EXPECT_TRUE(write_text(victim, "precious"));
     EXPECT_TRUE(symlink(victim, out) == 0);
     EXPECT_OK(gw_write_file(out, "8443\n", 5, &err), &err);
     EXPECT_TRUE(file_is(victim, "precious"));
@@ -147,9 +145,6 @@ test_write_file_symlink_at_path(struct t *t)
     EXPECT_TRUE(file_is(out, "8443\n"));
     EXPECT_INT_EQ(count_entries(d.dir), 2);
 out:
-    if (f != NULL) {
-        fclose(f);
-    }
     tmpdir_remove(&d);
 }
 

@@ -188,15 +188,7 @@ test_rejected_text_cut(struct t *t)
 
     EXPECT_OK(fixture_load(&fx, &err), &err);
     for (size_t pad = 0; pad < 4; pad++) {
-        size_t n = 0;
-        for (; n < pad; n++) {
-            text[n] = 'x';
-        }
-        while (n + 2 < sizeof(text)) {
-            memcpy(text + n, "\xc4\x81", 2); /* ā */
-            n += 2;
-        }
-        text[n] = '\0';
+        t_fill_latvian(text, sizeof(text), pad);
         free(r);
         r = NULL;
         EXPECT_OK(gw_receipt_make(fx.visc, LUDZA, fx.id, fx.digest, GW_RECEIPT_REJECTED, GW_R_SCHEMA_INVALID, text,

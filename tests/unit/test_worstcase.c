@@ -276,6 +276,21 @@ static const char *const shape_names[SH__COUNT] = {
     "signed_ns_inclusive",
 };
 
+/* The shapes made of one start tag that repeats a unit (a running number between unit_head and unit_tail). */
+static const struct {
+    const char *head;
+    const char *unit_head;
+    const char *unit_tail;
+    const char *tail;
+} one_tag[SH_ATTRS_QUOTES + 1] = {
+    [SH_ATTRS] = {"<a", " a", "=\"\"", "/>"},
+    [SH_NS_DECLS] = {"<a", " xmlns:p", "=\"u\"", "/>"},
+    [SH_PREFIXED_ATTRS] = {"<a xmlns:p=\"u\"", " p:a", "=\"\"", "/>"},
+    [SH_ATTRS_AFTER_ERR] = {"<r><a></b><c", " a", "=\"\"", "/></r>"},
+    [SH_ATTRS_BAD_DECL] = {"<?xml versio=\"1.0\"?><r", " a", "=\"\"", "/>"},
+    [SH_ATTRS_QUOTES] = {"<a", " a", "='>\"'", "/>"},
+};
+
 static enum gw_rc
 build_shape(const struct wc_fixture *fx, enum wc_shape shape, size_t size, struct gw_buf *b, struct gw_err *err)
 {
@@ -285,34 +300,15 @@ build_shape(const struct wc_fixture *fx, enum wc_shape shape, size_t size, struc
 
     switch (shape) {
     case SH_ATTRS:
-        GW_TRY(gw_buf_append_str(b, "<a", err));
-        GW_TRY(fill(b, " a", "=\"\"", size, 2, err));
-        GW_TRY(gw_buf_append_str(b, "/>", err));
-        break;
     case SH_NS_DECLS:
-        GW_TRY(gw_buf_append_str(b, "<a", err));
-        GW_TRY(fill(b, " xmlns:p", "=\"u\"", size, 2, err));
-        GW_TRY(gw_buf_append_str(b, "/>", err));
-        break;
     case SH_PREFIXED_ATTRS:
-        GW_TRY(gw_buf_append_str(b, "<a xmlns:p=\"u\"", err));
-        GW_TRY(fill(b, " p:a", "=\"\"", size, 2, err));
-        GW_TRY(gw_buf_append_str(b, "/>", err));
-        break;
     case SH_ATTRS_AFTER_ERR:
-        GW_TRY(gw_buf_append_str(b, "<r><a></b><c", err));
-        GW_TRY(fill(b, " a", "=\"\"", size, 6, err));
-        GW_TRY(gw_buf_append_str(b, "/></r>", err));
-        break;
     case SH_ATTRS_BAD_DECL:
-        GW_TRY(gw_buf_append_str(b, "<?xml versio=\"1.0\"?><r", err));
-        GW_TRY(fill(b, " a", "=\"\"", size, 2, err));
-        GW_TRY(gw_buf_append_str(b, "/>", err));
-        break;
     case SH_ATTRS_QUOTES:
-        GW_TRY(gw_buf_append_str(b, "<a", err));
-        GW_TRY(fill(b, " a", "='>\"'", size, 2, err));
-        GW_TRY(gw_buf_append_str(b, "/>", err));
+        GW_TRY(gw_buf_append_str(b, one_tag[shape].head, err));
+        GW_TRY(
+            fill(b, one_tag[shape].unit_head, one_tag[shape].unit_tail, size, strlen(one_tag[shape].tail), err));
+        GW_TRY(gw_buf_append_str(b, one_tag[shape].tail, err));
         break;
     case SH_LONG_NAME:
         GW_TRY(gw_buf_append_str(b, "<", err));
