@@ -57,7 +57,7 @@ endef
 $(eval $(call build_rules,build,$(CFLAGS_RELEASE),$(LDFLAGS_RELEASE)))
 $(eval $(call build_rules,build-asan,$(CFLAGS_ASAN),$(LDFLAGS_ASAN)))
 
-.PHONY: all asan deps test test-quick demo bench valgrind lint fuzz clean
+.PHONY: all asan deps test test-quick demo bench valgrind lint check-deps fuzz clean
 
 all: build/gateway build/unit-tests build/fuzz-verify build/fuzz-config build/reserve-port
 
@@ -105,6 +105,10 @@ lint:
 	  || { echo "lint: banned function (see STYLE.md)"; exit 1; }
 	@clang-format --dry-run --Werror gateway/*.c include/gw/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
 	  tests/bench/*.c
+
+# No file includes a header of a higher layer; the layers are the table in docs/architecture.md section 1.
+check-deps:
+	@sh scripts/check-deps.sh
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -10,19 +10,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gw/api.h"
+#include "gw/config.h"
 #include "gw/daemon.h"
 #include "gw/log.h"
+#include "gw/metrics.h"
 #include "gw/receipt.h"
+#include "gw/store.h"
+#include "gw/time.h"
 #include "gw/verify.h"
 #include "gw/xml.h"
 
-/* Reply with a signed Rejected receipt and keep what arrived. Best-effort message id for the receipt. */
-static void
-reject(struct gw_call *c, const char *message_id, const char *digest, const struct gw_err *why)
+/* Reply with a signed Rejected receipt and keep what arrived. Best-effort message id for the receipt.
+ * *err holds the verdict; if it cannot be recorded and answered, *err is replaced by the reason why. */
+static enum gw_rc
+reject(struct gw_call *c, const char *message_id, const char *digest, struct gw_err *err)
 {
     struct gw_daemon *d = c->d;
-    struct gw_err errbuf;
-    struct gw_err *err = &errbuf;
+    const struct gw_err verdict = *err;
+    const struct gw_err *why = &verdict;
+    enum gw_rc rc = GW_OK;
     unsigned char *receipt = NULL;
     size_t receipt_len = 0;
     int status = gw_reason_http_status(why->reason);
@@ -50,19 +57,20 @@ reject(struct gw_call *c, const char *message_id, const char *digest, const stru
         if (gw_receipt_make(d->signer, c->client_regno, message_id, digest, GW_RECEIPT_REJECTED, why->reason, NULL,
                             &receipt, &receipt_len, NULL, err) != GW_OK) {
             gw_log_err(GW_LOG_ERROR, "cannot record a rejection", err);
-            gw_reply_error(c, 503, err);
+            rc = err->rc;
             goto out;
         }
     }
-    if (d->store->ops->put_rejected(d->store, message_id, c->client_regno, c->body, c->body_len,
-                                    gw_reason_code(why->reason), receipt, receipt_len, &ev, err) != GW_OK) {
+    if (gw_store_put_rejected(d->store, message_id, c->client_regno, c->body, c->body_len,
+                              gw_reason_code(why->reason), receipt, receipt_len, &ev, err) != GW_OK) {
         gw_log_err(GW_LOG_ERROR, "cannot record a rejection", err);
-        gw_reply_error(c, 503, err);
+        rc = err->rc;
     } else {
         gw_reply(c, status, "application/xml", receipt, receipt_len);
     }
 out:
     free(receipt);
+    return rc;
 }
 
 /* A Delivered notification (a Receipt about a message we sent) is attached to that outbox entry. */
@@ -76,7 +84,7 @@ take_notification(struct gw_call *c, const struct gw_verified *v, struct gw_err 
     struct gw_audit_event ev = {.event = "notification", .peer = c->client_regno, .outcome = "ok"};
 
     GW_CHECK(v->env.in_reply_to[0] != '\0', GW_EPOLICY, GW_R_RECEIPT_INVALID, "a Receipt must name InReplyTo");
-    GW_TRY(d->store->ops->get_outbox(d->store, v->env.in_reply_to, &m, err));
+    GW_TRY(gw_store_get_outbox(d->store, v->env.in_reply_to, &m, err));
     /* signed by the recipient of our message, about it, with its digest: the same checks as any receipt */
     GW_TRY(gw_receipt_check(d->pki, d->schemas, c->body, c->body_len, m.recipient, d->cfg.organisation, m.id,
                             m.sha256, &info, err));
@@ -84,19 +92,17 @@ take_notification(struct gw_call *c, const struct gw_verified *v, struct gw_err 
              "only Delivered notifications are exchanged on their own (got %s)",
              gw_receipt_status_name(info.status));
     ev.message_id = m.id;
-    GW_TRY(d->store->ops->attach_notice(d->store, m.id, c->body, c->body_len, &ev, err));
+    GW_TRY(gw_store_attach_notice(d->store, m.id, c->body, c->body_len, &ev, err));
     rc = GW_OK;
 out:
     gw_outbox_msg_cleanup(&m);
     return rc;
 }
 
-void
-gw_api_exchange(struct gw_call *c)
+enum gw_rc
+gw_api_exchange(struct gw_call *c, struct gw_err *err)
 {
     enum gw_rc rc;
-    struct gw_err errbuf;
-    struct gw_err *err = &errbuf;
     struct gw_daemon *d = c->d;
     char digest[GW_SHA256_HEX_LEN + 1];
     char message_id[GW_UUID_LEN + 1] = GW_NIL_UUID;
@@ -108,8 +114,7 @@ gw_api_exchange(struct gw_call *c)
     bool dup = false;
     struct gw_audit_event ev = {.event = "received", .peer = c->client_regno, .outcome = "accepted"};
 
-    gw_err_clear(err);
-    gw_sha256_hex(c->body != NULL ? c->body : (const unsigned char *)"", c->body_len, digest);
+    gw_ids_hash_sha256(c->body != NULL ? c->body : (const unsigned char *)"", c->body_len, digest);
     gw_xml_limits_default(&lim);
     lim.max_bytes = d->cfg.max_body;
     GW_CHECK(c->body_len > 0, GW_EINPUT, GW_R_HTTP_BAD_REQUEST, "empty body; POST a signed envelope");
@@ -135,7 +140,7 @@ gw_api_exchange(struct gw_call *c)
              "Recipient %s is not this gateway's organisation %s", v.env.recipient, d->cfg.organisation);
     GW_CHECK(gw_config_allows(&d->cfg, v.env.sender, v.env.recipient, v.env.type), GW_EPOLICY, GW_R_NOT_PERMITTED,
              "%s may not send %s to %s", v.env.sender, gw_msg_type_name(v.env.type), v.env.recipient);
-    GW_TRY(gw_check_created(&d->cfg, v.env.created, err));
+    GW_TRY(gw_config_check_created(&d->cfg, v.env.created, err));
 
     if (v.env.type == GW_MSG_RECEIPT) {
         unsigned char *receipt = NULL;
@@ -155,18 +160,18 @@ gw_api_exchange(struct gw_call *c)
     memcpy(in.sha256, digest, sizeof(in.sha256));
     in.body = (unsigned char *)(uintptr_t)c->body; /* borrowed for the call; not freed below */
     in.body_len = c->body_len;
-    in.received_ms = gw_now_ms();
+    in.received_ms = gw_time_now_ms();
     GW_TRY(gw_receipt_make(d->signer, v.env.sender, v.env.message_id, digest, GW_RECEIPT_ACCEPTED, GW_R_OK, NULL,
                            &in.receipt, &in.receipt_len, NULL, err));
     ev.message_id = in.id;
     /* committed (with its receipt and audit entry) before the receipt goes back */
-    GW_TRY(d->store->ops->put_inbox(d->store, &in, &ev, &dup, &existing, err));
+    GW_TRY(gw_store_put_inbox(d->store, &in, &ev, &dup, &existing, err));
     if (dup) {
         GW_CHECK(strcmp(existing.sha256, digest) == 0, GW_EPOLICY, GW_R_REPLAY_CONFLICT,
                  "message %s was already received with other content", in.id);
         struct gw_audit_event dev = {
             .event = "duplicate", .message_id = in.id, .peer = c->client_regno, .outcome = "same receipt"};
-        if (d->store->ops->audit(d->store, &dev, err) != GW_OK) {
+        if (gw_store_audit(d->store, &dev, err) != GW_OK) {
             gw_log_err(GW_LOG_WARN, "audit of a duplicate", err);
             gw_err_clear(err);
         }
@@ -180,13 +185,13 @@ gw_api_exchange(struct gw_call *c)
 out:
     if (rc != GW_OK) {
         if (err->rc == GW_EIO || err->rc == GW_ENOMEM || err->rc == GW_EINTERNAL || err->rc == GW_ECRYPTO) {
+            /* ours, not the sender's: returned, answered 503 (the route's), and the sender retries */
             gw_log_err(GW_LOG_ERROR, "exchange failed", err);
-            gw_reply_error(c, 503, err); /* ours, not the sender's: it will retry */
         } else {
             if (v.env.payload != NULL) {
                 gw_metrics_message(d->metrics, v.env.type, GW_OUTCOME_REJECTED);
             }
-            reject(c, message_id, digest, err);
+            rc = reject(c, message_id, digest, err);
         }
     }
     in.body = NULL;
@@ -194,4 +199,5 @@ out:
     gw_inbox_msg_cleanup(&existing);
     gw_verified_cleanup(&v);
     xmlFreeDoc(doc);
+    return rc;
 }

@@ -8,12 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gw/api.h"
 #include "gw/buf.h"
 #include "gw/daemon.h"
+#include "gw/deliver.h"
 #include "gw/limits.h"
 #include "gw/log.h"
 #include "gw/parse.h"
 #include "gw/receipt.h"
+#include "gw/store.h"
+#include "gw/time.h"
 
 #define INBOX_PAGE_DEFAULT 100
 #define INBOX_PAGE_MAX 1000
@@ -43,12 +47,10 @@ query_param(const char *query, const char *key, char *buf, size_t n)
     return false;
 }
 
-void
-gw_api_inbox_list(struct gw_call *c)
+enum gw_rc
+gw_api_inbox_list(struct gw_call *c, struct gw_err *err)
 {
     enum gw_rc rc;
-    struct gw_err errbuf;
-    struct gw_err *err = &errbuf;
     struct gw_inbox_msg *list = NULL;
     size_t n = 0;
     uint64_t after = 0;
@@ -57,7 +59,6 @@ gw_api_inbox_list(struct gw_call *c)
     struct gw_buf b;
     int64_t last = 0;
 
-    gw_err_clear(err);
     gw_buf_init(&b, 4u * 1024u * 1024u);
     if (query_param(c->query, "after", v, sizeof(v))) {
         GW_CHECK(gw_parse_u64(v, 0, INT64_MAX, &after) == GW_OK, GW_EINPUT, GW_R_HTTP_BAD_REQUEST,
@@ -67,7 +68,7 @@ gw_api_inbox_list(struct gw_call *c)
         GW_CHECK(gw_parse_u64(v, 1, INBOX_PAGE_MAX, &limit) == GW_OK, GW_EINPUT, GW_R_HTTP_BAD_REQUEST,
                  "limit=%s is not in 1..%d", v, INBOX_PAGE_MAX);
     }
-    GW_TRY(c->d->store->ops->list_inbox(c->d->store, (int64_t)after, (size_t)limit, &list, &n, err));
+    GW_TRY(gw_store_list_inbox(c->d->store, (int64_t)after, (size_t)limit, &list, &n, err));
     last = (int64_t)after;
     GW_TRY(gw_buf_append_str(&b, "{\"messages\":[", err));
     for (size_t i = 0; i < n; i++) {
@@ -83,42 +84,35 @@ gw_api_inbox_list(struct gw_call *c)
     gw_reply(c, 200, "application/json", b.data, b.len);
     rc = GW_OK;
 out:
-    if (rc != GW_OK) {
-        gw_reply_error(c, 0, err);
-    }
     for (size_t i = 0; i < n; i++) {
         gw_inbox_msg_cleanup(&list[i]);
     }
     free(list);
     gw_buf_cleanup(&b);
+    return rc;
 }
 
-void
-gw_api_inbox_get(struct gw_call *c, const char *id)
+enum gw_rc
+gw_api_inbox_get(struct gw_call *c, struct gw_err *err)
 {
     enum gw_rc rc;
-    struct gw_err errbuf;
-    struct gw_err *err = &errbuf;
+    const char *id = c->id;
     struct gw_inbox_msg m = {0};
 
-    gw_err_clear(err);
-    GW_CHECK(gw_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
-    GW_TRY(c->d->store->ops->get_inbox(c->d->store, id, &m, err));
+    GW_CHECK(gw_ids_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
+    GW_TRY(gw_store_get_inbox(c->d->store, id, &m, err));
     gw_reply(c, 200, "application/xml", m.body, m.body_len);
     rc = GW_OK;
 out:
-    if (rc != GW_OK) {
-        gw_reply_error(c, 0, err);
-    }
     gw_inbox_msg_cleanup(&m);
+    return rc;
 }
 
-void
-gw_api_inbox_ack(struct gw_call *c, const char *id)
+enum gw_rc
+gw_api_inbox_ack(struct gw_call *c, struct gw_err *err)
 {
     enum gw_rc rc;
-    struct gw_err errbuf;
-    struct gw_err *err = &errbuf;
+    const char *id = c->id;
     struct gw_daemon *d = c->d;
     struct gw_inbox_msg m = {0};
     struct gw_outbox_msg notice = {0};
@@ -126,9 +120,8 @@ gw_api_inbox_ack(struct gw_call *c, const char *id)
     struct gw_audit_event nev = {.event = "notification_queued", .peer = NULL, .outcome = "ok"};
     struct gw_audit_event aev = {.event = "acked", .peer = c->client_cn, .outcome = "ok"};
 
-    gw_err_clear(err);
-    GW_CHECK(gw_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
-    GW_TRY(d->store->ops->get_inbox(d->store, id, &m, err));
+    GW_CHECK(gw_ids_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
+    GW_TRY(gw_store_get_inbox(d->store, id, &m, err));
     if (!m.acked) {
         /* queue the Delivered notification first: a crash between the two writes repeats it on the next
          * ack rather than losing it */
@@ -137,17 +130,17 @@ gw_api_inbox_ack(struct gw_call *c, const char *id)
         memcpy(notice.in_reply_to, m.id, sizeof(notice.in_reply_to));
         memcpy(notice.recipient, m.sender, sizeof(notice.recipient));
         snprintf(notice.type, sizeof(notice.type), "Receipt");
-        gw_sha256_hex(notice.body, notice.body_len, notice.sha256);
+        gw_ids_hash_sha256(notice.body, notice.body_len, notice.sha256);
         notice.state = GW_OUT_QUEUED;
-        notice.created_ms = gw_now_ms();
+        notice.created_ms = gw_time_now_ms();
         notice.next_attempt_ms = notice.created_ms;
         nev.message_id = m.id;
         nev.peer = m.sender;
-        GW_TRY(d->store->ops->put_outbox(d->store, &notice, &nev, err));
+        GW_TRY(gw_store_put_outbox(d->store, &notice, &nev, err));
         gw_deliverer_wake(d->deliverer);
     }
     aev.message_id = m.id;
-    GW_TRY(d->store->ops->ack_inbox(d->store, m.id, &aev, &was_acked, err));
+    GW_TRY(gw_store_ack_inbox(d->store, m.id, &aev, &was_acked, err));
     {
         char body[160];
         int len = snprintf(body, sizeof(body), "{\"id\":\"%s\",\"acked\":true,\"already\":%s}\n", m.id,
@@ -156,9 +149,7 @@ gw_api_inbox_ack(struct gw_call *c, const char *id)
     }
     rc = GW_OK;
 out:
-    if (rc != GW_OK) {
-        gw_reply_error(c, 0, err);
-    }
     gw_outbox_msg_cleanup(&notice);
     gw_inbox_msg_cleanup(&m);
+    return rc;
 }

@@ -8,19 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gw/api.h"
 #include "gw/buf.h"
+#include "gw/config.h"
 #include "gw/daemon.h"
+#include "gw/deliver.h"
 #include "gw/envelope.h"
 #include "gw/log.h"
+#include "gw/metrics.h"
 #include "gw/receipt.h"
+#include "gw/schema.h"
+#include "gw/sign.h"
+#include "gw/store.h"
+#include "gw/time.h"
 #include "gw/xml.h"
 
-void
-gw_api_submit(struct gw_call *c)
+enum gw_rc
+gw_api_submit(struct gw_call *c, struct gw_err *err)
 {
     enum gw_rc rc;
-    struct gw_err errbuf;
-    struct gw_err *err = &errbuf;
     struct gw_daemon *d = c->d;
     xmlDoc *doc = NULL;
     struct gw_xml_limits lim;
@@ -30,7 +36,6 @@ gw_api_submit(struct gw_call *c)
     struct gw_buf reply;
     struct gw_audit_event ev = {.event = "submitted", .peer = c->client_cn, .outcome = "ok"};
 
-    gw_err_clear(err);
     gw_buf_init(&reply, 1024);
     gw_xml_limits_default(&lim);
     lim.max_bytes = d->cfg.max_body;
@@ -47,19 +52,19 @@ gw_api_submit(struct gw_call *c)
     GW_CHECK(gw_config_allows(&d->cfg, env.sender, env.recipient, env.type), GW_EPOLICY, GW_R_NOT_PERMITTED,
              "%s may not send %s to %s", env.sender, gw_msg_type_name(env.type), env.recipient);
     /* the recipient would refuse it: say so now rather than after the retries */
-    GW_TRY(gw_check_created(&d->cfg, env.created, err));
+    GW_TRY(gw_config_check_created(&d->cfg, env.created, err));
     GW_TRY(gw_signer_sign(d->signer, doc, "request body", err));
     memcpy(m.id, env.message_id, sizeof(m.id));
     memcpy(m.in_reply_to, env.in_reply_to, sizeof(m.in_reply_to));
     memcpy(m.recipient, env.recipient, sizeof(m.recipient));
     snprintf(m.type, sizeof(m.type), "%s", gw_msg_type_name(env.type));
     GW_TRY(gw_xml_serialize(doc, &m.body, &m.body_len, err));
-    gw_sha256_hex(m.body, m.body_len, m.sha256);
+    gw_ids_hash_sha256(m.body, m.body_len, m.sha256);
     m.state = GW_OUT_QUEUED;
-    m.created_ms = gw_now_ms();
+    m.created_ms = gw_time_now_ms();
     m.next_attempt_ms = m.created_ms;
     ev.message_id = m.id;
-    GW_TRY(d->store->ops->put_outbox(d->store, &m, &ev, err));
+    GW_TRY(gw_store_put_outbox(d->store, &m, &ev, err));
     gw_metrics_message(d->metrics, env.type, GW_OUTCOME_SUBMITTED);
     gw_deliverer_wake(d->deliverer);
     snprintf(location, sizeof(location), "/v1/messages/%s", m.id);
@@ -77,12 +82,12 @@ out:
             snprintf(location, sizeof(location), "/v1/messages/%s", m.id);
             gw_reply_header(c, "Location", location);
         }
-        gw_reply_error(c, 0, err);
     }
     gw_buf_cleanup(&reply);
     gw_outbox_msg_cleanup(&m);
     gw_envelope_cleanup(&env);
     xmlFreeDoc(doc);
+    return rc;
 }
 
 /* Append a JSON member "name": value-or-null for an optional document. */
@@ -96,19 +101,18 @@ append_doc_link(struct gw_buf *b, const char *name, const char *id, const unsign
     return gw_buf_printf(b, err, ",\"%s\":\"/v1/messages/%s/%s\"", name, id, what);
 }
 
-void
-gw_api_message_status(struct gw_call *c, const char *id, const char *what)
+enum gw_rc
+gw_api_message_status(struct gw_call *c, struct gw_err *err)
 {
     enum gw_rc rc;
-    struct gw_err errbuf;
-    struct gw_err *err = &errbuf;
+    const char *id = c->id;
+    const char *what = c->sub;
     struct gw_outbox_msg m = {0};
     struct gw_buf b;
 
-    gw_err_clear(err);
     gw_buf_init(&b, 8192);
-    GW_CHECK(gw_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
-    GW_TRY(c->d->store->ops->get_outbox(c->d->store, id, &m, err));
+    GW_CHECK(gw_ids_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
+    GW_TRY(gw_store_get_outbox(c->d->store, id, &m, err));
     if (strcmp(what, "receipt") == 0) {
         GW_CHECK(m.receipt != NULL, GW_EINPUT, GW_R_NOT_FOUND, "no receipt yet for %s", id);
         gw_reply(c, 200, "application/xml", m.receipt, m.receipt_len);
@@ -133,9 +137,7 @@ gw_api_message_status(struct gw_call *c, const char *id, const char *what)
     }
     rc = GW_OK;
 out:
-    if (rc != GW_OK) {
-        gw_reply_error(c, 0, err);
-    }
     gw_buf_cleanup(&b);
     gw_outbox_msg_cleanup(&m);
+    return rc;
 }

@@ -13,7 +13,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 /* Feed one netstring, "<decimal length>:<bytes>,", to the digest. */
 static bool
@@ -35,7 +34,6 @@ gw_audit_hash(const struct gw_audit_entry *e, char out[GW_AUDIT_HASH_LEN + 1], s
     unsigned char md[32];
     unsigned int md_len = 0;
     char seq[24];
-    static const char hex[] = "0123456789abcdef";
 
     GW_CHECK(ctx != NULL, GW_ENOMEM, GW_R_NOMEM, "digest context");
     snprintf(seq, sizeof(seq), "%" PRId64, e->seq);
@@ -46,28 +44,11 @@ gw_audit_hash(const struct gw_audit_entry *e, char out[GW_AUDIT_HASH_LEN + 1], s
                  hash_field(ctx, e->outcome) && hash_field(ctx, e->reason) &&
                  EVP_DigestFinal_ex(ctx, md, &md_len) == 1 && md_len == sizeof(md),
              GW_ENOMEM, GW_R_NOMEM, "SHA-256 of audit entry %" PRId64, e->seq);
-    for (size_t i = 0; i < sizeof(md); i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 0x0f];
-    }
-    out[GW_AUDIT_HASH_LEN] = '\0';
+    gw_ids_encode_hex(md, sizeof(md), out);
     rc = GW_OK;
 out:
     EVP_MD_CTX_free(ctx);
     return rc;
-}
-
-static bool
-is_hash(const char *s)
-{
-    size_t i;
-
-    for (i = 0; s[i] != '\0'; i++) {
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
-            return false;
-        }
-    }
-    return i == GW_AUDIT_HASH_LEN;
 }
 
 enum gw_rc
@@ -81,7 +62,7 @@ gw_audit_check_entry(const struct gw_audit_entry *e, int64_t expected_seq, const
     GW_CHECK(e->seq == expected_seq, GW_EPOLICY, GW_R_AUDIT_BROKEN,
              "entry missing: the log goes from entry %" PRId64 " to entry %" PRId64 " (entries were removed)",
              expected_seq - 1, e->seq);
-    GW_CHECK(is_hash(e->hash) && is_hash(e->prev_hash), GW_EPOLICY, GW_R_AUDIT_BROKEN,
+    GW_CHECK(gw_ids_is_sha256_hex(e->hash) && gw_ids_is_sha256_hex(e->prev_hash), GW_EPOLICY, GW_R_AUDIT_BROKEN,
              "malformed hash or prev_hash (the entry was changed)");
     GW_TRY(gw_audit_hash(e, want, err));
     /* The hash covers seq and prev_hash, so an entry moved to another position fails here too. */
@@ -102,24 +83,8 @@ out:
 void
 gw_audit_time_now(char out[GW_AUDIT_TIME_LEN + 1])
 {
-    struct timespec ts;
-    struct tm tm;
-    char day[32];
-
     /* Wall-clock time, as an auditor reads it; the chain, not the clock, orders entries. */
-    if (clock_gettime(CLOCK_REALTIME, &ts) != 0 || gmtime_r(&ts.tv_sec, &tm) == NULL ||
-        strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm) != 19) {
-        memcpy(out, "1970-01-01T00:00:00.000Z", GW_AUDIT_TIME_LEN + 1);
-        return;
-    }
-    long ms = ts.tv_nsec / 1000000L; /* 0..999 */
-    memcpy(out, day, 19);
-    out[19] = '.';
-    out[20] = (char)('0' + ms / 100);
-    out[21] = (char)('0' + ms / 10 % 10);
-    out[22] = (char)('0' + ms % 10);
-    out[23] = 'Z';
-    out[24] = '\0';
+    gw_time_format_iso(gw_time_now_ms(), out);
 }
 
 void

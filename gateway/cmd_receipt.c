@@ -12,7 +12,6 @@
 
 #include "gw/buf.h"
 #include "gw/cli.h"
-#include "gw/daemon.h"
 #include "gw/receipt.h"
 #include "gw/verify.h"
 
@@ -51,7 +50,7 @@ run(const char *argv0, const char *schema_dir, const struct gw_cli_trust *trust,
     GW_TRY(gw_pki_load(trust->anchors, trust->crls, trust->n_crls, &pki, err));
     GW_TRY(gw_cli_load(msg_path, &doc, &msg, &msg_len, err));
     GW_TRY(gw_verify_message(pki, schemas, doc, gw_cli_name(msg_path), &v, err));
-    gw_sha256_hex(msg, msg_len, digest);
+    gw_ids_hash_sha256(msg, msg_len, digest);
     GW_TRY(gw_buf_read_file(&receipt, receipt_path, err));
     rc = gw_receipt_check(pki, schemas, receipt.data, receipt.len, v.env.recipient, v.env.sender, v.env.message_id,
                           digest, &info, err);

@@ -17,7 +17,13 @@
 #include "gw/buf.h"
 #include "gw/cli.h"
 #include "gw/daemon.h"
+#include "gw/deliver.h"
+#include "gw/http.h"
 #include "gw/log.h"
+#include "gw/metrics.h"
+#include "gw/pki.h"
+#include "gw/sign.h"
+#include "gw/store.h"
 #include "gw/tls.h"
 
 static const char usage[] = "usage: gateway serve --config FILE\n"

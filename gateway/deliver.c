@@ -9,7 +9,6 @@
  * Rejected receipt is final. State lives in the store, so a restart resumes where it stopped.
  */
 #include <curl/curl.h>
-#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <pthread.h>
@@ -19,10 +18,13 @@
 
 #include "gw/buf.h"
 #include "gw/daemon.h"
+#include "gw/deliver.h"
 #include "gw/log.h"
+#include "gw/metrics.h"
 #include "gw/pki.h"
 #include "gw/receipt.h"
-#include "gw/sign.h"
+#include "gw/store.h"
+#include "gw/time.h"
 #include "gw/tls.h"
 
 #define DUE_BATCH 64
@@ -47,9 +49,8 @@ struct gw_deliverer {
     bool stop;         /* guarded by lock */
     uint64_t wakes;    /* wake generation, guarded by lock: something was queued */
     X509_STORE *store; /* trust anchors and CRLs for the peers' server certificates */
-    X509 *cert;        /* our client certificate, chain and key for the handshake */
-    STACK_OF(X509) * chain;
-    EVP_PKEY *key;
+    /* our client certificate, chain and key for the handshake */
+    struct gw_tls_identity id;
     struct peer_conn conns[GW_MAX_PEERS];
 };
 
@@ -94,16 +95,13 @@ setup_ssl_ctx(CURL *curl, void *sslctx, void *arg)
     SSL_CTX *ctx = sslctx;
     struct peer_conn *pc = arg;
     struct gw_deliverer *dl = pc->dl;
+    struct gw_err err;
 
     (void)curl;
-    if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 || SSL_CTX_use_certificate(ctx, dl->cert) != 1 ||
-        SSL_CTX_use_PrivateKey(ctx, dl->key) != 1 || SSL_CTX_set_ex_data(ctx, pin_index, pc) != 1) {
+    gw_err_clear(&err);
+    if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
+        gw_tls_identity_use(ctx, &dl->id, &err) != GW_OK || SSL_CTX_set_ex_data(ctx, pin_index, pc) != 1) {
         return CURLE_SSL_CERTPROBLEM;
-    }
-    for (int i = 0; dl->chain != NULL && i < sk_X509_num(dl->chain); i++) {
-        if (SSL_CTX_add1_chain_cert(ctx, sk_X509_value(dl->chain, i)) != 1) {
-            return CURLE_SSL_CERTPROBLEM;
-        }
     }
     SSL_CTX_set1_cert_store(ctx, dl->store); /* our anchors and CRLs, not the system's */
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, pin_verify);
@@ -154,7 +152,7 @@ record(struct gw_deliverer *dl, struct gw_outbox_msg *m, const char *outcome, co
                                 .reason = reason};
 
     gw_err_clear(&err);
-    if (dl->d->store->ops->update_outbox(dl->d->store, m, &ev, &err) != GW_OK) {
+    if (gw_store_update_outbox(dl->d->store, m, &ev, &err) != GW_OK) {
         gw_log_err(GW_LOG_ERROR, "cannot record a delivery attempt", &err);
     }
 }
@@ -162,7 +160,7 @@ record(struct gw_deliverer *dl, struct gw_outbox_msg *m, const char *outcome, co
 static void
 retry_later(struct gw_deliverer *dl, struct gw_outbox_msg *m, const char *why)
 {
-    int64_t now = gw_now_ms();
+    int64_t now = gw_time_now_ms();
     const struct gw_config *cfg = &dl->d->cfg;
 
     snprintf(m->last_error, sizeof(m->last_error), "%s", why);
@@ -226,7 +224,7 @@ deliver_one(struct peer_conn *pc, struct gw_outbox_msg *m)
             gw_metrics_attempt(d->metrics, true);
             if (info.status == GW_RECEIPT_ACCEPTED && status == 200) {
                 m->state = GW_OUT_DELIVERED;
-                m->delivered_ms = gw_now_ms();
+                m->delivered_ms = gw_time_now_ms();
                 m->last_error[0] = '\0';
                 gw_metrics_latency(d->metrics, (double)(m->delivered_ms - m->created_ms) / 1000.0);
                 gw_metrics_message(d->metrics, type, GW_OUTCOME_DELIVERED);
@@ -272,7 +270,7 @@ static void
 wait_until(struct peer_conn *pc, int64_t until)
 {
     struct gw_deliverer *dl = pc->dl;
-    int64_t now = gw_now_ms();
+    int64_t now = gw_time_now_ms();
     struct timespec ts;
     int64_t wait;
 
@@ -324,7 +322,7 @@ peer_main(void *arg)
             break;
         }
         gw_err_clear(&err);
-        if (store->ops->due_outbox(store, gw_now_ms(), regno, DUE_BATCH, &list, &n, &err) != GW_OK) {
+        if (gw_store_due_outbox(store, gw_time_now_ms(), regno, DUE_BATCH, &list, &n, &err) != GW_OK) {
             gw_log_err(GW_LOG_ERROR, "cannot read the outbox", &err);
         }
         for (size_t i = 0; i < n; i++) {
@@ -338,12 +336,12 @@ peer_main(void *arg)
             continue;
         }
         gw_err_clear(&err);
-        if (store->ops->next_due(store, regno, &next, &err) != GW_OK) {
+        if (gw_store_next_due(store, regno, &next, &err) != GW_OK) {
             next = INT64_MAX;
         }
         pthread_mutex_lock(&dl->lock);
         /* look again at least every second */
-        wait_until(pc, next < gw_now_ms() + 1000 ? next : gw_now_ms() + 1000);
+        wait_until(pc, next < gw_time_now_ms() + 1000 ? next : gw_time_now_ms() + 1000);
         pthread_mutex_unlock(&dl->lock);
     }
     return NULL;
@@ -370,9 +368,7 @@ deliverer_free(struct gw_deliverer *dl)
         }
     }
     X509_STORE_free(dl->store);
-    X509_free(dl->cert);
-    sk_X509_pop_free(dl->chain, X509_free);
-    EVP_PKEY_free(dl->key);
+    gw_tls_identity_cleanup(&dl->id);
     pthread_cond_destroy(&dl->cond);
     pthread_mutex_destroy(&dl->lock);
     free(dl);
@@ -401,7 +397,6 @@ gw_deliverer_start(struct gw_daemon *d, struct gw_deliverer **out, struct gw_err
 {
     enum gw_rc rc = GW_ECONFIG;
     struct gw_deliverer *dl = calloc(1, sizeof(*dl));
-    STACK_OF(X509) *leaf = NULL;
 
     GW_CHECK(dl != NULL, GW_ENOMEM, GW_R_NOMEM, "deliverer");
     pthread_mutex_init(&dl->lock, NULL);
@@ -412,12 +407,7 @@ gw_deliverer_start(struct gw_daemon *d, struct gw_deliverer **out, struct gw_err
     dl->store = X509_STORE_new();
     GW_CHECK(dl->store != NULL, GW_ENOMEM, GW_R_NOMEM, "X509_STORE");
     GW_TRY(gw_tls_fill_store(dl->store, &d->cfg, err));
-    GW_TRY(gw_pki_read_certs(d->cfg.cert, &leaf, err));
-    dl->cert = sk_X509_shift(leaf);
-    if (d->cfg.chain[0] != '\0') {
-        GW_TRY(gw_pki_read_certs(d->cfg.chain, &dl->chain, err));
-    }
-    GW_TRY(gw_read_private_key(d->cfg.key, true, &dl->key, err));
+    GW_TRY(gw_tls_identity_load(&d->cfg, &dl->id, err));
     for (size_t i = 0; i < d->cfg.n_peers; i++) {
         struct peer_conn *pc = &dl->conns[i];
         pc->dl = dl;
@@ -449,7 +439,6 @@ gw_deliverer_start(struct gw_daemon *d, struct gw_deliverer **out, struct gw_err
     dl = NULL;
     rc = GW_OK;
 out:
-    sk_X509_pop_free(leaf, X509_free);
     if (dl != NULL) {
         gw_deliverer_stop(dl); /* joins the threads already started, then frees */
     }

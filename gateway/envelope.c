@@ -6,75 +6,10 @@
  */
 #include "gw/envelope.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gw/xml.h"
-
-static const struct {
-    const char *name;
-    const char *ns;
-} type_table[GW_MSG_TYPE_COUNT] = {
-    [GW_MSG_LETTER] = {"Letter", "urn:lv:skola-kopiena:letter:v1"},
-    [GW_MSG_DECISION] = {"Decision", "urn:lv:skola-kopiena:decision:v1"},
-    [GW_MSG_CONFIRMATION] = {"Confirmation", "urn:lv:skola-kopiena:confirmation:v1"},
-    [GW_MSG_DATAREPORT] = {"DataReport", "urn:lv:skola-kopiena:datareport:v1"},
-    [GW_MSG_RECEIPT] = {"Receipt", "urn:lv:skola-kopiena:receipt:v1"},
-};
-
-const char *
-gw_msg_type_name(enum gw_msg_type t)
-{
-    return (unsigned)t < GW_MSG_TYPE_COUNT ? type_table[t].name : "?";
-}
-
-const char *
-gw_msg_type_ns(enum gw_msg_type t)
-{
-    return (unsigned)t < GW_MSG_TYPE_COUNT ? type_table[t].ns : "";
-}
-
-bool
-gw_msg_type_from_name(const char *name, enum gw_msg_type *out)
-{
-    for (unsigned i = 0; i < GW_MSG_TYPE_COUNT; i++) {
-        if (strcmp(type_table[i].name, name) == 0) {
-            *out = (enum gw_msg_type)i;
-            return true;
-        }
-    }
-    return false;
-}
-
-bool
-gw_is_uuid(const char *s)
-{
-    if (strlen(s) != GW_UUID_LEN) {
-        return false;
-    }
-    for (size_t i = 0; i < GW_UUID_LEN; i++) {
-        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? s[i] != '-' : !(isdigit((unsigned char)s[i]) || (s[i] >= 'a' && s[i] <= 'f'))) {
-            return false;
-        }
-    }
-    return true;
-}
-
-bool
-gw_is_regno(const char *s)
-{
-    if (strlen(s) != GW_REGNO_LEN) {
-        return false;
-    }
-    for (size_t i = 0; i < GW_REGNO_LEN; i++) {
-        if (!isdigit((unsigned char)s[i])) {
-            return false;
-        }
-    }
-    return true;
-}
 
 void
 gw_envelope_cleanup(struct gw_envelope *e)
@@ -217,10 +152,11 @@ gw_envelope_read(xmlDoc *doc, const char *name, struct gw_envelope *out, struct 
     body = gw_xml_next_elem(header);
     GW_CHECK(gw_xml_is(body, GW_NS_ENVELOPE, "Body"), GW_EINPUT, GW_R_SCHEMA_INVALID,
              "Header is not followed by Body");
-    GW_TRY(copy_field(header, "MessageId", true, gw_is_uuid, e.message_id, sizeof(e.message_id), NULL, err));
-    GW_TRY(copy_field(header, "InReplyTo", false, gw_is_uuid, e.in_reply_to, sizeof(e.in_reply_to), NULL, err));
-    GW_TRY(copy_field(header, "Sender", true, gw_is_regno, e.sender, sizeof(e.sender), NULL, err));
-    GW_TRY(copy_field(header, "Recipient", true, gw_is_regno, e.recipient, sizeof(e.recipient), NULL, err));
+    GW_TRY(copy_field(header, "MessageId", true, gw_ids_is_uuid, e.message_id, sizeof(e.message_id), NULL, err));
+    GW_TRY(
+        copy_field(header, "InReplyTo", false, gw_ids_is_uuid, e.in_reply_to, sizeof(e.in_reply_to), NULL, err));
+    GW_TRY(copy_field(header, "Sender", true, gw_ids_is_regno, e.sender, sizeof(e.sender), NULL, err));
+    GW_TRY(copy_field(header, "Recipient", true, gw_ids_is_regno, e.recipient, sizeof(e.recipient), NULL, err));
     GW_TRY(copy_field(header, "MessageType", true, NULL, type_name, sizeof(type_name), NULL, err));
     GW_TRY(copy_field(header, "Created", true, is_created, e.created, sizeof(e.created), NULL, err));
     GW_TRY(copy_field(header, "Subject", true, NULL, NULL, 0, &e.subject, err));

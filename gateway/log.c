@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gw/receipt.h"
+#include "gw/time.h"
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
@@ -18,11 +18,11 @@ void
 gw_log(enum gw_log_level level, const char *fmt, ...)
 {
     char line[1024];
-    char now[64];
+    char now[GW_TIME_ISO_LEN + 1];
     va_list ap;
     int n;
 
-    gw_now_iso(now, sizeof(now));
+    gw_time_format_iso(gw_time_now_ms(), now);
     n = snprintf(line, sizeof(line), "%s %s ", now, level_names[level]);
     if (n < 0 || (size_t)n >= sizeof(line)) {
         return;

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "gw/cli.h"
-#include "gw/daemon.h"
 
 static const char usage[] =
     "usage: gateway COMMAND [OPTIONS] [ARGS]\n"

@@ -102,7 +102,7 @@ enum gw_rc
 gw_metrics_render(struct gw_metrics *m, struct gw_store *store, struct gw_buf *b, struct gw_err *err)
 {
     enum gw_rc rc;
-    uint64_t by_state[5] = {0};
+    uint64_t by_state[GW_OUT_STATE_COUNT] = {0};
     uint64_t unacked = 0;
     uint64_t cumulative = 0;
 
@@ -159,12 +159,12 @@ gw_metrics_render(struct gw_metrics *m, struct gw_store *store, struct gw_buf *b
         GW_TRY(gw_buf_printf(b, err, "gateway_http_responses_total{class=\"%dxx\"} %llu\n", c,
                              (unsigned long long)get(&m->http[c])));
     }
-    GW_TRY(store->ops->counts(store, by_state, &unacked, err));
+    GW_TRY(gw_store_counts(store, by_state, &unacked, err));
     GW_TRY(gw_buf_append_str(b,
                              "# HELP gateway_outbox_messages Outbox messages by state.\n"
                              "# TYPE gateway_outbox_messages gauge\n",
                              err));
-    for (int s = 0; s < 5; s++) {
+    for (int s = 0; s < GW_OUT_STATE_COUNT; s++) {
         GW_TRY(gw_buf_printf(b, err, "gateway_outbox_messages{state=\"%s\"} %llu\n",
                              gw_out_state_name((enum gw_out_state)s), (unsigned long long)by_state[s]));
     }

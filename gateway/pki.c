@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "gw/buf.h"
+#include "gw/ids.h"
 #include "gw/limits.h"
 
 /* A cached good result is trusted this long before the chain and CRLs are checked again. */
@@ -152,38 +153,52 @@ gw_pki_free(struct gw_pki *pki)
 }
 
 enum gw_rc
+gw_pki_fill_store(X509_STORE *store, const char *trust_pem, const char *const *crl_pems, size_t n_crls,
+                  struct gw_err *err)
+{
+    enum gw_rc rc = GW_ECONFIG;
+    STACK_OF(X509) *anchors = NULL;
+
+    GW_TRY(gw_pki_read_certs(trust_pem, &anchors, err));
+    for (int i = 0; i < sk_X509_num(anchors); i++) {
+        GW_CHECK(X509_STORE_add_cert(store, sk_X509_value(anchors, i)) == 1, GW_ECONFIG, GW_R_CONFIG,
+                 "cannot add trust anchor %d of %s", i + 1, trust_pem);
+    }
+    /* CRLs through the same capped reader as the anchors, and CRLs only: a certificate in a CRL file must
+     * not become a trust anchor. */
+    for (size_t i = 0; i < n_crls; i++) {
+        GW_TRY(add_crls(store, crl_pems[i], err));
+    }
+    if (n_crls > 0) {
+        gw_pki_store_crl_policy(store);
+    }
+    rc = GW_OK;
+out:
+    sk_X509_pop_free(anchors, X509_free);
+    return rc;
+}
+
+enum gw_rc
 gw_pki_load(const char *trust_pem, const char *const *crl_pems, size_t n_crls, struct gw_pki **out,
             struct gw_err *err)
 {
     enum gw_rc rc = GW_ECONFIG;
     struct gw_pki *pki = calloc(1, sizeof(*pki));
-    STACK_OF(X509) *anchors = NULL;
     X509_VERIFY_PARAM *param = NULL;
 
     GW_CHECK(pki != NULL, GW_ENOMEM, GW_R_NOMEM, "pki");
     GW_CHECK(pthread_mutex_init(&pki->lock, NULL) == 0, GW_ENOMEM, GW_R_NOMEM, "mutex");
     pki->store = X509_STORE_new();
     GW_CHECK(pki->store != NULL, GW_ENOMEM, GW_R_NOMEM, "X509_STORE");
-    GW_TRY(gw_pki_read_certs(trust_pem, &anchors, err));
-    for (int i = 0; i < sk_X509_num(anchors); i++) {
-        GW_CHECK(X509_STORE_add_cert(pki->store, sk_X509_value(anchors, i)) == 1, GW_ECONFIG, GW_R_CONFIG,
-                 "cannot add trust anchor %d of %s", i + 1, trust_pem);
-    }
-    for (size_t i = 0; i < n_crls; i++) {
-        GW_TRY(add_crls(pki->store, crl_pems[i], err));
-    }
+    GW_TRY(gw_pki_fill_store(pki->store, trust_pem, crl_pems, n_crls, err));
     pki->have_crls = n_crls > 0;
     param = X509_STORE_get0_param(pki->store);
     /* Level 2: RSA/DSA/DH >= 2048 bits, ECC >= 224 bits, no SHA-1 signatures anywhere in the chain. */
     X509_VERIFY_PARAM_set_auth_level(param, 2);
-    if (pki->have_crls) {
-        gw_pki_store_crl_policy(pki->store);
-    }
     *out = pki;
     pki = NULL;
     rc = GW_OK;
 out:
-    sk_X509_pop_free(anchors, X509_free);
     gw_pki_free(pki);
     return rc;
 }
@@ -252,7 +267,7 @@ gw_pki_cert_regno(X509 *cert, char regno[GW_REGNO_LEN + 1], struct gw_err *err)
     /* DESIGN §3: eIDAS form "NTRLV-" + registration number, OID 2.5.4.97 */
     GW_CHECK(subject_entry(cert, NID_organizationIdentifier, value, sizeof(value)), GW_EPOLICY, GW_R_CERT_ORG_ID,
              "certificate subject has no single organizationIdentifier");
-    GW_CHECK(strncmp(value, "NTRLV-", 6) == 0 && gw_is_regno(value + 6), GW_EPOLICY, GW_R_CERT_ORG_ID,
+    GW_CHECK(strncmp(value, "NTRLV-", 6) == 0 && gw_ids_is_regno(value + 6), GW_EPOLICY, GW_R_CERT_ORG_ID,
              "organizationIdentifier '%s' is not NTRLV- followed by 11 digits", value);
     memcpy(regno, value + 6, GW_REGNO_LEN + 1);
     rc = GW_OK;

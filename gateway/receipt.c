@@ -6,14 +6,13 @@
  */
 #include "gw/receipt.h"
 
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
-#include <time.h>
 
 #include "gw/buf.h"
+#include "gw/ids.h"
+#include "gw/time.h"
 #include "gw/verify.h"
 #include "gw/xml.h"
 
@@ -23,34 +22,6 @@ const char *
 gw_receipt_status_name(enum gw_receipt_status s)
 {
     return (unsigned)s < 3 ? status_names[s] : "?";
-}
-
-enum gw_rc
-gw_uuid_new(char out[GW_UUID_LEN + 1], struct gw_err *err)
-{
-    enum gw_rc rc = GW_ECRYPTO;
-    unsigned char b[16];
-
-    GW_CHECK(RAND_bytes(b, sizeof(b)) == 1, GW_ECRYPTO, GW_R_INTERNAL, "no randomness for a message id");
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-    snprintf(out, GW_UUID_LEN + 1, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-    rc = GW_OK;
-out:
-    return rc;
-}
-
-void
-gw_now_iso(char *buf, size_t n)
-{
-    struct timeval tv;
-    struct tm tm;
-
-    gettimeofday(&tv, NULL);
-    gmtime_r(&tv.tv_sec, &tm);
-    snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-             tm.tm_hour, tm.tm_min, tm.tm_sec, (long)(tv.tv_usec / 1000));
 }
 
 /* Append s with the five XML special characters escaped. */
@@ -94,13 +65,13 @@ gw_receipt_make(const struct gw_signer *signer, const char *to, const char *mess
     char now[64];
     xmlDoc *doc = NULL;
     struct gw_xml_limits lim;
-    bool known = gw_is_uuid(message_id);
+    bool known = gw_ids_is_uuid(message_id);
 
     gw_buf_init(&b, 64 * 1024);
-    GW_CHECK(gw_is_regno(to) && strlen(digest_hex) == GW_SHA256_HEX_LEN, GW_EINTERNAL, GW_R_INTERNAL,
+    GW_CHECK(gw_ids_is_regno(to) && strlen(digest_hex) == GW_SHA256_HEX_LEN, GW_EINTERNAL, GW_R_INTERNAL,
              "receipt fields malformed");
-    GW_TRY(gw_uuid_new(id, err));
-    gw_now_iso(now, sizeof(now));
+    GW_TRY(gw_ids_new_uuid(id, err));
+    gw_time_format_iso(gw_time_now_ms(), now);
     GW_TRY(gw_buf_printf(&b, err,
                          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                          "<env:Envelope xmlns:env=\"" GW_NS_ENVELOPE "\">\n"

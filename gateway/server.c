@@ -2,9 +2,10 @@
 /*
  * The HTTPS server (DESIGN §5) on libevent's evhttp with OpenSSL bufferevents: several worker threads,
  * each with its own event base accepting on a duplicate of one listening socket. TLS with a verified
- * client certificate comes before any HTTP byte is parsed; the client's organisation decides which routes
- * it may use. Body and header sizes, timeouts and the connection count are enforced here; the handlers in
- * api_*.c do the work. No HTTP parsing of our own: evhttp parses, we route.
+ * client certificate comes before any HTTP byte is parsed; the client's organisation and certificate decide
+ * which routes it may use (http.c). Body and header sizes, timeouts and the connection count are enforced
+ * here, and every error a request ends with is answered here; the handlers in api_*.c do the work. No HTTP
+ * parsing of our own: evhttp parses, http.c routes.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,9 +27,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "gw/api.h"
+#include "gw/config.h"
 #include "gw/daemon.h"
+#include "gw/http.h"
 #include "gw/limits.h"
 #include "gw/log.h"
+#include "gw/metrics.h"
 #include "gw/tls.h"
 
 /* How long in-flight requests may take to finish at shutdown. Everything acknowledged is already durable,
@@ -110,8 +115,15 @@ gw_reply_header(struct gw_call *c, const char *name, const char *value)
 void
 gw_reply(struct gw_call *c, int status, const char *content_type, const void *body, size_t len)
 {
-    struct evbuffer *buf = evbuffer_new();
+    struct evbuffer *buf;
 
+    if (c->replied) {
+        /* a second reply would reach a request evhttp may already have freed */
+        gw_log(GW_LOG_ERROR, "%s: a second reply (%d) was not sent", c->path, status);
+        return;
+    }
+    c->replied = true;
+    buf = evbuffer_new();
     gw_metrics_http(c->d->metrics, status);
     if (content_type != NULL) {
         gw_reply_header(c, "Content-Type", content_type);
@@ -126,8 +138,10 @@ gw_reply(struct gw_call *c, int status, const char *content_type, const void *bo
     }
 }
 
-void
-gw_reply_error(struct gw_call *c, int status, const struct gw_err *err)
+/* The one place an error becomes an answer: "STATUS CODE: message[ at WHERE]" (docs/api.md 2), with the
+ * HTTP status of the reason unless status != 0. */
+static void
+reply_error(struct gw_call *c, int status, const struct gw_err *err)
 {
     char text[1024];
     int code = status != 0 ? status : gw_reason_http_status(err->reason);
@@ -139,22 +153,6 @@ gw_reply_error(struct gw_call *c, int status, const struct gw_err *err)
     n = snprintf(text, sizeof(text), "%d %s: %s%s%s\n", code, gw_reason_code(err->reason), err->msg,
                  err->where[0] != '\0' ? " at " : "", err->where);
     gw_reply(c, code, "text/plain; charset=utf-8", text, n > 0 ? (size_t)n : 0);
-}
-
-static void
-reply_plain(struct gw_call *c, int status, enum gw_reason reason, const char *msg)
-{
-    struct gw_err err;
-
-    gw_err_clear(&err);
-    gw_err_set(&err, GW_EPOLICY, reason, GW_SRC, "%s", msg);
-    gw_reply_error(c, status, &err);
-}
-
-bool
-gw_call_is_xml(const struct gw_call *c)
-{
-    return strncmp(c->content_type, "application/xml", 15) == 0 || strncmp(c->content_type, "text/xml", 8) == 0;
 }
 
 static bool
@@ -171,74 +169,6 @@ is_submitter(const struct gw_config *cfg, const char *cn)
     return false;
 }
 
-/* "/v1/inbox/ID/ack" with prefix "/v1/inbox/": copies ID into id, the rest (without '/') into rest. */
-static bool
-split_id(const char *path, const char *prefix, char *id, size_t id_len, const char **rest)
-{
-    size_t pl = strlen(prefix);
-    const char *p = path + pl;
-    size_t n;
-
-    if (strncmp(path, prefix, pl) != 0) {
-        return false;
-    }
-    n = strcspn(p, "/");
-    if (n == 0 || n >= id_len) {
-        return false;
-    }
-    memcpy(id, p, n);
-    id[n] = '\0';
-    *rest = p[n] == '/' ? p + n + 1 : p + n;
-    return true;
-}
-
-static void
-route(struct gw_call *c)
-{
-    char id[64];
-    const char *rest = "";
-    bool get = c->method == GW_HTTP_GET;
-    bool post = c->method == GW_HTTP_POST;
-
-    if (strcmp(c->path, "/healthz") == 0 && get) {
-        gw_api_health(c);
-        return;
-    }
-    if (strcmp(c->path, "/v1/exchange") == 0) {
-        if (!post) {
-            reply_plain(c, 405, GW_R_HTTP_METHOD, "use POST");
-        } else if (!c->client_is_peer) {
-            reply_plain(c, 403, GW_R_FORBIDDEN,
-                        "the client certificate is not a configured peer gateway's (organisation or usage)");
-        } else {
-            gw_api_exchange(c);
-        }
-        return;
-    }
-    /* everything else is for the organisation's own systems */
-    if (strcmp(c->path, "/metrics") == 0 || strncmp(c->path, "/v1/", 4) == 0) {
-        if (!c->client_is_own) {
-            reply_plain(c, 403, GW_R_FORBIDDEN, "this endpoint is for the organisation's own systems");
-            return;
-        }
-    }
-    if (strcmp(c->path, "/metrics") == 0 && get) {
-        gw_api_metrics(c);
-    } else if (strcmp(c->path, "/v1/messages") == 0) {
-        post ? gw_api_submit(c) : reply_plain(c, 405, GW_R_HTTP_METHOD, "use POST");
-    } else if (split_id(c->path, "/v1/messages/", id, sizeof(id), &rest) && get) {
-        gw_api_message_status(c, id, rest);
-    } else if (strcmp(c->path, "/v1/inbox") == 0 && get) {
-        gw_api_inbox_list(c);
-    } else if (split_id(c->path, "/v1/inbox/", id, sizeof(id), &rest) && get && rest[0] == '\0') {
-        gw_api_inbox_get(c, id);
-    } else if (split_id(c->path, "/v1/inbox/", id, sizeof(id), &rest) && post && strcmp(rest, "ack") == 0) {
-        gw_api_inbox_ack(c, id);
-    } else {
-        reply_plain(c, 404, GW_R_NOT_FOUND, "no such endpoint or method");
-    }
-}
-
 /* Bytes of the request line's headers as received: name, ": ", value, CRLF each. */
 static size_t
 header_bytes(struct evhttp_request *req)
@@ -253,12 +183,26 @@ header_bytes(struct evhttp_request *req)
     return n;
 }
 
-static void
-handle(struct evhttp_request *req, void *arg)
+static int
+method_of(enum evhttp_cmd_type cmd)
 {
-    struct worker *w = arg;
-    struct gw_daemon *d = w->server->d;
-    struct gw_call c = {.d = d, .req = req};
+    switch (cmd) {
+    case EVHTTP_REQ_GET:
+        return GW_HTTP_GET;
+    case EVHTTP_REQ_POST:
+        return GW_HTTP_POST;
+    default:
+        return 0;
+    }
+}
+
+/* Fill c from the request: method, target, content type, the client's identity and the body. Reasons:
+ * HTTP_METHOD, HTTP_HEADERS_TOO_LARGE, HTTP_BAD_REQUEST, FORBIDDEN, NOMEM. */
+static enum gw_rc
+read_call(struct evhttp_request *req, struct gw_call *c, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EINPUT;
+    const struct gw_config *cfg = &c->d->cfg;
     struct evhttp_connection *evcon = evhttp_request_get_connection(req);
     struct bufferevent *bev = evcon != NULL ? evhttp_connection_get_bufferevent(evcon) : NULL;
     SSL *ssl = bev != NULL ? bufferevent_openssl_get_ssl(bev) : NULL;
@@ -266,59 +210,72 @@ handle(struct evhttp_request *req, void *arg)
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
     const char *query = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
+    const char *ctype = evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
     struct evbuffer *in = evhttp_request_get_input_buffer(req);
+    bool headers_too_large;
+    static const char no_org[] = "client certificate names no organisation";
+    struct gw_err ignored; /* the answer names no detail of a refused certificate */
+
+    c->method = method_of(evhttp_request_get_command(req));
+    GW_CHECK(c->method != 0, GW_EINPUT, GW_R_HTTP_METHOD, "only GET and POST are served");
+    headers_too_large = header_bytes(req) > cfg->max_headers;
+    if (headers_too_large) {
+        gw_reply_header(c, "Connection", "close");
+    }
+    GW_CHECK(!headers_too_large, GW_ELIMIT, GW_R_HTTP_HEADERS_TOO_LARGE,
+             "request headers exceed max_headers (%zu bytes)", cfg->max_headers);
+    GW_CHECK(path != NULL && strlen(path) < sizeof(c->path) && (query == NULL || strlen(query) < sizeof(c->query)),
+             GW_EINPUT, GW_R_HTTP_BAD_REQUEST, "missing or overlong request target");
+    snprintf(c->path, sizeof(c->path), "%s", path);
+    snprintf(c->query, sizeof(c->query), "%s", query != NULL ? query : "");
+    snprintf(c->content_type, sizeof(c->content_type), "%s", ctype != NULL ? ctype : "");
+    /* the handshake verified the chain; the certificate must also name an organisation */
+    gw_err_clear(&ignored);
+    GW_CHECK(ssl != NULL && SSL_get_verify_result(ssl) == X509_V_OK, GW_EPOLICY, GW_R_FORBIDDEN, "%s", no_org);
+    GW_CHECK(gw_tls_peer_identity(peer, c->client_regno, c->client_cn, sizeof(c->client_cn), &ignored) == GW_OK,
+             GW_EPOLICY, GW_R_FORBIDDEN, "%s", no_org);
+    c->client_is_own = strcmp(c->client_regno, cfg->organisation) == 0 && is_submitter(cfg, c->client_cn);
+    /* a peer is the other organisation's gateway: its certificate also serves TLS (serverAuth); an IT
+     * system's client-only certificate of the same organisation cannot deliver messages */
+    c->client_is_peer = gw_config_peer(cfg, c->client_regno) != NULL &&
+                        ((X509_get_extension_flags(peer) & EXFLAG_XKUSAGE) == 0 ||
+                         (X509_get_extended_key_usage(peer) & (XKU_SSL_SERVER | XKU_ANYEKU)) != 0);
+    c->body_len = evbuffer_get_length(in);
+    if (c->body_len > 0) {
+        c->body = evbuffer_pullup(in, -1);
+        GW_CHECK(c->body != NULL, GW_ENOMEM, GW_R_NOMEM, "cannot buffer the request body");
+    }
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+/* One request: read it, route it, run its handler, and answer any error of the three here (api.h). */
+static void
+handle(struct evhttp_request *req, void *arg)
+{
+    struct worker *w = arg;
+    struct gw_call c = {.d = w->server->d, .req = req, .sub = ""};
+    const struct gw_route *route = NULL;
+    enum gw_rc rc;
     struct gw_err err;
 
     gw_err_clear(&err);
-    switch (evhttp_request_get_command(req)) {
-    case EVHTTP_REQ_GET:
-        c.method = GW_HTTP_GET;
-        break;
-    case EVHTTP_REQ_POST:
-        c.method = GW_HTTP_POST;
-        break;
-    default:
-        reply_plain(&c, 405, GW_R_HTTP_METHOD, "only GET and POST are served");
-        return;
+    GW_TRY(read_call(req, &c, &err));
+    GW_TRY(gw_http_route(&c, &route, &err));
+    rc = route->handler(&c, &err);
+out:
+    /* a handler replies and returns GW_OK, or fails without replying; anything else is its bug, and the
+     * client still gets exactly one answer */
+    if (rc == GW_OK && !c.replied) {
+        rc = gw_err_set(&err, GW_EINTERNAL, GW_R_INTERNAL, GW_SRC, "no reply to %s", c.path);
+        gw_log_err(GW_LOG_ERROR, "handler", &err);
+    } else if (rc != GW_OK && c.replied) {
+        gw_log_err(GW_LOG_ERROR, "handler failed after its reply", &err);
     }
-    if (header_bytes(req) > d->cfg.max_headers) {
-        char msg[128];
-        snprintf(msg, sizeof(msg), "request headers exceed max_headers (%zu bytes)", d->cfg.max_headers);
-        gw_reply_header(&c, "Connection", "close");
-        reply_plain(&c, 431, GW_R_HTTP_HEADERS_TOO_LARGE, msg);
-        return;
+    if (rc != GW_OK && !c.replied) {
+        reply_error(&c, route != NULL ? route->error_status : 0, &err);
     }
-    if (path == NULL || strlen(path) >= sizeof(c.path) || (query != NULL && strlen(query) >= sizeof(c.query))) {
-        reply_plain(&c, 400, GW_R_HTTP_BAD_REQUEST, "missing or overlong request target");
-        return;
-    }
-    snprintf(c.path, sizeof(c.path), "%s", path);
-    snprintf(c.query, sizeof(c.query), "%s", query != NULL ? query : "");
-    {
-        const char *ctype = evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
-        snprintf(c.content_type, sizeof(c.content_type), "%s", ctype != NULL ? ctype : "");
-    }
-    /* the handshake verified the chain; the certificate must also name an organisation */
-    if (ssl == NULL || SSL_get_verify_result(ssl) != X509_V_OK ||
-        gw_tls_peer_identity(peer, c.client_regno, c.client_cn, sizeof(c.client_cn), &err) != GW_OK) {
-        reply_plain(&c, 403, GW_R_FORBIDDEN, "client certificate names no organisation");
-        return;
-    }
-    c.client_is_own = strcmp(c.client_regno, d->cfg.organisation) == 0 && is_submitter(&d->cfg, c.client_cn);
-    /* a peer is the other organisation's gateway: its certificate also serves TLS (serverAuth); an IT
-     * system's client-only certificate of the same organisation cannot deliver messages */
-    c.client_is_peer = gw_config_peer(&d->cfg, c.client_regno) != NULL &&
-                       ((X509_get_extension_flags(peer) & EXFLAG_XKUSAGE) == 0 ||
-                        (X509_get_extended_key_usage(peer) & (XKU_SSL_SERVER | XKU_ANYEKU)) != 0);
-    c.body_len = evbuffer_get_length(in);
-    if (c.body_len > 0) {
-        c.body = evbuffer_pullup(in, -1);
-        if (c.body == NULL) {
-            reply_plain(&c, 503, GW_R_NOMEM, "cannot buffer the request body");
-            return;
-        }
-    }
-    route(&c);
 }
 
 static void *
@@ -389,6 +346,7 @@ gw_server_start(struct gw_daemon *d, struct gw_server **out, uint16_t *port, str
 {
     enum gw_rc rc = GW_EIO;
     struct gw_server *s = calloc(1, sizeof(*s));
+    int fd = -1; /* a worker's duplicate of the listening socket until its evhttp takes it */
     unsigned timeout =
         d->cfg.request_timeout_s < d->cfg.idle_timeout_s ? d->cfg.request_timeout_s : d->cfg.idle_timeout_s;
 
@@ -406,10 +364,9 @@ gw_server_start(struct gw_daemon *d, struct gw_server **out, uint16_t *port, str
     s->n_workers = d->cfg.workers;
     for (unsigned i = 0; i < s->n_workers; i++) {
         struct worker *w = &s->workers[i];
-        int fd = dup(s->listen_fd); /* each evhttp closes its own copy when it stops accepting */
         w->server = s;
         w->base = event_base_new();
-        GW_CHECK(w->base != NULL && fd >= 0, GW_ENOMEM, GW_R_NOMEM, "event base");
+        GW_CHECK(w->base != NULL, GW_ENOMEM, GW_R_NOMEM, "event base");
         w->http = evhttp_new(w->base);
         GW_CHECK(w->http != NULL, GW_ENOMEM, GW_R_NOMEM, "evhttp");
         evhttp_set_bevcb(w->http, make_tls_bev, s);
@@ -420,7 +377,12 @@ gw_server_start(struct gw_daemon *d, struct gw_server **out, uint16_t *port, str
         evhttp_set_timeout(w->http, (int)timeout);
         evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
         evhttp_set_default_content_type(w->http, "text/plain; charset=utf-8");
+        fd = dup(s->listen_fd);
+        GW_CHECK(fd >= 0, GW_EIO, GW_R_IO, "dup: %s", strerror(errno));
+        /* each evhttp closes its own copy when it stops accepting; on failure libevent may already have
+         * closed it (evconnlistener_free), and a second close could hit another thread's descriptor */
         w->bound = evhttp_accept_socket_with_handle(w->http, fd);
+        fd = -1;
         GW_CHECK(w->bound != NULL, GW_EIO, GW_R_IO, "cannot accept on socket");
     }
     for (unsigned i = 0; i < s->n_workers; i++) {
@@ -432,6 +394,9 @@ gw_server_start(struct gw_daemon *d, struct gw_server **out, uint16_t *port, str
     s = NULL;
     rc = GW_OK;
 out:
+    if (fd >= 0) {
+        close(fd);
+    }
     if (s != NULL) {
         gw_server_stop(s);
     }

@@ -22,6 +22,7 @@
 
 #include "gw/buf.h"
 #include "gw/dsig.h"
+#include "gw/envelope.h"
 #include "gw/limits.h"
 #include "gw/pki.h"
 #include "gw/xml.h"

@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
- * The back-end-neutral half of the store (DESIGN §6): the gw_store_* calls that dispatch through struct
- * gw_store_ops, cleanup of the row structs, state names and the body digest. It holds no state and knows
- * no back end; store_sqlite.c implements the ops.
+ * The back-end-neutral half of the store (DESIGN §6) and its only dispatcher: the gw_store_* calls check
+ * what every back end would otherwise check (ids, states, bodies and their digests, the size of what a
+ * refused sender gave us) and only then call through struct gw_store_ops (store_int.h). Also cleanup of the
+ * row structs and state names (the body digest is gw_ids_hash_sha256). It holds no state and knows no back end;
+ * store_sqlite.c implements the ops.
  */
 #include "gw/store.h"
 
-#include <openssl/evp.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "gw/audit.h"
+#include "gw/ids.h"
+#include "store_int.h"
+
+_Static_assert(GW_OUT_FAILED + 1 == GW_OUT_STATE_COUNT, "GW_OUT_STATE_COUNT counts enum gw_out_state");
 
 const char *
 gw_out_state_name(enum gw_out_state s)
@@ -54,27 +60,6 @@ gw_inbox_msg_cleanup(struct gw_inbox_msg *m)
 }
 
 void
-gw_sha256_hex(const unsigned char *data, size_t len, char out[GW_SHA256_HEX_LEN + 1])
-{
-    static const char hex[] = "0123456789abcdef";
-    static const unsigned char empty = 0;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int md_len = 0;
-
-    /* EVP_Digest fails only when OpenSSL cannot allocate a context; a wrong digest would be worse than
-     * stopping, and the contract has no error path. */
-    if (EVP_Digest(data != NULL ? data : &empty, len, md, &md_len, EVP_sha256(), NULL) != 1 || md_len != 32) {
-        fputs("gateway: fatal: SHA-256 failed (out of memory)\n", stderr);
-        abort();
-    }
-    for (unsigned int i = 0; i < md_len; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 0x0f];
-    }
-    out[GW_SHA256_HEX_LEN] = '\0';
-}
-
-void
 gw_store_close(struct gw_store *s)
 {
     if (s == NULL) {
@@ -83,11 +68,58 @@ gw_store_close(struct gw_store *s)
     s->ops->close(s);
 }
 
+static bool
+state_is_valid(enum gw_out_state s)
+{
+    return (unsigned)s < GW_OUT_STATE_COUNT;
+}
+
+enum gw_rc
+gw_out_state_from_name(const char *name, enum gw_out_state *out, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EIO;
+
+    for (unsigned s = 0; s < GW_OUT_STATE_COUNT; s++) {
+        if (strcmp(name, gw_out_state_name((enum gw_out_state)s)) == 0) {
+            *out = (enum gw_out_state)s;
+            return GW_OK;
+        }
+    }
+    GW_CHECK(false, GW_EIO, GW_R_IO, "unknown outbox state '%s' in the store", name);
+out:
+    return rc;
+}
+
+/* The digest of a body to store, computed here, in the caller's thread, rather than in a back end's writer;
+ * a given one must be the body's. */
+static enum gw_rc
+body_digest(const unsigned char *body, size_t len, const char *given, char out[GW_SHA256_HEX_LEN + 1],
+            struct gw_err *err)
+{
+    enum gw_rc rc = GW_EINTERNAL;
+
+    GW_CHECK(body != NULL && len > 0, GW_EINTERNAL, GW_R_INTERNAL, "no body to store");
+    gw_ids_hash_sha256(body, len, out);
+    GW_CHECK(given[0] == '\0' || strncmp(given, out, GW_SHA256_HEX_LEN + 1) == 0, GW_EINTERNAL, GW_R_INTERNAL,
+             "sha256 given with the message is not the digest of its body");
+    rc = GW_OK;
+out:
+    return rc;
+}
+
 enum gw_rc
 gw_store_put_outbox(struct gw_store *s, const struct gw_outbox_msg *m, const struct gw_audit_event *ev,
                     struct gw_err *err)
 {
-    return s->ops->put_outbox(s, m, ev, err);
+    enum gw_rc rc;
+    struct gw_outbox_msg row = *m; /* a shallow copy that carries the digest; the buffers stay borrowed */
+
+    GW_CHECK(m->id[0] != '\0' && state_is_valid(m->state), GW_EINTERNAL, GW_R_INTERNAL,
+             "outbox row without id or state");
+    GW_TRY(body_digest(m->body, m->body_len, m->sha256, row.sha256, err));
+    rc = s->ops->put_outbox(s, &row, ev, err);
+out:
+    return rc;
 }
 
 enum gw_rc
@@ -113,21 +145,38 @@ enum gw_rc
 gw_store_update_outbox(struct gw_store *s, const struct gw_outbox_msg *m, const struct gw_audit_event *ev,
                        struct gw_err *err)
 {
-    return s->ops->update_outbox(s, m, ev, err);
+    enum gw_rc rc;
+
+    GW_CHECK(state_is_valid(m->state), GW_EINTERNAL, GW_R_INTERNAL, "outbox state %d", (int)m->state);
+    rc = s->ops->update_outbox(s, m, ev, err);
+out:
+    return rc;
 }
 
 enum gw_rc
 gw_store_attach_notice(struct gw_store *s, const char *id, const unsigned char *notice, size_t len,
                        const struct gw_audit_event *ev, struct gw_err *err)
 {
-    return s->ops->attach_notice(s, id, notice, len, ev, err);
+    enum gw_rc rc;
+
+    GW_CHECK(notice != NULL, GW_EINTERNAL, GW_R_INTERNAL, "no notice to store");
+    rc = s->ops->attach_notice(s, id, notice, len, ev, err);
+out:
+    return rc;
 }
 
 enum gw_rc
 gw_store_put_inbox(struct gw_store *s, const struct gw_inbox_msg *m, const struct gw_audit_event *ev,
                    bool *is_duplicate, struct gw_inbox_msg *existing, struct gw_err *err)
 {
-    return s->ops->put_inbox(s, m, ev, is_duplicate, existing, err);
+    enum gw_rc rc;
+    struct gw_inbox_msg row = *m; /* as in gw_store_put_outbox */
+
+    GW_CHECK(m->id[0] != '\0', GW_EINTERNAL, GW_R_INTERNAL, "inbox row without id");
+    GW_TRY(body_digest(m->body, m->body_len, m->sha256, row.sha256, err));
+    rc = s->ops->put_inbox(s, &row, ev, is_duplicate, existing, err);
+out:
+    return rc;
 }
 
 enum gw_rc
@@ -155,17 +204,32 @@ gw_store_put_rejected(struct gw_store *s, const char *message_id, const char *se
                       size_t body_len, const char *reason, const unsigned char *receipt, size_t receipt_len,
                       const struct gw_audit_event *ev, struct gw_err *err)
 {
-    return s->ops->put_rejected(s, message_id, sender, body, body_len, reason, receipt, receipt_len, ev, err);
+    /* These come from a message we refused: cut, like audit fields, so no size is left to the sender. */
+    char id_cut[GW_AUDIT_MAX_FIELD + 1];
+    char sender_cut[GW_AUDIT_MAX_FIELD + 1];
+    char reason_cut[GW_AUDIT_MAX_FIELD + 1];
+
+    gw_audit_field(message_id, id_cut);
+    gw_audit_field(sender, sender_cut);
+    gw_audit_field(reason, reason_cut);
+    return s->ops->put_rejected(s, id_cut, sender_cut, body, body != NULL ? body_len : 0, reason_cut, receipt,
+                                receipt != NULL ? receipt_len : 0, ev, err);
 }
 
 enum gw_rc
 gw_store_audit(struct gw_store *s, const struct gw_audit_event *ev, struct gw_err *err)
 {
-    return s->ops->audit(s, ev, err);
+    enum gw_rc rc;
+
+    GW_CHECK(ev != NULL, GW_EINTERNAL, GW_R_INTERNAL, "no audit event");
+    rc = s->ops->audit(s, ev, err);
+out:
+    return rc;
 }
 
 enum gw_rc
-gw_store_counts(struct gw_store *s, uint64_t out_by_state[5], uint64_t *inbox_unacked, struct gw_err *err)
+gw_store_counts(struct gw_store *s, uint64_t out_by_state[GW_OUT_STATE_COUNT], uint64_t *inbox_unacked,
+                struct gw_err *err)
 {
     return s->ops->counts(s, out_by_state, inbox_unacked, err);
 }

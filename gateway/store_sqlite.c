@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * The SQLite back end of struct gw_store_ops (DESIGN §6 storage and audit, §9 group commit), the only file
- * that uses libsqlite3. The database runs in WAL mode with synchronous=FULL, so a write that returned GW_OK
- * survives kill -9 and power loss. One writer thread owns the write connection: callers queue their write
- * and sleep; the writer runs every queued write in one transaction (each inside its own savepoint, so one
- * failing write does not fail the others), appends each write's audit entry in that same transaction,
- * commits once, and only then wakes the callers. Reads share a second, read-only connection under a mutex;
- * WAL lets them run while the writer commits. The schema is versioned: `migrations` lists the steps, each
- * applied in its own transaction; a store with a newer version than this binary knows is refused.
- * It does not decide what is logged or when a message is retried: callers say so.
+ * The SQLite back end of struct gw_store_ops (store_int.h; DESIGN §6 storage and audit, §9 group commit), the
+ * only file that uses libsqlite3. The database runs in WAL mode with synchronous=FULL, so a write that
+ * returned GW_OK survives kill -9 and power loss. One writer thread owns the write connection: callers queue
+ * their write and sleep; the writer runs every queued write in one transaction (each inside its own
+ * savepoint, so one failing write does not fail the others), appends each write's audit entry in that same
+ * transaction, commits once, and only then wakes the callers. Reads share a second, read-only connection
+ * under a mutex; WAL lets them run while the writer commits. The schema is versioned: `migrations` lists the
+ * steps, each applied in its own transaction; a store with a newer version than this binary knows is refused.
+ * It does not check the callers' arguments (the gw_store_* calls of store.c have), and does not decide what
+ * is logged or when a message is retried: callers say so.
  */
 #include <assert.h>
 #include <errno.h>
@@ -19,11 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "gw/audit.h"
-#include "gw/store.h"
+#include "gw/ids.h"
+#include "gw/time.h"
+#include "store_int.h"
 
 /* How long a statement waits for a lock held by another connection (another process on the same file,
  * a checkpoint) before it fails. */
@@ -110,6 +112,8 @@ static const char meta_sql[] =
 #define AUDIT_COLS "seq, time, event, message_id, peer, outcome, reason, prev_hash, hash"
 #define DUE_STATES "state IN ('queued', 'delivering')"
 
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Every statement the store runs more than once, prepared once per connection on first use. */
 enum stmt_id {
     ST_BEGIN,
@@ -187,27 +191,47 @@ enum op_kind {
 };
 
 /* One queued write. It lives on the caller's stack: the caller sleeps until done, so everything it points
- * to stays valid while the writer uses it. */
+ * to stays valid while the writer uses it. kind says which member of the union is in use. */
 struct op {
     enum op_kind kind;
-    const struct gw_audit_event *ev;    /* appended with the change; NULL: none */
-    const struct gw_outbox_msg *out;    /* PUT_OUTBOX, UPDATE_OUTBOX */
-    const struct gw_inbox_msg *in;      /* PUT_INBOX */
-    const char *id;                     /* ATTACH_NOTICE, ACK_INBOX; message id of PUT_REJECTED */
-    const char *sender;                 /* PUT_REJECTED */
-    const char *reason;                 /* PUT_REJECTED */
-    const unsigned char *blob;          /* notice of ATTACH_NOTICE; body of PUT_REJECTED (may be NULL) */
-    size_t blob_len;                    /* bytes */
-    const unsigned char *blob2;         /* receipt of PUT_REJECTED (may be NULL) */
-    size_t blob2_len;                   /* bytes */
-    char sha256[GW_SHA256_HEX_LEN + 1]; /* PUT_OUTBOX, PUT_INBOX: digest of the body */
-    int64_t now_ms;                     /* unix ms: acked_ms of ACK_INBOX, received_ms of PUT_REJECTED */
-    struct gw_err *err;                 /* the caller's */
-    enum gw_rc rc;                      /* result, valid once done */
-    bool flag;                          /* PUT_INBOX: is a duplicate; ACK_INBOX: was already acked */
-    struct gw_inbox_msg existing;       /* PUT_INBOX duplicate: the stored row, handed over on success */
-    bool done;                          /* guarded by qlock */
-    struct op *next;                    /* guarded by qlock */
+    const struct gw_audit_event *ev; /* appended with the change; NULL: none (never NULL for OP_AUDIT) */
+    struct gw_err *err;              /* the caller's */
+    enum gw_rc rc;                   /* result, valid once done */
+    bool done;                       /* guarded by qlock */
+    struct op *next;                 /* guarded by qlock */
+    union {
+        struct {
+            const struct gw_outbox_msg *m; /* sha256 set by gw_store_put_outbox */
+        } put_outbox;
+        struct {
+            const struct gw_outbox_msg *m;
+        } update_outbox;
+        struct {
+            const char *id;
+            const unsigned char *notice;
+            size_t len; /* bytes */
+        } attach_notice;
+        struct {
+            const struct gw_inbox_msg *m; /* sha256 set by gw_store_put_inbox */
+            bool is_duplicate;            /* result */
+            struct gw_inbox_msg existing; /* result if a duplicate: the stored row, handed over on success */
+        } put_inbox;
+        struct {
+            const char *id;
+            int64_t acked_ms; /* unix ms */
+            bool was_acked;   /* result */
+        } ack_inbox;
+        struct {
+            const char *message_id; /* these three cut by gw_store_put_rejected */
+            const char *sender;
+            const char *reason;
+            const unsigned char *body;    /* may be NULL */
+            size_t body_len;              /* bytes */
+            const unsigned char *receipt; /* may be NULL */
+            size_t receipt_len;           /* bytes */
+            int64_t received_ms;          /* unix ms */
+        } put_rejected;
+    };
 };
 
 struct sqlite_store {
@@ -229,17 +253,6 @@ struct sqlite_store {
     int64_t audit_seq;                      /* writer thread only: seq of the last audit entry */
     char audit_hash[GW_AUDIT_HASH_LEN + 1]; /* writer thread only: its hash */
 };
-
-static int64_t
-now_ms(void)
-{
-    struct timespec ts;
-
-    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) {
-        return 0;
-    }
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- connections and statements ---- */
 
@@ -281,21 +294,6 @@ stmt_done(sqlite3_stmt *q)
     }
 }
 
-/* Run a statement that returns no rows (transaction control, pragmas are separate). */
-static enum gw_rc
-stmt_run(struct conn *c, enum stmt_id id, struct gw_err *err)
-{
-    enum gw_rc rc;
-    sqlite3_stmt *q = NULL;
-
-    GW_TRY(stmt_get(c, id, &q, err));
-    GW_CHECK(sqlite3_step(q) == SQLITE_DONE, GW_EIO, GW_R_IO, "%s: %s", stmt_sql[id], sqlite3_errmsg(c->db));
-    rc = GW_OK;
-out:
-    stmt_done(q);
-    return rc;
-}
-
 static enum gw_rc
 exec_sql(sqlite3 *db, const char *sql, const char *what, struct gw_err *err)
 {
@@ -331,6 +329,108 @@ bind_blob(sqlite3_stmt *q, int i, const unsigned char *p, size_t n)
         return sqlite3_bind_null(q, i);
     }
     return sqlite3_bind_blob64(q, i, p, n, SQLITE_STATIC);
+}
+
+/* One parameter of a statement, as bind_params() binds it. */
+enum param_type {
+    PARAM_TEXT,     /* p: a NUL-terminated string; NULL binds "" */
+    PARAM_OPT_TEXT, /* p: a NUL-terminated string; NULL binds SQL NULL */
+    PARAM_FIELD,    /* p: a char array of len bytes, NUL-terminated unless full */
+    PARAM_BLOB,     /* p: len bytes; NULL binds SQL NULL, anything else a BLOB, possibly empty */
+    PARAM_INT,      /* i */
+};
+struct param {
+    enum param_type type;
+    const void *p;
+    size_t len; /* bytes */
+    int64_t i;
+};
+/* Elements of a parameter list; P_FIELD takes a char array, whose size it bounds the text by. */
+#define P_TEXT(s) ((struct param){PARAM_TEXT, (s), 0, 0})
+#define P_OPT_TEXT(s) ((struct param){PARAM_OPT_TEXT, (s), 0, 0})
+#define P_FIELD(a) ((struct param){PARAM_FIELD, (a), sizeof(a), 0})
+#define P_BLOB(b, n) ((struct param){PARAM_BLOB, (b), (n), 0})
+#define P_INT(v) ((struct param){PARAM_INT, NULL, 0, (v)})
+
+/* Bind p[0..n) to the parameters ?1..?n of q, on connection c. Reasons: IO, naming the parameter. */
+static enum gw_rc
+bind_params(struct conn *c, sqlite3_stmt *q, const struct param *p, size_t n, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EIO;
+
+    for (size_t k = 0; k < n; k++) {
+        int i = (int)k + 1;
+        int r = SQLITE_MISUSE;
+
+        switch (p[k].type) {
+        case PARAM_TEXT:
+            r = bind_str(q, i, p[k].p);
+            break;
+        case PARAM_OPT_TEXT:
+            r = p[k].p != NULL ? bind_str(q, i, p[k].p) : sqlite3_bind_null(q, i);
+            break;
+        case PARAM_FIELD:
+            r = bind_field(q, i, p[k].p, p[k].len);
+            break;
+        case PARAM_BLOB:
+            r = bind_blob(q, i, p[k].p, p[k].len);
+            break;
+        case PARAM_INT:
+            r = sqlite3_bind_int64(q, i, p[k].i);
+            break;
+        }
+        GW_CHECK(r == SQLITE_OK, GW_EIO, GW_R_IO, "bind ?%d of '%.60s': %s", i, sqlite3_sql(q),
+                 sqlite3_errmsg(c->db));
+    }
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+/* Run statement id, which returns no rows, with parameters p[0..n). OUT: *changes, the rows it changed. */
+static enum gw_rc
+write_stmt(struct conn *c, enum stmt_id id, const struct param *p, size_t n, int *changes, struct gw_err *err)
+{
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+
+    GW_TRY(stmt_get(c, id, &q, err));
+    GW_TRY(bind_params(c, q, p, n, err));
+    GW_CHECK(sqlite3_step(q) == SQLITE_DONE, GW_EIO, GW_R_IO, "%.60s: %s", stmt_sql[id], sqlite3_errmsg(c->db));
+    *changes = sqlite3_changes(c->db);
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    return rc;
+}
+
+/* Run a statement without parameters that returns no rows: transaction control. */
+static enum gw_rc
+stmt_run(struct conn *c, enum stmt_id id, struct gw_err *err)
+{
+    int changes;
+
+    return write_stmt(c, id, NULL, 0, &changes, err);
+}
+
+/* Run query id with parameters p[0..n) up to its first row. OUT: *q, set as soon as the statement is taken,
+ * also on failure: give it back with stmt_done(); *found, false if the query returned no row. */
+static enum gw_rc
+read_stmt(struct conn *c, enum stmt_id id, const struct param *p, size_t n, sqlite3_stmt **q, bool *found,
+          struct gw_err *err)
+{
+    enum gw_rc rc;
+    int r;
+
+    GW_TRY(stmt_get(c, id, q, err));
+    GW_TRY(bind_params(c, *q, p, n, err));
+    r = sqlite3_step(*q);
+    GW_CHECK(r == SQLITE_ROW || r == SQLITE_DONE, GW_EIO, GW_R_IO, "%.60s: %s", stmt_sql[id],
+             sqlite3_errmsg(c->db));
+    *found = r == SQLITE_ROW;
+    rc = GW_OK;
+out:
+    return rc;
 }
 
 /* Copy a text column into out[cap]; SQL NULL reads as "". */
@@ -386,28 +486,6 @@ out:
     return rc;
 }
 
-static enum gw_rc
-state_from_name(const char *name, enum gw_out_state *out, struct gw_err *err)
-{
-    enum gw_rc rc = GW_EIO;
-
-    for (int s = GW_OUT_QUEUED; s <= GW_OUT_FAILED; s++) {
-        if (strcmp(name, gw_out_state_name((enum gw_out_state)s)) == 0) {
-            *out = (enum gw_out_state)s;
-            return GW_OK;
-        }
-    }
-    GW_CHECK(false, GW_EIO, GW_R_IO, "unknown outbox state '%s' in the store", name);
-out:
-    return rc;
-}
-
-static bool
-state_is_valid(enum gw_out_state s)
-{
-    return (int)s >= GW_OUT_QUEUED && (int)s <= GW_OUT_FAILED;
-}
-
 /* A row of OUTBOX_COLS. OUT: *m (gw_outbox_msg_cleanup); untouched on failure. */
 static enum gw_rc
 read_outbox_row(sqlite3_stmt *q, struct gw_outbox_msg *m, struct gw_err *err)
@@ -423,7 +501,7 @@ read_outbox_row(sqlite3_stmt *q, struct gw_outbox_msg *m, struct gw_err *err)
     GW_TRY(col_text(q, 4, row.sha256, sizeof(row.sha256), err));
     GW_TRY(col_blob(q, 5, &row.body, &row.body_len, err));
     GW_TRY(col_text(q, 6, state, sizeof(state), err));
-    GW_TRY(state_from_name(state, &row.state, err));
+    GW_TRY(gw_out_state_from_name(state, &row.state, err));
     row.attempts = (uint32_t)sqlite3_column_int64(q, 7);
     row.created_ms = sqlite3_column_int64(q, 8);
     row.next_attempt_ms = sqlite3_column_int64(q, 9);
@@ -470,13 +548,11 @@ meta_int(struct conn *c, const char *key, int64_t *out, struct gw_err *err)
 {
     enum gw_rc rc;
     sqlite3_stmt *q = NULL;
-    int r;
+    const struct param p[] = {P_TEXT(key)};
+    bool found = false;
 
-    GW_TRY(stmt_get(c, ST_GET_META, &q, err));
-    GW_CHECK(sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC) == SQLITE_OK, GW_EIO, GW_R_IO, "bind");
-    r = sqlite3_step(q);
-    GW_CHECK(r == SQLITE_ROW || r == SQLITE_DONE, GW_EIO, GW_R_IO, "meta %s: %s", key, sqlite3_errmsg(c->db));
-    GW_CHECK(r == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_INTEGER, GW_ECONFIG, GW_R_CONFIG,
+    GW_TRY(read_stmt(c, ST_GET_META, p, COUNT(p), &q, &found, err));
+    GW_CHECK(found && sqlite3_column_type(q, 0) == SQLITE_INTEGER, GW_ECONFIG, GW_R_CONFIG,
              "meta %s is missing or not an integer: not a gateway store, or a damaged one", key);
     *out = sqlite3_column_int64(q, 0);
     rc = GW_OK;
@@ -491,13 +567,11 @@ meta_text(struct conn *c, const char *key, char *out, size_t cap, struct gw_err 
 {
     enum gw_rc rc;
     sqlite3_stmt *q = NULL;
-    int r;
+    const struct param p[] = {P_TEXT(key)};
+    bool found = false;
 
-    GW_TRY(stmt_get(c, ST_GET_META, &q, err));
-    GW_CHECK(sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC) == SQLITE_OK, GW_EIO, GW_R_IO, "bind");
-    r = sqlite3_step(q);
-    GW_CHECK(r == SQLITE_ROW || r == SQLITE_DONE, GW_EIO, GW_R_IO, "meta %s: %s", key, sqlite3_errmsg(c->db));
-    GW_CHECK(r == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_TEXT, GW_ECONFIG, GW_R_CONFIG,
+    GW_TRY(read_stmt(c, ST_GET_META, p, COUNT(p), &q, &found, err));
+    GW_CHECK(found && sqlite3_column_type(q, 0) == SQLITE_TEXT, GW_ECONFIG, GW_R_CONFIG,
              "meta %s is missing or not text: not a gateway store, or a damaged one", key);
     GW_TRY(col_text(q, 0, out, cap, err));
     rc = GW_OK;
@@ -617,19 +691,6 @@ out:
     return rc;
 }
 
-static bool
-is_hex_hash(const char *s)
-{
-    size_t i;
-
-    for (i = 0; s[i] != '\0'; i++) {
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
-            return false;
-        }
-    }
-    return i == GW_AUDIT_HASH_LEN;
-}
-
 /* Load the audit head the gateway last committed. New entries continue from it rather than from the last
  * row of the table, so entries deleted from the end stay detectable after a restart. */
 static enum gw_rc
@@ -639,7 +700,7 @@ load_audit_head(struct sqlite_store *st, struct gw_err *err)
 
     GW_TRY(meta_int(&st->w, "audit_last_seq", &st->audit_seq, err));
     GW_TRY(meta_text(&st->w, "audit_last_hash", st->audit_hash, sizeof(st->audit_hash), err));
-    GW_CHECK(st->audit_seq >= 0 && is_hex_hash(st->audit_hash), GW_EPOLICY, GW_R_AUDIT_BROKEN,
+    GW_CHECK(st->audit_seq >= 0 && gw_ids_is_sha256_hex(st->audit_hash), GW_EPOLICY, GW_R_AUDIT_BROKEN,
              "the audit head recorded in meta is malformed: run 'gateway audit verify'");
     rc = GW_OK;
 out:
@@ -653,7 +714,6 @@ static enum gw_rc
 audit_append(struct sqlite_store *st, const struct gw_audit_event *ev, struct gw_err *err)
 {
     enum gw_rc rc;
-    sqlite3_stmt *q = NULL;
     char when[GW_AUDIT_TIME_LEN + 1];
     char event[GW_AUDIT_MAX_FIELD + 1];
     char message_id[GW_AUDIT_MAX_FIELD + 1];
@@ -671,6 +731,11 @@ audit_append(struct sqlite_store *st, const struct gw_audit_event *ev, struct gw
         .reason = reason,
         .prev_hash = st->audit_hash,
     };
+    const struct param p[] = {
+        P_INT(e.seq),    P_TEXT(when),   P_TEXT(event),       P_TEXT(message_id), P_TEXT(peer),
+        P_TEXT(outcome), P_TEXT(reason), P_TEXT(e.prev_hash), P_TEXT(hash),
+    };
+    int changes = 0;
 
     gw_audit_time_now(when);
     gw_audit_field(ev->event, event);
@@ -679,27 +744,12 @@ audit_append(struct sqlite_store *st, const struct gw_audit_event *ev, struct gw
     gw_audit_field(ev->outcome, outcome);
     gw_audit_field(ev->reason, reason);
     GW_TRY(gw_audit_hash(&e, hash, err));
-    GW_TRY(stmt_get(&st->w, ST_INS_AUDIT, &q, err));
-    GW_CHECK(sqlite3_bind_int64(q, 1, e.seq) == SQLITE_OK && bind_str(q, 2, when) == SQLITE_OK &&
-                 bind_str(q, 3, event) == SQLITE_OK && bind_str(q, 4, message_id) == SQLITE_OK &&
-                 bind_str(q, 5, peer) == SQLITE_OK && bind_str(q, 6, outcome) == SQLITE_OK &&
-                 bind_str(q, 7, reason) == SQLITE_OK && bind_str(q, 8, e.prev_hash) == SQLITE_OK &&
-                 bind_str(q, 9, hash) == SQLITE_OK,
-             GW_EIO, GW_R_IO, "bind audit: %s", sqlite3_errmsg(st->w.db));
-    GW_CHECK(sqlite3_step(q) == SQLITE_DONE, GW_EIO, GW_R_IO, "append audit entry %" PRId64 ": %s", e.seq,
-             sqlite3_errmsg(st->w.db));
+    GW_TRY(write_stmt(&st->w, ST_INS_AUDIT, p, COUNT(p), &changes, err));
     st->audit_seq = e.seq;
     memcpy(st->audit_hash, hash, sizeof(hash));
     rc = GW_OK;
 out:
-    stmt_done(q);
     return rc;
-}
-
-static enum gw_rc
-audit_if(struct sqlite_store *st, const struct gw_audit_event *ev, struct gw_err *err)
-{
-    return ev != NULL ? audit_append(st, ev, err) : GW_OK;
 }
 
 /* Record the audit head in meta, in the batch's transaction. */
@@ -707,20 +757,37 @@ static enum gw_rc
 save_audit_head(struct sqlite_store *st, struct gw_err *err)
 {
     enum gw_rc rc;
-    sqlite3_stmt *q = NULL;
+    const struct param seq[] = {P_TEXT("audit_last_seq"), P_INT(st->audit_seq)};
+    const struct param hash[] = {P_TEXT("audit_last_hash"), P_TEXT(st->audit_hash)};
+    int changes = 0;
 
-    GW_TRY(stmt_get(&st->w, ST_SET_META, &q, err));
-    GW_CHECK(bind_str(q, 1, "audit_last_seq") == SQLITE_OK &&
-                 sqlite3_bind_int64(q, 2, st->audit_seq) == SQLITE_OK && sqlite3_step(q) == SQLITE_DONE &&
-                 sqlite3_changes(st->w.db) == 1,
-             GW_EIO, GW_R_IO, "save audit head: %s", sqlite3_errmsg(st->w.db));
-    stmt_done(q);
-    GW_CHECK(bind_str(q, 1, "audit_last_hash") == SQLITE_OK && bind_str(q, 2, st->audit_hash) == SQLITE_OK &&
-                 sqlite3_step(q) == SQLITE_DONE && sqlite3_changes(st->w.db) == 1,
-             GW_EIO, GW_R_IO, "save audit head: %s", sqlite3_errmsg(st->w.db));
+    GW_TRY(write_stmt(&st->w, ST_SET_META, seq, COUNT(seq), &changes, err));
+    GW_CHECK(changes == 1, GW_EIO, GW_R_IO, "save audit head: no audit_last_seq in meta");
+    GW_TRY(write_stmt(&st->w, ST_SET_META, hash, COUNT(hash), &changes, err));
+    GW_CHECK(changes == 1, GW_EIO, GW_R_IO, "save audit head: no audit_last_hash in meta");
     rc = GW_OK;
 out:
-    stmt_done(q);
+    return rc;
+}
+
+/*
+ * The one write statement of an op: run statement id with parameters p[0..n) on the write connection and, if
+ * it changed a row, append ev (NULL: none) in the same transaction. An event records a change: a write that
+ * changed nothing records nothing (a duplicate inbox row), and an op that fails afterwards is rolled back to
+ * its savepoint, its event with it. OUT: *changes, the rows the statement changed.
+ */
+static enum gw_rc
+write_row(struct sqlite_store *st, enum stmt_id id, const struct param *p, size_t n,
+          const struct gw_audit_event *ev, int *changes, struct gw_err *err)
+{
+    enum gw_rc rc;
+
+    GW_TRY(write_stmt(&st->w, id, p, n, changes, err));
+    if (*changes > 0 && ev != NULL) {
+        GW_TRY(audit_append(st, ev, err));
+    }
+    rc = GW_OK;
+out:
     return rc;
 }
 
@@ -728,31 +795,30 @@ static enum gw_rc
 op_put_outbox(struct sqlite_store *st, struct op *op, struct gw_err *err)
 {
     enum gw_rc rc;
-    const struct gw_outbox_msg *m = op->out;
-    sqlite3_stmt *q = NULL;
+    const struct gw_outbox_msg *m = op->put_outbox.m;
+    const struct param p[] = {
+        P_FIELD(m->id),
+        P_FIELD(m->in_reply_to),
+        P_FIELD(m->recipient),
+        P_FIELD(m->type),
+        P_FIELD(m->sha256),
+        P_BLOB(m->body, m->body_len),
+        P_TEXT(gw_out_state_name(m->state)),
+        P_INT(m->attempts),
+        P_INT(m->created_ms),
+        P_INT(m->next_attempt_ms),
+        P_INT(m->delivered_ms),
+        P_FIELD(m->last_error),
+        P_BLOB(m->receipt, m->receipt_len),
+        P_BLOB(m->notice, m->notice_len),
+    };
+    int changes = 0;
 
-    GW_TRY(stmt_get(&st->w, ST_INS_OUTBOX, &q, err));
-    GW_CHECK(bind_field(q, 1, m->id, sizeof(m->id)) == SQLITE_OK &&
-                 bind_field(q, 2, m->in_reply_to, sizeof(m->in_reply_to)) == SQLITE_OK &&
-                 bind_field(q, 3, m->recipient, sizeof(m->recipient)) == SQLITE_OK &&
-                 bind_field(q, 4, m->type, sizeof(m->type)) == SQLITE_OK &&
-                 bind_str(q, 5, op->sha256) == SQLITE_OK && bind_blob(q, 6, m->body, m->body_len) == SQLITE_OK &&
-                 bind_str(q, 7, gw_out_state_name(m->state)) == SQLITE_OK &&
-                 sqlite3_bind_int64(q, 8, m->attempts) == SQLITE_OK &&
-                 sqlite3_bind_int64(q, 9, m->created_ms) == SQLITE_OK &&
-                 sqlite3_bind_int64(q, 10, m->next_attempt_ms) == SQLITE_OK &&
-                 sqlite3_bind_int64(q, 11, m->delivered_ms) == SQLITE_OK &&
-                 bind_field(q, 12, m->last_error, sizeof(m->last_error)) == SQLITE_OK &&
-                 bind_blob(q, 13, m->receipt, m->receipt_len) == SQLITE_OK &&
-                 bind_blob(q, 14, m->notice, m->notice_len) == SQLITE_OK,
-             GW_EIO, GW_R_IO, "bind outbox: %s", sqlite3_errmsg(st->w.db));
-    GW_CHECK(sqlite3_step(q) == SQLITE_DONE, GW_EIO, GW_R_IO, "insert outbox: %s", sqlite3_errmsg(st->w.db));
-    GW_CHECK(sqlite3_changes(st->w.db) == 1, GW_EPOLICY, GW_R_DUPLICATE, "message %.*s is already in the outbox",
-             (int)sizeof(m->id), m->id);
-    GW_TRY(audit_if(st, op->ev, err));
+    GW_TRY(write_row(st, ST_INS_OUTBOX, p, COUNT(p), op->ev, &changes, err));
+    GW_CHECK(changes == 1, GW_EPOLICY, GW_R_DUPLICATE, "message %.*s is already in the outbox", (int)sizeof(m->id),
+             m->id);
     rc = GW_OK;
 out:
-    stmt_done(q);
     return rc;
 }
 
@@ -760,25 +826,22 @@ static enum gw_rc
 op_update_outbox(struct sqlite_store *st, struct op *op, struct gw_err *err)
 {
     enum gw_rc rc;
-    const struct gw_outbox_msg *m = op->out;
-    sqlite3_stmt *q = NULL;
+    const struct gw_outbox_msg *m = op->update_outbox.m;
+    const struct param p[] = {
+        P_FIELD(m->id),
+        P_TEXT(gw_out_state_name(m->state)),
+        P_INT(m->attempts),
+        P_INT(m->next_attempt_ms),
+        P_FIELD(m->last_error),
+        P_INT(m->delivered_ms),
+        P_BLOB(m->receipt, m->receipt_len),
+    };
+    int changes = 0;
 
-    GW_TRY(stmt_get(&st->w, ST_UPD_OUTBOX, &q, err));
-    GW_CHECK(bind_field(q, 1, m->id, sizeof(m->id)) == SQLITE_OK &&
-                 bind_str(q, 2, gw_out_state_name(m->state)) == SQLITE_OK &&
-                 sqlite3_bind_int64(q, 3, m->attempts) == SQLITE_OK &&
-                 sqlite3_bind_int64(q, 4, m->next_attempt_ms) == SQLITE_OK &&
-                 bind_field(q, 5, m->last_error, sizeof(m->last_error)) == SQLITE_OK &&
-                 sqlite3_bind_int64(q, 6, m->delivered_ms) == SQLITE_OK &&
-                 bind_blob(q, 7, m->receipt, m->receipt_len) == SQLITE_OK,
-             GW_EIO, GW_R_IO, "bind outbox: %s", sqlite3_errmsg(st->w.db));
-    GW_CHECK(sqlite3_step(q) == SQLITE_DONE, GW_EIO, GW_R_IO, "update outbox: %s", sqlite3_errmsg(st->w.db));
-    GW_CHECK(sqlite3_changes(st->w.db) == 1, GW_EINPUT, GW_R_NOT_FOUND, "no outbox message %.*s",
-             (int)sizeof(m->id), m->id);
-    GW_TRY(audit_if(st, op->ev, err));
+    GW_TRY(write_row(st, ST_UPD_OUTBOX, p, COUNT(p), op->ev, &changes, err));
+    GW_CHECK(changes == 1, GW_EINPUT, GW_R_NOT_FOUND, "no outbox message %.*s", (int)sizeof(m->id), m->id);
     rc = GW_OK;
 out:
-    stmt_done(q);
     return rc;
 }
 
@@ -786,17 +849,14 @@ static enum gw_rc
 op_attach_notice(struct sqlite_store *st, struct op *op, struct gw_err *err)
 {
     enum gw_rc rc;
-    sqlite3_stmt *q = NULL;
+    const struct param p[] = {P_TEXT(op->attach_notice.id),
+                              P_BLOB(op->attach_notice.notice, op->attach_notice.len)};
+    int changes = 0;
 
-    GW_TRY(stmt_get(&st->w, ST_UPD_NOTICE, &q, err));
-    GW_CHECK(bind_str(q, 1, op->id) == SQLITE_OK && bind_blob(q, 2, op->blob, op->blob_len) == SQLITE_OK, GW_EIO,
-             GW_R_IO, "bind notice: %s", sqlite3_errmsg(st->w.db));
-    GW_CHECK(sqlite3_step(q) == SQLITE_DONE, GW_EIO, GW_R_IO, "store notice: %s", sqlite3_errmsg(st->w.db));
-    GW_CHECK(sqlite3_changes(st->w.db) == 1, GW_EINPUT, GW_R_NOT_FOUND, "no outbox message %s", op->id);
-    GW_TRY(audit_if(st, op->ev, err));
+    GW_TRY(write_row(st, ST_UPD_NOTICE, p, COUNT(p), op->ev, &changes, err));
+    GW_CHECK(changes == 1, GW_EINPUT, GW_R_NOT_FOUND, "no outbox message %s", op->attach_notice.id);
     rc = GW_OK;
 out:
-    stmt_done(q);
     return rc;
 }
 
@@ -804,36 +864,28 @@ static enum gw_rc
 op_put_inbox(struct sqlite_store *st, struct op *op, struct gw_err *err)
 {
     enum gw_rc rc;
-    const struct gw_inbox_msg *m = op->in;
+    const struct gw_inbox_msg *m = op->put_inbox.m;
+    const struct param p[] = {
+        P_FIELD(m->id),        P_FIELD(m->sender),           P_FIELD(m->type),
+        P_FIELD(m->sha256),    P_BLOB(m->body, m->body_len), P_BLOB(m->receipt, m->receipt_len),
+        P_INT(m->received_ms),
+    };
+    const struct param key[] = {P_FIELD(m->id)};
     sqlite3_stmt *q = NULL;
-    int r;
+    int changes = 0;
+    bool found = false;
 
-    GW_TRY(stmt_get(&st->w, ST_INS_INBOX, &q, err));
-    GW_CHECK(bind_field(q, 1, m->id, sizeof(m->id)) == SQLITE_OK &&
-                 bind_field(q, 2, m->sender, sizeof(m->sender)) == SQLITE_OK &&
-                 bind_field(q, 3, m->type, sizeof(m->type)) == SQLITE_OK &&
-                 bind_str(q, 4, op->sha256) == SQLITE_OK && bind_blob(q, 5, m->body, m->body_len) == SQLITE_OK &&
-                 bind_blob(q, 6, m->receipt, m->receipt_len) == SQLITE_OK &&
-                 sqlite3_bind_int64(q, 7, m->received_ms) == SQLITE_OK,
-             GW_EIO, GW_R_IO, "bind inbox: %s", sqlite3_errmsg(st->w.db));
-    GW_CHECK(sqlite3_step(q) == SQLITE_DONE, GW_EIO, GW_R_IO, "insert inbox: %s", sqlite3_errmsg(st->w.db));
-    op->flag = sqlite3_changes(st->w.db) == 0;
-    stmt_done(q);
-    q = NULL;
-    if (!op->flag) {
-        GW_TRY(audit_if(st, op->ev, err));
+    GW_TRY(write_row(st, ST_INS_INBOX, p, COUNT(p), op->ev, &changes, err));
+    op->put_inbox.is_duplicate = changes == 0;
+    if (!op->put_inbox.is_duplicate) {
         rc = GW_OK;
         goto out;
     }
     /* DESIGN §6 exactly-once inbox: the caller gets the stored row and compares digests. The read runs on the
      * write connection, inside this transaction, so it sees a row inserted earlier in the same batch. */
-    GW_TRY(stmt_get(&st->w, ST_GET_INBOX, &q, err));
-    GW_CHECK(bind_field(q, 1, m->id, sizeof(m->id)) == SQLITE_OK, GW_EIO, GW_R_IO, "bind: %s",
-             sqlite3_errmsg(st->w.db));
-    r = sqlite3_step(q);
-    GW_CHECK(r == SQLITE_ROW, GW_EIO, GW_R_IO, "read inbox duplicate: %s",
-             r == SQLITE_DONE ? "row vanished" : sqlite3_errmsg(st->w.db));
-    GW_TRY(read_inbox_row(q, &op->existing, err));
+    GW_TRY(read_stmt(&st->w, ST_GET_INBOX, key, COUNT(key), &q, &found, err));
+    GW_CHECK(found, GW_EIO, GW_R_IO, "read inbox duplicate: row vanished");
+    GW_TRY(read_inbox_row(q, &op->put_inbox.existing, err));
     rc = GW_OK;
 out:
     stmt_done(q);
@@ -844,27 +896,24 @@ static enum gw_rc
 op_ack_inbox(struct sqlite_store *st, struct op *op, struct gw_err *err)
 {
     enum gw_rc rc;
+    const struct param key[] = {P_TEXT(op->ack_inbox.id)};
+    const struct param p[] = {P_TEXT(op->ack_inbox.id), P_INT(op->ack_inbox.acked_ms)};
     sqlite3_stmt *q = NULL;
-    int r;
+    bool found = false;
+    int changes = 0;
 
-    GW_TRY(stmt_get(&st->w, ST_GET_ACKED, &q, err));
-    GW_CHECK(bind_str(q, 1, op->id) == SQLITE_OK, GW_EIO, GW_R_IO, "bind: %s", sqlite3_errmsg(st->w.db));
-    r = sqlite3_step(q);
-    GW_CHECK(r == SQLITE_ROW || r == SQLITE_DONE, GW_EIO, GW_R_IO, "read inbox: %s", sqlite3_errmsg(st->w.db));
-    GW_CHECK(r == SQLITE_ROW, GW_EINPUT, GW_R_NOT_FOUND, "no inbox message %s", op->id);
-    op->flag = sqlite3_column_int64(q, 0) != 0;
+    GW_TRY(read_stmt(&st->w, ST_GET_ACKED, key, COUNT(key), &q, &found, err));
+    GW_CHECK(found, GW_EINPUT, GW_R_NOT_FOUND, "no inbox message %s", op->ack_inbox.id);
+    op->ack_inbox.was_acked = sqlite3_column_int64(q, 0) != 0;
     stmt_done(q);
     q = NULL;
-    if (op->flag) {
+    if (op->ack_inbox.was_acked) {
         rc = GW_OK; /* idempotent: a repeated ack changes nothing and logs nothing */
         goto out;
     }
-    GW_TRY(stmt_get(&st->w, ST_ACK_INBOX, &q, err));
-    GW_CHECK(bind_str(q, 1, op->id) == SQLITE_OK && sqlite3_bind_int64(q, 2, op->now_ms) == SQLITE_OK, GW_EIO,
-             GW_R_IO, "bind: %s", sqlite3_errmsg(st->w.db));
-    GW_CHECK(sqlite3_step(q) == SQLITE_DONE && sqlite3_changes(st->w.db) == 1, GW_EIO, GW_R_IO, "ack inbox: %s",
-             sqlite3_errmsg(st->w.db));
-    GW_TRY(audit_if(st, op->ev, err));
+    GW_TRY(write_row(st, ST_ACK_INBOX, p, COUNT(p), op->ev, &changes, err));
+    GW_CHECK(changes == 1, GW_EIO, GW_R_IO, "ack inbox: inbox message %s changed under the writer",
+             op->ack_inbox.id);
     rc = GW_OK;
 out:
     stmt_done(q);
@@ -874,28 +923,17 @@ out:
 static enum gw_rc
 op_put_rejected(struct sqlite_store *st, struct op *op, struct gw_err *err)
 {
-    enum gw_rc rc;
-    sqlite3_stmt *q = NULL;
-    /* These come from a message we refused: cut, like audit fields, so no size is left to the sender. */
-    char message_id[GW_AUDIT_MAX_FIELD + 1];
-    char sender[GW_AUDIT_MAX_FIELD + 1];
-    char reason[GW_AUDIT_MAX_FIELD + 1];
+    const struct param p[] = {
+        P_TEXT(op->put_rejected.message_id),
+        P_TEXT(op->put_rejected.sender),
+        P_BLOB(op->put_rejected.body, op->put_rejected.body_len),
+        P_TEXT(op->put_rejected.reason),
+        P_BLOB(op->put_rejected.receipt, op->put_rejected.receipt_len),
+        P_INT(op->put_rejected.received_ms),
+    };
+    int changes = 0;
 
-    gw_audit_field(op->id, message_id);
-    gw_audit_field(op->sender, sender);
-    gw_audit_field(op->reason, reason);
-    GW_TRY(stmt_get(&st->w, ST_INS_REJECTED, &q, err));
-    GW_CHECK(bind_str(q, 1, message_id) == SQLITE_OK && bind_str(q, 2, sender) == SQLITE_OK &&
-                 bind_blob(q, 3, op->blob, op->blob_len) == SQLITE_OK && bind_str(q, 4, reason) == SQLITE_OK &&
-                 bind_blob(q, 5, op->blob2, op->blob2_len) == SQLITE_OK &&
-                 sqlite3_bind_int64(q, 6, op->now_ms) == SQLITE_OK,
-             GW_EIO, GW_R_IO, "bind rejected: %s", sqlite3_errmsg(st->w.db));
-    GW_CHECK(sqlite3_step(q) == SQLITE_DONE, GW_EIO, GW_R_IO, "insert rejected: %s", sqlite3_errmsg(st->w.db));
-    GW_TRY(audit_if(st, op->ev, err));
-    rc = GW_OK;
-out:
-    stmt_done(q);
-    return rc;
+    return write_row(st, ST_INS_REJECTED, p, COUNT(p), op->ev, &changes, err);
 }
 
 static enum gw_rc
@@ -1041,23 +1079,6 @@ submit(struct sqlite_store *st, struct op *op)
     return op->rc;
 }
 
-/* The digest of a body to store: computed here, in the caller's thread, rather than in the writer; a given
- * one must be the body's. */
-static enum gw_rc
-body_digest(const unsigned char *body, size_t len, const char *given, char out[GW_SHA256_HEX_LEN + 1],
-            struct gw_err *err)
-{
-    enum gw_rc rc = GW_EINTERNAL;
-
-    GW_CHECK(body != NULL && len > 0, GW_EINTERNAL, GW_R_INTERNAL, "no body to store");
-    gw_sha256_hex(body, len, out);
-    GW_CHECK(given[0] == '\0' || strncmp(given, out, GW_SHA256_HEX_LEN + 1) == 0, GW_EINTERNAL, GW_R_INTERNAL,
-             "sha256 given with the message is not the digest of its body");
-    rc = GW_OK;
-out:
-    return rc;
-}
-
 /* ---- the ops ---- */
 
 static struct sqlite_store *
@@ -1066,45 +1087,34 @@ sq(struct gw_store *s)
     return (struct sqlite_store *)s;
 }
 
+/* The write ops queue their op for the writer; gw_store_* has checked their arguments (store_int.h). */
+
 static enum gw_rc
 sq_put_outbox(struct gw_store *s, const struct gw_outbox_msg *m, const struct gw_audit_event *ev,
               struct gw_err *err)
 {
-    enum gw_rc rc;
-    struct op op = {.kind = OP_PUT_OUTBOX, .out = m, .ev = ev, .err = err};
+    struct op op = {.kind = OP_PUT_OUTBOX, .ev = ev, .err = err, .put_outbox = {.m = m}};
 
-    GW_CHECK(m->id[0] != '\0' && state_is_valid(m->state), GW_EINTERNAL, GW_R_INTERNAL,
-             "outbox row without id or state");
-    GW_TRY(body_digest(m->body, m->body_len, m->sha256, op.sha256, err));
-    rc = submit(sq(s), &op);
-out:
-    return rc;
+    return submit(sq(s), &op);
 }
 
 static enum gw_rc
 sq_update_outbox(struct gw_store *s, const struct gw_outbox_msg *m, const struct gw_audit_event *ev,
                  struct gw_err *err)
 {
-    enum gw_rc rc;
-    struct op op = {.kind = OP_UPDATE_OUTBOX, .out = m, .ev = ev, .err = err};
+    struct op op = {.kind = OP_UPDATE_OUTBOX, .ev = ev, .err = err, .update_outbox = {.m = m}};
 
-    GW_CHECK(state_is_valid(m->state), GW_EINTERNAL, GW_R_INTERNAL, "outbox state %d", (int)m->state);
-    rc = submit(sq(s), &op);
-out:
-    return rc;
+    return submit(sq(s), &op);
 }
 
 static enum gw_rc
 sq_attach_notice(struct gw_store *s, const char *id, const unsigned char *notice, size_t len,
                  const struct gw_audit_event *ev, struct gw_err *err)
 {
-    enum gw_rc rc;
-    struct op op = {.kind = OP_ATTACH_NOTICE, .id = id, .blob = notice, .blob_len = len, .ev = ev, .err = err};
+    struct op op = {
+        .kind = OP_ATTACH_NOTICE, .ev = ev, .err = err, .attach_notice = {.id = id, .notice = notice, .len = len}};
 
-    GW_CHECK(notice != NULL, GW_EINTERNAL, GW_R_INTERNAL, "no notice to store");
-    rc = submit(sq(s), &op);
-out:
-    return rc;
+    return submit(sq(s), &op);
 }
 
 static enum gw_rc
@@ -1112,19 +1122,17 @@ sq_put_inbox(struct gw_store *s, const struct gw_inbox_msg *m, const struct gw_a
              struct gw_inbox_msg *existing, struct gw_err *err)
 {
     enum gw_rc rc;
-    struct op op = {.kind = OP_PUT_INBOX, .in = m, .ev = ev, .err = err};
+    struct op op = {.kind = OP_PUT_INBOX, .ev = ev, .err = err, .put_inbox = {.m = m}};
 
-    GW_CHECK(m->id[0] != '\0', GW_EINTERNAL, GW_R_INTERNAL, "inbox row without id");
-    GW_TRY(body_digest(m->body, m->body_len, m->sha256, op.sha256, err));
     GW_TRY(submit(sq(s), &op));
-    *is_duplicate = op.flag;
-    if (op.flag) {
-        *existing = op.existing;
-        memset(&op.existing, 0, sizeof(op.existing));
+    *is_duplicate = op.put_inbox.is_duplicate;
+    if (op.put_inbox.is_duplicate) {
+        *existing = op.put_inbox.existing;
+        memset(&op.put_inbox.existing, 0, sizeof(op.put_inbox.existing));
     }
     rc = GW_OK;
 out:
-    gw_inbox_msg_cleanup(&op.existing);
+    gw_inbox_msg_cleanup(&op.put_inbox.existing);
     return rc;
 }
 
@@ -1133,10 +1141,11 @@ sq_ack_inbox(struct gw_store *s, const char *id, const struct gw_audit_event *ev
              struct gw_err *err)
 {
     enum gw_rc rc;
-    struct op op = {.kind = OP_ACK_INBOX, .id = id, .ev = ev, .err = err, .now_ms = now_ms()};
+    struct op op = {
+        .kind = OP_ACK_INBOX, .ev = ev, .err = err, .ack_inbox = {.id = id, .acked_ms = gw_time_now_ms()}};
 
     GW_TRY(submit(sq(s), &op));
-    *was_acked = op.flag;
+    *was_acked = op.ack_inbox.was_acked;
     rc = GW_OK;
 out:
     return rc;
@@ -1149,16 +1158,19 @@ sq_put_rejected(struct gw_store *s, const char *message_id, const char *sender, 
 {
     struct op op = {
         .kind = OP_PUT_REJECTED,
-        .id = message_id,
-        .sender = sender,
-        .reason = reason,
-        .blob = body,
-        .blob_len = body != NULL ? body_len : 0,
-        .blob2 = receipt,
-        .blob2_len = receipt != NULL ? receipt_len : 0,
-        .now_ms = now_ms(),
         .ev = ev,
         .err = err,
+        .put_rejected =
+            {
+                .message_id = message_id,
+                .sender = sender,
+                .reason = reason,
+                .body = body,
+                .body_len = body_len,
+                .receipt = receipt,
+                .receipt_len = receipt_len,
+                .received_ms = gw_time_now_ms(),
+            },
     };
 
     return submit(sq(s), &op);
@@ -1167,13 +1179,9 @@ sq_put_rejected(struct gw_store *s, const char *message_id, const char *sender, 
 static enum gw_rc
 sq_audit(struct gw_store *s, const struct gw_audit_event *ev, struct gw_err *err)
 {
-    enum gw_rc rc;
     struct op op = {.kind = OP_AUDIT, .ev = ev, .err = err};
 
-    GW_CHECK(ev != NULL, GW_EINTERNAL, GW_R_INTERNAL, "no audit event");
-    rc = submit(sq(s), &op);
-out:
-    return rc;
+    return submit(sq(s), &op);
 }
 
 /* A kind of row a list query returns: its size, how to read one from a statement, how to clean one. */
@@ -1230,15 +1238,12 @@ query_one(struct sqlite_store *st, enum stmt_id id, const char *key, const struc
 {
     enum gw_rc rc;
     sqlite3_stmt *q = NULL;
-    int r;
+    const struct param p[] = {P_TEXT(key)};
+    bool found = false;
 
     pthread_mutex_lock(&st->rlock);
-    GW_TRY(stmt_get(&st->r, id, &q, err));
-    GW_CHECK(bind_str(q, 1, key) == SQLITE_OK, GW_EIO, GW_R_IO, "bind: %s", sqlite3_errmsg(st->r.db));
-    r = sqlite3_step(q);
-    GW_CHECK(r == SQLITE_ROW || r == SQLITE_DONE, GW_EIO, GW_R_IO, "read %s: %s", k->noun,
-             sqlite3_errmsg(st->r.db));
-    GW_CHECK(r == SQLITE_ROW, GW_EINPUT, GW_R_NOT_FOUND, "no %s %s", k->noun, key);
+    GW_TRY(read_stmt(&st->r, id, p, COUNT(p), &q, &found, err));
+    GW_CHECK(found, GW_EINPUT, GW_R_NOT_FOUND, "no %s %s", k->noun, key);
     GW_TRY(k->read(q, row, err));
     rc = GW_OK;
 out:
@@ -1297,6 +1302,7 @@ query_rows(struct sqlite_store *st, enum stmt_id id, int64_t key, const char *fi
 {
     enum gw_rc rc;
     sqlite3_stmt *q = NULL;
+    const struct param p[] = {P_INT(key), P_INT(sql_limit(max)), P_OPT_TEXT(filter)};
     void *rows = NULL;
     size_t count = 0;
     size_t cap = 0;
@@ -1304,12 +1310,7 @@ query_rows(struct sqlite_store *st, enum stmt_id id, int64_t key, const char *fi
 
     pthread_mutex_lock(&st->rlock);
     GW_TRY(stmt_get(&st->r, id, &q, err));
-    GW_CHECK(sqlite3_bind_int64(q, 1, key) == SQLITE_OK && sqlite3_bind_int64(q, 2, sql_limit(max)) == SQLITE_OK,
-             GW_EIO, GW_R_IO, "bind: %s", sqlite3_errmsg(st->r.db));
-    if (sqlite3_bind_parameter_count(q) >= 3) {
-        GW_CHECK((filter != NULL ? bind_str(q, 3, filter) : sqlite3_bind_null(q, 3)) == SQLITE_OK, GW_EIO, GW_R_IO,
-                 "bind: %s", sqlite3_errmsg(st->r.db));
-    }
+    GW_TRY(bind_params(&st->r, q, p, sqlite3_bind_parameter_count(q) >= 3 ? 3 : 2, err));
     while ((r = sqlite3_step(q)) == SQLITE_ROW && count < max) {
         GW_TRY(grow(&rows, &cap, count, max, k->size, err));
         GW_TRY(k->read(q, (char *)rows + count * k->size, err));
@@ -1347,12 +1348,12 @@ sq_next_due(struct gw_store *s, const char *recipient, int64_t *when_ms, struct 
     struct sqlite_store *st = sq(s);
     enum gw_rc rc;
     sqlite3_stmt *q = NULL;
+    const struct param p[] = {P_OPT_TEXT(recipient)};
+    bool found = false;
 
     pthread_mutex_lock(&st->rlock);
-    GW_TRY(stmt_get(&st->r, ST_NEXT_DUE, &q, err));
-    GW_CHECK((recipient != NULL ? bind_str(q, 1, recipient) : sqlite3_bind_null(q, 1)) == SQLITE_OK, GW_EIO,
-             GW_R_IO, "bind: %s", sqlite3_errmsg(st->r.db));
-    GW_CHECK(sqlite3_step(q) == SQLITE_ROW, GW_EIO, GW_R_IO, "next due: %s", sqlite3_errmsg(st->r.db));
+    GW_TRY(read_stmt(&st->r, ST_NEXT_DUE, p, COUNT(p), &q, &found, err));
+    GW_CHECK(found, GW_EIO, GW_R_IO, "next due: no row");
     *when_ms = sqlite3_column_type(q, 0) == SQLITE_NULL ? INT64_MAX : sqlite3_column_int64(q, 0);
     rc = GW_OK;
 out:
@@ -1375,12 +1376,13 @@ sq_list_inbox(struct gw_store *s, int64_t after, size_t max, struct gw_inbox_msg
 }
 
 static enum gw_rc
-sq_counts(struct gw_store *s, uint64_t out_by_state[5], uint64_t *inbox_unacked, struct gw_err *err)
+sq_counts(struct gw_store *s, uint64_t out_by_state[GW_OUT_STATE_COUNT], uint64_t *inbox_unacked,
+          struct gw_err *err)
 {
     struct sqlite_store *st = sq(s);
     enum gw_rc rc;
     sqlite3_stmt *q = NULL;
-    uint64_t by_state[5] = {0};
+    uint64_t by_state[GW_OUT_STATE_COUNT] = {0};
     char name[16];
     enum gw_out_state state;
     int r;
@@ -1392,7 +1394,7 @@ sq_counts(struct gw_store *s, uint64_t out_by_state[5], uint64_t *inbox_unacked,
     GW_TRY(stmt_get(&st->r, ST_COUNT_OUTBOX, &q, err));
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         GW_TRY(col_text(q, 0, name, sizeof(name), err));
-        GW_TRY(state_from_name(name, &state, err));
+        GW_TRY(gw_out_state_from_name(name, &state, err));
         by_state[state] = (uint64_t)sqlite3_column_int64(q, 1);
     }
     GW_CHECK(r == SQLITE_DONE, GW_EIO, GW_R_IO, "count outbox: %s", sqlite3_errmsg(st->r.db));

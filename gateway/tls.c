@@ -21,26 +21,18 @@ enum gw_rc
 gw_tls_fill_store(X509_STORE *store, const struct gw_config *cfg, struct gw_err *err)
 {
     enum gw_rc rc = GW_ECONFIG;
-    STACK_OF(X509) *anchors = NULL;
+    const char *crls[GW_MAX_CRLS];
 
-    GW_TRY(gw_pki_read_certs(cfg->trust, &anchors, err));
-    for (int i = 0; i < sk_X509_num(anchors); i++) {
-        GW_CHECK(X509_STORE_add_cert(store, sk_X509_value(anchors, i)) == 1, GW_ECONFIG, GW_R_CONFIG,
-                 "cannot add trust anchor");
-    }
+    GW_CHECK(cfg->n_crls <= GW_MAX_CRLS, GW_EINTERNAL, GW_R_INTERNAL, "%zu CRL files", cfg->n_crls);
     for (size_t i = 0; i < cfg->n_crls; i++) {
-        GW_CHECK(X509_STORE_load_file(store, cfg->crls[i]) == 1, GW_ECONFIG, GW_R_CONFIG, "cannot load CRL %s",
-                 cfg->crls[i]);
+        crls[i] = cfg->crls[i];
     }
-    if (cfg->n_crls > 0) {
-        gw_pki_store_crl_policy(store);
-    }
+    GW_TRY(gw_pki_fill_store(store, cfg->trust, crls, cfg->n_crls, err));
     rc = GW_OK;
 out:
     if (rc != GW_OK) {
         gw_err_add_openssl(err);
     }
-    sk_X509_pop_free(anchors, X509_free);
     return rc;
 }
 
@@ -86,31 +78,73 @@ known_client_only(int ok, X509_STORE_CTX *xctx)
     return 1;
 }
 
+void
+gw_tls_identity_cleanup(struct gw_tls_identity *id)
+{
+    if (id == NULL) {
+        return;
+    }
+    X509_free(id->cert);
+    sk_X509_pop_free(id->chain, X509_free);
+    EVP_PKEY_free(id->key);
+    memset(id, 0, sizeof(*id));
+}
+
+enum gw_rc
+gw_tls_identity_load(const struct gw_config *cfg, struct gw_tls_identity *out, struct gw_err *err)
+{
+    enum gw_rc rc = GW_ECONFIG;
+    struct gw_tls_identity id = {0};
+    STACK_OF(X509) *certs = NULL;
+
+    GW_TRY(gw_pki_read_certs(cfg->cert, &certs, err));
+    id.cert = sk_X509_shift(certs);
+    if (cfg->chain[0] != '\0') {
+        GW_TRY(gw_pki_read_certs(cfg->chain, &id.chain, err));
+    }
+    GW_TRY(gw_read_private_key(cfg->key, true, &id.key, err));
+    GW_CHECK(X509_check_private_key(id.cert, id.key) == 1, GW_ECONFIG, GW_R_KEY_MISMATCH,
+             "key %s does not match certificate %s", cfg->key, cfg->cert);
+    *out = id;
+    memset(&id, 0, sizeof(id));
+    rc = GW_OK;
+out:
+    sk_X509_pop_free(certs, X509_free);
+    gw_tls_identity_cleanup(&id);
+    return rc;
+}
+
+enum gw_rc
+gw_tls_identity_use(SSL_CTX *ctx, const struct gw_tls_identity *id, struct gw_err *err)
+{
+    enum gw_rc rc = GW_ECONFIG;
+
+    GW_CHECK(SSL_CTX_use_certificate(ctx, id->cert) == 1, GW_ECONFIG, GW_R_CONFIG, "cannot use the certificate");
+    for (int i = 0; id->chain != NULL && i < sk_X509_num(id->chain); i++) {
+        GW_CHECK(SSL_CTX_add1_chain_cert(ctx, sk_X509_value(id->chain, i)) == 1, GW_ECONFIG, GW_R_CONFIG,
+                 "cannot add chain certificate");
+    }
+    GW_CHECK(SSL_CTX_use_PrivateKey(ctx, id->key) == 1 && SSL_CTX_check_private_key(ctx) == 1, GW_ECONFIG,
+             GW_R_KEY_MISMATCH, "key does not match certificate");
+    rc = GW_OK;
+out:
+    return rc;
+}
+
 enum gw_rc
 gw_tls_server_ctx(const struct gw_config *cfg, SSL_CTX **out, struct gw_err *err)
 {
     enum gw_rc rc = GW_ECONFIG;
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-    STACK_OF(X509) *chain = NULL;
-    EVP_PKEY *key = NULL;
+    struct gw_tls_identity id = {0};
     static const unsigned char sid_ctx[] = "gw-server";
 
     GW_CHECK(ctx != NULL, GW_ENOMEM, GW_R_NOMEM, "SSL_CTX");
     GW_CHECK(SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1, GW_ECONFIG, GW_R_CONFIG, "TLS version");
     SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_security_level(ctx, 2);
-    GW_CHECK(SSL_CTX_use_certificate_file(ctx, cfg->cert, SSL_FILETYPE_PEM) == 1, GW_ECONFIG, GW_R_CONFIG,
-             "cannot use certificate %s", cfg->cert);
-    if (cfg->chain[0] != '\0') {
-        GW_TRY(gw_pki_read_certs(cfg->chain, &chain, err));
-        for (int i = 0; i < sk_X509_num(chain); i++) {
-            GW_CHECK(SSL_CTX_add1_chain_cert(ctx, sk_X509_value(chain, i)) == 1, GW_ECONFIG, GW_R_CONFIG,
-                     "cannot add chain certificate");
-        }
-    }
-    GW_TRY(gw_read_private_key(cfg->key, true, &key, err));
-    GW_CHECK(SSL_CTX_use_PrivateKey(ctx, key) == 1 && SSL_CTX_check_private_key(ctx) == 1, GW_ECONFIG,
-             GW_R_KEY_MISMATCH, "key %s does not match certificate %s", cfg->key, cfg->cert);
+    GW_TRY(gw_tls_identity_load(cfg, &id, err));
+    GW_TRY(gw_tls_identity_use(ctx, &id, err));
     GW_TRY(gw_tls_fill_store(SSL_CTX_get_cert_store(ctx), cfg, err));
     GW_CHECK(SSL_CTX_set_ex_data(ctx, config_index(), (void *)(uintptr_t)cfg) == 1, GW_ENOMEM, GW_R_NOMEM,
              "SSL_CTX ex data");
@@ -124,8 +158,7 @@ out:
     if (rc != GW_OK) {
         gw_err_add_openssl(err);
     }
-    EVP_PKEY_free(key);
-    sk_X509_pop_free(chain, X509_free);
+    gw_tls_identity_cleanup(&id);
     SSL_CTX_free(ctx);
     return rc;
 }

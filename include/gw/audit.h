@@ -10,14 +10,16 @@
 #include <stdint.h>
 
 #include "gw/err.h"
+#include "gw/ids.h"
+#include "gw/time.h"
 
-#define GW_AUDIT_HASH_LEN 64 /* hex SHA-256 */
+#define GW_AUDIT_HASH_LEN GW_SHA256_HEX_LEN
 
 /* prev_hash of entry 1. */
 #define GW_AUDIT_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* "2025-03-01T10:20:30.123Z": UTC, millisecond precision, always this length. */
-#define GW_AUDIT_TIME_LEN 24
+#define GW_AUDIT_TIME_LEN GW_TIME_ISO_LEN
 
 /* Bytes of one text field of an entry. Longer values (a peer's error text in reason) are cut at a UTF-8
  * character boundary before they are hashed and stored, so a long detail never fails the operation it

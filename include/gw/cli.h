@@ -61,5 +61,7 @@ int gw_cmd_validate(int argc, char **argv);
 int gw_cmd_sign(int argc, char **argv);
 int gw_cmd_verify(int argc, char **argv);
 int gw_cmd_audit(int argc, char **argv);
+int gw_cmd_serve(int argc, char **argv);
+int gw_cmd_receipt(int argc, char **argv);
 
 #endif

@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gw/envelope.h"
 #include "gw/err.h"
+#include "gw/ids.h"
 
 #define GW_MAX_PEERS 64
 #define GW_MAX_RULES 128
@@ -83,5 +83,11 @@ const struct gw_peer *gw_config_peer(const struct gw_config *c, const char *regn
 
 /* May sender send a message of this type to recipient? (Receipts are always allowed between peers.) */
 bool gw_config_allows(const struct gw_config *c, const char *sender, const char *recipient, enum gw_msg_type t);
+
+/* DESIGN §5: the envelope's Created (an xs:dateTime, borrowed) lies within [now - created_window_past,
+ * now + created_window_future]. Checked at submission and at exchange. Reasons: CREATED_WINDOW (rc
+ * GW_EINPUT if it is not a dateTime, GW_EPOLICY if it lies outside the window). */
+GW_MUST_CHECK enum gw_rc gw_config_check_created(const struct gw_config *cfg, const char *created,
+                                                 struct gw_err *err);
 
 #endif

@@ -11,18 +11,7 @@
 #include <stdbool.h>
 
 #include "gw/err.h"
-
-enum gw_msg_type {
-    GW_MSG_LETTER,
-    GW_MSG_DECISION,
-    GW_MSG_CONFIRMATION,
-    GW_MSG_DATAREPORT,
-    GW_MSG_RECEIPT,
-};
-#define GW_MSG_TYPE_COUNT 5
-
-#define GW_UUID_LEN 36
-#define GW_REGNO_LEN 11
+#include "gw/ids.h"
 
 struct gw_envelope {
     char message_id[GW_UUID_LEN + 1];  /* lowercase UUID */
@@ -35,12 +24,6 @@ struct gw_envelope {
     xmlNode *payload; /* borrowed from the document the envelope was read from */
 };
 
-/* Name of a message type as in MessageType ("Decision"). */
-const char *gw_msg_type_name(enum gw_msg_type t);
-/* Namespace of a payload type's schema. */
-const char *gw_msg_type_ns(enum gw_msg_type t);
-bool gw_msg_type_from_name(const char *name, enum gw_msg_type *out);
-
 /*
  * Read the header of doc's envelope root and check that MessageType names the payload element.
  * OUT: *out (gw_envelope_cleanup()); on failure *out is untouched.
@@ -50,9 +33,5 @@ bool gw_msg_type_from_name(const char *name, enum gw_msg_type *out);
 GW_MUST_CHECK enum gw_rc gw_envelope_read(xmlDoc *doc, const char *name, struct gw_envelope *out,
                                           struct gw_err *err);
 void gw_envelope_cleanup(struct gw_envelope *e);
-
-/* Syntax checks shared with the HTTP API. */
-bool gw_is_uuid(const char *s);
-bool gw_is_regno(const char *s);
 
 #endif

@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 #include "gw/buf.h"
-#include "gw/envelope.h"
 #include "gw/err.h"
+#include "gw/ids.h"
 #include "gw/store.h"
 
 enum gw_outcome {

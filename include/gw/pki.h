@@ -10,8 +10,8 @@
 #include <openssl/x509.h>
 #include <stddef.h>
 
-#include "gw/envelope.h"
 #include "gw/err.h"
+#include "gw/ids.h"
 
 struct gw_pki;
 
@@ -34,6 +34,14 @@ struct gw_signer_info {
 GW_MUST_CHECK enum gw_rc gw_pki_load(const char *trust_pem, const char *const *crl_pems, size_t n_crls,
                                      struct gw_pki **out, struct gw_err *err);
 void gw_pki_free(struct gw_pki *pki);
+
+/* The one trust-store builder, for signatures (gw_pki_load) and TLS (tls.c, deliver.c): add the trust
+ * anchors of trust_pem and the CRLs of each of crl_pems (n_crls PEM files, each with at least one CRL) to
+ * store, every file read through the GW_MAX_PEM_BYTES cap; with CRLs, also set gw_pki_store_crl_policy.
+ * Paths borrowed; store borrowed (on failure it may hold some of the objects: the caller frees it).
+ * Reasons: IO, CONFIG (no certificate, no CRL, OpenSSL refused one), LIMIT_SIZE, NOMEM. */
+GW_MUST_CHECK enum gw_rc gw_pki_fill_store(X509_STORE *store, const char *trust_pem, const char *const *crl_pems,
+                                           size_t n_crls, struct gw_err *err);
 
 /*
  * From the certificates of a KeyInfo (the end-entity certificate and its intermediates, in any order),

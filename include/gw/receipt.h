@@ -17,7 +17,6 @@
 #include "gw/store.h"
 
 #define GW_NS_RECEIPT "urn:lv:skola-kopiena:receipt:v1"
-#define GW_NIL_UUID "00000000-0000-0000-0000-000000000000"
 
 enum gw_receipt_status {
     GW_RECEIPT_ACCEPTED,
@@ -61,11 +60,5 @@ GW_MUST_CHECK enum gw_rc gw_receipt_check(struct gw_pki *pki, const struct gw_sc
                                           const char *expected_recipient, const char *message_id,
                                           const char *message_digest_hex, struct gw_receipt_info *info,
                                           struct gw_err *err);
-
-/* A fresh random (version 4) UUID, lowercase. */
-GW_MUST_CHECK enum gw_rc gw_uuid_new(char out[GW_UUID_LEN + 1], struct gw_err *err);
-
-/* Current UTC time as xs:dateTime with milliseconds and "Z". */
-void gw_now_iso(char *buf, size_t n);
 
 #endif

@@ -12,7 +12,6 @@
 #include <openssl/evp.h>
 #include <stdbool.h>
 
-#include "gw/envelope.h"
 #include "gw/err.h"
 
 struct gw_signer;

@@ -2,10 +2,11 @@
 /*
  * Durable storage of a gateway (DESIGN §6): the outbox of messages this organisation sends, the inbox of
  * messages it received, rejected messages kept for the audit trail, and the hash-chained audit log.
- * struct gw_store_ops is the interface a back end implements (SQLite now, PostgreSQL later); callers use
- * the gw_store_* wrappers. Every write returns only once it is durable, and carries the audit event that
- * describes it, written in the same transaction. Several concurrent writers share one commit (group
- * commit). All functions are thread-safe.
+ * Callers use only the gw_store_* calls declared here; they check their arguments and dispatch to a back
+ * end (SQLite now, PostgreSQL later), whose interface, struct gw_store_ops, is private to gateway/
+ * (store_int.h). Every write returns only once it is durable, and carries the audit event that describes it,
+ * written in the same transaction. Several concurrent writers share one commit (group commit). All
+ * functions are thread-safe.
  */
 #ifndef GW_STORE_H
 #define GW_STORE_H
@@ -14,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gw/envelope.h"
 #include "gw/err.h"
+#include "gw/ids.h"
 
 enum gw_out_state {
     GW_OUT_QUEUED,     /* stored, not yet tried */
@@ -24,9 +25,8 @@ enum gw_out_state {
     GW_OUT_REJECTED,   /* the recipient answered with a signed Rejected receipt: permanent */
     GW_OUT_FAILED,     /* gave up: retry age exceeded */
 };
+#define GW_OUT_STATE_COUNT 5 /* the number of states above, which run from 0 */
 const char *gw_out_state_name(enum gw_out_state s);
-
-#define GW_SHA256_HEX_LEN 64
 
 /* One outbox row. Buffers are owned (free()) by whoever holds the struct; gw_outbox_msg_cleanup frees. */
 struct gw_outbox_msg {
@@ -76,93 +76,74 @@ struct gw_audit_event {
     const char *reason;  /* GW_R_* code name or free detail */
 };
 
+/* An open store: opaque to callers, who reach it only through the gw_store_* calls below. The back ends
+ * (gateway/store_sqlite.c) implement struct gw_store_ops of the private gateway/store_int.h. */
 struct gw_store;
 
-struct gw_store_ops {
-    void (*close)(struct gw_store *s);
-    /* Insert a new outbox row. Reasons: DUPLICATE (id exists), IO. */
-    enum gw_rc (*put_outbox)(struct gw_store *s, const struct gw_outbox_msg *m, const struct gw_audit_event *ev,
-                             struct gw_err *err);
-    /* OUT: *m (cleanup). Reasons: NOT_FOUND, IO. */
-    enum gw_rc (*get_outbox)(struct gw_store *s, const char *id, struct gw_outbox_msg *m, struct gw_err *err);
-    /* Rows in state QUEUED or DELIVERING with next_attempt_ms <= now_ms, for recipient (NULL: any), oldest
-     * first, at most max. OUT: *list (array of *n rows; free each with cleanup, then free(list)). */
-    enum gw_rc (*due_outbox)(struct gw_store *s, int64_t now_ms, const char *recipient, size_t max,
-                             struct gw_outbox_msg **list, size_t *n, struct gw_err *err);
-    /* Earliest next_attempt_ms of a QUEUED/DELIVERING row for recipient (NULL: any), or INT64_MAX if none. */
-    enum gw_rc (*next_due)(struct gw_store *s, const char *recipient, int64_t *when_ms, struct gw_err *err);
-    /* Set state, attempts, next_attempt_ms, last_error, delivered_ms and (if receipt != NULL) the receipt
-     * of row m->id from m. Reasons: NOT_FOUND, IO. */
-    enum gw_rc (*update_outbox)(struct gw_store *s, const struct gw_outbox_msg *m, const struct gw_audit_event *ev,
-                                struct gw_err *err);
-    /* Store the Delivered notification for outbox row id. Reasons: NOT_FOUND, IO. */
-    enum gw_rc (*attach_notice)(struct gw_store *s, const char *id, const unsigned char *notice, size_t len,
-                                const struct gw_audit_event *ev, struct gw_err *err);
-    /* Insert a received message. If m->id is already in the inbox, nothing is written and *existing is
-     * filled with the stored row (*is_duplicate = true): the caller compares digests. */
-    enum gw_rc (*put_inbox)(struct gw_store *s, const struct gw_inbox_msg *m, const struct gw_audit_event *ev,
-                            bool *is_duplicate, struct gw_inbox_msg *existing, struct gw_err *err);
-    /* OUT: *m. Reasons: NOT_FOUND, IO. */
-    enum gw_rc (*get_inbox)(struct gw_store *s, const char *id, struct gw_inbox_msg *m, struct gw_err *err);
-    /* Rows with seq > after, ascending, at most max, without body and receipt. OUT: *list, *n. */
-    enum gw_rc (*list_inbox)(struct gw_store *s, int64_t after, size_t max, struct gw_inbox_msg **list, size_t *n,
-                             struct gw_err *err);
-    /* Mark acked (idempotent: *was_acked tells if it already was). Reasons: NOT_FOUND, IO. */
-    enum gw_rc (*ack_inbox)(struct gw_store *s, const char *id, const struct gw_audit_event *ev, bool *was_acked,
-                            struct gw_err *err);
-    /* Keep a rejected message (body may be NULL when nothing parseable arrived) with the receipt we sent. */
-    enum gw_rc (*put_rejected)(struct gw_store *s, const char *message_id, const char *sender,
-                               const unsigned char *body, size_t body_len, const char *reason,
-                               const unsigned char *receipt, size_t receipt_len, const struct gw_audit_event *ev,
-                               struct gw_err *err);
-    /* An audit event on its own (verification failure without a stored message, a delivery attempt...). */
-    enum gw_rc (*audit)(struct gw_store *s, const struct gw_audit_event *ev, struct gw_err *err);
-    /* Counts for /metrics: outbox rows per state (array indexed by enum gw_out_state), inbox rows not acked. */
-    enum gw_rc (*counts)(struct gw_store *s, uint64_t out_by_state[5], uint64_t *inbox_unacked,
-                         struct gw_err *err);
-};
-
-struct gw_store {
-    const struct gw_store_ops *ops;
-};
-
 /*
- * The calls callers make: each dispatches through s->ops and has the contract of the op of the same name
- * above. Writes return GW_OK only after the transaction holding them (and ev, if not NULL, appended to the
- * audit log in that same transaction) has committed durably; a failed write leaves nothing behind, its
- * audit event included. Reasons besides those listed above: NOMEM, and INTERNAL for a caller's mistake
- * (a NULL body, a sha256 that is not the body's). Outputs are set only on success.
+ * The calls callers make. Each checks its arguments (below: "INTERNAL if"), then dispatches to the back end.
+ * Writes return GW_OK only after the transaction holding them (and ev, if not NULL, appended to the audit log
+ * in that same transaction) has committed durably; a failed write leaves nothing behind, its audit event
+ * included. Every call can also fail with IO and NOMEM. INTERNAL marks a caller's mistake, refused before the
+ * back end sees it. Outputs are set only on success.
  */
+
+/* Insert a new outbox row. m->sha256 may be "" (the store computes it) or the digest of the body.
+ * Reasons: DUPLICATE (id exists); INTERNAL if m->id is "", m->state is not a state, the body is NULL or
+ * empty, or m->sha256 is not the body's digest. */
 GW_MUST_CHECK enum gw_rc gw_store_put_outbox(struct gw_store *s, const struct gw_outbox_msg *m,
                                              const struct gw_audit_event *ev, struct gw_err *err);
+/* OUT: *m (gw_outbox_msg_cleanup). Reasons: NOT_FOUND. */
 GW_MUST_CHECK enum gw_rc gw_store_get_outbox(struct gw_store *s, const char *id, struct gw_outbox_msg *m,
                                              struct gw_err *err);
+/* Rows in state QUEUED or DELIVERING with next_attempt_ms <= now_ms, for recipient (NULL: any), oldest
+ * first, at most max. OUT: *list (array of *n rows; free each with gw_outbox_msg_cleanup, then free(list)). */
 GW_MUST_CHECK enum gw_rc gw_store_due_outbox(struct gw_store *s, int64_t now_ms, const char *recipient, size_t max,
                                              struct gw_outbox_msg **list, size_t *n, struct gw_err *err);
+/* OUT: *when_ms, the earliest next_attempt_ms of a QUEUED/DELIVERING row for recipient (NULL: any), or
+ * INT64_MAX if there is none. */
 GW_MUST_CHECK enum gw_rc gw_store_next_due(struct gw_store *s, const char *recipient, int64_t *when_ms,
                                            struct gw_err *err);
+/* Set state, attempts, next_attempt_ms, last_error, delivered_ms and (if m->receipt != NULL) the receipt of
+ * row m->id from m. Reasons: NOT_FOUND; INTERNAL if m->state is not a state. */
 GW_MUST_CHECK enum gw_rc gw_store_update_outbox(struct gw_store *s, const struct gw_outbox_msg *m,
                                                 const struct gw_audit_event *ev, struct gw_err *err);
+/* Store the Delivered notification (len bytes, borrowed) for outbox row id. Reasons: NOT_FOUND; INTERNAL if
+ * notice is NULL. */
 GW_MUST_CHECK enum gw_rc gw_store_attach_notice(struct gw_store *s, const char *id, const unsigned char *notice,
                                                 size_t len, const struct gw_audit_event *ev, struct gw_err *err);
-/* A duplicate writes nothing, not even ev: the caller compares digests and audits what it decides. */
+/* Insert a received message (m->sha256 as for gw_store_put_outbox). If m->id is already in the inbox,
+ * nothing is written, not even ev, and *existing is filled with the stored row (gw_inbox_msg_cleanup) with
+ * *is_duplicate = true: the caller compares digests and audits what it decides. Reasons: INTERNAL if m->id
+ * is "", the body is NULL or empty, or m->sha256 is not the body's digest. */
 GW_MUST_CHECK enum gw_rc gw_store_put_inbox(struct gw_store *s, const struct gw_inbox_msg *m,
                                             const struct gw_audit_event *ev, bool *is_duplicate,
                                             struct gw_inbox_msg *existing, struct gw_err *err);
+/* OUT: *m (gw_inbox_msg_cleanup). Reasons: NOT_FOUND. */
 GW_MUST_CHECK enum gw_rc gw_store_get_inbox(struct gw_store *s, const char *id, struct gw_inbox_msg *m,
                                             struct gw_err *err);
+/* Rows with seq > after, ascending, at most max, without body and receipt. OUT: *list, *n (as for
+ * gw_store_due_outbox, with gw_inbox_msg_cleanup). */
 GW_MUST_CHECK enum gw_rc gw_store_list_inbox(struct gw_store *s, int64_t after, size_t max,
                                              struct gw_inbox_msg **list, size_t *n, struct gw_err *err);
-/* A repeated ack (*was_acked = true) writes nothing, not even ev. */
+/* Mark row id acked. Idempotent: a repeated ack (*was_acked = true) writes nothing, not even ev.
+ * Reasons: NOT_FOUND. */
 GW_MUST_CHECK enum gw_rc gw_store_ack_inbox(struct gw_store *s, const char *id, const struct gw_audit_event *ev,
                                             bool *was_acked, struct gw_err *err);
+/* Keep a rejected message with the receipt we sent. body and receipt may be NULL (nothing parseable arrived,
+ * no receipt); their lengths then count as 0. message_id, sender and reason come from a refused message: they
+ * are cut to GW_AUDIT_MAX_FIELD bytes like audit fields (NULL is stored as ""). */
 GW_MUST_CHECK enum gw_rc gw_store_put_rejected(struct gw_store *s, const char *message_id, const char *sender,
                                                const unsigned char *body, size_t body_len, const char *reason,
                                                const unsigned char *receipt, size_t receipt_len,
                                                const struct gw_audit_event *ev, struct gw_err *err);
+/* An audit event on its own (verification failure without a stored message, a delivery attempt...).
+ * Reasons: INTERNAL if ev is NULL. */
 GW_MUST_CHECK enum gw_rc gw_store_audit(struct gw_store *s, const struct gw_audit_event *ev, struct gw_err *err);
-GW_MUST_CHECK enum gw_rc gw_store_counts(struct gw_store *s, uint64_t out_by_state[5], uint64_t *inbox_unacked,
-                                         struct gw_err *err);
+/* Counts for /metrics, read in one snapshot. OUT: out_by_state (outbox rows per state, indexed by enum
+ * gw_out_state), *inbox_unacked (inbox rows not acked). */
+GW_MUST_CHECK enum gw_rc gw_store_counts(struct gw_store *s, uint64_t out_by_state[GW_OUT_STATE_COUNT],
+                                         uint64_t *inbox_unacked, struct gw_err *err);
 
 /* Open (creating and migrating) the SQLite store at path. OUT: *out (gw_store_close()).
  * Reasons: IO, CONFIG (a newer schema version than this binary knows). */
@@ -187,8 +168,5 @@ typedef void (*gw_audit_entry_fn)(void *arg, const struct gw_audit_entry *e);
  * read-only and without checking the chain. Reasons: IO, CONFIG (newer schema). */
 GW_MUST_CHECK enum gw_rc gw_audit_list_sqlite(const char *path, uint64_t last, gw_audit_entry_fn fn, void *arg,
                                               struct gw_err *err);
-
-/* Hex SHA-256 of bytes into out (65 bytes). Aborts if OpenSSL cannot allocate a digest context. */
-void gw_sha256_hex(const unsigned char *data, size_t len, char out[GW_SHA256_HEX_LEN + 1]);
 
 #endif

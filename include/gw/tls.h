@@ -9,8 +9,28 @@
 #include <openssl/ssl.h>
 
 #include "gw/config.h"
-#include "gw/envelope.h"
 #include "gw/err.h"
+#include "gw/ids.h"
+
+/* Our side of a TLS handshake, for the server and for the deliverer: the configured certificate, its
+ * intermediates and the private key (read by sign.c's gw_read_private_key). */
+struct gw_tls_identity {
+    X509 *cert;             /* the first certificate of cfg->cert */
+    STACK_OF(X509) * chain; /* cfg->chain, NULL when none is configured */
+    EVP_PKEY *key;          /* cfg->key, mode 0600 or stricter */
+};
+
+/* Load the identity once (each file through the GW_MAX_PEM_BYTES cap) and check that key and certificate
+ * belong together. OUT: *out (gw_tls_identity_cleanup()); on failure *out is untouched.
+ * Reasons: IO, CONFIG, LIMIT_SIZE, KEY_MISMATCH. */
+GW_MUST_CHECK enum gw_rc gw_tls_identity_load(const struct gw_config *cfg, struct gw_tls_identity *out,
+                                              struct gw_err *err);
+/* Put certificate, chain and key on ctx (each shared, reference counted; id borrowed). Thread-safe for
+ * different contexts. Reasons: CONFIG (OpenSSL refused one, e.g. below the context's security level),
+ * KEY_MISMATCH. */
+GW_MUST_CHECK enum gw_rc gw_tls_identity_use(SSL_CTX *ctx, const struct gw_tls_identity *id, struct gw_err *err);
+/* Free what the identity holds and zero it; NULL-safe. */
+void gw_tls_identity_cleanup(struct gw_tls_identity *id);
 
 /* Build the shared server SSL_CTX from the configuration (cfg borrowed: it must outlive the context). The
  * handshake refuses client certificates of organisations other than our own and the configured peers.
@@ -22,7 +42,8 @@ GW_MUST_CHECK enum gw_rc gw_tls_server_ctx(const struct gw_config *cfg, SSL_CTX 
 GW_MUST_CHECK enum gw_rc gw_tls_peer_identity(X509 *peer, char regno[GW_REGNO_LEN + 1], char *cn, size_t cn_len,
                                               struct gw_err *err);
 
-/* Load trust anchors and CRLs into an X509_STORE (for the server and for libcurl's contexts). */
+/* The configuration's trust anchors and CRLs into an X509_STORE (for the server and for libcurl's
+ * contexts), by gw_pki_fill_store. Reasons: as gw_pki_fill_store. */
 GW_MUST_CHECK enum gw_rc gw_tls_fill_store(X509_STORE *store, const struct gw_config *cfg, struct gw_err *err);
 
 #endif

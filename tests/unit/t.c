@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * Helpers of the unit-test harness shared by the test modules: failure recording, reading and parsing
- * test inputs, and finding nodes. No test lives here.
+ * Helpers of the unit-test harness shared by the test modules: failure recording, reading, copying and
+ * parsing test inputs, and finding nodes. No test lives here.
  */
 #include "t.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "gw/buf.h"
 #include "gw/limits.h"
@@ -123,6 +126,28 @@ bool
 t_contains(const char *haystack, const char *needle)
 {
     return haystack != NULL && needle != NULL && strstr(haystack, needle) != NULL;
+}
+
+bool
+t_copy_file(const char *from, const char *path, mode_t mode)
+{
+    struct gw_err err;
+    unsigned char *data = NULL;
+    size_t len = 0;
+    int fd;
+    bool ok;
+
+    gw_err_clear(&err);
+    if (t_read_file(from, &data, &len, &err) != GW_OK) {
+        return false;
+    }
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    ok = fd >= 0 && write(fd, data, len) == (ssize_t)len && fchmod(fd, mode) == 0;
+    if (fd >= 0) {
+        ok = close(fd) == 0 && ok;
+    }
+    free(data);
+    return ok;
 }
 
 void

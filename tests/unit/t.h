@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "gw/err.h"
 #include "gw/schema.h"
@@ -52,13 +53,17 @@ struct t_module {
 /* The modules, in the order the runner runs them (one per tests/unit/test_<module>.c). */
 extern const struct t_module t_module_err;
 extern const struct t_module t_module_buf;
+extern const struct t_module t_module_ids;
+extern const struct t_module t_module_time;
 extern const struct t_module t_module_xml;
 extern const struct t_module t_module_schema;
 extern const struct t_module t_module_envelope;
 extern const struct t_module t_module_pki;
+extern const struct t_module t_module_tls;
 extern const struct t_module t_module_sign_verify;
 extern const struct t_module t_module_config;
 extern const struct t_module t_module_store;
+extern const struct t_module t_module_http;
 extern const struct t_module t_module_receipt;
 extern const struct t_module t_module_files;
 extern const struct t_module t_module_worstcase;
@@ -76,6 +81,10 @@ GW_MUST_CHECK enum gw_rc t_parse_str(const char *s, const struct gw_xml_limits *
 
 /* Read a whole file (at most GW_MAX_DOC_BYTES). OUT: *out (free(), NUL-terminated), *len. */
 GW_MUST_CHECK enum gw_rc t_read_file(const char *path, unsigned char **out, size_t *len, struct gw_err *err);
+
+/* Copy the file at from to path (created or truncated) with the given mode, e.g. a key of tests/pki/ as
+ * 0600 for the loaders that refuse a key others can read. */
+bool t_copy_file(const char *from, const char *path, mode_t mode);
 
 /* Read and parse a file with the default limits, named by its path. OUT: *out (xmlFreeDoc). */
 GW_MUST_CHECK enum gw_rc t_load_doc(const char *path, xmlDoc **out, struct gw_err *err);

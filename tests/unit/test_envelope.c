@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Unit tests of envelope.c: every header field of examples/decision-ludza.xml is read, MessageType must
- * name the payload, fields are read as their whole text (across comments), the syntax checks of
- * gw_is_uuid and gw_is_regno at their edges, and on failure the output struct is untouched.
+ * name the payload, fields are read as their whole text (across comments), and on failure the output
+ * struct is untouched. (The syntax checks of the fields are tested with ids.c, in test_ids.c.)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,8 +67,8 @@ test_read_all_examples(struct t *t)
         EXPECT_OK(t_load_doc(want[i].path, &doc, &err), &err);
         EXPECT_OK(gw_envelope_read(doc, want[i].path, &e, &err), &err);
         if (e.type != want[i].type || strcmp(e.sender, want[i].sender) != 0 ||
-            (e.in_reply_to[0] != '\0') != want[i].in_reply || !gw_is_uuid(e.message_id) ||
-            (want[i].in_reply && !gw_is_uuid(e.in_reply_to)) || e.subject == NULL || e.subject[0] == '\0') {
+            (e.in_reply_to[0] != '\0') != want[i].in_reply || !gw_ids_is_uuid(e.message_id) ||
+            (want[i].in_reply && !gw_ids_is_uuid(e.in_reply_to)) || e.subject == NULL || e.subject[0] == '\0') {
             T_FAIL("%s: type %s sender %s in_reply_to '%s'", want[i].path, gw_msg_type_name(e.type), e.sender,
                    e.in_reply_to);
         }
@@ -313,73 +313,6 @@ out:
     xmlFreeDoc(doc);
 }
 
-static void
-test_is_uuid(struct t *t)
-{
-    EXPECT_TRUE(gw_is_uuid("7228649c-d108-458e-8bc1-fe490fc800e3"));
-    EXPECT_TRUE(gw_is_uuid("00000000-0000-0000-0000-000000000000"));
-    EXPECT_TRUE(gw_is_uuid("ffffffff-ffff-ffff-ffff-ffffffffffff"));
-    EXPECT_TRUE(!gw_is_uuid(""));
-    EXPECT_TRUE(!gw_is_uuid("7228649c-d108-458e-8bc1-fe490fc800e"));   /* 35 */
-    EXPECT_TRUE(!gw_is_uuid("7228649c-d108-458e-8bc1-fe490fc800e3a")); /* 37 */
-    EXPECT_TRUE(!gw_is_uuid("7228649C-D108-458E-8BC1-FE490FC800E3"));  /* uppercase, as the schema */
-    EXPECT_TRUE(!gw_is_uuid("7228649g-d108-458e-8bc1-fe490fc800e3"));
-    EXPECT_TRUE(!gw_is_uuid("7228649cd108-458e-8bc1-fe490fc800e3-"));
-    EXPECT_TRUE(!gw_is_uuid("7228649c-d108-458e-8bc1fe490fc800e3--"));
-    EXPECT_TRUE(!gw_is_uuid("{228649c-d108-458e-8bc1-fe490fc800e}"));
-    EXPECT_TRUE(!gw_is_uuid("7228649c_d108_458e_8bc1_fe490fc800e3"));
-    EXPECT_TRUE(!gw_is_uuid("------------------------------------"));
-    EXPECT_TRUE(!gw_is_uuid(" 228649c-d108-458e-8bc1-fe490fc800e3"));
-    EXPECT_TRUE(!gw_is_uuid("7228649c-d108-458e-8bc1-fe490fc800\xc4\x81")); /* "ā": 36 bytes, 35 characters */
-out:
-    return;
-}
-
-static void
-test_is_regno(struct t *t)
-{
-    EXPECT_TRUE(gw_is_regno("90000017453"));
-    EXPECT_TRUE(gw_is_regno("00000000000"));
-    EXPECT_TRUE(!gw_is_regno(""));
-    EXPECT_TRUE(!gw_is_regno("9000001745"));   /* 10 */
-    EXPECT_TRUE(!gw_is_regno("900000174530")); /* 12 */
-    EXPECT_TRUE(!gw_is_regno("9000001745a"));
-    EXPECT_TRUE(!gw_is_regno("+9000001745"));
-    EXPECT_TRUE(!gw_is_regno("-9000001745"));
-    EXPECT_TRUE(!gw_is_regno(" 9000001745"));
-    EXPECT_TRUE(!gw_is_regno("9000001745 "));
-    EXPECT_TRUE(!gw_is_regno("NTRLV-90000"));
-    EXPECT_TRUE(!gw_is_regno("900000174\xd9\xa3")); /* ARABIC-INDIC DIGIT THREE: 11 bytes, not a digit */
-out:
-    return;
-}
-
-static void
-test_type_names(struct t *t)
-{
-    enum gw_msg_type back = GW_MSG_RECEIPT;
-
-    for (int i = 0; i < GW_MSG_TYPE_COUNT; i++) {
-        const char *name = gw_msg_type_name((enum gw_msg_type)i);
-        if (!gw_msg_type_from_name(name, &back) || back != (enum gw_msg_type)i) {
-            T_FAIL("type %d (%s) does not map back", i, name);
-        }
-        if (strncmp(gw_msg_type_ns((enum gw_msg_type)i), "urn:lv:skola-kopiena:", 21) != 0) {
-            T_FAIL("type %s has namespace '%s'", name, gw_msg_type_ns((enum gw_msg_type)i));
-        }
-    }
-    EXPECT_STR_EQ(gw_msg_type_name(GW_MSG_DATAREPORT), "DataReport");
-    EXPECT_STR_EQ(gw_msg_type_ns(GW_MSG_LETTER), "urn:lv:skola-kopiena:letter:v1");
-    back = GW_MSG_RECEIPT;
-    EXPECT_TRUE(!gw_msg_type_from_name("decision", &back)); /* case-sensitive */
-    EXPECT_TRUE(!gw_msg_type_from_name("", &back));
-    EXPECT_INT_EQ(back, GW_MSG_RECEIPT);
-    EXPECT_STR_EQ(gw_msg_type_name((enum gw_msg_type)GW_MSG_TYPE_COUNT), "?");
-    EXPECT_STR_EQ(gw_msg_type_ns((enum gw_msg_type)GW_MSG_TYPE_COUNT), "");
-out:
-    return;
-}
-
 static const struct t_case cases[] = {
     {"read_decision_ludza", test_read_decision_ludza, NULL},
     {"read_all_examples", test_read_all_examples, NULL},
@@ -390,9 +323,6 @@ static const struct t_case cases[] = {
     {"not_an_envelope", test_not_an_envelope, NULL},
     {"created_as_schema", test_created_as_schema, NULL},
     {"subject_split_by_comment", test_subject_split_by_comment, NULL},
-    {"is_uuid", test_is_uuid, NULL},
-    {"is_regno", test_is_regno, NULL},
-    {"type_names", test_type_names, NULL},
 };
 
 const struct t_module t_module_envelope = {"envelope", cases, T_COUNT(cases)};

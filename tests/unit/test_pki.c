@@ -3,7 +3,8 @@
  * Unit tests of pki.c against the fixed test PKI of tests/pki/ (see its README.md): trust anchors and CRL
  * loading, the signer-chain policy for every test certificate (each failure class with its own reason),
  * the KeyInfo shape rules (one end-entity certificate, DER only, at most GW_MAX_CHAIN_CERTS), *out
- * untouched on failure, the chain-result cache, organizationIdentifier and key strength.
+ * untouched on failure, the chain-result cache, organizationIdentifier and key strength; the one
+ * trust-store builder that signatures and both TLS contexts share (its size cap, CRL files give CRLs only).
  */
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -11,9 +12,11 @@
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "gw/limits.h"
 #include "gw/pki.h"
+#include "gw/tls.h"
 #include "t.h"
 
 #define PKI_DIR "tests/pki/"
@@ -559,6 +562,138 @@ out:
     EVP_PKEY_free(ed);
 }
 
+/* Write the tests/pki/ files (NULL-terminated list) one after the other to path, then pad bytes of text
+ * lines that a PEM reader skips. */
+static bool
+write_pem(const char *path, const char *const *files, size_t pad)
+{
+    static const char line[] = "padding outside any PEM block, skipped by the reader but read from disk\n";
+    FILE *out = fopen(path, "w");
+    bool ok = out != NULL;
+    char buf[4096];
+
+    for (size_t i = 0; ok && files[i] != NULL; i++) {
+        char src[256];
+        FILE *in;
+        size_t n;
+
+        snprintf(src, sizeof(src), PKI_DIR "%s", files[i]);
+        in = fopen(src, "r");
+        ok = in != NULL;
+        while (ok && (n = fread(buf, 1, sizeof(buf), in)) > 0) {
+            ok = fwrite(buf, 1, n, out) == n;
+        }
+        if (in != NULL) {
+            fclose(in);
+        }
+    }
+    for (size_t done = 0; ok && done < pad; done += sizeof(line) - 1) {
+        ok = fputs(line, out) >= 0;
+    }
+    if (out != NULL) {
+        ok = fclose(out) == 0 && ok;
+    }
+    return ok;
+}
+
+/* Objects of one type (X509_LU_X509, X509_LU_CRL) in a store. */
+static int
+count_objects(X509_STORE *store, X509_LOOKUP_TYPE type)
+{
+    STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
+    int n = 0;
+
+    for (int i = 0; i < sk_X509_OBJECT_num(objs); i++) {
+        n += X509_OBJECT_get_type(sk_X509_OBJECT_value(objs, i)) == type;
+    }
+    return n;
+}
+
+/* The trust store of signatures and of both TLS contexts comes from gw_pki_fill_store: every file through
+ * the GW_MAX_PEM_BYTES cap, and a CRL file contributes CRLs only. GATEWAY BUG (fixed): tls.c loaded CRL
+ * files with X509_STORE_load_file, past the cap and taking any certificate in them as a trust anchor. */
+static void
+test_fill_store(struct t *t)
+{
+    static const char *const crl_only[] = {"crl.pem", NULL};
+    static const char *const crl_and_cert[] = {"crl.pem", "rogue-ca.pem", NULL};
+    struct gw_err err;
+    char dir[] = "/tmp/gw-unit.XXXXXX";
+    char small[64] = "";
+    char big[64] = "";
+    char mixed[64] = "";
+    const char *crls[1];
+    bool made = false;
+    X509_STORE *store = NULL;
+    static struct gw_config cfg;
+    int anchors;
+
+    EXPECT_TRUE(mkdtemp(dir) != NULL);
+    made = true;
+    snprintf(small, sizeof(small), "%s/small.pem", dir);
+    snprintf(big, sizeof(big), "%s/big.pem", dir);
+    snprintf(mixed, sizeof(mixed), "%s/mixed.pem", dir);
+    EXPECT_TRUE(write_pem(small, crl_only, 4096));
+    EXPECT_TRUE(write_pem(big, crl_only, GW_MAX_PEM_BYTES));
+    EXPECT_TRUE(write_pem(mixed, crl_and_cert, 0));
+
+    store = X509_STORE_new();
+    EXPECT_TRUE(store != NULL);
+    EXPECT_OK(gw_pki_fill_store(store, PKI_DIR "trust.pem", NULL, 0, &err), &err);
+    anchors = count_objects(store, X509_LU_X509);
+    EXPECT_TRUE(anchors > 0);
+    EXPECT_INT_EQ(count_objects(store, X509_LU_CRL), 0);
+    EXPECT_INT_EQ(X509_VERIFY_PARAM_get_flags(X509_STORE_get0_param(store)) & X509_V_FLAG_CRL_CHECK, 0);
+    X509_STORE_free(store);
+
+    crls[0] = small; /* padding under the cap is fine */
+    store = X509_STORE_new();
+    EXPECT_TRUE(store != NULL);
+    EXPECT_OK(gw_pki_fill_store(store, PKI_DIR "trust.pem", crls, 1, &err), &err);
+    EXPECT_INT_EQ(count_objects(store, X509_LU_CRL), 1);
+    EXPECT_TRUE((X509_VERIFY_PARAM_get_flags(X509_STORE_get0_param(store)) & X509_V_FLAG_CRL_CHECK) != 0);
+    X509_STORE_free(store);
+
+    crls[0] = big;
+    store = X509_STORE_new();
+    EXPECT_TRUE(store != NULL);
+    EXPECT_FAIL(gw_pki_fill_store(store, PKI_DIR "trust.pem", crls, 1, &err), &err, GW_R_LIMIT_SIZE);
+    EXPECT_TRUE(t_contains(err.where, "big.pem"));
+    X509_STORE_free(store);
+
+    crls[0] = mixed;
+    store = X509_STORE_new();
+    EXPECT_TRUE(store != NULL);
+    EXPECT_OK(gw_pki_fill_store(store, PKI_DIR "trust.pem", crls, 1, &err), &err);
+    EXPECT_INT_EQ(count_objects(store, X509_LU_X509), anchors);
+    EXPECT_INT_EQ(count_objects(store, X509_LU_CRL), 1);
+    X509_STORE_free(store);
+
+    /* the TLS server's and the deliverer's store, from the configuration */
+    memset(&cfg, 0, sizeof(cfg));
+    snprintf(cfg.trust, sizeof(cfg.trust), "%s", PKI_DIR "trust.pem");
+    snprintf(cfg.crls[0], sizeof(cfg.crls[0]), "%s", big);
+    cfg.n_crls = 1;
+    store = X509_STORE_new();
+    EXPECT_TRUE(store != NULL);
+    EXPECT_FAIL(gw_tls_fill_store(store, &cfg, &err), &err, GW_R_LIMIT_SIZE);
+    X509_STORE_free(store);
+    snprintf(cfg.crls[0], sizeof(cfg.crls[0]), "%s", mixed);
+    store = X509_STORE_new();
+    EXPECT_TRUE(store != NULL);
+    EXPECT_OK(gw_tls_fill_store(store, &cfg, &err), &err);
+    EXPECT_INT_EQ(count_objects(store, X509_LU_X509), anchors);
+    EXPECT_INT_EQ(count_objects(store, X509_LU_CRL), 1);
+out:
+    X509_STORE_free(store);
+    if (made) {
+        unlink(small);
+        unlink(big);
+        unlink(mixed);
+        rmdir(dir);
+    }
+}
+
 static const struct t_case cases[] = {
     {"load", test_load, NULL},
     {"ludza_ok", test_ludza_ok, NULL},
@@ -579,6 +714,7 @@ static const struct t_case cases[] = {
     {"cert_regno", test_cert_regno, NULL},
     {"read_certs", test_read_certs, NULL},
     {"key_allowed", test_key_allowed, NULL},
+    {"fill_store", test_fill_store, NULL},
 };
 
 const struct t_module t_module_pki = {"pki", cases, T_COUNT(cases)};

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "gw/envelope.h"
+#include "gw/ids.h"
 #include "gw/receipt.h"
 #include "gw/verify.h"
 #include "t.h"
@@ -59,7 +60,7 @@ fixture_load(struct rc_fixture *fx, struct gw_err *err)
     memcpy(fx->id, env.message_id, sizeof(fx->id));
     GW_TRY(gw_signer_sign(fx->ludza, doc, MESSAGE, err));
     GW_TRY(gw_xml_serialize(doc, &fx->msg, &fx->msg_len, err));
-    gw_sha256_hex(fx->msg, fx->msg_len, fx->digest);
+    gw_ids_hash_sha256(fx->msg, fx->msg_len, fx->digest);
     rc = GW_OK;
 out:
     gw_envelope_cleanup(&env);

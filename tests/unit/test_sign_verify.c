@@ -8,7 +8,6 @@
  * revoked signer, a trusted signer of another organisation than the Sender, and every structural rule of
  * the DESIGN §3 profile broken on a signed document (structure_*); on failure nothing partial is left.
  */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -259,29 +258,6 @@ out:
     gw_signer_free(s);
 }
 
-/* Copy a file of tests/pki/ to path with the given mode. */
-static bool
-copy_with_mode(const char *from, const char *path, mode_t mode)
-{
-    struct gw_err err;
-    unsigned char *data = NULL;
-    size_t len = 0;
-    int fd;
-    bool ok;
-
-    gw_err_clear(&err);
-    if (t_read_file(from, &data, &len, &err) != GW_OK) {
-        return false;
-    }
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    ok = fd >= 0 && write(fd, data, len) == (ssize_t)len && fchmod(fd, mode) == 0;
-    if (fd >= 0) {
-        ok = close(fd) == 0 && ok;
-    }
-    free(data);
-    return ok;
-}
-
 /* With private_mode_required, a key file that group or others can read is refused. */
 static void
 test_key_file_mode(struct t *t)
@@ -295,7 +271,7 @@ test_key_file_mode(struct t *t)
     EXPECT_TRUE(mkdtemp(dir) != NULL);
     made = true;
     snprintf(key, sizeof(key), "%s/key.pem", dir);
-    EXPECT_TRUE(copy_with_mode(PKI_DIR "ludza.key.pem", key, 0644));
+    EXPECT_TRUE(t_copy_file(PKI_DIR "ludza.key.pem", key, 0644));
     EXPECT_FAIL(gw_signer_load(key, PKI_DIR "ludza.pem", NULL, true, &s, &err), &err, GW_R_CONFIG);
     EXPECT_TRUE(s == NULL);
     EXPECT_TRUE(chmod(key, 0600) == 0);

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of store.c, store_sqlite.c, audit.c and cmd_audit.c: open, migrate, reopen and refuse a newer
- * schema; every op of struct gw_store_ops with its NOT_FOUND/DUPLICATE paths and untouched outputs on
- * failure; the audit chain's exact encoding; `gateway audit verify` naming the right entry after the
- * database is changed behind the gateway's back (a field updated, a row deleted, two rows swapped, a row
- * rewritten with a fresh hash, the last row cut); group commit under 8 concurrent writers; nothing
- * acknowledged lost when the writing process is killed. Each store lives in a fresh directory under /tmp
- * that the test removes.
+ * Unit tests of store.c, store_sqlite.c, audit.c and cmd_audit.c: the argument checks of the gw_store_*
+ * calls, against a fake back end they must not reach; open, migrate, reopen and refuse a newer schema; every
+ * op of struct gw_store_ops with its NOT_FOUND/DUPLICATE paths and untouched outputs on failure; the audit
+ * chain's exact encoding; `gateway audit verify` naming the right entry after the database is changed behind
+ * the gateway's back (a field updated, a row deleted, two rows swapped, a row rewritten with a fresh hash,
+ * the last row cut); group commit under 8 concurrent writers; nothing acknowledged lost when the writing
+ * process is killed. Each store lives in a fresh directory under /tmp that the test removes.
  */
 #include <fcntl.h>
 #include <inttypes.h>
@@ -23,6 +23,8 @@
 #include "gw/cli.h"
 #include "gw/store.h"
 #include "t.h"
+
+#include "../../gateway/store_int.h" /* the checks of store.c are tested against a fake back end */
 
 #define PEER "90000017453"
 
@@ -164,11 +166,236 @@ test_names_and_null_safety(struct t *t)
     gw_store_close(NULL);
     gw_outbox_msg_cleanup(NULL);
     gw_inbox_msg_cleanup(NULL);
-    gw_sha256_hex((const unsigned char *)"abc", 3, hex);
+    gw_ids_hash_sha256((const unsigned char *)"abc", 3, hex);
     EXPECT_STR_EQ(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    gw_sha256_hex(NULL, 0, hex);
+    gw_ids_hash_sha256(NULL, 0, hex);
     EXPECT_STR_EQ(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     EXPECT_INT_EQ(gw_store_sqlite_commits(NULL), 0);
+out:
+    return;
+}
+
+/* ---- the checks of store.c, before any back end ---- */
+
+/* A back end that only records what reached it: the gw_store_* calls must refuse a caller's mistake before
+ * dispatching, so that every back end gets the checks. */
+struct fake_store {
+    struct gw_store base; /* first, as in every back end */
+    unsigned calls;       /* ops reached */
+    char sha256[GW_SHA256_HEX_LEN + 1];
+    size_t body_len;
+    size_t receipt_len;
+    size_t sender_len;
+    char message_id[8];
+};
+
+static struct fake_store *
+fake(struct gw_store *s)
+{
+    return (struct fake_store *)s;
+}
+
+static enum gw_rc
+fake_put_outbox(struct gw_store *s, const struct gw_outbox_msg *m, const struct gw_audit_event *ev,
+                struct gw_err *err)
+{
+    (void)ev;
+    (void)err;
+    fake(s)->calls++;
+    memcpy(fake(s)->sha256, m->sha256, sizeof(m->sha256));
+    return GW_OK;
+}
+
+static enum gw_rc
+fake_update_outbox(struct gw_store *s, const struct gw_outbox_msg *m, const struct gw_audit_event *ev,
+                   struct gw_err *err)
+{
+    (void)m;
+    (void)ev;
+    (void)err;
+    fake(s)->calls++;
+    return GW_OK;
+}
+
+static enum gw_rc
+fake_attach_notice(struct gw_store *s, const char *id, const unsigned char *notice, size_t len,
+                   const struct gw_audit_event *ev, struct gw_err *err)
+{
+    (void)id;
+    (void)notice;
+    (void)len;
+    (void)ev;
+    (void)err;
+    fake(s)->calls++;
+    return GW_OK;
+}
+
+static enum gw_rc
+fake_put_inbox(struct gw_store *s, const struct gw_inbox_msg *m, const struct gw_audit_event *ev,
+               bool *is_duplicate, struct gw_inbox_msg *existing, struct gw_err *err)
+{
+    (void)ev;
+    (void)existing;
+    (void)err;
+    fake(s)->calls++;
+    memcpy(fake(s)->sha256, m->sha256, sizeof(m->sha256));
+    *is_duplicate = false;
+    return GW_OK;
+}
+
+static enum gw_rc
+fake_put_rejected(struct gw_store *s, const char *message_id, const char *sender, const unsigned char *body,
+                  size_t body_len, const char *reason, const unsigned char *receipt, size_t receipt_len,
+                  const struct gw_audit_event *ev, struct gw_err *err)
+{
+    (void)body;
+    (void)reason;
+    (void)receipt;
+    (void)ev;
+    (void)err;
+    fake(s)->calls++;
+    fake(s)->body_len = body_len;
+    fake(s)->receipt_len = receipt_len;
+    fake(s)->sender_len = strlen(sender);
+    snprintf(fake(s)->message_id, sizeof(fake(s)->message_id), "%s", message_id);
+    return GW_OK;
+}
+
+static enum gw_rc
+fake_audit(struct gw_store *s, const struct gw_audit_event *ev, struct gw_err *err)
+{
+    (void)ev;
+    (void)err;
+    fake(s)->calls++;
+    return GW_OK;
+}
+
+/* Only the ops the test reaches; a call of any other would crash the test, which is what it should do. */
+static const struct gw_store_ops fake_ops = {
+    .put_outbox = fake_put_outbox,
+    .update_outbox = fake_update_outbox,
+    .attach_notice = fake_attach_notice,
+    .put_inbox = fake_put_inbox,
+    .put_rejected = fake_put_rejected,
+    .audit = fake_audit,
+};
+
+/* Each check of a write call: the call fails with INTERNAL, the back end is never reached, and the outputs
+ * are untouched. */
+static void
+test_checks_before_back_end(struct t *t)
+{
+    struct fake_store f = {.base = {.ops = &fake_ops}};
+    struct gw_store *s = &f.base;
+    struct gw_err err;
+    struct gw_outbox_msg m;
+    struct gw_inbox_msg in;
+    struct gw_inbox_msg existing;
+    unsigned char body[] = "<Envelope/>";
+    char sha[GW_SHA256_HEX_LEN + 1];
+    char other[GW_SHA256_HEX_LEN + 1];
+    bool dup = true;
+    struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL};
+
+    gw_ids_hash_sha256(body, sizeof(body) - 1, sha);
+    gw_ids_hash_sha256((const unsigned char *)"other", 5, other);
+    /* put_outbox: id, state, body, digest */
+    make_out(&m, 1, body, sizeof(body) - 1);
+    m.id[0] = '\0';
+    EXPECT_FAIL(gw_store_put_outbox(s, &m, &ev, &err), &err, GW_R_INTERNAL);
+    make_out(&m, 1, body, sizeof(body) - 1);
+    m.state = (enum gw_out_state)GW_OUT_STATE_COUNT;
+    EXPECT_FAIL(gw_store_put_outbox(s, &m, &ev, &err), &err, GW_R_INTERNAL);
+    m.state = (enum gw_out_state) - 1;
+    EXPECT_FAIL(gw_store_put_outbox(s, &m, &ev, &err), &err, GW_R_INTERNAL);
+    make_out(&m, 1, NULL, 0);
+    EXPECT_FAIL(gw_store_put_outbox(s, &m, &ev, &err), &err, GW_R_INTERNAL);
+    make_out(&m, 1, body, 0);
+    EXPECT_FAIL(gw_store_put_outbox(s, &m, &ev, &err), &err, GW_R_INTERNAL);
+    make_out(&m, 1, body, sizeof(body) - 1);
+    memcpy(m.sha256, other, sizeof(other));
+    EXPECT_FAIL(gw_store_put_outbox(s, &m, &ev, &err), &err, GW_R_INTERNAL);
+    EXPECT_INT_EQ(err.rc, GW_EINTERNAL);
+    /* update_outbox: state */
+    make_out(&m, 1, body, sizeof(body) - 1);
+    m.state = (enum gw_out_state)GW_OUT_STATE_COUNT;
+    EXPECT_FAIL(gw_store_update_outbox(s, &m, &ev, &err), &err, GW_R_INTERNAL);
+    /* attach_notice: a notice */
+    EXPECT_FAIL(gw_store_attach_notice(s, "00000000-0000-4000-8000-000000000001", NULL, 4, &ev, &err), &err,
+                GW_R_INTERNAL);
+    /* put_inbox: id, body, digest; *is_duplicate and *existing untouched */
+    memset(&existing, 0x5a, sizeof(existing));
+    make_in(&in, 2, body, sizeof(body) - 1);
+    in.id[0] = '\0';
+    EXPECT_FAIL(gw_store_put_inbox(s, &in, &ev, &dup, &existing, &err), &err, GW_R_INTERNAL);
+    make_in(&in, 2, NULL, 0);
+    EXPECT_FAIL(gw_store_put_inbox(s, &in, &ev, &dup, &existing, &err), &err, GW_R_INTERNAL);
+    make_in(&in, 2, body, 0);
+    EXPECT_FAIL(gw_store_put_inbox(s, &in, &ev, &dup, &existing, &err), &err, GW_R_INTERNAL);
+    make_in(&in, 2, body, sizeof(body) - 1);
+    memcpy(in.sha256, other, sizeof(other));
+    EXPECT_FAIL(gw_store_put_inbox(s, &in, &ev, &dup, &existing, &err), &err, GW_R_INTERNAL);
+    EXPECT_TRUE(dup);
+    EXPECT_INT_EQ(existing.id[0], 0x5a);
+    /* audit: an event */
+    EXPECT_FAIL(gw_store_audit(s, NULL, &err), &err, GW_R_INTERNAL);
+    EXPECT_INT_EQ(f.calls, 0);
+
+    /* What passes reaches the back end with the digest filled in. */
+    make_out(&m, 3, body, sizeof(body) - 1);
+    EXPECT_OK(gw_store_put_outbox(s, &m, &ev, &err), &err);
+    EXPECT_STR_EQ(f.sha256, sha);
+    EXPECT_STR_EQ(m.sha256, ""); /* the caller's row is not written to */
+    make_in(&in, 4, body, sizeof(body) - 1);
+    memcpy(in.sha256, sha, sizeof(sha));
+    memset(f.sha256, 0, sizeof(f.sha256));
+    EXPECT_OK(gw_store_put_inbox(s, &in, &ev, &dup, &existing, &err), &err);
+    EXPECT_STR_EQ(f.sha256, sha);
+    EXPECT_INT_EQ(f.calls, 2);
+out:
+    return;
+}
+
+/* put_rejected keeps whatever a refused sender gave, but no more of it than an audit field, and no length
+ * without its bytes. */
+static void
+test_rejected_cut_before_back_end(struct t *t)
+{
+    struct fake_store f = {.base = {.ops = &fake_ops}};
+    struct gw_store *s = &f.base;
+    struct gw_err err;
+    char *sender = NULL;
+
+    sender = malloc(GW_AUDIT_MAX_FIELD + 100);
+    EXPECT_TRUE(sender != NULL);
+    memset(sender, 'x', GW_AUDIT_MAX_FIELD + 99);
+    sender[GW_AUDIT_MAX_FIELD + 99] = '\0';
+    EXPECT_OK(gw_store_put_rejected(s, NULL, sender, NULL, 4096, "SIG_INVALID", NULL, 512, NULL, &err), &err);
+    EXPECT_INT_EQ(f.calls, 1);
+    EXPECT_INT_EQ(f.sender_len, GW_AUDIT_MAX_FIELD);
+    EXPECT_STR_EQ(f.message_id, "");
+    EXPECT_INT_EQ(f.body_len, 0);
+    EXPECT_INT_EQ(f.receipt_len, 0);
+out:
+    free(sender);
+}
+
+/* The state names back ends store read back as their states, and nothing else does. */
+static void
+test_state_from_name(struct t *t)
+{
+    struct gw_err err;
+    enum gw_out_state got = GW_OUT_FAILED;
+
+    for (unsigned i = 0; i < GW_OUT_STATE_COUNT; i++) {
+        EXPECT_OK(gw_out_state_from_name(gw_out_state_name((enum gw_out_state)i), &got, &err), &err);
+        EXPECT_INT_EQ(got, i);
+    }
+    got = GW_OUT_DELIVERING;
+    EXPECT_FAIL(gw_out_state_from_name("sent", &got, &err), &err, GW_R_IO);
+    EXPECT_FAIL(gw_out_state_from_name("", &got, &err), &err, GW_R_IO);
+    EXPECT_FAIL(gw_out_state_from_name("Queued", &got, &err), &err, GW_R_IO);
+    EXPECT_INT_EQ(got, GW_OUT_DELIVERING);
 out:
     return;
 }
@@ -276,7 +503,7 @@ test_outbox_put_get(struct t *t)
     ev.message_id = m.id;
     EXPECT_OK(gw_store_put_outbox(s, &m, &ev, &err), &err);
     EXPECT_OK(gw_store_get_outbox(s, m.id, &got, &err), &err);
-    gw_sha256_hex(body, sizeof(body) - 1, sha);
+    gw_ids_hash_sha256(body, sizeof(body) - 1, sha);
     EXPECT_STR_EQ(got.id, m.id);
     EXPECT_STR_EQ(got.in_reply_to, m.in_reply_to);
     EXPECT_STR_EQ(got.recipient, PEER);
@@ -579,7 +806,7 @@ test_inbox_duplicate(struct t *t)
     make_in(&m, 1, replay, sizeof(replay) - 1);
     EXPECT_OK(gw_store_put_inbox(s, &m, &ev, &dup, &existing, &err), &err);
     EXPECT_TRUE(dup);
-    gw_sha256_hex(body, sizeof(body) - 1, sha);
+    gw_ids_hash_sha256(body, sizeof(body) - 1, sha);
     EXPECT_STR_EQ(existing.sha256, sha);
     EXPECT_TRUE(existing.body_len == sizeof(body) - 1 && memcmp(existing.body, body, existing.body_len) == 0);
     EXPECT_TRUE(existing.receipt_len == sizeof(receipt) - 1);
@@ -710,7 +937,7 @@ test_counts_and_rejected(struct t *t)
     struct gw_inbox_msg existing = {0};
     unsigned char body[] = "<x/>";
     unsigned char receipt[] = "<Receipt>Rejected</Receipt>";
-    uint64_t by_state[5] = {9, 9, 9, 9, 9};
+    uint64_t by_state[GW_OUT_STATE_COUNT] = {9, 9, 9, 9, 9};
     uint64_t unacked = 9;
     bool dup = false;
     bool was = false;
@@ -790,7 +1017,7 @@ test_audit_hash_encoding(struct t *t)
 
     gw_err_clear(&err);
     EXPECT_OK(gw_audit_hash(&e, got, &err), &err);
-    gw_sha256_hex((const unsigned char *)encoded, sizeof(encoded) - 1, want);
+    gw_ids_hash_sha256((const unsigned char *)encoded, sizeof(encoded) - 1, want);
     EXPECT_STR_EQ(got, want);
     /* moving a byte between adjacent fields changes the hash (the lengths frame the fields) */
     e.event = "submitte";
@@ -1383,6 +1610,9 @@ out:
 
 static const struct t_case cases[] = {
     {"names_and_null_safety", test_names_and_null_safety, NULL},
+    {"checks_before_back_end", test_checks_before_back_end, NULL},
+    {"rejected_cut_before_back_end", test_rejected_cut_before_back_end, NULL},
+    {"state_from_name", test_state_from_name, NULL},
     {"open_migrate_reopen", test_open_migrate_reopen, NULL},
     {"open_errors", test_open_errors, NULL},
     {"outbox_put_get", test_outbox_put_get, NULL},

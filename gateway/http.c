@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Routing (DESIGN §5, docs/api.md 1-3): the route table, the path matcher and the access decision, as a
+ * pure function of the request's method, path and client, so that it is tested without libevent or a
+ * network. Which endpoint a request reaches and whether its client may use it is decided here and only
+ * here; server.c reads the request and answers it, the handlers in api_*.c do the work.
+ */
+#include "gw/http.h"
+
+#include <string.h>
+
+#include "gw/api.h"
+
+static const struct gw_route routes[] = {
+    {GW_HTTP_GET, "/healthz", GW_ACCESS_ANYONE, gw_api_health, 0},
+    /* the handler answers every verdict with a signed receipt; what it returns is our failure, not the
+     * sender's, and 503 makes the sending gateway retry */
+    {GW_HTTP_POST, "/v1/exchange", GW_ACCESS_PEER, gw_api_exchange, 503},
+    {GW_HTTP_GET, "/v1/exchange", GW_ACCESS_ANYONE, NULL, 0},
+    {GW_HTTP_GET, "/metrics", GW_ACCESS_OWN, gw_api_metrics, 503},
+    {GW_HTTP_POST, "/v1/messages", GW_ACCESS_OWN, gw_api_submit, 0},
+    {GW_HTTP_GET, "/v1/messages", GW_ACCESS_OWN, NULL, 0},
+    {GW_HTTP_GET, "/v1/messages/{id}", GW_ACCESS_OWN, gw_api_message_status, 0},
+    {GW_HTTP_GET, "/v1/messages/{id}/message", GW_ACCESS_OWN, gw_api_message_status, 0},
+    {GW_HTTP_GET, "/v1/messages/{id}/receipt", GW_ACCESS_OWN, gw_api_message_status, 0},
+    {GW_HTTP_GET, "/v1/messages/{id}/notification", GW_ACCESS_OWN, gw_api_message_status, 0},
+    {GW_HTTP_GET, "/v1/inbox", GW_ACCESS_OWN, gw_api_inbox_list, 0},
+    {GW_HTTP_GET, "/v1/inbox/{id}", GW_ACCESS_OWN, gw_api_inbox_get, 0},
+    {GW_HTTP_POST, "/v1/inbox/{id}/ack", GW_ACCESS_OWN, gw_api_inbox_ack, 0},
+};
+
+const struct gw_route *
+gw_http_routes(size_t *n)
+{
+    *n = sizeof(routes) / sizeof(routes[0]);
+    return routes;
+}
+
+bool
+gw_call_is_xml(const struct gw_call *c)
+{
+    return strncmp(c->content_type, "application/xml", 15) == 0 || strncmp(c->content_type, "text/xml", 8) == 0;
+}
+
+/* "ID/ack" (the path after a route's "{id}"): copies ID, 1 to id_len - 1 bytes without '/', into id, and
+ * points *rest at what follows its '/' ("" if nothing does). False if ID is empty or too long. */
+static bool
+split_id(const char *s, char *id, size_t id_len, const char **rest)
+{
+    size_t n = strcspn(s, "/");
+
+    if (n == 0 || n >= id_len) {
+        return false;
+    }
+    memcpy(id, s, n);
+    id[n] = '\0';
+    *rest = s[n] == '/' ? s + n + 1 : s + n;
+    return true;
+}
+
+/* Does path match pattern? Bytes match themselves; "{id}" matches one segment (split_id), and the rest of
+ * the pattern must then equal what follows that segment's '/'. OUT: id ("" without {id}) and *sub. */
+static bool
+match(const char *pattern, const char *path, char id[GW_HTTP_MAX_ID + 1], const char **sub)
+{
+    const char *hole = strstr(pattern, "{id}");
+    size_t prefix_len;
+    const char *tail;
+
+    id[0] = '\0';
+    *sub = "";
+    if (hole == NULL) {
+        return strcmp(path, pattern) == 0;
+    }
+    prefix_len = (size_t)(hole - pattern);
+    tail = hole + strlen("{id}");
+    if (strncmp(path, pattern, prefix_len) != 0 || !split_id(path + prefix_len, id, GW_HTTP_MAX_ID + 1, sub)) {
+        return false;
+    }
+    return strcmp(*sub, tail[0] == '/' ? tail + 1 : tail) == 0;
+}
+
+/* Paths of the organisation's own systems: where no route matches, a client that is not one gets 403 as on
+ * the routes themselves, and so learns nothing about which paths and methods exist there. */
+static bool
+is_own_path(const char *path)
+{
+    return strcmp(path, "/metrics") == 0 || strncmp(path, "/v1/", 4) == 0;
+}
+
+/* Fails closed on an access value not listed. */
+static bool
+may_use(const struct gw_call *c, enum gw_access access)
+{
+    switch (access) {
+    case GW_ACCESS_ANYONE:
+        return true;
+    case GW_ACCESS_OWN:
+        return c->client_is_own;
+    case GW_ACCESS_PEER:
+        return c->client_is_peer;
+    }
+    return false;
+}
+
+enum gw_rc
+gw_http_route(struct gw_call *c, const struct gw_route **out, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EPOLICY;
+    const struct gw_route *r = NULL;
+    char id[GW_HTTP_MAX_ID + 1] = "";
+    const char *sub = "";
+    enum gw_access access;
+
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]) && r == NULL; i++) {
+        if (routes[i].method == c->method && match(routes[i].pattern, c->path, id, &sub)) {
+            r = &routes[i];
+        }
+    }
+    /* docs/api.md 2: access first, then the path, then the method */
+    if (r != NULL) {
+        access = r->access;
+    } else {
+        access = is_own_path(c->path) ? GW_ACCESS_OWN : GW_ACCESS_ANYONE;
+    }
+    GW_CHECK(may_use(c, access), GW_EPOLICY, GW_R_FORBIDDEN, "%s",
+             access == GW_ACCESS_PEER
+                 ? "the client certificate is not a configured peer gateway's (organisation or usage)"
+                 : "this endpoint is for the organisation's own systems");
+    GW_CHECK(r != NULL, GW_EINPUT, GW_R_NOT_FOUND, "no such endpoint or method");
+    GW_CHECK(r->handler != NULL, GW_EINPUT, GW_R_HTTP_METHOD, "use POST");
+    memcpy(c->id, id, sizeof(c->id));
+    c->sub = sub;
+    *out = r;
+    rc = GW_OK;
+out:
+    return rc;
+}
