@@ -13,7 +13,7 @@
  * message's cost or an absolute floor, whichever is larger, so that a noisy shared machine or a very fast
  * normal parse cannot produce a silly ratio. Each shape is tried at 1/16 and 1/4 of the size first, so a
  * quadratic shape fails in a fraction of a second instead of running for minutes. The size is 4 MiB (the
- * default max_body) in an optimised build and 1 MiB under the sanitizers, which multiply every cost.
+ * default max_body) in an optimised build and 1 MiB under the sanitizers (see WC_SANITIZED).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,19 +26,26 @@
 #include "gw/verify.h"
 #include "t.h"
 
+/* Under the sanitizers every allocation costs many times more than parsing a byte, so a shape made of 50,000
+ * small nodes weighs more against a normal message than it does in an optimised build: there the test runs
+ * at 1 MiB with a higher floor, to catch crashes and gross growth; the ratio itself is held in the optimised
+ * build, at the full size. */
 #if defined(__SANITIZE_ADDRESS__)
-#define WC_SIZE (1024u * 1024u)
+#define WC_SANITIZED 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
+#define WC_SANITIZED 1
+#endif
+#endif
+#ifdef WC_SANITIZED
 #define WC_SIZE (1024u * 1024u)
-#endif
-#endif
-#ifndef WC_SIZE
+#define WC_FLOOR 0.1 /* seconds: below this a normal message's cost is rounded up to it */
+#else
 #define WC_SIZE GW_MAX_DOC_BYTES
+#define WC_FLOOR 0.02
 #endif
 
 #define WC_RATIO 10.0
-#define WC_FLOOR 0.02 /* seconds: below this a normal message's cost is rounded up to it */
 #define WC_RUNS 3
 #define WC_EXAMPLE "examples/confirmation-talsi-readiness.xml"
 #define WC_PKI "tests/pki/"
