@@ -19,34 +19,6 @@
 #include "gw/store.h"
 #include "gw/time.h"
 
-#define INBOX_PAGE_DEFAULT 100
-#define INBOX_PAGE_MAX 1000
-
-/* Value of key in a query string "a=1&b=2" copied into buf; false if absent. */
-static bool
-query_param(const char *query, const char *key, char *buf, size_t n)
-{
-    size_t kl = strlen(key);
-
-    for (const char *p = query; p != NULL && *p != '\0';) {
-        size_t len = strcspn(p, "&");
-        if (len > kl && strncmp(p, key, kl) == 0 && p[kl] == '=') {
-            size_t vl = len - kl - 1;
-            if (vl >= n) {
-                vl = n - 1;
-            }
-            memcpy(buf, p + kl + 1, vl);
-            buf[vl] = '\0';
-            return true;
-        }
-        p += len;
-        if (*p == '&') {
-            p++;
-        }
-    }
-    return false;
-}
-
 enum gw_rc
 gw_api_inbox_list(struct gw_call *c, struct gw_err *err)
 {
@@ -54,19 +26,22 @@ gw_api_inbox_list(struct gw_call *c, struct gw_err *err)
     struct gw_inbox_msg *list = NULL;
     size_t n = 0;
     uint64_t after = 0;
-    uint64_t limit = INBOX_PAGE_DEFAULT;
+    uint64_t limit = GW_INBOX_PAGE_DEFAULT;
     char v[32];
+    bool found = false;
     struct gw_buf b;
     int64_t last = 0;
 
-    gw_buf_init(&b, 4u * 1024u * 1024u);
-    if (query_param(c->query, "after", v, sizeof(v))) {
+    gw_buf_init(&b, GW_MAX_INBOX_REPLY_BYTES);
+    GW_TRY(gw_parse_query_param(c->query, strlen(c->query), "after", v, sizeof(v), &found, err));
+    if (found) {
         GW_CHECK(gw_parse_u64(v, 0, INT64_MAX, &after) == GW_OK, GW_EINPUT, GW_R_HTTP_BAD_REQUEST,
                  "after=%s is not a sequence number", v);
     }
-    if (query_param(c->query, "limit", v, sizeof(v))) {
-        GW_CHECK(gw_parse_u64(v, 1, INBOX_PAGE_MAX, &limit) == GW_OK, GW_EINPUT, GW_R_HTTP_BAD_REQUEST,
-                 "limit=%s is not in 1..%d", v, INBOX_PAGE_MAX);
+    GW_TRY(gw_parse_query_param(c->query, strlen(c->query), "limit", v, sizeof(v), &found, err));
+    if (found) {
+        GW_CHECK(gw_parse_u64(v, 1, GW_MAX_INBOX_PAGE, &limit) == GW_OK, GW_EINPUT, GW_R_HTTP_BAD_REQUEST,
+                 "limit=%s is not in 1..%d", v, GW_MAX_INBOX_PAGE);
     }
     GW_TRY(gw_store_list_inbox(c->d->store, (int64_t)after, (size_t)limit, &list, &n, err));
     last = (int64_t)after;

@@ -13,6 +13,7 @@
 
 #include "gw/buf.h"
 #include "gw/dsig.h"
+#include "gw/limits.h"
 #include "gw/xml.h"
 
 /* Schemas beside the binary (build/gateway -> ../schemas), then the installed location. */
@@ -86,7 +87,7 @@ gw_cli_load(const char *path, xmlDoc **out, unsigned char **raw, size_t *raw_len
     gw_buf_init(&b, lim.max_bytes + 1);
     GW_TRY(gw_buf_read_file(&b, path, err));
     GW_TRY(gw_xml_parse(b.data, b.len, gw_cli_name(path), &lim, out, err));
-    if (raw != NULL) {
+    if (raw != NULL && raw_len != NULL) {
         gw_buf_take(&b, raw, raw_len);
     }
 out:
@@ -115,8 +116,8 @@ gw_cli_trust_option(struct gw_cli_trust *t, int c, const char *arg, const char *
         t->anchors = arg;
         return 1;
     case 'r':
-        if (t->n_crls == GW_CLI_MAX_CRL_FILES) {
-            fprintf(stderr, "gateway %s: at most %d --crl files\n", cmd, GW_CLI_MAX_CRL_FILES);
+        if (t->n_crls == GW_MAX_CRLS) {
+            fprintf(stderr, "gateway %s: at most %d --crl files\n", cmd, GW_MAX_CRLS);
             return -1;
         }
         t->crls[t->n_crls++] = arg;

@@ -12,6 +12,7 @@
 
 #include "gw/buf.h"
 #include "gw/cli.h"
+#include "gw/limits.h"
 #include "gw/receipt.h"
 #include "gw/verify.h"
 
@@ -44,7 +45,7 @@ run(const char *argv0, const char *schema_dir, const struct gw_cli_trust *trust,
     bool setup = false;
 
     gw_err_clear(err);
-    gw_buf_init(&receipt, 4u * 1024u * 1024u);
+    gw_buf_init(&receipt, GW_MAX_DOC_BYTES);
     GW_TRY(gw_cli_setup(argv0, schema_dir, true, &schemas, err));
     setup = true;
     GW_TRY(gw_pki_load(trust->anchors, trust->crls, trust->n_crls, &pki, err));

@@ -11,7 +11,6 @@
  */
 #include "gw/config.h"
 
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,17 +20,6 @@
 #include "gw/limits.h"
 #include "gw/parse.h"
 #include "gw/time.h"
-
-/* Defined in timeutil.c and declared in daemon.h, which this layer may not include, until it joins
- * parse.c (and parse.h); delete this line then. */
-bool gw_parse_datetime(const char *s, int64_t *out);
-
-/* Bytes read before the client certificate maps to a known organisation (STYLE §5: stricter before
- * authentication); clamped to max_body when that is set lower and this key is absent. */
-
-/* A DNS name (RFC 1035 §2.3.4). */
-#define MAX_HOSTNAME 253u
-#define MAX_LABEL 63u
 
 enum key_kind {
     KIND_REGNO,     /* 11-digit registration number, char[] field */
@@ -105,16 +93,26 @@ static const struct key_def keys[K__COUNT] = {
     [K_ALLOW] = {"allow", KIND_ALLOW, false, 0, 0, 0, 0, 0},
     [K_MAX_BODY] = {"max_body", KIND_SIZE, false, FIELD(max_body), 1024, GW_MAX_DOC_BYTES_CEILING,
                     GW_MAX_DOC_BYTES},
-    [K_MAX_HEADERS] = {"max_headers", KIND_SIZE, false, FIELD(max_headers), 1024, 65536, 16384},
-    [K_MAX_CONNECTIONS] = {"max_connections", KIND_UINT, false, FIELD(max_connections), 1, 10000, 256},
-    [K_REQUEST_TIMEOUT] = {"request_timeout", KIND_UINT, false, FIELD(request_timeout_s), 1, 3600, 30},
-    [K_IDLE_TIMEOUT] = {"idle_timeout", KIND_UINT, false, FIELD(idle_timeout_s), 1, 3600, 60},
-    [K_CREATED_PAST] = {"created_window_past", KIND_UINT, false, FIELD(created_past_s), 60, 31536000, 604800},
-    [K_CREATED_FUTURE] = {"created_window_future", KIND_UINT, false, FIELD(created_future_s), 0, 3600, 300},
-    [K_RETRY_INITIAL] = {"retry_initial", KIND_UINT, false, FIELD(retry_initial_ms), 10, 60000, 500},
-    [K_RETRY_MAX_INTERVAL] = {"retry_max_interval", KIND_UINT, false, FIELD(retry_max_interval_s), 1, 86400, 300},
-    [K_RETRY_MAX_AGE] = {"retry_max_age", KIND_UINT, false, FIELD(retry_max_age_s), 1, 2592000, 86400},
-    [K_DELIVER_TIMEOUT] = {"deliver_timeout", KIND_UINT, false, FIELD(deliver_timeout_s), 1, 600, 30},
+    [K_MAX_HEADERS] = {"max_headers", KIND_SIZE, false, FIELD(max_headers), 1024, GW_MAX_HEADERS_CEILING,
+                       GW_MAX_HEADERS},
+    [K_MAX_CONNECTIONS] = {"max_connections", KIND_UINT, false, FIELD(max_connections), 1,
+                           GW_MAX_CONNECTIONS_CEILING, GW_MAX_CONNECTIONS},
+    [K_REQUEST_TIMEOUT] = {"request_timeout", KIND_UINT, false, FIELD(request_timeout_s), 1,
+                           GW_MAX_TIMEOUT_SECONDS_CEILING, GW_MAX_REQUEST_SECONDS},
+    [K_IDLE_TIMEOUT] = {"idle_timeout", KIND_UINT, false, FIELD(idle_timeout_s), 1, GW_MAX_TIMEOUT_SECONDS_CEILING,
+                        GW_MAX_IDLE_SECONDS},
+    [K_CREATED_PAST] = {"created_window_past", KIND_UINT, false, FIELD(created_past_s), 60,
+                        GW_MAX_CREATED_PAST_SECONDS_CEILING, GW_MAX_CREATED_PAST_SECONDS},
+    [K_CREATED_FUTURE] = {"created_window_future", KIND_UINT, false, FIELD(created_future_s), 0,
+                          GW_MAX_CREATED_FUTURE_SECONDS_CEILING, GW_MAX_CREATED_FUTURE_SECONDS},
+    [K_RETRY_INITIAL] = {"retry_initial", KIND_UINT, false, FIELD(retry_initial_ms), 10,
+                         GW_RETRY_INITIAL_MS_CEILING, GW_RETRY_INITIAL_MS},
+    [K_RETRY_MAX_INTERVAL] = {"retry_max_interval", KIND_UINT, false, FIELD(retry_max_interval_s), 1,
+                              GW_MAX_RETRY_INTERVAL_SECONDS_CEILING, GW_MAX_RETRY_INTERVAL_SECONDS},
+    [K_RETRY_MAX_AGE] = {"retry_max_age", KIND_UINT, false, FIELD(retry_max_age_s), 1,
+                         GW_MAX_RETRY_AGE_SECONDS_CEILING, GW_MAX_RETRY_AGE_SECONDS},
+    [K_DELIVER_TIMEOUT] = {"deliver_timeout", KIND_UINT, false, FIELD(deliver_timeout_s), 1,
+                           GW_MAX_DELIVER_SECONDS_CEILING, GW_MAX_DELIVER_SECONDS},
 };
 
 /* The configuration being built, and the line each value came from for the checks that span lines. */
@@ -127,100 +125,6 @@ struct cfg_parse {
     unsigned peer_line[GW_MAX_PEERS];
     unsigned rule_line[GW_MAX_RULES];
 };
-
-static bool
-is_blank(char ch)
-{
-    return ch == ' ' || ch == '\t';
-}
-
-/* Trim blanks at both ends of s in place; returns the first non-blank character. */
-static char *
-trim(char *s)
-{
-    size_t n;
-
-    while (is_blank(*s)) {
-        s++;
-    }
-    n = strlen(s);
-    while (n > 0 && is_blank(s[n - 1])) {
-        n--;
-    }
-    s[n] = '\0';
-    return s;
-}
-
-/* Cut s at its first run of blanks: returns the rest (blanks skipped), or NULL if s has no blank. */
-static char *
-cut_word(char *s)
-{
-    char *rest = s;
-
-    while (*rest != '\0' && !is_blank(*rest)) {
-        rest++;
-    }
-    if (*rest == '\0') {
-        return NULL;
-    }
-    *rest++ = '\0';
-    while (is_blank(*rest)) {
-        rest++;
-    }
-    return rest;
-}
-
-/* A line holds UTF-8 text with no control character other than tab (a NUL, a lone CR or an escape sequence
- * in a path is never intended, and would make the error messages lie). */
-static enum gw_rc
-check_text(const unsigned char *s, size_t n, struct gw_err *err)
-{
-    enum gw_rc rc = GW_ECONFIG;
-    size_t i = 0;
-
-    while (i < n) {
-        unsigned char ch = s[i];
-        size_t more;
-        uint32_t cp;
-        uint32_t least;
-
-        if (ch < 0x80) {
-            GW_CHECK((ch >= 0x20 || ch == '\t') && ch != 0x7f, GW_ECONFIG, GW_R_CONFIG,
-                     "control character 0x%02x at byte %zu of the line", ch, i + 1);
-            i++;
-            continue;
-        }
-        if (ch >= 0xc2 && ch <= 0xdf) {
-            more = 1;
-            cp = ch & 0x1fu;
-            least = 0x80;
-        } else if (ch >= 0xe0 && ch <= 0xef) {
-            more = 2;
-            cp = ch & 0x0fu;
-            least = 0x800;
-        } else if (ch >= 0xf0 && ch <= 0xf4) {
-            more = 3;
-            cp = ch & 0x07u;
-            least = 0x10000;
-        } else {
-            more = n; /* not a lead byte: fails the check below */
-            cp = 0;
-            least = 0;
-        }
-        GW_CHECK(more < n - i, GW_ECONFIG, GW_R_CONFIG, "not valid UTF-8 at byte %zu of the line", i + 1);
-        for (size_t j = 1; j <= more; j++) {
-            GW_CHECK((s[i + j] & 0xc0) == 0x80, GW_ECONFIG, GW_R_CONFIG, "not valid UTF-8 at byte %zu of the line",
-                     i + 1);
-            cp = (cp << 6) | (s[i + j] & 0x3fu);
-        }
-        GW_CHECK(cp >= least && cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff), GW_ECONFIG, GW_R_CONFIG,
-                 "not valid UTF-8 at byte %zu of the line", i + 1);
-        i += more + 1;
-    }
-    rc = GW_OK;
-out:
-    return rc;
-}
 
 static enum gw_rc
 copy_value(const char *key, const char *value, char *dst, size_t size, struct gw_err *err)
@@ -263,119 +167,58 @@ out:
     return rc;
 }
 
-/* A DNS name: dot-separated labels of letters, digits, '-' and '_' (container names), no label starting
- * or ending with '-'. All-numeric names are left to the IPv4 check by the caller. */
-static bool
-is_hostname(const char *s)
+/* gw_parse_host_port of s, its message prefixed with the key and raised as a configuration error. */
+static enum gw_rc
+host_port(const char *key, struct gw_span s, uint16_t min_port, struct gw_host_port *out, struct gw_err *err)
 {
-    size_t n = strlen(s);
-    size_t label = 0;
+    struct gw_err perr;
 
-    if (n == 0 || n > MAX_HOSTNAME) {
+    gw_err_clear(&perr);
+    if (gw_parse_host_port((const char *)s.p, s.n, min_port, GW_R_CONFIG, out, &perr) == GW_OK) {
+        return GW_OK;
+    }
+    return gw_err_set(err, GW_ECONFIG, GW_R_CONFIG, perr.src, "%s: %s", key, perr.msg);
+}
+
+/* Is s a registration number? OUT: regno, NUL-terminated, when it is. */
+static bool
+span_regno(struct gw_span s, char regno[GW_REGNO_LEN + 1])
+{
+    char text[GW_REGNO_LEN + 1];
+
+    if (gw_span_cstr(s, text, sizeof(text)) != GW_OK || !gw_ids_is_regno(text)) {
         return false;
     }
-    for (size_t i = 0; i <= n; i++) {
-        char ch = s[i];
-        if (ch == '.' || ch == '\0') {
-            if (label == 0 || label > MAX_LABEL || s[i - 1] == '-') {
-                return false;
-            }
-            label = 0;
-            continue;
-        }
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-              ch == '_')) {
-            return false;
-        }
-        if (label == 0 && ch == '-') {
-            return false;
-        }
-        label++;
-    }
+    memcpy(regno, text, sizeof(text));
     return true;
 }
 
+/* The next blank-separated word of r, and the blanks after it: false if no blank follows the word. */
 static bool
-is_digits_and_dots(const char *s)
+next_word(struct gw_rd *r, struct gw_span *word)
 {
-    for (; *s != '\0'; s++) {
-        if (*s != '.' && (*s < '0' || *s > '9')) {
-            return false;
-        }
-    }
-    return true;
+    return gw_rd_take_until_in(r, gw_parse_is_blank, GW_MAX_CONFIG_LINE, word) == GW_OK &&
+           gw_rd_skip(r, gw_parse_is_blank) > 0;
 }
 
-/*
- * Parse "HOST[:PORT]" where HOST is a DNS name, an IPv4 address or a bracketed IPv6 address. OUT: host
- * (brackets removed) and *port; *has_port says whether a port was written. s is modified.
- */
-static enum gw_rc
-parse_host_port(const char *key, char *s, uint64_t min_port, char *host, size_t host_size, uint16_t *port,
-                bool *has_port, struct gw_err *err)
+/* Bytes that end the authority of a URL (RFC 3986 §3.2): a path, a query, a fragment; '@' ends user info. */
+static bool
+ends_authority(unsigned char ch)
 {
-    enum gw_rc rc = GW_ECONFIG;
-    unsigned char addr[16];
-    char *h = s;
-    char *port_str = NULL;
-    uint64_t v = 0;
-
-    if (s[0] == '[') {
-        char *close = strchr(s, ']');
-        GW_CHECK(close != NULL, GW_ECONFIG, GW_R_CONFIG, "%s: '[' without ']' in '%.64s'", key, s);
-        GW_CHECK(close[1] == '\0' || close[1] == ':', GW_ECONFIG, GW_R_CONFIG, "%s: expected ':PORT' after ']'",
-                 key);
-        if (close[1] == ':') {
-            port_str = close + 2;
-        }
-        *close = '\0';
-        h = s + 1;
-        GW_CHECK(inet_pton(AF_INET6, h, addr) == 1, GW_ECONFIG, GW_R_CONFIG, "%s: '%.64s' is not an IPv6 address",
-                 key, h);
-    } else {
-        char *colon = strchr(s, ':');
-        GW_CHECK(colon == NULL || strchr(colon + 1, ':') == NULL, GW_ECONFIG, GW_R_CONFIG,
-                 "%s: an IPv6 address must be written in brackets, e.g. [::1]:8443", key);
-        if (colon != NULL) {
-            *colon = '\0';
-            port_str = colon + 1;
-        }
-        GW_CHECK(h[0] != '\0', GW_ECONFIG, GW_R_CONFIG,
-                 "%s: the host is empty (write 0.0.0.0 or [::] for every address)", key);
-        /* "10.1" is an IPv4 address to inet_aton and getaddrinfo: never let it pass as a name */
-        if (is_digits_and_dots(h)) {
-            GW_CHECK(inet_pton(AF_INET, h, addr) == 1, GW_ECONFIG, GW_R_CONFIG,
-                     "%s: '%.64s' is not an IPv4 address", key, h);
-        } else {
-            GW_CHECK(is_hostname(h), GW_ECONFIG, GW_R_CONFIG, "%s: '%.64s' is not a host name", key, h);
-        }
-    }
-    GW_CHECK(strlen(h) < host_size, GW_ECONFIG, GW_R_CONFIG, "%s: the host is longer than %zu bytes", key,
-             host_size - 1);
-    if (port_str != NULL) {
-        GW_CHECK(port_str[0] != '\0', GW_ECONFIG, GW_R_CONFIG, "%s: the port after ':' is empty", key);
-        GW_TRY(parse_number(key, port_str, min_port, 65535, &v, err));
-    }
-    memcpy(host, h, strlen(h) + 1);
-    *port = (uint16_t)v;
-    *has_port = port_str != NULL;
-    rc = GW_OK;
-out:
-    return rc;
+    return ch == '/' || ch == '?' || ch == '#' || ch == '@';
 }
 
 static enum gw_rc
-parse_listen(struct cfg_parse *p, char *value, struct gw_err *err)
+parse_listen(struct cfg_parse *p, struct gw_span value, struct gw_err *err)
 {
     enum gw_rc rc = GW_ECONFIG;
-    char host[sizeof(p->c.listen_host)];
-    uint16_t port = 0;
-    bool has_port = false;
+    struct gw_host_port hp;
 
-    GW_TRY(parse_host_port("listen", value, 0, host, sizeof(host), &port, &has_port, err));
-    GW_CHECK(has_port, GW_ECONFIG, GW_R_CONFIG, "listen: expected HOST:PORT (port 0 = any free port)");
-    memcpy(p->c.listen_host, host, sizeof(host));
-    p->c.listen_port = port;
+    GW_TRY(host_port("listen", value, 0, &hp, err));
+    GW_CHECK(hp.has_port, GW_ECONFIG, GW_R_CONFIG, "listen: expected HOST:PORT (port 0 = any free port)");
+    _Static_assert(sizeof(hp.host) == sizeof(p->c.listen_host), "listen_host holds any host");
+    memcpy(p->c.listen_host, hp.host, sizeof(hp.host));
+    p->c.listen_port = hp.port;
     rc = GW_OK;
 out:
     return rc;
@@ -383,39 +226,45 @@ out:
 
 /* peer = REGNO https://HOST[:PORT] */
 static enum gw_rc
-parse_peer(struct cfg_parse *p, char *value, struct gw_err *err)
+parse_peer(struct cfg_parse *p, struct gw_span value, struct gw_err *err)
 {
     enum gw_rc rc = GW_ECONFIG;
     struct gw_peer *peer = &p->c.peers[p->c.n_peers];
-    char *url = cut_word(value);
-    char authority[sizeof(peer->url)];
-    char host[256];
-    uint16_t port = 0;
-    bool has_port = false;
-    size_t n;
+    struct gw_rd r;
+    struct gw_rd u;
+    struct gw_span word;
+    struct gw_span url;
+    struct gw_span authority;
+    struct gw_host_port hp;
+    char regno[GW_REGNO_LEN + 1];
 
-    GW_CHECK(url != NULL && cut_word(url) == NULL, GW_ECONFIG, GW_R_CONFIG, "peer: expected 'REGNO URL'");
+    gw_rd_init(&r, value.p, value.n);
+    GW_CHECK(next_word(&r, &word) &&
+                 gw_rd_take_until_in(&r, gw_parse_is_blank, GW_MAX_CONFIG_LINE, &url) == GW_OK && gw_rd_at_end(&r),
+             GW_ECONFIG, GW_R_CONFIG, "peer: expected 'REGNO URL'");
     GW_CHECK(p->c.n_peers < GW_MAX_PEERS, GW_ECONFIG, GW_R_CONFIG, "peer: more than %d peers", GW_MAX_PEERS);
-    GW_CHECK(gw_ids_is_regno(value), GW_ECONFIG, GW_R_CONFIG,
-             "peer: '%.64s' is not a registration number (11 digits)", value);
+    GW_CHECK(span_regno(word, regno), GW_ECONFIG, GW_R_CONFIG,
+             "peer: '%.*s' is not a registration number (11 digits)", GW_SPAN_ARG(word));
     for (size_t i = 0; i < p->c.n_peers; i++) {
-        GW_CHECK(strcmp(p->c.peers[i].regno, value) != 0, GW_ECONFIG, GW_R_CONFIG,
-                 "peer: %s is given twice (first at line %u)", value, p->peer_line[i]);
+        GW_CHECK(strcmp(p->c.peers[i].regno, regno) != 0, GW_ECONFIG, GW_R_CONFIG,
+                 "peer: %s is given twice (first at line %u)", regno, p->peer_line[i]);
     }
-    n = strlen(url);
-    GW_CHECK(strncmp(url, "https://", 8) == 0, GW_ECONFIG, GW_R_CONFIG,
-             "peer: URL '%.64s' must start with https://", url);
-    GW_CHECK(n > 8, GW_ECONFIG, GW_R_CONFIG, "peer: URL '%.64s' has no host", url);
-    GW_CHECK(n < sizeof(peer->url), GW_ECONFIG, GW_R_CONFIG, "peer: URL is longer than %zu bytes",
+    gw_rd_init(&u, url.p, url.n);
+    GW_CHECK(gw_rd_expect_lit(&u, "https://") == GW_OK, GW_ECONFIG, GW_R_CONFIG,
+             "peer: URL '%.*s' must start with https://", GW_SPAN_ARG(url));
+    GW_CHECK(!gw_rd_at_end(&u), GW_ECONFIG, GW_R_CONFIG, "peer: URL '%.*s' has no host", GW_SPAN_ARG(url));
+    GW_CHECK(url.n < sizeof(peer->url), GW_ECONFIG, GW_R_CONFIG, "peer: URL is longer than %zu bytes",
              sizeof(peer->url) - 1);
-    GW_CHECK(url[n - 1] != '/', GW_ECONFIG, GW_R_CONFIG, "peer: URL '%.64s' must not end with '/'", url);
+    GW_CHECK(url.p[url.n - 1] != '/', GW_ECONFIG, GW_R_CONFIG, "peer: URL '%.*s' must not end with '/'",
+             GW_SPAN_ARG(url));
     /* deliver.c appends the API path: the base URL is only scheme, host and port (config.h) */
-    GW_CHECK(strpbrk(url + 8, "/?#@") == NULL, GW_ECONFIG, GW_R_CONFIG,
-             "peer: URL '%.64s' must be https://HOST[:PORT], with no path, query or user", url);
-    memcpy(authority, url + 8, n - 8 + 1);
-    GW_TRY(parse_host_port("peer", authority, 1, host, sizeof(host), &port, &has_port, err));
-    memcpy(peer->regno, value, GW_REGNO_LEN + 1);
-    memcpy(peer->url, url, n + 1);
+    GW_CHECK(gw_rd_take_until_in(&u, ends_authority, sizeof(peer->url), &authority) == GW_OK && gw_rd_at_end(&u),
+             GW_ECONFIG, GW_R_CONFIG, "peer: URL '%.*s' must be https://HOST[:PORT], with no path, query or user",
+             GW_SPAN_ARG(url));
+    GW_TRY(host_port("peer", authority, 1, &hp, err));
+    memcpy(peer->regno, regno, sizeof(regno));
+    memcpy(peer->url, url.p, url.n);
+    peer->url[url.n] = '\0';
     p->peer_line[p->c.n_peers] = p->line;
     p->c.n_peers++;
     rc = GW_OK;
@@ -425,50 +274,52 @@ out:
 
 /* allow = SENDER RECIPIENT TYPE[,TYPE...] (blanks after the commas are allowed) */
 static enum gw_rc
-parse_allow(struct cfg_parse *p, char *value, struct gw_err *err)
+parse_allow(struct cfg_parse *p, struct gw_span value, struct gw_err *err)
 {
     enum gw_rc rc = GW_ECONFIG;
     struct gw_rule *rule = &p->c.rules[p->c.n_rules];
-    char *recipient = cut_word(value);
-    char *list = recipient != NULL ? cut_word(recipient) : NULL;
+    struct gw_rd r;
+    struct gw_span sender_word;
+    struct gw_span recipient_word;
+    char sender[GW_REGNO_LEN + 1];
+    char recipient[GW_REGNO_LEN + 1];
     unsigned types = 0;
 
-    GW_CHECK(list != NULL, GW_ECONFIG, GW_R_CONFIG, "allow: expected 'SENDER RECIPIENT TYPE[,TYPE...]'");
+    gw_rd_init(&r, value.p, value.n);
+    GW_CHECK(next_word(&r, &sender_word) && next_word(&r, &recipient_word), GW_ECONFIG, GW_R_CONFIG,
+             "allow: expected 'SENDER RECIPIENT TYPE[,TYPE...]'");
     GW_CHECK(p->c.n_rules < GW_MAX_RULES, GW_ECONFIG, GW_R_CONFIG, "allow: more than %d rules", GW_MAX_RULES);
-    GW_CHECK(gw_ids_is_regno(value), GW_ECONFIG, GW_R_CONFIG,
-             "allow: sender '%.64s' is not a registration number (11 digits)", value);
-    GW_CHECK(gw_ids_is_regno(recipient), GW_ECONFIG, GW_R_CONFIG,
-             "allow: recipient '%.64s' is not a registration number (11 digits)", recipient);
-    GW_CHECK(strcmp(value, recipient) != 0, GW_ECONFIG, GW_R_CONFIG, "allow: sender and recipient are both %s",
-             value);
+    GW_CHECK(span_regno(sender_word, sender), GW_ECONFIG, GW_R_CONFIG,
+             "allow: sender '%.*s' is not a registration number (11 digits)", GW_SPAN_ARG(sender_word));
+    GW_CHECK(span_regno(recipient_word, recipient), GW_ECONFIG, GW_R_CONFIG,
+             "allow: recipient '%.*s' is not a registration number (11 digits)", GW_SPAN_ARG(recipient_word));
+    GW_CHECK(strcmp(sender, recipient) != 0, GW_ECONFIG, GW_R_CONFIG, "allow: sender and recipient are both %s",
+             sender);
     for (size_t i = 0; i < p->c.n_rules; i++) {
-        GW_CHECK(strcmp(p->c.rules[i].sender, value) != 0 || strcmp(p->c.rules[i].recipient, recipient) != 0,
-                 GW_ECONFIG, GW_R_CONFIG, "allow: a rule for %s to %s is given twice (first at line %u)", value,
+        GW_CHECK(strcmp(p->c.rules[i].sender, sender) != 0 || strcmp(p->c.rules[i].recipient, recipient) != 0,
+                 GW_ECONFIG, GW_R_CONFIG, "allow: a rule for %s to %s is given twice (first at line %u)", sender,
                  recipient, p->rule_line[i]);
     }
-    for (;;) {
-        char *comma = strchr(list, ',');
-        char *name;
+    /* the rest of the value is the list: next_word left r after the blanks that follow the recipient */
+    do {
+        struct gw_span name;
+        char text[32];
         enum gw_msg_type t;
 
-        if (comma != NULL) {
-            *comma = '\0';
-        }
-        name = trim(list);
-        GW_CHECK(name[0] != '\0', GW_ECONFIG, GW_R_CONFIG, "allow: empty message type in the list");
-        GW_CHECK(gw_msg_type_from_name(name, &t), GW_ECONFIG, GW_R_CONFIG,
-                 "allow: unknown message type '%.64s' (known: Letter, Decision, Confirmation, DataReport, "
+        GW_CHECK(gw_rd_take_until(&r, ',', GW_MAX_CONFIG_LINE, &name) == GW_OK, GW_ECONFIG, GW_R_CONFIG,
+                 "line is longer than %u bytes", GW_MAX_CONFIG_LINE);
+        name = gw_span_trim(name, gw_parse_is_blank);
+        GW_CHECK(name.n > 0, GW_ECONFIG, GW_R_CONFIG, "allow: empty message type in the list");
+        GW_CHECK(gw_span_cstr(name, text, sizeof(text)) == GW_OK && gw_msg_type_from_name(text, &t), GW_ECONFIG,
+                 GW_R_CONFIG,
+                 "allow: unknown message type '%.*s' (known: Letter, Decision, Confirmation, DataReport, "
                  "Receipt)",
-                 name);
-        GW_CHECK((types & (1u << t)) == 0, GW_ECONFIG, GW_R_CONFIG, "allow: %s is listed twice", name);
+                 GW_SPAN_ARG(name));
+        GW_CHECK((types & (1u << t)) == 0, GW_ECONFIG, GW_R_CONFIG, "allow: %s is listed twice", text);
         types |= 1u << t;
-        if (comma == NULL) {
-            break;
-        }
-        list = comma + 1;
-    }
-    memcpy(rule->sender, value, GW_REGNO_LEN + 1);
-    memcpy(rule->recipient, recipient, GW_REGNO_LEN + 1);
+    } while (gw_rd_expect(&r, ',') == GW_OK);
+    memcpy(rule->sender, sender, sizeof(sender));
+    memcpy(rule->recipient, recipient, sizeof(recipient));
     rule->types = types;
     p->rule_line[p->c.n_rules] = p->line;
     p->c.n_rules++;
@@ -477,80 +328,82 @@ out:
     return rc;
 }
 
+/* The values of a repeatable path or name key (crl, submitter): a fixed array of fixed-size strings. */
+struct value_list {
+    char *items;      /* max items of item_size bytes each */
+    size_t item_size; /* bytes of one item, NUL included */
+    size_t max;       /* items the array holds */
+    size_t *n;        /* items in use */
+    unsigned *lines;  /* the line each item came from */
+    const char *what; /* "CRLs": for "more than N CRLs" */
+};
+
+/* One more value of a repeatable key: at most list->max of them, each given once. */
 static enum gw_rc
-parse_crl(struct cfg_parse *p, const char *value, struct gw_err *err)
+add_value(struct cfg_parse *p, const char *key, const struct value_list *list, const char *value,
+          struct gw_err *err)
 {
     enum gw_rc rc = GW_ECONFIG;
+    size_t n = *list->n;
 
-    GW_CHECK(p->c.n_crls < GW_MAX_CRLS, GW_ECONFIG, GW_R_CONFIG, "crl: more than %d CRLs", GW_MAX_CRLS);
-    for (size_t i = 0; i < p->c.n_crls; i++) {
-        GW_CHECK(strcmp(p->c.crls[i], value) != 0, GW_ECONFIG, GW_R_CONFIG,
-                 "crl: '%.64s' is given twice (first at line %u)", value, p->crl_line[i]);
+    GW_CHECK(n < list->max, GW_ECONFIG, GW_R_CONFIG, "%s: more than %zu %s", key, list->max, list->what);
+    for (size_t i = 0; i < n; i++) {
+        GW_CHECK(strcmp(list->items + i * list->item_size, value) != 0, GW_ECONFIG, GW_R_CONFIG,
+                 "%s: '%.64s' is given twice (first at line %u)", key, value, list->lines[i]);
     }
-    GW_TRY(copy_value("crl", value, p->c.crls[p->c.n_crls], sizeof(p->c.crls[0]), err));
-    p->crl_line[p->c.n_crls] = p->line;
-    p->c.n_crls++;
+    GW_TRY(copy_value(key, value, list->items + n * list->item_size, list->item_size, err));
+    list->lines[n] = p->line;
+    (*list->n)++;
     rc = GW_OK;
 out:
     return rc;
 }
 
 static enum gw_rc
-parse_submitter(struct cfg_parse *p, const char *value, struct gw_err *err)
-{
-    enum gw_rc rc = GW_ECONFIG;
-
-    GW_CHECK(p->c.n_submitters < GW_MAX_SUBMITTERS, GW_ECONFIG, GW_R_CONFIG, "submitter: more than %d submitters",
-             GW_MAX_SUBMITTERS);
-    for (size_t i = 0; i < p->c.n_submitters; i++) {
-        GW_CHECK(strcmp(p->c.submitters[i], value) != 0, GW_ECONFIG, GW_R_CONFIG,
-                 "submitter: '%.64s' is given twice (first at line %u)", value, p->submitter_line[i]);
-    }
-    GW_TRY(copy_value("submitter", value, p->c.submitters[p->c.n_submitters], sizeof(p->c.submitters[0]), err));
-    p->submitter_line[p->c.n_submitters] = p->line;
-    p->c.n_submitters++;
-    rc = GW_OK;
-out:
-    return rc;
-}
-
-static enum gw_rc
-parse_value(struct cfg_parse *p, enum key_id id, char *value, struct gw_err *err)
+parse_value(struct cfg_parse *p, enum key_id id, struct gw_span value, struct gw_err *err)
 {
     const struct key_def *d = &keys[id];
     char *field = (char *)&p->c + d->off;
     enum gw_rc rc = GW_ECONFIG;
     uint64_t v = 0;
+    char text[GW_MAX_CONFIG_LINE + 1];
+    const struct value_list crls = {&p->c.crls[0][0], sizeof(p->c.crls[0]), GW_MAX_CRLS,
+                                    &p->c.n_crls,     p->crl_line,          "CRLs"};
+    const struct value_list submitters = {&p->c.submitters[0][0], sizeof(p->c.submitters[0]), GW_MAX_SUBMITTERS,
+                                          &p->c.n_submitters,     p->submitter_line,          "submitters"};
 
+    /* the line was checked: no NUL, at most GW_MAX_CONFIG_LINE bytes */
+    GW_CHECK(gw_span_cstr(value, text, sizeof(text)) == GW_OK, GW_ECONFIG, GW_R_CONFIG,
+             "line is longer than %u bytes", GW_MAX_CONFIG_LINE);
     switch (d->kind) {
     case KIND_REGNO:
-        GW_TRY(parse_regno(d->name, value, field, err));
+        GW_TRY(parse_regno(d->name, text, field, err));
         break;
     case KIND_STRING:
-        GW_TRY(copy_value(d->name, value, field, d->size, err));
+        GW_TRY(copy_value(d->name, text, field, d->size, err));
         break;
     case KIND_LISTEN:
         GW_TRY(parse_listen(p, value, err));
         break;
     case KIND_UINT: {
         unsigned u;
-        GW_TRY(parse_number(d->name, value, d->min, d->max, &v, err));
+        GW_TRY(parse_number(d->name, text, d->min, d->max, &v, err));
         u = (unsigned)v; /* every range in the table fits */
         memcpy(field, &u, sizeof(u));
         break;
     }
     case KIND_SIZE: {
         size_t z;
-        GW_TRY(parse_number(d->name, value, d->min, d->max, &v, err));
+        GW_TRY(parse_number(d->name, text, d->min, d->max, &v, err));
         z = (size_t)v;
         memcpy(field, &z, sizeof(z));
         break;
     }
     case KIND_CRL:
-        GW_TRY(parse_crl(p, value, err));
+        GW_TRY(add_value(p, d->name, &crls, text, err));
         break;
     case KIND_SUBMITTER:
-        GW_TRY(parse_submitter(p, value, err));
+        GW_TRY(add_value(p, d->name, &submitters, text, err));
         break;
     case KIND_PEER:
         GW_TRY(parse_peer(p, value, err));
@@ -575,39 +428,46 @@ static enum gw_rc
 parse_line(struct cfg_parse *p, const unsigned char *s, size_t n, struct gw_err *err)
 {
     enum gw_rc rc = GW_ECONFIG;
-    char text[GW_MAX_CONFIG_LINE + 1];
-    char *line;
-    char *eq;
-    char *key;
-    char *value;
+    struct gw_span line = {s, n};
+    struct gw_span key;
+    struct gw_span value;
+    struct gw_rd r;
+    size_t bad = 0;
     size_t id;
 
     if (n > 0 && s[n - 1] == '\r') {
-        n--; /* CRLF line ending */
+        line.n--; /* CRLF line ending */
     }
-    GW_CHECK(n <= GW_MAX_CONFIG_LINE, GW_ECONFIG, GW_R_CONFIG, "line is longer than %u bytes", GW_MAX_CONFIG_LINE);
-    GW_TRY(check_text(s, n, err));
-    memcpy(text, s, n);
-    text[n] = '\0';
-    line = trim(text);
-    if (line[0] == '\0' || line[0] == '#') {
+    GW_CHECK(line.n <= GW_MAX_CONFIG_LINE, GW_ECONFIG, GW_R_CONFIG, "line is longer than %u bytes",
+             GW_MAX_CONFIG_LINE);
+    /* UTF-8 text with no control character other than tab: a NUL, a lone CR or an escape sequence in a path
+     * is never intended, and would make the error messages lie */
+    if (gw_parse_utf8(line.p, line.n, true, &bad) != GW_OK) {
+        GW_CHECK(line.p[bad] >= 0x80, GW_ECONFIG, GW_R_CONFIG, "control character 0x%02x at byte %zu of the line",
+                 line.p[bad], bad + 1);
+        GW_CHECK(false, GW_ECONFIG, GW_R_CONFIG, "not valid UTF-8 at byte %zu of the line", bad + 1);
+    }
+    line = gw_span_trim(line, gw_parse_is_blank);
+    gw_rd_init(&r, line.p, line.n);
+    if (gw_rd_at_end(&r) || gw_rd_expect(&r, '#') == GW_OK) {
         rc = GW_OK;
         goto out;
     }
-    eq = strchr(line, '=');
-    GW_CHECK(eq != NULL && eq != line, GW_ECONFIG, GW_R_CONFIG, "expected 'key = value'");
-    *eq = '\0';
-    key = trim(line);
-    value = trim(eq + 1);
+    /* the key ends at the first '=': a value may hold more ("schemas = a=b") */
+    GW_CHECK(gw_rd_take_until(&r, '=', GW_MAX_CONFIG_LINE, &key) == GW_OK && key.n > 0 &&
+                 gw_rd_expect(&r, '=') == GW_OK,
+             GW_ECONFIG, GW_R_CONFIG, "expected 'key = value'");
+    key = gw_span_trim(key, gw_parse_is_blank);
+    value = gw_span_trim(gw_rd_rest(&r), gw_parse_is_blank);
     for (id = 0; id < K__COUNT; id++) {
-        if (strcmp(keys[id].name, key) == 0) {
+        if (gw_span_eq(key, keys[id].name)) {
             break;
         }
     }
-    GW_CHECK(id < K__COUNT, GW_ECONFIG, GW_R_CONFIG, "%.64s: unknown key", key);
-    GW_CHECK(value[0] != '\0', GW_ECONFIG, GW_R_CONFIG, "%s: the value is empty", key);
+    GW_CHECK(id < K__COUNT, GW_ECONFIG, GW_R_CONFIG, "%.*s: unknown key", GW_SPAN_ARG(key));
+    GW_CHECK(value.n > 0, GW_ECONFIG, GW_R_CONFIG, "%s: the value is empty", keys[id].name);
     GW_CHECK(p->key_line[id] == 0 || is_repeatable(keys[id].kind), GW_ECONFIG, GW_R_CONFIG,
-             "%s: given twice (first at line %u)", key, p->key_line[id]);
+             "%s: given twice (first at line %u)", keys[id].name, p->key_line[id]);
     GW_TRY(parse_value(p, (enum key_id)id, value, err));
     if (p->key_line[id] == 0) {
         p->key_line[id] = p->line;
@@ -779,8 +639,8 @@ gw_config_check_created(const struct gw_config *cfg, const char *created, struct
     int64_t t = 0;
     int64_t now = gw_time_now_ms() / 1000;
 
-    GW_CHECK(gw_parse_datetime(created, &t), GW_EINPUT, GW_R_CREATED_WINDOW, "Created '%s' is not a dateTime",
-             created);
+    GW_CHECK(gw_parse_datetime(created, strlen(created), &t) == GW_OK, GW_EINPUT, GW_R_CREATED_WINDOW,
+             "Created '%s' is not a dateTime", created);
     GW_CHECK(t >= now - (int64_t)cfg->created_past_s, GW_EPOLICY, GW_R_CREATED_WINDOW,
              "Created %s is older than %u s", created, cfg->created_past_s);
     GW_CHECK(t <= now + (int64_t)cfg->created_future_s, GW_EPOLICY, GW_R_CREATED_WINDOW,

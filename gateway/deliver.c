@@ -19,6 +19,7 @@
 #include "gw/buf.h"
 #include "gw/daemon.h"
 #include "gw/deliver.h"
+#include "gw/limits.h"
 #include "gw/log.h"
 #include "gw/metrics.h"
 #include "gw/pki.h"
@@ -28,8 +29,6 @@
 #include "gw/tls.h"
 
 #define DUE_BATCH 64
-#define MAX_RECEIPT_BYTES (1024u * 1024u)
-#define CONNECT_TIMEOUT_S 5L
 
 /* One peer: its own thread and kept-alive libcurl handle, so a slow or unreachable peer delays only the
  * messages addressed to it. */
@@ -192,7 +191,7 @@ deliver_one(struct peer_conn *pc, struct gw_outbox_msg *m)
     struct curl_slist *headers = NULL;
     enum gw_msg_type type = GW_MSG_LETTER;
 
-    gw_buf_init(&resp, MAX_RECEIPT_BYTES);
+    gw_buf_init(&resp, GW_MAX_RECEIPT_BYTES);
     gw_err_clear(&err);
     (void)gw_msg_type_from_name(m->type, &type);
     m->attempts++;
@@ -423,7 +422,7 @@ gw_deliverer_start(struct gw_daemon *d, struct gw_deliverer **out, struct gw_err
         curl_easy_setopt(pc->curl, CURLOPT_CAPATH, NULL);
         curl_easy_setopt(pc->curl, CURLOPT_SSL_CTX_FUNCTION, setup_ssl_ctx);
         curl_easy_setopt(pc->curl, CURLOPT_SSL_CTX_DATA, pc);
-        curl_easy_setopt(pc->curl, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT_S);
+        curl_easy_setopt(pc->curl, CURLOPT_CONNECTTIMEOUT, GW_MAX_CONNECT_SECONDS);
         curl_easy_setopt(pc->curl, CURLOPT_TIMEOUT, (long)d->cfg.deliver_timeout_s);
         curl_easy_setopt(pc->curl, CURLOPT_MAXAGE_CONN, (long)d->cfg.idle_timeout_s);
         curl_easy_setopt(pc->curl, CURLOPT_WRITEFUNCTION, collect);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "gw/api.h"
+#include "gw/parse.h"
 
 static const struct gw_route routes[] = {
     {GW_HTTP_GET, "/healthz", GW_ACCESS_ANYONE, gw_api_health, 0},
@@ -42,24 +43,9 @@ gw_call_is_xml(const struct gw_call *c)
     return strncmp(c->content_type, "application/xml", 15) == 0 || strncmp(c->content_type, "text/xml", 8) == 0;
 }
 
-/* "ID/ack" (the path after a route's "{id}"): copies ID, 1 to id_len - 1 bytes without '/', into id, and
- * points *rest at what follows its '/' ("" if nothing does). False if ID is empty or too long. */
-static bool
-split_id(const char *s, char *id, size_t id_len, const char **rest)
-{
-    size_t n = strcspn(s, "/");
-
-    if (n == 0 || n >= id_len) {
-        return false;
-    }
-    memcpy(id, s, n);
-    id[n] = '\0';
-    *rest = s[n] == '/' ? s + n + 1 : s + n;
-    return true;
-}
-
-/* Does path match pattern? Bytes match themselves; "{id}" matches one segment (split_id), and the rest of
- * the pattern must then equal what follows that segment's '/'. OUT: id ("" without {id}) and *sub. */
+/* Does path match pattern? Bytes match themselves; "{id}" matches one segment (gw_parse_path_id: 1 to
+ * GW_HTTP_MAX_ID unreserved bytes), and the rest of the pattern must then equal what follows that segment's
+ * '/'. OUT: id ("" without {id}) and *sub. */
 static bool
 match(const char *pattern, const char *path, char id[GW_HTTP_MAX_ID + 1], const char **sub)
 {
@@ -74,7 +60,8 @@ match(const char *pattern, const char *path, char id[GW_HTTP_MAX_ID + 1], const 
     }
     prefix_len = (size_t)(hole - pattern);
     tail = hole + strlen("{id}");
-    if (strncmp(path, pattern, prefix_len) != 0 || !split_id(path + prefix_len, id, GW_HTTP_MAX_ID + 1, sub)) {
+    if (strncmp(path, pattern, prefix_len) != 0 ||
+        gw_parse_path_id(path + prefix_len, "", id, GW_HTTP_MAX_ID + 1, sub) != GW_OK) {
         return false;
     }
     return strcmp(*sub, tail[0] == '/' ? tail + 1 : tail) == 0;

@@ -62,7 +62,7 @@ out:
 }
 
 enum gw_rc
-gw_pki_read_certs(const char *path, STACK_OF(X509) * *out, struct gw_err *err)
+gw_pki_read_certs(const char *path, STACK_OF(X509) **out, struct gw_err *err)
 {
     enum gw_rc rc;
     BIO *bio = NULL;
@@ -214,7 +214,6 @@ static void
 name_to_line(const X509_NAME *name, char *buf, size_t n)
 {
     BIO *bio = BIO_new(BIO_s_mem());
-    int len;
 
     buf[0] = '\0';
     if (bio == NULL) {
@@ -223,7 +222,7 @@ name_to_line(const X509_NAME *name, char *buf, size_t n)
     if (X509_NAME_print_ex(bio, name, 0,
                            (ASN1_STRFLGS_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) | XN_FLAG_SEP_CPLUS_SPC |
                                XN_FLAG_FN_SN) >= 0) {
-        len = BIO_read(bio, buf, (int)n - 1);
+        int len = BIO_read(bio, buf, (int)n - 1);
         buf[len > 0 ? len : 0] = '\0';
     }
     BIO_free(bio);
@@ -350,7 +349,7 @@ reason_of_x509_error(int e)
 }
 
 static enum gw_rc
-decode_certs(const struct gw_der *certs, size_t n, X509 **leaf_out, STACK_OF(X509) * *others_out,
+decode_certs(const struct gw_der *certs, size_t n, X509 **leaf_out, STACK_OF(X509) **others_out,
              struct gw_err *err)
 {
     enum gw_rc rc = GW_EPOLICY;
@@ -392,7 +391,7 @@ out:
 }
 
 static time_t
-earliest_not_after(STACK_OF(X509) * chain)
+earliest_not_after(STACK_OF(X509) *chain)
 {
     time_t earliest = (time_t)-1;
 

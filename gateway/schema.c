@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gw/limits.h"
 #include "gw/xml.h"
 
 static const struct {
@@ -25,9 +26,6 @@ static const struct {
     {"urn:lv:skola-kopiena:receipt:v1", "receipt-v1.xsd"},
 };
 #define SCHEMA_COUNT (sizeof(schema_table) / sizeof(schema_table[0]))
-
-/* Errors reported after the first one, per document; the rest are counted only. */
-#define MAX_REPORTED_ERRORS 20
 
 struct gw_schemas {
     xmlSchemaPtr compiled[SCHEMA_COUNT];
@@ -108,7 +106,6 @@ on_validation_error(void *ctx, xmlErrorPtr e)
 {
     struct validation_errors *ve = ctx;
     char msg[300];
-    char where[300];
 
     if (e == NULL) {
         return;
@@ -120,7 +117,8 @@ on_validation_error(void *ctx, xmlErrorPtr e)
         ve->first_line = e->line;
         memcpy(ve->first, msg, sizeof(ve->first));
     }
-    if (ve->count < MAX_REPORTED_ERRORS && ve->each != NULL) {
+    if (ve->count < GW_MAX_REPORTED_ERRORS && ve->each != NULL) {
+        char where[300];
         snprintf(where, sizeof(where), "%s:%d", ve->name, e->line);
         ve->each(ve->arg, where, msg);
     }

@@ -98,7 +98,6 @@ make_tls_bev(struct event_base *base, void *arg)
         if (ssl == NULL) {
             abort(); /* out of memory at the worst moment; plain text is not an option */
         }
-        over = true;
         atomic_fetch_add(&s->connections, 1);
     }
     SSL_set_ex_data(ssl, conn_ex_index, s);

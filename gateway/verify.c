@@ -72,7 +72,7 @@ count_signatures(xmlNode *node, xmlNode **first)
 static bool
 is_dsig(const xmlNode *n, const char *local)
 {
-    return gw_xml_is(n, GW_NS_DSIG, local);
+    return n != NULL && gw_xml_is(n, GW_NS_DSIG, local); /* gw_xml_is checks too, out of the analyzer's sight */
 }
 
 /* An element that must carry nothing but whitespace, comments or nothing at all. */
@@ -203,7 +203,7 @@ decode_base64(const xmlNode *node, unsigned char **out, size_t *out_len, struct 
 
     GW_CHECK(text != NULL && ctx != NULL, GW_ENOMEM, GW_R_NOMEM, "base64");
     tlen = strlen(text);
-    GW_CHECK(tlen > 0 && tlen < 128 * 1024, GW_EINPUT, GW_R_CERT_MALFORMED,
+    GW_CHECK(tlen > 0 && tlen < GW_MAX_CERT_BASE64, GW_EINPUT, GW_R_CERT_MALFORMED,
              "X509Certificate is empty or too long");
     der = malloc(tlen);
     GW_CHECK(der != NULL, GW_ENOMEM, GW_R_NOMEM, "base64");

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "gw/limits.h"
+#include "gw/parse.h"
 
 /* Set once by gw_xml_init before threads start; read-only afterwards. The entity loader hook of libxml2 is
  * process-global, so its policy has to be too. */
@@ -251,33 +252,31 @@ on_pi(void *ctx, const xmlChar *target, const xmlChar *data)
 static bool
 declared_encoding_is_utf8(const unsigned char *data, size_t len)
 {
-    const char *d = (const char *)data;
-    size_t n = len < 256 ? len : 256;
-    size_t end;
-    char decl[257];
-    const char *enc;
+    struct gw_rd r;
+    struct gw_rd d;
+    struct gw_span decl;
+    struct gw_span before;
+    unsigned char quote = 0;
 
-    if (n < 5 || memcmp(d, "<?xml", 5) != 0) {
+    gw_rd_init(&r, data, len < 256 ? len : 256);
+    if (gw_rd_expect_lit(&r, "<?xml") != GW_OK) {
         return true; /* no declaration: UTF-8 by definition */
     }
-    for (end = 5; end + 1 < n && !(d[end] == '?' && d[end + 1] == '>'); end++) {
+    if (gw_rd_take_until_lit(&r, "?>", 256, &decl) != GW_OK) {
+        return false;
     }
-    memcpy(decl, d, end);
-    decl[end] = '\0';
-    enc = strstr(decl, "encoding");
-    if (enc == NULL) {
+    gw_rd_init(&d, decl.p, decl.n);
+    if (gw_rd_take_until_lit(&d, "encoding", 256, &before) != GW_OK || gw_rd_expect_lit(&d, "encoding") != GW_OK) {
         return true;
     }
-    enc += strspn(enc + 8, " \t\r\n") + 8;
-    if (*enc != '=') {
+    gw_rd_skip(&d, gw_parse_is_space);
+    if (gw_rd_expect(&d, '=') != GW_OK) {
         return false;
     }
-    enc++;
-    enc += strspn(enc, " \t\r\n");
-    if ((*enc != '"' && *enc != '\'') || strncasecmp(enc + 1, "UTF-8", 5) != 0 || enc[6] != enc[0]) {
-        return false;
-    }
-    return true;
+    gw_rd_skip(&d, gw_parse_is_space);
+    return gw_rd_peek(&d, &quote) == GW_OK && (quote == '"' || quote == '\'') &&
+           gw_rd_expect(&d, quote) == GW_OK && gw_rd_expect_lit_ci(&d, "UTF-8") == GW_OK &&
+           gw_rd_expect(&d, quote) == GW_OK;
 }
 
 /* libxml2 messages end with a newline; copy one into buf without it. */
@@ -374,14 +373,14 @@ static size_t
 find_end(const unsigned char *d, size_t len, size_t from, const char *end, size_t *text_len)
 {
     const unsigned char *p = memmem(d + from, len - from, end, strlen(end));
-    size_t stop = p != NULL ? (size_t)(p - d) : len;
+    size_t at = p != NULL ? (size_t)(p - d) : len;
     size_t crlf = 0;
 
-    for (size_t i = from; i + 1 < stop; i++) {
+    for (size_t i = from; i + 1 < at; i++) {
         crlf += d[i] == '\r' && d[i + 1] == '\n';
     }
-    *text_len = stop - from - crlf;
-    return stop;
+    *text_len = at - from - crlf;
+    return at;
 }
 
 /* One tag region from the '<' at d[i]; returns where scanning goes on. */

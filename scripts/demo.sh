@@ -5,8 +5,12 @@ set -eu
 GWROOT=$(cd "$(dirname "$0")/.." && pwd)
 GW=$GWROOT/build/gateway
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gw-demo.XXXXXX")
+# shellcheck source=scripts/gateways.sh
 . "$GWROOT/scripts/gateways.sh"
-cleanup() { gw_stop_all; [ -n "${KEEP:-}" ] && echo "kept $WORK" || rm -rf "$WORK"; }
+cleanup() {
+    gw_stop_all
+    if [ -n "${KEEP:-}" ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+}
 trap cleanup EXIT INT TERM
 
 say() { printf '\n== %s\n' "$*"; }
@@ -14,12 +18,13 @@ ok() { printf '   %s\n' "$*"; }
 die() { printf 'demo: %s\n' "$*" >&2; for n in visc ludza talsi; do tail -n 5 "$WORK/$n.log" >&2 || true; done; exit 1; }
 
 say "1. A fresh example PKI: root and issuing CA, one certificate per gateway and IT system, a CRL"
-gw_pki
+gw_pki "$WORK"
 for o in visc ludza talsi; do
     ok "$o: $(openssl x509 -in "$WORK/pki/$o.pem" -noout -subject -nameopt utf8,sep_comma_plus_space | sed 's/^subject=//')"
 done
 
 say "2. Three gateways on 127.0.0.1: the centre (VISC), Ludza and Talsi"
+# shellcheck disable=SC2034 # read through eval ("PORT_$name") by gw_config and gw_curl
 PORT_visc=$(free_port) PORT_ludza=$(free_port) PORT_talsi=$(free_port)
 for n in visc ludza talsi; do
     gw_config "$n"
@@ -32,7 +37,7 @@ say "3. The municipalities' IT systems submit their documents to their own gatew
 submit() { # NAME EXAMPLE
     id=$(fresh_copy "$GWROOT/examples/$2.xml" "$WORK/$2.xml")
     got=$(gw_submit "$1" "$WORK/$2.xml")
-    [ "$(cat "$WORK/status")" = 202 ] && [ "$got" = "$id" ] || die "submission of $2 failed: $(cat "$WORK/body")"
+    { [ "$(cat "$WORK/status")" = 202 ] && [ "$got" = "$id" ]; } || die "submission of $2 failed: $(cat "$WORK/body")"
     echo "$1 $id $2" >>"$WORK/sent"
     ok "$1 -> centre: $2 accepted for delivery (202, id $id)"
 }
@@ -54,12 +59,13 @@ done <"$WORK/sent"
 
 say "5. The centre's intake pipeline pulls its inbox, verifies each message offline and acknowledges it"
 gw_curl visc visc-client-full "/v1/inbox?after=0&limit=100" >"$WORK/inbox.json"
-for id in $(sed 's/"id":"/\n/g' "$WORK/inbox.json" | sed -n 's/^\([0-9a-f-]\{36\}\)".*/\1/p'); do
+sed 's/"id":"/\n/g' "$WORK/inbox.json" | sed -n 's/^\([0-9a-f-]\{36\}\)".*/\1/p' >"$WORK/inbox.ids"
+while read -r id; do
     gw_curl visc visc-client-full "/v1/inbox/$id" >"$WORK/in-$id.xml"
     $GW verify -q --trust "$WORK/pki/trust.pem" --crl "$WORK/pki/crl.pem" "$WORK/in-$id.xml" | sed 's|^[^:]*: |   |'
     gw_curl visc visc-client-full "/v1/inbox/$id/ack" -X POST >/dev/null
     [ "$(cat "$WORK/status")" = 200 ] || die "ack of $id failed"
-done
+done <"$WORK/inbox.ids"
 ok "all acknowledged"
 
 say "6. Signed Delivered notifications travel back; each municipality checks them"

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shell helpers that run gateways on this machine: a PKI, one config per organisation, start/stop,
 # and curl calls with each organisation's client certificates. Sourced by scripts/demo.sh and the
 # integration tests. Everything listens on 127.0.0.1 only, on free ports.
@@ -5,7 +6,9 @@
 # Needs: GW (the gateway binary), GWROOT (the repository), WORK (a scratch directory).
 
 ORG_visc=90001800413
+# shellcheck disable=SC2034 # read through eval ("ORG_$name")
 ORG_ludza=90000017453
+# shellcheck disable=SC2034 # read through eval ("ORG_$name")
 ORG_talsi=90009113532
 
 # A TCP port on 127.0.0.1 that the kernel chose and holds back for about a minute from other binds and
@@ -15,12 +18,13 @@ free_port() {
     "$(dirname "$GW")/reserve-port" || { echo "free_port: $(dirname "$GW")/reserve-port failed" >&2; return 1; }
 }
 
-# gw_pki: a fresh example PKI in $WORK/pki with combined client chains for curl.
+# gw_pki DIR: a fresh example PKI in DIR/pki with combined client chains for curl.
 gw_pki() {
-    sh "$GWROOT/certs-example/make-pki.sh" "$WORK/pki" >/dev/null
+    _gp_pki=$1/pki
+    sh "$GWROOT/certs-example/make-pki.sh" "$_gp_pki" >/dev/null
     for o in ludza talsi visc; do
-        cat "$WORK/pki/$o-client.pem" "$WORK/pki/chain.pem" >"$WORK/pki/$o-client-full.pem"
-        cat "$WORK/pki/$o.pem" "$WORK/pki/chain.pem" >"$WORK/pki/$o-full.pem"
+        cat "$_gp_pki/$o-client.pem" "$_gp_pki/chain.pem" >"$_gp_pki/$o-client-full.pem"
+        cat "$_gp_pki/$o.pem" "$_gp_pki/chain.pem" >"$_gp_pki/$o-full.pem"
     done
 }
 
@@ -30,6 +34,7 @@ gw_pki() {
 gw_config() {
     name=$1
     eval "org=\$ORG_$name port=\$PORT_$name"
+    # shellcheck disable=SC2154 # org, port, porg, pport and morg are set by the evals
     {
         echo "# $name gateway (demo/test configuration)"
         echo "organisation = $org"

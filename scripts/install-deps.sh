@@ -1,10 +1,12 @@
 #!/bin/sh
-# Install the Debian 12 packages the gateway builds, tests and runs with, if any is missing.
+# Install the Debian 12 packages the gateway builds, checks, tests and runs with, if any is missing.
+# (make lint: clang-format, shellcheck; make analyze: gcc from build-essential, cppcheck.)
 # Run as root (or with sudo available). Does nothing when everything is installed.
 set -eu
 
 PACKAGES="build-essential pkg-config openssl libssl-dev libxml2-dev libxmlsec1-dev libxmlsec1-openssl \
-xmlsec1 libcurl4-openssl-dev libevent-dev libsqlite3-dev sqlite3 curl valgrind iproute2"
+xmlsec1 libcurl4-openssl-dev libevent-dev libsqlite3-dev sqlite3 curl valgrind iproute2 \
+clang-format cppcheck shellcheck"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,9 +1,12 @@
+# shellcheck shell=sh
 # Shared helpers for the shell suites: source it, then call pass/fail/check. Every suite prints one
 # "PASS name" or "FAIL name: why" line per test and exits 1 if any failed.
 # $GATEWAY is the binary under test (default build/gateway); $GW_VALGRIND, if set, prefixes it.
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 GATEWAY=${GATEWAY:-$ROOT/build/gateway}
+# shellcheck disable=SC2034 # for the suites that source this file
 PKI=$ROOT/tests/pki
+# shellcheck disable=SC2034 # for the suites that source this file
 EXAMPLES=$ROOT/examples
 _failures=0
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/gw-suite.XXXXXX")

@@ -11,6 +11,7 @@
 
 #include "gw/err.h"
 #include "gw/ids.h"
+#include "gw/limits.h"
 #include "gw/time.h"
 
 #define GW_AUDIT_HASH_LEN GW_SHA256_HEX_LEN
@@ -21,10 +22,7 @@
 /* "2025-03-01T10:20:30.123Z": UTC, millisecond precision, always this length. */
 #define GW_AUDIT_TIME_LEN GW_TIME_ISO_LEN
 
-/* Bytes of one text field of an entry. Longer values (a peer's error text in reason) are cut at a UTF-8
- * character boundary before they are hashed and stored, so a long detail never fails the operation it
- * describes. 1 KiB holds any reason code plus a line of detail. */
-#define GW_AUDIT_MAX_FIELD 1024u
+/* Each text field of an entry is at most GW_AUDIT_MAX_FIELD bytes (gw/limits.h). */
 
 /* Domain tag, the first field of every hashed encoding; a new encoding gets a new tag. */
 #define GW_AUDIT_TAG "gw-audit-v1"

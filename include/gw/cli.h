@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "gw/err.h"
+#include "gw/limits.h"
 #include "gw/schema.h"
 
 #define GW_VERSION "0.1.0"
@@ -32,15 +33,14 @@ GW_MUST_CHECK enum gw_rc gw_cli_setup(const char *argv0, const char *schema_dir,
 void gw_cli_teardown(struct gw_schemas *schemas, bool with_dsig);
 
 /* Read path ("-" is stdin) and parse it with the default limits. OUT: *out (xmlFreeDoc), and raw, raw_len
- * if raw != NULL (free()). */
+ * if both are non-NULL (free()). */
 GW_MUST_CHECK enum gw_rc gw_cli_load(const char *path, xmlDoc **out, unsigned char **raw, size_t *raw_len,
                                      struct gw_err *err);
 
 /* The trust options shared by the commands that verify: --trust FILE and --crl FILE (repeatable). */
-#define GW_CLI_MAX_CRL_FILES 16
 struct gw_cli_trust {
-    const char *anchors;                    /* --trust, NULL until given */
-    const char *crls[GW_CLI_MAX_CRL_FILES]; /* --crl files, in order */
+    const char *anchors;           /* --trust, NULL until given */
+    const char *crls[GW_MAX_CRLS]; /* --crl files, in order */
     size_t n_crls;
 };
 

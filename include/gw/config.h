@@ -13,15 +13,7 @@
 
 #include "gw/err.h"
 #include "gw/ids.h"
-
-#define GW_MAX_PEERS 64
-#define GW_MAX_RULES 128
-#define GW_MAX_CRLS 8
-#define GW_MAX_SUBMITTERS 16
-
-/* Bytes of the configuration file, and of one line without its line ending. */
-#define GW_MAX_CONFIG_BYTES (256u * 1024u)
-#define GW_MAX_CONFIG_LINE 4096u
+#include "gw/limits.h"
 
 struct gw_peer {
     char regno[GW_REGNO_LEN + 1]; /* organisation of the peer gateway */

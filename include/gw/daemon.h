@@ -32,8 +32,4 @@ struct gw_daemon {
     SSL_CTX *tls;                   /* server context */
 };
 
-/* Parse an xs:dateTime with a zone ("2024-09-25T16:05:00+03:00", "...Z", fractions allowed) to epoch
- * seconds; false if malformed. */
-bool gw_parse_datetime(const char *s, int64_t *out);
-
 #endif

@@ -12,16 +12,13 @@
 
 #include "gw/envelope.h"
 #include "gw/err.h"
+#include "gw/limits.h"
 
 struct gw_daemon;
 struct gw_route;
 
 #define GW_HTTP_GET 1
 #define GW_HTTP_POST 2
-
-/* Bytes of the {id} path segment the router accepts; a longer one is no route (404). A MessageId has
- * GW_UUID_LEN; the handlers say "not a message id" to anything else up to this length. */
-#define GW_HTTP_MAX_ID 63
 
 /* One HTTP request as the API handlers see it. */
 struct gw_call {

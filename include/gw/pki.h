@@ -66,7 +66,7 @@ void gw_pki_subject(X509 *cert, char *buf, size_t n);
 
 /* Read every certificate of a PEM file (borrowed path). OUT: *out (sk_X509_pop_free(.., X509_free)).
  * Reasons: IO, CONFIG (no certificate or bad PEM), LIMIT_SIZE. */
-GW_MUST_CHECK enum gw_rc gw_pki_read_certs(const char *path, STACK_OF(X509) * *out, struct gw_err *err);
+GW_MUST_CHECK enum gw_rc gw_pki_read_certs(const char *path, STACK_OF(X509) **out, struct gw_err *err);
 
 /* Revocation policy on a store that holds CRLs: the end-entity certificate must be covered by a CRL; CA
  * certificates are checked where their issuer's CRL is configured. Used for signers and TLS peers alike. */

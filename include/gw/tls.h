@@ -15,9 +15,9 @@
 /* Our side of a TLS handshake, for the server and for the deliverer: the configured certificate, its
  * intermediates and the private key (read by sign.c's gw_read_private_key). */
 struct gw_tls_identity {
-    X509 *cert;             /* the first certificate of cfg->cert */
-    STACK_OF(X509) * chain; /* cfg->chain, NULL when none is configured */
-    EVP_PKEY *key;          /* cfg->key, mode 0600 or stricter */
+    X509 *cert;            /* the first certificate of cfg->cert */
+    STACK_OF(X509) *chain; /* cfg->chain, NULL when none is configured */
+    EVP_PKEY *key;         /* cfg->key, mode 0600 or stricter */
 };
 
 /* Load the identity once (each file through the GW_MAX_PEM_BYTES cap) and check that key and certificate

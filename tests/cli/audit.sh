@@ -2,6 +2,7 @@
 # gateway audit verify|show on stores built here with sqlite3 and sha256sum from the encoding written in
 # docs/audit.md (section 2), not with the gateway: if the code and the document disagree, "verify-ok" fails.
 # Then the database is changed behind the gateway's back and verify must name the right entry.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 for tool in sqlite3 sha256sum; do

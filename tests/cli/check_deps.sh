@@ -2,6 +2,7 @@
 # scripts/check-deps.sh (make check-deps): the layer table of docs/architecture.md decides; a file that
 # includes a header of a higher layer, or that is in no layer, fails the check with file, line and include.
 # Each case runs on a fresh copy of the tree in $TMP, with one thing changed.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 CHECK=$ROOT/scripts/check-deps.sh
 T=$TMP/tree

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Interop with the xmlsec1 command-line tool, both directions, on the DESIGN §3 profile.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/cli/common.inc
 . "$(dirname "$0")/common.inc"
 
 if ! command -v xmlsec1 >/dev/null 2>&1; then
@@ -33,6 +35,7 @@ template() { # FILE SIGNATURE-METHOD-URI
 </ds:Signature></env:Envelope>|" "$1"
 }
 for case in "decision-ludza ludza rsa-sha256" "decision-talsi talsi ecdsa-sha256" "letter-invitation visc rsa-sha256"; do
+    # shellcheck disable=SC2086 # split the case into its three words
     set -- $case
     template "$EXAMPLES/$1.xml" "http://www.w3.org/2001/04/xmldsig-more#$3" >"$TMP/t-$1.xml"
     if xmlsec1 --sign --privkey-pem "$PKI/$2.key.pem,$PKI/$2.pem,$PKI/chain.pem" --output "$TMP/x-$1.xml" \

@@ -1,7 +1,9 @@
 #!/bin/sh
 # sign -> verify round trip of every example with RSA, ECDSA P-256 and P-384 keys; Latvian text intact;
 # the refusals of sign; verify's output and exit statuses.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/cli/common.inc
 . "$(dirname "$0")/common.inc"
 
 VERIFY="verify --trust $PKI/trust.pem --crl $PKI/crl.pem"
@@ -54,7 +56,7 @@ gw sign --cert "$PKI/ludza.pem" "$EXAMPLES/decision-ludza.xml"
 expect_rc "sign/usage-without-key" 2
 gw sign --key "$PKI/ludza.key.pem" --cert "$PKI/ludza.pem" - <"$EXAMPLES/decision-ludza.xml"
 if [ "$rc" -eq 0 ] && grep -q "<ds:SignatureValue>" "$TMP/out"; then pass "sign/stdin-to-stdout"; else fail "sign/stdin-to-stdout" "exit $rc"; fi
-[ ! -e "$TMP/x.xml" ] && pass "sign/no-output-on-refusal" || fail "sign/no-output-on-refusal" "x.xml was written"
+if [ ! -e "$TMP/x.xml" ]; then pass "sign/no-output-on-refusal"; else fail "sign/no-output-on-refusal" "x.xml was written"; fi
 
 # verify: several files, worst status wins; an unreadable trust file is a configuration error
 sed 's/Ludzā/Ludza/' "$s" >"$TMP/tampered.xml"
@@ -67,7 +69,7 @@ expect_out "verify/missing-trust-is-config-error" 2 "nope.pem"
 gw verify "$s"
 expect_rc "verify/usage-without-trust" 2
 crl17=""
-for i in $(seq 17); do crl17="$crl17 --crl $PKI/crl.pem"; done
+for _ in $(seq 17); do crl17="$crl17 --crl $PKI/crl.pem"; done
 # shellcheck disable=SC2086
 gw verify --trust "$PKI/trust.pem" $crl17 "$s"
 expect_out "verify/too-many-crl-files-is-usage" 2 "at most 16 --crl files"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The command-line paths under valgrind: no invalid access, no definite or indirect leak, on success and
 # on each kind of failure (valgrind exits 99 on an error; the gateway's own statuses are 0, 1, 2).
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 if ! command -v valgrind >/dev/null 2>&1; then

@@ -1,5 +1,6 @@
 #!/bin/sh
 # gateway validate: every example is valid; each broken example is reported with its file and line.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 for f in "$EXAMPLES"/*.xml; do

@@ -3,6 +3,7 @@
 # client, identity binding (TLS client = Sender = signer), routing rules, recipient, replays, the Created
 # window, and the submission checks. Every exchange rejection must come back as a signed Rejected receipt
 # with its reason code, and nothing refused may reach the inbox.
+# shellcheck source=tests/integration/common.inc
 . "$(dirname "$0")/common.inc"
 S=auth
 
@@ -291,7 +292,7 @@ fi
 # --- nothing refused reached the inbox; the centre recorded the rejections ----------------------------
 inbox_ids visc "$WORK/inbox.ids" || true
 leaked=""
-for id in $(cat "$WORK/refused-ids"); do grep -q "^$id\$" "$WORK/inbox.ids" && leaked="$leaked $id"; done
+while read -r id; do grep -q "^$id\$" "$WORK/inbox.ids" && leaked="$leaked $id"; done <"$WORK/refused-ids"
 if [ -z "$leaked" ]; then pass "$S/nothing-refused-in-inbox"; else fail "$S/nothing-refused-in-inbox" "in the inbox:$leaked"; fi
 
 # --- CRL configurations: the other suites run the one docs/config.md shows (only the issuing CA's CRL);

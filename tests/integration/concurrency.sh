@@ -2,6 +2,7 @@
 # Four IT-system clients submit at once to Ludza's gateway (4 x 15 decisions, as fast as they can): every
 # one is acknowledged, delivered to the centre exactly once, and both audit logs verify afterwards with
 # one submitted/received event per message.
+# shellcheck source=tests/integration/common.inc
 . "$(dirname "$0")/common.inc"
 S=concurrency
 CLIENTS=4
@@ -15,11 +16,12 @@ it_config ludza
 it_start visc ludza || it_finish "$S"
 
 # submitter K: PER_CLIENT fresh decisions, one after the other; ids with 202 in K.ok, anything else in K.bad
+# shellcheck disable=SC2317 # run through it_bg
 submitter() {
     : >"$WORK/c$1.ok"
     : >"$WORK/c$1.bad"
     j=0
-    while [ $j -lt $PER_CLIENT ]; do
+    while [ "$j" -lt "$PER_CLIENT" ]; do
         j=$((j + 1))
         id=$(fresh_copy "$EXAMPLES/decision-ludza.xml" "$WORK/c$1.$j.xml")
         code=$(it_submit "$WORK/c$1.resp" ludza "$WORK/c$1.$j.xml")
@@ -35,8 +37,9 @@ while [ $k -lt $CLIENTS ]; do
     k=$((k + 1))
     it_bg submitter $k
 done
+# shellcheck disable=SC2317 # run through wait_for
 done_all() {
-    for c in $(seq 1 $CLIENTS); do [ -f "$WORK/c$c.done" ] || return 1; done
+    for c in $(seq 1 "$CLIENTS"); do [ -f "$WORK/c$c.done" ] || return 1; done
 }
 wait_for 90 done_all || fail "$S/submitters-finish" "not all $CLIENTS submitters finished in 90 s"
 t1=$(it_now)
@@ -52,6 +55,7 @@ else
 fi
 
 # all delivered: the centre's inbox holds each once
+# shellcheck disable=SC2317 # run through wait_for
 in_inbox() {
     inbox_ids visc "$WORK/inbox.ids" || return 1
     [ "$(sort -u "$WORK/inbox.ids" | comm -12 - "$WORK/ok.ids" | wc -l)" -ge "$n_ok" ]
@@ -66,7 +70,7 @@ else
     fail "$S/inbox-holds-each-once" "in_inbox=$found of $n_ok, duplicates: $(snip "$WORK/dups" 200), others: $extra"
 fi
 delivered=0
-for id in $(cat "$WORK/ok.ids"); do wait_state ludza "$id" delivered 10 2>/dev/null && delivered=$((delivered + 1)); done
+while read -r id; do wait_state ludza "$id" delivered 10 2>/dev/null && delivered=$((delivered + 1)); done <"$WORK/ok.ids"
 if [ $delivered -eq "$n_ok" ]; then pass "$S/all-delivered delivered=$delivered"; else
     fail "$S/all-delivered" "$delivered of $n_ok delivered at Ludza"; fi
 qd=$(metric ludza gateway_queue_depth)

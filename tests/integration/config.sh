@@ -2,6 +2,7 @@
 # `gateway serve` refuses to start on a bad configuration (docs/config.md): exit status 2 and one message
 # naming the file, the line where there is one, the key and the reason; it never starts listening. Also
 # a private key readable by others, and a certificate of another organisation than `organisation`.
+# shellcheck source=tests/integration/common.inc
 . "$(dirname "$0")/common.inc"
 S=config
 

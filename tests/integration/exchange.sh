@@ -3,6 +3,7 @@
 # submission, delivery with a signed receipt, message status, intake paging and byte-exact retrieval,
 # idempotent acknowledgement, the Delivered notification (a Receipt message) travelling back, /healthz and
 # /metrics, offline receipt verification, and the audit log of each store (intact, then tampered).
+# shellcheck source=tests/integration/common.inc
 . "$(dirname "$0")/common.inc"
 S=exchange
 
@@ -107,6 +108,21 @@ gw_curl visc visc-client-full "/v1/inbox?after=0&limit=0" >/dev/null
 st=$(cat "$WORK/status")
 if [ "$st" = 400 ] && grep -q '^400 HTTP_BAD_REQUEST' "$WORK/body"; then pass "$S/inbox-bad-limit-400"; else
     fail "$S/inbox-bad-limit-400" "HTTP $st: $(snip "$WORK/body" 200)"; fi
+# a query string is refused whole, with its reason, rather than truncated or guessed at (docs/api.md 3.5)
+for c in "repeated-key|after=0&after=1|'after' is given twice" \
+    "percent-encoding|after=%31|percent-encoding is not decoded" \
+    "overlong-value|after=1234567890123456789012345678901234|value of 'after' is longer than 31 bytes" \
+    "malformed-pair|after=0&limit|'limit' is not a key=value pair"; do
+    label=${c%%|*} qr=${c#*|} # not "name": gw_curl sets it
+    gw_curl visc visc-client-full "/v1/inbox?${qr%%|*}" >/dev/null
+    st=$(cat "$WORK/status")
+    if [ "$st" = 400 ] && grep -qF "400 HTTP_BAD_REQUEST: query: " "$WORK/body" && grep -qF -- "${qr#*|}" "$WORK/body"
+    then
+        pass "$S/inbox-bad-query-400/$label"
+    else
+        fail "$S/inbox-bad-query-400/$label" "HTTP $st: $(snip "$WORK/body" 200)"
+    fi
+done
 
 # 5. Each received message comes out exactly as it was sent; acknowledgement is idempotent.
 while read -r from id ex; do
@@ -197,12 +213,12 @@ for n in visc ludza talsi; do
 done
 $GW audit show --store "$WORK/visc.db" >"$WORK/visc.audit" 2>&1
 missing=""
-for id in $(cat "$WORK/to-visc"); do
+while read -r id; do
     grep -q " received $id " "$WORK/visc.audit" || missing="$missing received:$id"
     grep -q " acked $id " "$WORK/visc.audit" || missing="$missing acked:$id"
     # the second ack queued no second Delivered notification
     [ "$(grep -c " notification_queued $id " "$WORK/visc.audit")" -eq 1 ] || missing="$missing one-notification:$id"
-done
+done <"$WORK/to-visc"
 if [ -z "$missing" ]; then pass "$S/audit-records-receipt-and-ack"; else
     fail "$S/audit-records-receipt-and-ack" "not in the centre's log:$missing"; fi
 

@@ -3,6 +3,7 @@
 # Talsi, whose address is taken by a TLS server that swallows the request (openssl s_server with Talsi's
 # certificate, so the identity pin passes), and a letter to Ludza, which must be delivered at once while
 # Talsi's attempt is still waiting for its timeout.
+# shellcheck source=tests/integration/common.inc
 . "$(dirname "$0")/common.inc"
 S=isolation
 

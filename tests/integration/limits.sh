@@ -6,6 +6,7 @@
 # Two gateways with different limits run side by side:
 #   the centre: max_body = 65536, request_timeout = idle_timeout = 2 s    (body and slow-client tests)
 #   Ludza:      max_headers = 4096, max_connections = 4, timeouts 30 s     (headers, garbage, connections)
+# shellcheck source=tests/integration/common.inc
 . "$(dirname "$0")/common.inc"
 S=limits
 

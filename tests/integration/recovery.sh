@@ -3,6 +3,7 @@
 # back, kill -9 of the sending gateway and of the receiving gateway in the middle of a stream of
 # submissions, and a graceful SIGTERM stop of the sender while submissions are in flight. After each,
 # every message Ludza's gateway acknowledged (202) reaches the centre's inbox exactly once.
+# shellcheck source=tests/integration/common.inc
 . "$(dirname "$0")/common.inc"
 S=recovery
 
@@ -17,13 +18,14 @@ it_start visc ludza || it_finish "$S"
 # it gets one: 202, or 409 DUPLICATE when an earlier attempt was stored although its answer was lost.
 # Files: TAG.attempted (every id tried), TAG.accepted (202 or 409-after-retry), TAG.retried (the 409s),
 # TAG.errors (any other answer), TAG.finished.
+# shellcheck disable=SC2317 # run through it_bg
 stream() {
     tag=$1 n=$2 i=0
     : >"$WORK/$tag.attempted"
     : >"$WORK/$tag.accepted"
     : >"$WORK/$tag.retried"
     : >"$WORK/$tag.errors"
-    while [ $i -lt "$n" ]; do
+    while [ "$i" -lt "$n" ]; do
         i=$((i + 1))
         f=$WORK/$tag.$i.xml
         id=$(fresh_copy "$EXAMPLES/decision-ludza.xml" "$f")
@@ -35,7 +37,7 @@ stream() {
             case $code in
             202) echo "$id" >>"$WORK/$tag.accepted"; break ;;
             409)
-                if [ $tries -gt 1 ] && grep -q '^409 DUPLICATE' "$WORK/$tag.resp"; then
+                if [ "$tries" -gt 1 ] && grep -q '^409 DUPLICATE' "$WORK/$tag.resp"; then
                     echo "$id" >>"$WORK/$tag.accepted"
                     echo "$id" >>"$WORK/$tag.retried"
                 else
@@ -44,7 +46,7 @@ stream() {
                 break
                 ;;
             000 | 503)
-                if [ $tries -gt 400 ]; then
+                if [ "$tries" -gt 400 ]; then
                     echo "$id no answer after $tries tries" >>"$WORK/$tag.errors"
                     break
                 fi
@@ -83,9 +85,9 @@ check_stream() {
         sleep 0.5
     done
     delivered=0
-    for id in $(cat "$WORK/$_cs_tag.acc.sorted"); do
+    while read -r id; do
         wait_state ludza "$id" delivered 10 2>/dev/null && delivered=$((delivered + 1))
-    done
+    done <"$WORK/$_cs_tag.acc.sorted"
     duplicates=$(awk 'NR==FNR {want[$1]=1; next} ($1 in want) && $2 > 1 {n += $2 - 1} END {print n+0}' "$WORK/$_cs_tag.attempted" "$WORK/$_cs_tag.inbox.counts")
     unexpected=$(awk 'NR==FNR {acc[$1]=1; next} !($1 in acc) {print $1}' "$WORK/$_cs_tag.acc.sorted" "$WORK/$_cs_tag.attempted" |
         awk 'NR==FNR {stray[$1]=1; next} ($1 in stray) {n++} END {print n+0}' - "$WORK/$_cs_tag.inbox.counts")
@@ -110,22 +112,23 @@ for i in 1 2 3 4 5; do
 done
 if [ $ok -eq 5 ]; then pass "$S/recipient-down/submissions-accepted"; else fail "$S/recipient-down/submissions-accepted" "$ok of 5 got 202"; fi
 # every one tried at least once, and waiting with the transport failure recorded
+# shellcheck disable=SC2317 # run through wait_for
 retrying() {
-    for id in $(cat "$WORK/down.ids"); do
+    while read -r id; do
         it_req "$WORK/st.json" ludza ludza-client-full "/v1/messages/$id" >/dev/null
         st=$(json_field "$WORK/st.json" state)
         a=$(json_field "$WORK/st.json" attempts)
         { [ "$st" = queued ] || [ "$st" = delivering ]; } && [ "${a:-0}" -ge 1 ] && grep -q '"last_error":"[^"]*transport' "$WORK/st.json" || return 1
-    done
+    done <"$WORK/down.ids"
 }
 if wait_for 15 retrying; then pass "$S/recipient-down/queued-with-transport-error"; else
     fail "$S/recipient-down/queued-with-transport-error" "$(snip "$WORK/st.json" 400)"; fi
 it_start visc || it_finish "$S"
 missing=0
-for id in $(cat "$WORK/down.ids"); do wait_state ludza "$id" delivered 20 2>/dev/null || missing=$((missing + 1)); done
+while read -r id; do wait_state ludza "$id" delivered 20 2>/dev/null || missing=$((missing + 1)); done <"$WORK/down.ids"
 inbox_ids visc "$WORK/inbox.ids" || true
 once=0
-for id in $(cat "$WORK/down.ids"); do [ "$(grep -c "^$id\$" "$WORK/inbox.ids")" -eq 1 ] && once=$((once + 1)); done
+while read -r id; do [ "$(grep -c "^$id\$" "$WORK/inbox.ids")" -eq 1 ] && once=$((once + 1)); done <"$WORK/down.ids"
 if [ $missing -eq 0 ] && [ $once -eq 5 ]; then pass "$S/recipient-down/delivered-after-restart"; else
     fail "$S/recipient-down/delivered-after-restart" "$missing of 5 not delivered, $once of 5 in the inbox exactly once"; fi
 

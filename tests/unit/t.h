@@ -62,6 +62,7 @@ extern const struct t_module t_module_pki;
 extern const struct t_module t_module_tls;
 extern const struct t_module t_module_sign_verify;
 extern const struct t_module t_module_config;
+extern const struct t_module t_module_parse;
 extern const struct t_module t_module_store;
 extern const struct t_module t_module_http;
 extern const struct t_module t_module_receipt;

@@ -29,6 +29,12 @@
     "peer = 90000017453 https://gateway.ludza.example:8443\n"                                                     \
     "peer = 90009113532 https://gateway.talsi.example\n"
 
+/* Lines 7-23: one crl more than GW_MAX_CRLS. */
+#define CRLS_17                                                                                                   \
+    "crl = 1\ncrl = 2\ncrl = 3\ncrl = 4\ncrl = 5\ncrl = 6\ncrl = 7\ncrl = 8\ncrl = 9\ncrl = 10\ncrl = 11\n"       \
+    "crl = 12\ncrl = 13\ncrl = 14\ncrl = 15\ncrl = 16\ncrl = 17\n"
+_Static_assert(GW_MAX_CRLS == 16, "CRLS_17 and the too_many_crls case list GW_MAX_CRLS + 1 CRLs");
+
 #define LUDZA "90000017453"
 #define TALSI "90009113532"
 #define VISC "90001800413"
@@ -641,8 +647,7 @@ static const struct t_case cases[] = {
     BAD("duplicate_crl", BASE "crl = crl.pem\ncrl = crl.pem\n", 8,
         "crl: 'crl.pem' is given twice (first at line 7)"),
     BAD("duplicate_submitter", BASE "submitter = a\nsubmitter = a\n", 8, "given twice (first at line 7)"),
-    BAD("too_many_crls", BASE "crl = 1\ncrl = 2\ncrl = 3\ncrl = 4\ncrl = 5\ncrl = 6\ncrl = 7\ncrl = 8\ncrl = 9\n",
-        15, "crl: more than 8 CRLs"),
+    BAD("too_many_crls", BASE CRLS_17, 23, "crl: more than 16 CRLs"),
     /* numbers */
     BAD("number_word", BASE "workers = four\n", 7, "workers: 'four' is not a number (decimal digits only)"),
     BAD("number_sign", BASE "workers = +4\n", 7, "workers: '+4' is not a number"),
