@@ -49,10 +49,10 @@ gw_api_inbox_list(struct gw_call *c, struct gw_err *err)
     for (size_t i = 0; i < n; i++) {
         GW_TRY(gw_buf_printf(&b, err,
                              "%s{\"seq\":%lld,\"id\":\"%s\",\"sender\":\"%s\",\"type\":\"%s\",\"sha256\":\"%s\","
-                             "\"received_ms\":%lld,\"acked\":%s,\"href\":\"/v1/inbox/%s\"}",
+                             "\"received_ms\":%lld,\"acked\":%s,\"href\":\"/v1/inbox/%s?sender=%s\"}",
                              i > 0 ? "," : "", (long long)list[i].seq, list[i].id, list[i].sender, list[i].type,
                              list[i].sha256, (long long)list[i].received_ms, list[i].acked ? "true" : "false",
-                             list[i].id));
+                             list[i].id, list[i].sender));
         last = list[i].seq;
     }
     GW_TRY(gw_buf_printf(&b, err, "],\"next_after\":%lld}\n", (long long)last));
@@ -67,15 +67,39 @@ out:
     return rc;
 }
 
+/* DESIGN §6: MessageIds are unique per sender. OUT: *sender, the ?sender= of the request (in buf), or NULL
+ * when it has none (then the id must be unambiguous). Reasons: those of gw_parse_query_param, and
+ * HTTP_BAD_REQUEST (not a registration number). */
+static enum gw_rc
+sender_param(const struct gw_call *c, char buf[GW_REGNO_LEN + 1], const char **sender, struct gw_err *err)
+{
+    enum gw_rc rc;
+    bool found = false;
+
+    *sender = NULL;
+    GW_TRY(gw_parse_query_param(c->query, strlen(c->query), "sender", buf, GW_REGNO_LEN + 1, &found, err));
+    if (found) {
+        GW_CHECK(gw_ids_is_regno(buf), GW_EINPUT, GW_R_HTTP_BAD_REQUEST, "sender=%s is not a registration number",
+                 buf);
+        *sender = buf;
+    }
+    rc = GW_OK;
+out:
+    return rc;
+}
+
 enum gw_rc
 gw_api_inbox_get(struct gw_call *c, struct gw_err *err)
 {
     enum gw_rc rc;
     const char *id = c->id;
     struct gw_inbox_msg m = {0};
+    char sbuf[GW_REGNO_LEN + 1];
+    const char *sender = NULL;
 
     GW_CHECK(gw_ids_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
-    GW_TRY(gw_store_get_inbox(c->d->store, id, &m, err));
+    GW_TRY(sender_param(c, sbuf, &sender, err));
+    GW_TRY(gw_store_get_inbox(c->d->store, id, sender, &m, err));
     gw_reply(c, 200, "application/xml", m.body, m.body_len);
     rc = GW_OK;
 out:
@@ -92,14 +116,16 @@ gw_api_inbox_ack(struct gw_call *c, struct gw_err *err)
     struct gw_inbox_msg m = {0};
     struct gw_outbox_msg notice = {0};
     bool was_acked = false;
+    char sbuf[GW_REGNO_LEN + 1];
+    const char *sender = NULL;
     struct gw_audit_event nev = {.event = "notification_queued", .peer = NULL, .outcome = "ok"};
     struct gw_audit_event aev = {.event = "acked", .peer = c->client_cn, .outcome = "ok"};
 
     GW_CHECK(gw_ids_is_uuid(id), GW_EINPUT, GW_R_NOT_FOUND, "'%s' is not a message id", id);
-    GW_TRY(gw_store_get_inbox(d->store, id, &m, err));
+    GW_TRY(sender_param(c, sbuf, &sender, err));
+    GW_TRY(gw_store_get_inbox(d->store, id, sender, &m, err));
     if (!m.acked) {
-        /* queue the Delivered notification first: a crash between the two writes repeats it on the next
-         * ack rather than losing it */
+        /* the store queues it with the ack, in one transaction, and only if no other ack came first */
         GW_TRY(gw_receipt_make(d->signer, m.sender, m.id, m.sha256, GW_RECEIPT_DELIVERED, GW_R_OK, NULL,
                                &notice.body, &notice.body_len, notice.id, err));
         memcpy(notice.in_reply_to, m.id, sizeof(notice.in_reply_to));
@@ -111,11 +137,12 @@ gw_api_inbox_ack(struct gw_call *c, struct gw_err *err)
         notice.next_attempt_ms = notice.created_ms;
         nev.message_id = m.id;
         nev.peer = m.sender;
-        GW_TRY(gw_store_put_outbox(d->store, &notice, &nev, err));
-        gw_deliverer_wake(d->deliverer);
     }
     aev.message_id = m.id;
-    GW_TRY(gw_store_ack_inbox(d->store, m.id, &aev, &was_acked, err));
+    GW_TRY(gw_store_ack_inbox(d->store, m.id, m.sender, m.acked ? NULL : &notice, &nev, &aev, &was_acked, err));
+    if (!was_acked) {
+        gw_deliverer_wake(d->deliverer);
+    }
     {
         char body[160];
         int len = snprintf(body, sizeof(body), "{\"id\":\"%s\",\"acked\":true,\"already\":%s}\n", m.id,

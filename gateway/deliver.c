@@ -38,7 +38,8 @@ struct peer_conn {
     CURL *curl;
     pthread_t thread;
     bool started;
-    uint64_t seen; /* the wake generation this thread last looked at; guarded by dl->lock */
+    uint64_t seen;       /* the wake generation this thread last looked at; guarded by dl->lock */
+    uint32_t unrecorded; /* outcomes in a row the store could not record; this thread only */
 };
 
 struct gw_deliverer {
@@ -140,7 +141,8 @@ backoff_ms(const struct gw_config *cfg, uint32_t attempts)
     return b / 2 + (int64_t)(r % (uint32_t)(b / 2 + 1));
 }
 
-static void
+/* Store the outcome in m. False if the store could not: the row still says the message is due. */
+static bool
 record(struct gw_deliverer *dl, struct gw_outbox_msg *m, const char *outcome, const char *reason)
 {
     struct gw_err err;
@@ -153,10 +155,12 @@ record(struct gw_deliverer *dl, struct gw_outbox_msg *m, const char *outcome, co
     gw_err_clear(&err);
     if (gw_store_update_outbox(dl->d->store, m, &ev, &err) != GW_OK) {
         gw_log_err(GW_LOG_ERROR, "cannot record a delivery attempt", &err);
+        return false;
     }
+    return true;
 }
 
-static void
+static bool
 retry_later(struct gw_deliverer *dl, struct gw_outbox_msg *m, const char *why)
 {
     int64_t now = gw_time_now_ms();
@@ -167,15 +171,31 @@ retry_later(struct gw_deliverer *dl, struct gw_outbox_msg *m, const char *why)
     if (now - m->created_ms > (int64_t)cfg->retry_max_age_s * 1000) {
         m->state = GW_OUT_FAILED;
         gw_log(GW_LOG_WARN, "giving up on %s to %s after %u attempts: %s", m->id, m->recipient, m->attempts, why);
-        record(dl, m, "failed", why);
-        return;
+        return record(dl, m, "failed", why);
     }
     m->state = GW_OUT_DELIVERING;
     m->next_attempt_ms = now + backoff_ms(cfg, m->attempts);
-    record(dl, m, "retry", why);
+    return record(dl, m, "retry", why);
 }
 
-static void
+/* DESIGN §5: the answer to a delivery is 200 with an Accepted receipt or a 4xx with a Rejected one. A
+ * Delivered notification, or a verdict whose HTTP status says the opposite, is neither. */
+static bool
+is_verdict(const struct gw_receipt_info *info, long status)
+{
+    switch (info->status) {
+    case GW_RECEIPT_ACCEPTED:
+        return status == 200;
+    case GW_RECEIPT_REJECTED:
+        return status >= 400 && status < 500;
+    case GW_RECEIPT_DELIVERED:
+        return false;
+    }
+    return false;
+}
+
+/* Deliver m once and record the outcome. False if the outcome could not be recorded. */
+static bool
 deliver_one(struct peer_conn *pc, struct gw_outbox_msg *m)
 {
     struct gw_deliverer *dl = pc->dl;
@@ -190,6 +210,7 @@ deliver_one(struct peer_conn *pc, struct gw_outbox_msg *m)
     CURLcode cc;
     struct curl_slist *headers = NULL;
     enum gw_msg_type type = GW_MSG_LETTER;
+    bool recorded = false;
 
     gw_buf_init(&resp, GW_MAX_RECEIPT_BYTES);
     gw_err_clear(&err);
@@ -210,14 +231,22 @@ deliver_one(struct peer_conn *pc, struct gw_outbox_msg *m)
         snprintf(why, sizeof(why), "transport: %.60s%s%.180s", curl_easy_strerror(cc),
                  curl_err[0] != 0 ? ": " : "", curl_err);
         gw_utf8_repair(why);
-        retry_later(dl, m, why);
+        recorded = retry_later(dl, m, why);
         goto out;
     }
     curl_easy_getinfo(pc->curl, CURLINFO_RESPONSE_CODE, &status);
     if (status == 200 || (status >= 400 && status < 500)) {
         /* DESIGN §5: a receipt counts only if signed by the Recipient, about this message, with its digest */
-        if (gw_receipt_check(d->pki, d->schemas, resp.data, resp.len, m->recipient, d->cfg.organisation, m->id,
-                             m->sha256, &info, &err) == GW_OK) {
+        enum gw_rc checked = gw_receipt_check(d->pki, d->schemas, resp.data, resp.len, m->recipient,
+                                              d->cfg.organisation, m->id, m->sha256, &info, &err);
+        if (checked == GW_OK && !is_verdict(&info, status)) {
+            /* a misbehaving peer: record no verdict it did not give; a repeat gets the stored receipt */
+            snprintf(why, sizeof(why), "HTTP %ld with a signed %s receipt, which is no answer to a delivery",
+                     status, gw_receipt_status_name(info.status));
+            recorded = retry_later(dl, m, why);
+            goto out;
+        }
+        if (checked == GW_OK) {
             free(m->receipt);
             gw_buf_take(&resp, &m->receipt, &m->receipt_len);
             gw_metrics_attempt(d->metrics, true);
@@ -227,7 +256,7 @@ deliver_one(struct peer_conn *pc, struct gw_outbox_msg *m)
                 m->last_error[0] = '\0';
                 gw_metrics_latency(d->metrics, (double)(m->delivered_ms - m->created_ms) / 1000.0);
                 gw_metrics_message(d->metrics, type, GW_OUTCOME_DELIVERED);
-                record(dl, m, "delivered", NULL);
+                recorded = record(dl, m, "delivered", NULL);
             } else {
                 m->state = GW_OUT_REJECTED;
                 snprintf(m->last_error, sizeof(m->last_error), "%.60s: %.180s", info.reason_code,
@@ -235,7 +264,7 @@ deliver_one(struct peer_conn *pc, struct gw_outbox_msg *m)
                 gw_utf8_repair(m->last_error);
                 gw_metrics_message(d->metrics, type, GW_OUTCOME_REFUSED);
                 gw_log(GW_LOG_INFO, "%s rejected by %s: %s", m->id, m->recipient, m->last_error);
-                record(dl, m, "rejected", info.reason_code);
+                recorded = record(dl, m, "rejected", info.reason_code);
             }
             goto out;
         }
@@ -247,7 +276,7 @@ deliver_one(struct peer_conn *pc, struct gw_outbox_msg *m)
             m->state = GW_OUT_REJECTED;
             snprintf(m->last_error, sizeof(m->last_error), "HTTP 413: the recipient refuses a message this large");
             gw_metrics_message(d->metrics, type, GW_OUTCOME_REFUSED);
-            record(dl, m, "rejected", "HTTP_TOO_LARGE");
+            recorded = record(dl, m, "rejected", "HTTP_TOO_LARGE");
             goto out;
         }
     } else {
@@ -255,13 +284,14 @@ deliver_one(struct peer_conn *pc, struct gw_outbox_msg *m)
         why[strcspn(why, "\n")] = '\0';
         gw_utf8_repair(why);
     }
-    retry_later(dl, m, why);
+    recorded = retry_later(dl, m, why);
 out:
     if (m->state == GW_OUT_FAILED) {
         gw_metrics_message(d->metrics, type, GW_OUTCOME_FAILED);
     }
     curl_slist_free_all(headers);
     gw_buf_cleanup(&resp);
+    return recorded;
 }
 
 /* Wait until woken, stopped, or the deadline (epoch ms) passes. Called with dl->lock held. */
@@ -285,6 +315,25 @@ wait_until(struct peer_conn *pc, int64_t until)
         ts.tv_nsec -= 1000000000L;
     }
     pthread_cond_timedwait(&dl->cond, &dl->lock, &ts);
+}
+
+/* An outcome could not be recorded, so the store still holds the old next attempt and would hand the same
+ * message out again at once: wait out a back-off kept here instead, growing with each failure in a row and
+ * never shorter than retry_initial, deaf to wakes (only stopping ends it early). */
+static void
+hold_off(struct peer_conn *pc)
+{
+    struct gw_deliverer *dl = pc->dl;
+    const struct gw_config *cfg = &dl->d->cfg;
+    int64_t wait = backoff_ms(cfg, pc->unrecorded);
+    int64_t until = gw_time_now_ms() + (wait > cfg->retry_initial_ms ? wait : (int64_t)cfg->retry_initial_ms);
+
+    pthread_mutex_lock(&dl->lock);
+    while (!dl->stop && gw_time_now_ms() < until) {
+        pc->seen = dl->wakes;
+        wait_until(pc, until);
+    }
+    pthread_mutex_unlock(&dl->lock);
 }
 
 static bool
@@ -313,6 +362,7 @@ peer_main(void *arg)
         size_t n = 0;
         int64_t next = INT64_MAX;
         struct gw_err err;
+        bool held = false;
 
         pthread_mutex_lock(&dl->lock);
         pc->seen = dl->wakes;
@@ -325,12 +375,20 @@ peer_main(void *arg)
             gw_log_err(GW_LOG_ERROR, "cannot read the outbox", &err);
         }
         for (size_t i = 0; i < n; i++) {
-            if (!stopping(dl)) {
-                deliver_one(pc, &list[i]);
+            if (!held && !stopping(dl)) {
+                held = !deliver_one(pc, &list[i]);
             }
             gw_outbox_msg_cleanup(&list[i]);
         }
         free(list);
+        if (held) {
+            pc->unrecorded++;
+            hold_off(pc);
+            continue;
+        }
+        if (n > 0) {
+            pc->unrecorded = 0;
+        }
         if (n == DUE_BATCH) {
             continue;
         }

@@ -91,6 +91,7 @@ make_tls_bev(struct event_base *base, void *arg)
     struct gw_server *s = arg;
     bool over = atomic_fetch_add(&s->connections, 1) >= s->d->cfg.max_connections;
     SSL *ssl = SSL_new(over ? s->refuse_ctx : s->d->tls);
+    struct bufferevent *bev;
 
     if (ssl == NULL) {
         atomic_fetch_sub(&s->connections, 1);
@@ -101,8 +102,12 @@ make_tls_bev(struct event_base *base, void *arg)
         atomic_fetch_add(&s->connections, 1);
     }
     SSL_set_ex_data(ssl, conn_ex_index, s);
-    return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-                                          BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+    bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                         BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+    if (bev == NULL) {
+        abort(); /* as above; libevent has freed ssl (CLOSE_ON_FREE), and with it the slot */
+    }
+    return bev;
 }
 
 void

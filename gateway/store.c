@@ -107,16 +107,30 @@ out:
     return rc;
 }
 
+/* The checks of a new outbox row. OUT: *row, a shallow copy of m that carries the digest (the buffers stay
+ * borrowed). */
+static enum gw_rc
+outbox_row(const struct gw_outbox_msg *m, struct gw_outbox_msg *row, struct gw_err *err)
+{
+    enum gw_rc rc;
+
+    GW_CHECK(m->id[0] != '\0' && state_is_valid(m->state), GW_EINTERNAL, GW_R_INTERNAL,
+             "outbox row without id or state");
+    *row = *m;
+    GW_TRY(body_digest(m->body, m->body_len, m->sha256, row->sha256, err));
+    rc = GW_OK;
+out:
+    return rc;
+}
+
 enum gw_rc
 gw_store_put_outbox(struct gw_store *s, const struct gw_outbox_msg *m, const struct gw_audit_event *ev,
                     struct gw_err *err)
 {
     enum gw_rc rc;
-    struct gw_outbox_msg row = *m; /* a shallow copy that carries the digest; the buffers stay borrowed */
+    struct gw_outbox_msg row;
 
-    GW_CHECK(m->id[0] != '\0' && state_is_valid(m->state), GW_EINTERNAL, GW_R_INTERNAL,
-             "outbox row without id or state");
-    GW_TRY(body_digest(m->body, m->body_len, m->sha256, row.sha256, err));
+    GW_TRY(outbox_row(m, &row, err));
     rc = s->ops->put_outbox(s, &row, ev, err);
 out:
     return rc;
@@ -172,7 +186,8 @@ gw_store_put_inbox(struct gw_store *s, const struct gw_inbox_msg *m, const struc
     enum gw_rc rc;
     struct gw_inbox_msg row = *m; /* as in gw_store_put_outbox */
 
-    GW_CHECK(m->id[0] != '\0', GW_EINTERNAL, GW_R_INTERNAL, "inbox row without id");
+    GW_CHECK(m->id[0] != '\0' && m->sender[0] != '\0', GW_EINTERNAL, GW_R_INTERNAL,
+             "inbox row without id or sender");
     GW_TRY(body_digest(m->body, m->body_len, m->sha256, row.sha256, err));
     rc = s->ops->put_inbox(s, &row, ev, is_duplicate, existing, err);
 out:
@@ -180,9 +195,10 @@ out:
 }
 
 enum gw_rc
-gw_store_get_inbox(struct gw_store *s, const char *id, struct gw_inbox_msg *m, struct gw_err *err)
+gw_store_get_inbox(struct gw_store *s, const char *id, const char *sender, struct gw_inbox_msg *m,
+                   struct gw_err *err)
 {
-    return s->ops->get_inbox(s, id, m, err);
+    return s->ops->get_inbox(s, id, sender, m, err);
 }
 
 enum gw_rc
@@ -193,10 +209,20 @@ gw_store_list_inbox(struct gw_store *s, int64_t after, size_t max, struct gw_inb
 }
 
 enum gw_rc
-gw_store_ack_inbox(struct gw_store *s, const char *id, const struct gw_audit_event *ev, bool *was_acked,
+gw_store_ack_inbox(struct gw_store *s, const char *id, const char *sender, const struct gw_outbox_msg *notice,
+                   const struct gw_audit_event *notice_ev, const struct gw_audit_event *ev, bool *was_acked,
                    struct gw_err *err)
 {
-    return s->ops->ack_inbox(s, id, ev, was_acked, err);
+    enum gw_rc rc;
+    struct gw_outbox_msg row;
+
+    GW_CHECK(sender != NULL && sender[0] != '\0', GW_EINTERNAL, GW_R_INTERNAL, "ack without the message's sender");
+    if (notice != NULL) {
+        GW_TRY(outbox_row(notice, &row, err));
+    }
+    rc = s->ops->ack_inbox(s, id, sender, notice != NULL ? &row : NULL, notice_ev, ev, was_acked, err);
+out:
+    return rc;
 }
 
 enum gw_rc

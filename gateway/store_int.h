@@ -12,8 +12,9 @@
 /*
  * One back end. Each op has the contract of the gw_store_* call of the same name in gw/store.h, and runs only
  * once that call has checked its arguments: when an op runs, every outbox or inbox row to insert has a
- * non-empty id, a non-empty body and in sha256 the body's digest; every outbox state is a valid enum
- * gw_out_state; attach_notice has a notice; put_rejected's strings are cut to GW_AUDIT_MAX_FIELD bytes and
+ * non-empty id, a non-empty body and in sha256 the body's digest (ack_inbox's notice too, when not NULL);
+ * every inbox row and ack_inbox a non-empty sender; every outbox state is a valid enum gw_out_state;
+ * attach_notice has a notice; put_rejected's strings are cut to GW_AUDIT_MAX_FIELD bytes and
  * never NULL, and a NULL body or receipt comes with length 0; audit has an event.
  */
 struct gw_store_ops {
@@ -30,11 +31,13 @@ struct gw_store_ops {
                                 const struct gw_audit_event *ev, struct gw_err *err);
     enum gw_rc (*put_inbox)(struct gw_store *s, const struct gw_inbox_msg *m, const struct gw_audit_event *ev,
                             bool *is_duplicate, struct gw_inbox_msg *existing, struct gw_err *err);
-    enum gw_rc (*get_inbox)(struct gw_store *s, const char *id, struct gw_inbox_msg *m, struct gw_err *err);
+    enum gw_rc (*get_inbox)(struct gw_store *s, const char *id, const char *sender, struct gw_inbox_msg *m,
+                            struct gw_err *err);
     enum gw_rc (*list_inbox)(struct gw_store *s, int64_t after, size_t max, struct gw_inbox_msg **list, size_t *n,
                              struct gw_err *err);
-    enum gw_rc (*ack_inbox)(struct gw_store *s, const char *id, const struct gw_audit_event *ev, bool *was_acked,
-                            struct gw_err *err);
+    enum gw_rc (*ack_inbox)(struct gw_store *s, const char *id, const char *sender,
+                            const struct gw_outbox_msg *notice, const struct gw_audit_event *notice_ev,
+                            const struct gw_audit_event *ev, bool *was_acked, struct gw_err *err);
     enum gw_rc (*put_rejected)(struct gw_store *s, const char *message_id, const char *sender,
                                const unsigned char *body, size_t body_len, const char *reason,
                                const unsigned char *receipt, size_t receipt_len, const struct gw_audit_event *ev,

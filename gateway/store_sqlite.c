@@ -31,6 +31,9 @@
  * a checkpoint) before it fails. */
 #define BUSY_TIMEOUT_MS 5000
 
+/* The inbox columns of schema version 1, which migration 2 copies: never change this list. */
+#define INBOX_COLS_V1 "seq, id, sender, type, sha256, body, receipt, received_ms, acked, acked_ms"
+
 /*
  * Schema migrations: migrations[i] takes a store from version i to i + 1. Append only; never edit a step
  * that has shipped. The meta table (key -> value) holds schema_version and the audit head (the seq and
@@ -98,6 +101,33 @@ static const char *const migrations[] = {
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
     "  BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;"
     "INSERT INTO meta(key, value) VALUES ('audit_last_seq', 0), ('audit_last_hash', '" GW_AUDIT_GENESIS "');",
+    /* 2: MessageIds are unique per sender, not across senders, so that no peer can claim another's id in
+     * advance. SQLite cannot change a column's constraint in place: the inbox is copied into a new table,
+     * seq values and the AUTOINCREMENT counter included (seq is the intake's cursor and is never reused).
+     * The index (id, sender) also serves lookups by id alone. */
+    "CREATE TABLE inbox_v2("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  id TEXT NOT NULL,"
+    "  sender TEXT NOT NULL,"
+    "  type TEXT NOT NULL,"
+    "  sha256 TEXT NOT NULL,"
+    "  body BLOB NOT NULL,"
+    "  receipt BLOB,"
+    "  received_ms INTEGER NOT NULL,"
+    "  acked INTEGER NOT NULL DEFAULT 0 CHECK (acked IN (0, 1)),"
+    "  acked_ms INTEGER NOT NULL DEFAULT 0,"
+    "  UNIQUE (id, sender)"
+    ") STRICT;"
+    "INSERT INTO inbox_v2(" INBOX_COLS_V1 ") SELECT " INBOX_COLS_V1 " FROM inbox ORDER BY seq;"
+    "DELETE FROM sqlite_sequence WHERE name = 'inbox_v2';"
+    "INSERT INTO sqlite_sequence(name, seq) SELECT 'inbox_v2', max(seq) FROM "
+    "  (SELECT seq FROM sqlite_sequence WHERE name = 'inbox' UNION ALL SELECT max(seq) FROM inbox_v2) "
+    "  WHERE seq IS NOT NULL HAVING count(*) > 0;"
+    "DROP TABLE inbox;"
+    "ALTER TABLE inbox_v2 RENAME TO inbox;"
+    "CREATE INDEX inbox_unacked ON inbox(seq) WHERE acked = 0;"
+    "DROP INDEX rejected_message_id;"
+    "CREATE INDEX rejected_sender_message_id ON rejected(sender, message_id);",
 };
 #define SCHEMA_VERSION ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -155,9 +185,9 @@ static const char *const stmt_sql[ST__COUNT] = {
                       "delivered_ms = ?6, receipt = coalesce(?7, receipt) WHERE id = ?1",
     [ST_UPD_NOTICE] = "UPDATE outbox SET notice = ?2 WHERE id = ?1",
     [ST_INS_INBOX] = "INSERT INTO inbox(id, sender, type, sha256, body, receipt, received_ms) "
-                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO NOTHING",
-    [ST_GET_ACKED] = "SELECT acked FROM inbox WHERE id = ?1",
-    [ST_ACK_INBOX] = "UPDATE inbox SET acked = 1, acked_ms = ?2 WHERE id = ?1 AND acked = 0",
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id, sender) DO NOTHING",
+    [ST_GET_ACKED] = "SELECT acked FROM inbox WHERE id = ?1 AND sender = ?2",
+    [ST_ACK_INBOX] = "UPDATE inbox SET acked = 1, acked_ms = ?3 WHERE id = ?1 AND sender = ?2 AND acked = 0",
     [ST_INS_REJECTED] = "INSERT INTO rejected(message_id, sender, body, reason, receipt, received_ms) "
                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_INS_AUDIT] = "INSERT INTO audit(" AUDIT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -168,7 +198,9 @@ static const char *const stmt_sql[ST__COUNT] = {
                       "AND (?3 IS NULL OR recipient = ?3) ORDER BY created_ms, rowid LIMIT ?2",
     [ST_NEXT_DUE] =
         "SELECT min(next_attempt_ms) FROM outbox WHERE " DUE_STATES " AND (?1 IS NULL OR recipient = ?1)",
-    [ST_GET_INBOX] = "SELECT " INBOX_COLS " FROM inbox WHERE id = ?1",
+    /* ?2 NULL: any sender; two rows tell the caller that the id alone is ambiguous */
+    [ST_GET_INBOX] = "SELECT " INBOX_COLS " FROM inbox WHERE id = ?1 AND (?2 IS NULL OR sender = ?2) "
+                     "ORDER BY seq LIMIT 2",
     [ST_LIST_INBOX] = "SELECT seq, id, sender, type, sha256, NULL, NULL, received_ms, acked, acked_ms FROM inbox "
                       "WHERE seq > ?1 ORDER BY seq LIMIT ?2",
     [ST_COUNT_OUTBOX] = "SELECT state, count(*) FROM outbox GROUP BY state",
@@ -218,8 +250,11 @@ struct op {
         } put_inbox;
         struct {
             const char *id;
-            int64_t acked_ms; /* unix ms */
-            bool was_acked;   /* result */
+            const char *sender;
+            const struct gw_outbox_msg *notice;     /* may be NULL; sha256 set by gw_store_ack_inbox */
+            const struct gw_audit_event *notice_ev; /* may be NULL */
+            int64_t acked_ms;                       /* unix ms */
+            bool was_acked;                         /* result */
         } ack_inbox;
         struct {
             const char *message_id; /* these three cut by gw_store_put_rejected */
@@ -791,11 +826,12 @@ out:
     return rc;
 }
 
+/* Insert outbox row m and append ev with it. Reasons: DUPLICATE. */
 static enum gw_rc
-op_put_outbox(struct sqlite_store *st, struct op *op, struct gw_err *err)
+insert_outbox(struct sqlite_store *st, const struct gw_outbox_msg *m, const struct gw_audit_event *ev,
+              struct gw_err *err)
 {
     enum gw_rc rc;
-    const struct gw_outbox_msg *m = op->put_outbox.m;
     const struct param p[] = {
         P_FIELD(m->id),
         P_FIELD(m->in_reply_to),
@@ -814,12 +850,18 @@ op_put_outbox(struct sqlite_store *st, struct op *op, struct gw_err *err)
     };
     int changes = 0;
 
-    GW_TRY(write_row(st, ST_INS_OUTBOX, p, COUNT(p), op->ev, &changes, err));
+    GW_TRY(write_row(st, ST_INS_OUTBOX, p, COUNT(p), ev, &changes, err));
     GW_CHECK(changes == 1, GW_EPOLICY, GW_R_DUPLICATE, "message %.*s is already in the outbox", (int)sizeof(m->id),
              m->id);
     rc = GW_OK;
 out:
     return rc;
+}
+
+static enum gw_rc
+op_put_outbox(struct sqlite_store *st, struct op *op, struct gw_err *err)
+{
+    return insert_outbox(st, op->put_outbox.m, op->ev, err);
 }
 
 static enum gw_rc
@@ -870,7 +912,7 @@ op_put_inbox(struct sqlite_store *st, struct op *op, struct gw_err *err)
         P_FIELD(m->sha256),    P_BLOB(m->body, m->body_len), P_BLOB(m->receipt, m->receipt_len),
         P_INT(m->received_ms),
     };
-    const struct param key[] = {P_FIELD(m->id)};
+    const struct param key[] = {P_FIELD(m->id), P_FIELD(m->sender)};
     sqlite3_stmt *q = NULL;
     int changes = 0;
     bool found = false;
@@ -896,20 +938,27 @@ static enum gw_rc
 op_ack_inbox(struct sqlite_store *st, struct op *op, struct gw_err *err)
 {
     enum gw_rc rc;
-    const struct param key[] = {P_TEXT(op->ack_inbox.id)};
-    const struct param p[] = {P_TEXT(op->ack_inbox.id), P_INT(op->ack_inbox.acked_ms)};
+    const struct param key[] = {P_TEXT(op->ack_inbox.id), P_TEXT(op->ack_inbox.sender)};
+    const struct param p[] = {P_TEXT(op->ack_inbox.id), P_TEXT(op->ack_inbox.sender),
+                              P_INT(op->ack_inbox.acked_ms)};
     sqlite3_stmt *q = NULL;
     bool found = false;
     int changes = 0;
 
+    /* The check, the notification and the ack run in one savepoint of the writer, the only connection that
+     * writes: a second ack queued behind this one sees acked = 1 and queues nothing. */
     GW_TRY(read_stmt(&st->w, ST_GET_ACKED, key, COUNT(key), &q, &found, err));
-    GW_CHECK(found, GW_EINPUT, GW_R_NOT_FOUND, "no inbox message %s", op->ack_inbox.id);
+    GW_CHECK(found, GW_EINPUT, GW_R_NOT_FOUND, "no inbox message %s from %s", op->ack_inbox.id,
+             op->ack_inbox.sender);
     op->ack_inbox.was_acked = sqlite3_column_int64(q, 0) != 0;
     stmt_done(q);
     q = NULL;
     if (op->ack_inbox.was_acked) {
         rc = GW_OK; /* idempotent: a repeated ack changes nothing and logs nothing */
         goto out;
+    }
+    if (op->ack_inbox.notice != NULL) {
+        GW_TRY(insert_outbox(st, op->ack_inbox.notice, op->ack_inbox.notice_ev, err));
     }
     GW_TRY(write_row(st, ST_ACK_INBOX, p, COUNT(p), op->ev, &changes, err));
     GW_CHECK(changes == 1, GW_EIO, GW_R_IO, "ack inbox: inbox message %s changed under the writer",
@@ -1137,12 +1186,17 @@ out:
 }
 
 static enum gw_rc
-sq_ack_inbox(struct gw_store *s, const char *id, const struct gw_audit_event *ev, bool *was_acked,
+sq_ack_inbox(struct gw_store *s, const char *id, const char *sender, const struct gw_outbox_msg *notice,
+             const struct gw_audit_event *notice_ev, const struct gw_audit_event *ev, bool *was_acked,
              struct gw_err *err)
 {
     enum gw_rc rc;
     struct op op = {
-        .kind = OP_ACK_INBOX, .ev = ev, .err = err, .ack_inbox = {.id = id, .acked_ms = gw_time_now_ms()}};
+        .kind = OP_ACK_INBOX,
+        .ev = ev,
+        .err = err,
+        .ack_inbox = {
+            .id = id, .sender = sender, .notice = notice, .notice_ev = notice_ev, .acked_ms = gw_time_now_ms()}};
 
     GW_TRY(submit(sq(s), &op));
     *was_acked = op.ack_inbox.was_acked;
@@ -1259,9 +1313,34 @@ sq_get_outbox(struct gw_store *s, const char *id, struct gw_outbox_msg *m, struc
 }
 
 static enum gw_rc
-sq_get_inbox(struct gw_store *s, const char *id, struct gw_inbox_msg *m, struct gw_err *err)
+sq_get_inbox(struct gw_store *s, const char *id, const char *sender, struct gw_inbox_msg *m, struct gw_err *err)
 {
-    return query_one(sq(s), ST_GET_INBOX, id, &inbox_rows, m, err);
+    struct sqlite_store *st = sq(s);
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+    const struct param p[] = {P_TEXT(id), P_OPT_TEXT(sender)};
+    struct gw_inbox_msg row = {0};
+    bool found = false;
+    int r;
+
+    pthread_mutex_lock(&st->rlock);
+    GW_TRY(read_stmt(&st->r, ST_GET_INBOX, p, COUNT(p), &q, &found, err));
+    GW_CHECK(found, GW_EINPUT, GW_R_NOT_FOUND, "no inbox message %s%s%s", id, sender != NULL ? " from " : "",
+             sender != NULL ? sender : "");
+    GW_TRY(read_inbox_row(q, &row, err));
+    /* DESIGN §6: ids are unique per sender; without a sender, a second row means the id names two messages */
+    r = sqlite3_step(q);
+    GW_CHECK(r != SQLITE_ROW, GW_EPOLICY, GW_R_DUPLICATE,
+             "inbox message %s was sent by more than one sender: name one with ?sender=", id);
+    GW_CHECK(r == SQLITE_DONE, GW_EIO, GW_R_IO, "get inbox: %s", sqlite3_errmsg(st->r.db));
+    *m = row;
+    memset(&row, 0, sizeof(row));
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    pthread_mutex_unlock(&st->rlock);
+    gw_inbox_msg_cleanup(&row);
+    return rc;
 }
 
 /* Make room for one more element in *list (of *cap, at most max). */

@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="build-essential pkg-config openssl libssl-dev libxml2-dev libxmlsec1-dev libxmlsec1-openssl \
 xmlsec1 libcurl4-openssl-dev libevent-dev libsqlite3-dev sqlite3 curl valgrind iproute2 \
-clang-format cppcheck shellcheck"
+clang-format cppcheck shellcheck python3"
 
 missing=""
 for p in $PACKAGES; do

@@ -112,24 +112,31 @@ GW_MUST_CHECK enum gw_rc gw_store_update_outbox(struct gw_store *s, const struct
  * notice is NULL. */
 GW_MUST_CHECK enum gw_rc gw_store_attach_notice(struct gw_store *s, const char *id, const unsigned char *notice,
                                                 size_t len, const struct gw_audit_event *ev, struct gw_err *err);
-/* Insert a received message (m->sha256 as for gw_store_put_outbox). If m->id is already in the inbox,
- * nothing is written, not even ev, and *existing is filled with the stored row (gw_inbox_msg_cleanup) with
- * *is_duplicate = true: the caller compares digests and audits what it decides. Reasons: INTERNAL if m->id
+/* Insert a received message (m->sha256 as for gw_store_put_outbox). MessageIds are unique per sender: if
+ * m->sender already has a message m->id in the inbox, nothing is written, not even ev, and *existing is filled
+ * with the stored row (gw_inbox_msg_cleanup) with *is_duplicate = true: the caller compares digests and audits
+ * what it decides. The same id from another sender is another message. Reasons: INTERNAL if m->id or m->sender
  * is "", the body is NULL or empty, or m->sha256 is not the body's digest. */
 GW_MUST_CHECK enum gw_rc gw_store_put_inbox(struct gw_store *s, const struct gw_inbox_msg *m,
                                             const struct gw_audit_event *ev, bool *is_duplicate,
                                             struct gw_inbox_msg *existing, struct gw_err *err);
-/* OUT: *m (gw_inbox_msg_cleanup). Reasons: NOT_FOUND. */
-GW_MUST_CHECK enum gw_rc gw_store_get_inbox(struct gw_store *s, const char *id, struct gw_inbox_msg *m,
-                                            struct gw_err *err);
+/* The inbox message id of sender (NULL: of whichever sender used id, if only one did). OUT: *m
+ * (gw_inbox_msg_cleanup). Reasons: NOT_FOUND; DUPLICATE if sender is NULL and several senders used id. */
+GW_MUST_CHECK enum gw_rc gw_store_get_inbox(struct gw_store *s, const char *id, const char *sender,
+                                            struct gw_inbox_msg *m, struct gw_err *err);
 /* Rows with seq > after, ascending, at most max, without body and receipt. OUT: *list, *n (as for
  * gw_store_due_outbox, with gw_inbox_msg_cleanup). */
 GW_MUST_CHECK enum gw_rc gw_store_list_inbox(struct gw_store *s, int64_t after, size_t max,
                                              struct gw_inbox_msg **list, size_t *n, struct gw_err *err);
-/* Mark row id acked. Idempotent: a repeated ack (*was_acked = true) writes nothing, not even ev.
- * Reasons: NOT_FOUND. */
-GW_MUST_CHECK enum gw_rc gw_store_ack_inbox(struct gw_store *s, const char *id, const struct gw_audit_event *ev,
-                                            bool *was_acked, struct gw_err *err);
+/* Mark the inbox message id of sender acked and, in the same transaction, insert notice (may be NULL; checked
+ * and stored as by gw_store_put_outbox, with notice_ev) into the outbox: the first ack of a message queues its
+ * notification exactly once however many acks race. Idempotent: a repeated ack (*was_acked = true) writes
+ * nothing, neither notice nor ev nor notice_ev. Reasons: NOT_FOUND; DUPLICATE (notice->id is in the outbox:
+ * nothing written); INTERNAL if sender is NULL or "", or notice fails the checks of gw_store_put_outbox. */
+GW_MUST_CHECK enum gw_rc gw_store_ack_inbox(struct gw_store *s, const char *id, const char *sender,
+                                            const struct gw_outbox_msg *notice,
+                                            const struct gw_audit_event *notice_ev,
+                                            const struct gw_audit_event *ev, bool *was_acked, struct gw_err *err);
 /* Keep a rejected message with the receipt we sent. body and receipt may be NULL (nothing parseable arrived,
  * no receipt); their lengths then count as 0. message_id, sender and reason come from a refused message: they
  * are cut to GW_AUDIT_MAX_FIELD bytes like audit fields (NULL is stored as ""). */

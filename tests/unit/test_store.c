@@ -335,8 +335,26 @@ test_checks_before_back_end(struct t *t)
     make_in(&in, 2, body, sizeof(body) - 1);
     memcpy(in.sha256, other, sizeof(other));
     EXPECT_FAIL(gw_store_put_inbox(s, &in, &ev, &dup, &existing, &err), &err, GW_R_INTERNAL);
+    make_in(&in, 2, body, sizeof(body) - 1);
+    in.sender[0] = '\0';
+    EXPECT_FAIL(gw_store_put_inbox(s, &in, &ev, &dup, &existing, &err), &err, GW_R_INTERNAL);
     EXPECT_TRUE(dup);
     EXPECT_INT_EQ(existing.id[0], 0x5a);
+    /* ack_inbox: the sender, and a notice passes the checks of put_outbox; *was_acked untouched */
+    {
+        bool was = true;
+        make_out(&m, 5, body, sizeof(body) - 1);
+        EXPECT_FAIL(gw_store_ack_inbox(s, in.id, NULL, &m, &ev, &ev, &was, &err), &err, GW_R_INTERNAL);
+        EXPECT_FAIL(gw_store_ack_inbox(s, in.id, "", NULL, NULL, &ev, &was, &err), &err, GW_R_INTERNAL);
+        m.id[0] = '\0';
+        EXPECT_FAIL(gw_store_ack_inbox(s, in.id, PEER, &m, &ev, &ev, &was, &err), &err, GW_R_INTERNAL);
+        make_out(&m, 5, body, sizeof(body) - 1);
+        memcpy(m.sha256, other, sizeof(other));
+        EXPECT_FAIL(gw_store_ack_inbox(s, in.id, PEER, &m, &ev, &ev, &was, &err), &err, GW_R_INTERNAL);
+        make_out(&m, 5, NULL, 0);
+        EXPECT_FAIL(gw_store_ack_inbox(s, in.id, PEER, &m, &ev, &ev, &was, &err), &err, GW_R_INTERNAL);
+        EXPECT_TRUE(was);
+    }
     /* audit: an event */
     EXPECT_FAIL(gw_store_audit(s, NULL, &err), &err, GW_R_INTERNAL);
     EXPECT_INT_EQ(f.calls, 0);
@@ -419,7 +437,7 @@ test_open_migrate_reopen(struct t *t)
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
     EXPECT_TRUE(sql_text(d.path, "PRAGMA journal_mode", mode, sizeof(mode)));
     EXPECT_STR_EQ(mode, "wal");
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 1);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
     EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
                                   "('outbox', 'inbox', 'rejected', 'audit', 'meta')"),
                   5);
@@ -432,7 +450,7 @@ test_open_migrate_reopen(struct t *t)
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
     EXPECT_OK(gw_store_get_outbox(s, m.id, &got, &err), &err);
     EXPECT_INT_EQ(got.body_len, sizeof(body) - 1);
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 1);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
     gw_store_close(s);
     s = NULL;
     EXPECT_TRUE(sql_exec(d.path, "UPDATE meta SET value = 99 WHERE key = 'schema_version'"));
@@ -813,12 +831,13 @@ test_inbox_duplicate(struct t *t)
     EXPECT_INT_EQ(existing.seq, 1);
     EXPECT_INT_EQ(audit_count(d.path), 1);
     EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM inbox"), 1);
-    EXPECT_OK(gw_store_get_inbox(s, m.id, &got, &err), &err);
+    EXPECT_OK(gw_store_get_inbox(s, m.id, NULL, &got, &err), &err);
     EXPECT_STR_EQ(got.sender, PEER);
     EXPECT_STR_EQ(got.type, "Letter");
     EXPECT_INT_EQ(got.received_ms, 5001);
     EXPECT_TRUE(!got.acked);
-    EXPECT_FAIL(gw_store_get_inbox(s, "00000000-0000-4000-8000-000000000404", &got, &err), &err, GW_R_NOT_FOUND);
+    EXPECT_FAIL(gw_store_get_inbox(s, "00000000-0000-4000-8000-000000000404", NULL, &got, &err), &err,
+                GW_R_NOT_FOUND);
 out:
     gw_inbox_msg_cleanup(&existing);
     gw_inbox_msg_cleanup(&got);
@@ -908,19 +927,303 @@ test_inbox_ack_idempotent(struct t *t)
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
     make_in(&m, 1, body, sizeof(body) - 1);
     EXPECT_OK(gw_store_put_inbox(s, &m, NULL, &dup, &existing, &err), &err);
-    EXPECT_OK(gw_store_ack_inbox(s, m.id, &ev, &was, &err), &err);
+    EXPECT_OK(gw_store_ack_inbox(s, m.id, PEER, NULL, NULL, &ev, &was, &err), &err);
     EXPECT_TRUE(!was);
-    EXPECT_OK(gw_store_ack_inbox(s, m.id, &ev, &was, &err), &err);
+    EXPECT_OK(gw_store_ack_inbox(s, m.id, PEER, NULL, NULL, &ev, &was, &err), &err);
     EXPECT_TRUE(was);
     EXPECT_INT_EQ(audit_count(d.path), 1); /* the repeat changed nothing and logged nothing */
-    EXPECT_OK(gw_store_get_inbox(s, m.id, &got, &err), &err);
+    EXPECT_OK(gw_store_get_inbox(s, m.id, PEER, &got, &err), &err);
     EXPECT_TRUE(got.acked);
     EXPECT_TRUE(got.acked_ms > 1600000000000);
     was = true;
-    EXPECT_FAIL(gw_store_ack_inbox(s, "00000000-0000-4000-8000-000000000404", &ev, &was, &err), &err,
-                GW_R_NOT_FOUND);
+    EXPECT_FAIL(gw_store_ack_inbox(s, "00000000-0000-4000-8000-000000000404", PEER, NULL, NULL, &ev, &was, &err),
+                &err, GW_R_NOT_FOUND);
     EXPECT_TRUE(was); /* untouched */
 out:
+    gw_inbox_msg_cleanup(&got);
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
+/* ---- acknowledgements queue one notification ---- */
+
+#define MAX_TEST_THREADS 16
+
+/* Run fn on each of the n structs of size bytes at args, in n threads at once, and wait for them all.
+ * Returns how many threads started: n, unless the system refused one. */
+static unsigned
+run_threads(void *(*fn)(void *), void *args, size_t size, unsigned n)
+{
+    pthread_t th[MAX_TEST_THREADS];
+    unsigned started = 0;
+
+    while (started < n && started < MAX_TEST_THREADS &&
+           pthread_create(&th[started], NULL, fn, (char *)args + started * size) == 0) {
+        started++;
+    }
+    for (unsigned i = 0; i < started; i++) {
+        pthread_join(th[i], NULL);
+    }
+    return started;
+}
+
+#define ACK_THREADS 8
+
+struct ack_worker {
+    struct gw_store *s;
+    const char *id;
+    unsigned n; /* the notice's id number */
+    bool first; /* result: this ack was the first */
+    enum gw_rc rc;
+};
+
+static void *
+ack_run(void *arg)
+{
+    struct ack_worker *w = arg;
+    unsigned char body[32];
+    struct gw_outbox_msg notice;
+    struct gw_err err;
+    bool was = true;
+    struct gw_audit_event nev = {"notification_queued", w->id, PEER, "ok", NULL};
+    struct gw_audit_event aev = {"acked", w->id, "intake", "ok", NULL};
+    int len = snprintf((char *)body, sizeof(body), "<notice n='%u'/>", w->n);
+
+    make_out(&notice, w->n, body, (size_t)len);
+    snprintf(notice.in_reply_to, sizeof(notice.in_reply_to), "%s", w->id);
+    gw_err_clear(&err);
+    w->rc = gw_store_ack_inbox(w->s, w->id, PEER, &notice, &nev, &aev, &was, &err);
+    w->first = w->rc == GW_OK && !was;
+    return NULL;
+}
+
+/* The first ack queues its notice with the ack, in one transaction; a later or racing one writes nothing:
+ * 8 threads acking one message leave exactly one notice (and one of each audit event). A notice that cannot
+ * be stored leaves the message unacknowledged. */
+static void
+test_inbox_ack_queues_notice_once(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    struct gw_inbox_msg m;
+    struct gw_inbox_msg existing = {0};
+    struct gw_inbox_msg got = {0};
+    struct gw_outbox_msg notice;
+    unsigned char body[] = "<x/>";
+    unsigned char nbody[] = "<notice/>";
+    bool dup = false;
+    bool was = true;
+    struct ack_worker w[ACK_THREADS];
+    unsigned started = 0;
+    unsigned first = 0;
+    struct gw_audit_event nev = {"notification_queued", NULL, PEER, "ok", NULL};
+    struct gw_audit_event aev = {"acked", NULL, "intake", "ok", NULL};
+
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    make_in(&m, 1, body, sizeof(body) - 1);
+    EXPECT_OK(gw_store_put_inbox(s, &m, NULL, &dup, &existing, &err), &err);
+    /* a notice whose id is taken: DUPLICATE, and neither the ack nor anything else is written */
+    make_out(&notice, 900, nbody, sizeof(nbody) - 1);
+    EXPECT_OK(gw_store_put_outbox(s, &notice, NULL, &err), &err);
+    EXPECT_FAIL(gw_store_ack_inbox(s, m.id, PEER, &notice, &nev, &aev, &was, &err), &err, GW_R_DUPLICATE);
+    EXPECT_TRUE(was); /* untouched */
+    EXPECT_OK(gw_store_get_inbox(s, m.id, PEER, &got, &err), &err);
+    EXPECT_TRUE(!got.acked);
+    gw_inbox_msg_cleanup(&got);
+    EXPECT_INT_EQ(audit_count(d.path), 0);
+    /* another sender's message with the same id is not this one */
+    EXPECT_FAIL(gw_store_ack_inbox(s, m.id, "90009113532", NULL, NULL, &aev, &was, &err), &err, GW_R_NOT_FOUND);
+    for (unsigned i = 0; i < ACK_THREADS; i++) {
+        w[i] = (struct ack_worker){.s = s, .id = m.id, .n = 100 + i};
+    }
+    started = run_threads(ack_run, w, sizeof(w[0]), ACK_THREADS);
+    for (unsigned i = 0; i < started; i++) {
+        EXPECT_OK(w[i].rc, &err);
+        first += w[i].first ? 1u : 0u;
+    }
+    EXPECT_INT_EQ(started, ACK_THREADS);
+    EXPECT_INT_EQ(first, 1);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM outbox WHERE in_reply_to = '00000000-0000-4000-8000-"
+                                  "000000000001'"),
+                  1);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM audit WHERE event = 'notification_queued'"), 1);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM audit WHERE event = 'acked'"), 1);
+    EXPECT_OK(gw_store_get_inbox(s, m.id, NULL, &got, &err), &err);
+    EXPECT_TRUE(got.acked);
+out:
+    gw_inbox_msg_cleanup(&got);
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
+/* ---- MessageIds are unique per sender ---- */
+
+#define OTHER "90009113532"
+
+/* The same id from two senders is two messages; from the same sender, a duplicate of that sender's row.
+ * Without a sender the id is ambiguous once two senders used it. */
+static void
+test_inbox_ids_per_sender(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    struct gw_inbox_msg m;
+    struct gw_inbox_msg existing = {0};
+    struct gw_inbox_msg got = {0};
+    unsigned char body[] = "<first/>";
+    unsigned char other[] = "<other sender/>";
+    char sha[GW_SHA256_HEX_LEN + 1];
+    bool dup = true;
+    bool was = true;
+    struct gw_audit_event ev = {"received", NULL, PEER, "ok", NULL};
+
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    make_in(&m, 1, body, sizeof(body) - 1);
+    EXPECT_OK(gw_store_put_inbox(s, &m, &ev, &dup, &existing, &err), &err);
+    EXPECT_TRUE(!dup);
+    EXPECT_OK(gw_store_get_inbox(s, m.id, NULL, &got, &err), &err); /* one sender: the id alone will do */
+    EXPECT_STR_EQ(got.sender, PEER);
+    gw_inbox_msg_cleanup(&got);
+    EXPECT_FAIL(gw_store_get_inbox(s, m.id, OTHER, &got, &err), &err, GW_R_NOT_FOUND);
+    make_in(&m, 1, other, sizeof(other) - 1);
+    snprintf(m.sender, sizeof(m.sender), "%s", OTHER);
+    dup = true;
+    EXPECT_OK(gw_store_put_inbox(s, &m, &ev, &dup, &existing, &err), &err);
+    EXPECT_TRUE(!dup);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM inbox"), 2);
+    EXPECT_INT_EQ(audit_count(d.path), 2);
+    /* the same sender again: its own row comes back */
+    EXPECT_OK(gw_store_put_inbox(s, &m, &ev, &dup, &existing, &err), &err);
+    EXPECT_TRUE(dup);
+    EXPECT_STR_EQ(existing.sender, OTHER);
+    EXPECT_INT_EQ(existing.seq, 2);
+    gw_ids_hash_sha256(other, sizeof(other) - 1, sha);
+    EXPECT_STR_EQ(existing.sha256, sha);
+    gw_inbox_msg_cleanup(&existing);
+    make_in(&m, 1, other, sizeof(other) - 1); /* PEER, other bytes: PEER's row, whose digest differs */
+    EXPECT_OK(gw_store_put_inbox(s, &m, &ev, &dup, &existing, &err), &err);
+    EXPECT_TRUE(dup);
+    EXPECT_STR_EQ(existing.sender, PEER);
+    EXPECT_INT_EQ(existing.seq, 1);
+    EXPECT_INT_EQ(audit_count(d.path), 2);
+    /* lookups */
+    EXPECT_FAIL(gw_store_get_inbox(s, m.id, NULL, &got, &err), &err, GW_R_DUPLICATE);
+    EXPECT_TRUE(t_contains(err.msg, "sender"));
+    EXPECT_TRUE(got.body == NULL); /* untouched */
+    EXPECT_OK(gw_store_get_inbox(s, m.id, OTHER, &got, &err), &err);
+    EXPECT_TRUE(got.body_len == sizeof(other) - 1 && memcmp(got.body, other, got.body_len) == 0);
+    gw_inbox_msg_cleanup(&got);
+    EXPECT_OK(gw_store_get_inbox(s, m.id, PEER, &got, &err), &err);
+    EXPECT_TRUE(got.body_len == sizeof(body) - 1 && memcmp(got.body, body, got.body_len) == 0);
+    gw_inbox_msg_cleanup(&got);
+    /* acks are per sender */
+    EXPECT_OK(gw_store_ack_inbox(s, m.id, OTHER, NULL, NULL, NULL, &was, &err), &err);
+    EXPECT_TRUE(!was);
+    EXPECT_OK(gw_store_get_inbox(s, m.id, PEER, &got, &err), &err);
+    EXPECT_TRUE(!got.acked);
+    gw_inbox_msg_cleanup(&got);
+    EXPECT_OK(gw_store_ack_inbox(s, m.id, PEER, NULL, NULL, NULL, &was, &err), &err);
+    EXPECT_TRUE(!was);
+out:
+    gw_inbox_msg_cleanup(&existing);
+    gw_inbox_msg_cleanup(&got);
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
+/* The inbox table of schema version 1 (id unique across senders), as a store made by an older gateway has it. */
+static const char inbox_v1[] = "DROP TABLE inbox;"
+                               "CREATE TABLE inbox("
+                               "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                               "  id TEXT NOT NULL UNIQUE,"
+                               "  sender TEXT NOT NULL,"
+                               "  type TEXT NOT NULL,"
+                               "  sha256 TEXT NOT NULL,"
+                               "  body BLOB NOT NULL,"
+                               "  receipt BLOB,"
+                               "  received_ms INTEGER NOT NULL,"
+                               "  acked INTEGER NOT NULL DEFAULT 0 CHECK (acked IN (0, 1)),"
+                               "  acked_ms INTEGER NOT NULL DEFAULT 0"
+                               ") STRICT;"
+                               "CREATE INDEX inbox_unacked ON inbox(seq) WHERE acked = 0;"
+                               "DROP INDEX rejected_sender_message_id;"
+                               "CREATE INDEX rejected_message_id ON rejected(message_id);"
+                               "UPDATE meta SET value = 1 WHERE key = 'schema_version';";
+
+/* A version 1 store opens: its inbox rows keep their seq, fields and acks, the counter goes on after the
+ * highest seq ever given (also one whose row is gone), the audit log still verifies, and ids are then per
+ * sender. */
+static void
+test_migrate_v1_inbox(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    struct gw_inbox_msg m;
+    struct gw_inbox_msg existing = {0};
+    struct gw_inbox_msg got = {0};
+    unsigned char body[] = "<x/>";
+    bool dup = true;
+    uint64_t n = 0;
+    struct gw_audit_event ev = {"received", NULL, PEER, "ok", NULL};
+
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    gw_store_close(s);
+    s = NULL;
+    EXPECT_TRUE(sql_exec(d.path, inbox_v1));
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err); /* v1 -> current */
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+    gw_store_close(s);
+    s = NULL;
+    /* the same again with rows in it: seq 1..3 given, 3 deleted, 1 acked */
+    EXPECT_TRUE(sql_exec(d.path, inbox_v1));
+    EXPECT_TRUE(sql_exec(d.path,
+                         "INSERT INTO inbox(id, sender, type, sha256, body, receipt, received_ms, acked, "
+                         "acked_ms) VALUES "
+                         "('00000000-0000-4000-8000-000000000001', '" PEER "', 'Letter', 'aa', x'3c782f3e', "
+                         "x'3c722f3e', 11, 1, 12),"
+                         "('00000000-0000-4000-8000-000000000002', '" PEER "', 'Decision', 'bb', x'3c792f3e', "
+                         "NULL, 21, 0, 0),"
+                         "('00000000-0000-4000-8000-000000000003', '" PEER "', 'Letter', 'cc', x'3c7a2f3e', "
+                         "NULL, 31, 0, 0);"
+                         "DELETE FROM inbox WHERE seq = 3;"));
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+    EXPECT_OK(gw_store_get_inbox(s, "00000000-0000-4000-8000-000000000001", NULL, &got, &err), &err);
+    EXPECT_INT_EQ(got.seq, 1);
+    EXPECT_TRUE(got.acked);
+    EXPECT_INT_EQ(got.acked_ms, 12);
+    EXPECT_INT_EQ(got.received_ms, 11);
+    EXPECT_STR_EQ(got.sha256, "aa");
+    EXPECT_TRUE(got.receipt_len == 4 && memcmp(got.receipt, "<r/>", 4) == 0);
+    gw_inbox_msg_cleanup(&got);
+    EXPECT_OK(gw_store_get_inbox(s, "00000000-0000-4000-8000-000000000002", PEER, &got, &err), &err);
+    EXPECT_INT_EQ(got.seq, 2);
+    EXPECT_STR_EQ(got.type, "Decision");
+    EXPECT_TRUE(got.receipt == NULL && !got.acked);
+    gw_inbox_msg_cleanup(&got);
+    /* the next message gets seq 4, never the 3 an intake may already have passed */
+    make_in(&m, 2, body, sizeof(body) - 1);
+    snprintf(m.sender, sizeof(m.sender), "%s", OTHER);
+    EXPECT_OK(gw_store_put_inbox(s, &m, &ev, &dup, &existing, &err), &err);
+    EXPECT_TRUE(!dup);
+    EXPECT_OK(gw_store_get_inbox(s, m.id, OTHER, &got, &err), &err);
+    EXPECT_INT_EQ(got.seq, 4);
+    gw_inbox_msg_cleanup(&got);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM sqlite_master WHERE name IN ('inbox_unacked', "
+                                  "'rejected_sender_message_id') OR name LIKE 'inbox_v%'"),
+                  2);
+    gw_store_close(s);
+    s = NULL;
+    EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err);
+    EXPECT_INT_EQ(n, 1);
+out:
+    gw_inbox_msg_cleanup(&existing);
     gw_inbox_msg_cleanup(&got);
     gw_store_close(s);
     tstore_remove(&d);
@@ -960,7 +1263,7 @@ test_counts_and_rejected(struct t *t)
         make_in(&in, i, body, sizeof(body) - 1);
         EXPECT_OK(gw_store_put_inbox(s, &in, NULL, &dup, &existing, &err), &err);
     }
-    EXPECT_OK(gw_store_ack_inbox(s, in.id, NULL, &was, &err), &err);
+    EXPECT_OK(gw_store_ack_inbox(s, in.id, PEER, NULL, NULL, NULL, &was, &err), &err);
     EXPECT_OK(gw_store_counts(s, by_state, &unacked, &err), &err);
     EXPECT_INT_EQ(by_state[GW_OUT_QUEUED], 2);
     EXPECT_INT_EQ(by_state[GW_OUT_DELIVERING], 1);
@@ -1355,7 +1658,6 @@ test_group_commit(struct t *t)
     struct gw_err err;
     struct gw_store *s = NULL;
     struct gc_worker w[GC_THREADS];
-    pthread_t th[GC_THREADS];
     unsigned started = 0;
     unsigned ok = 0;
     uint64_t commits;
@@ -1367,13 +1669,9 @@ test_group_commit(struct t *t)
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
     for (unsigned i = 0; i < GC_THREADS; i++) {
         w[i] = (struct gc_worker){.s = s, .thread = i + 1};
-        if (pthread_create(&th[i], NULL, gc_run, &w[i]) != 0) {
-            break;
-        }
-        started++;
     }
+    started = run_threads(gc_run, w, sizeof(w[0]), GC_THREADS);
     for (unsigned i = 0; i < started; i++) {
-        pthread_join(th[i], NULL);
         ok += w[i].ok;
     }
     EXPECT_INT_EQ(started, GC_THREADS);
@@ -1402,7 +1700,6 @@ test_group_commit_isolation(struct t *t)
     struct gw_err err;
     struct gw_store *s = NULL;
     struct gc_worker w[GC_THREADS];
-    pthread_t th[GC_THREADS];
     unsigned started = 0;
     unsigned ok = 0;
     unsigned dups = 0;
@@ -1413,13 +1710,9 @@ test_group_commit_isolation(struct t *t)
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
     for (unsigned i = 0; i < GC_THREADS; i++) {
         w[i] = (struct gc_worker){.s = s, .thread = i + 1, .same_ids = true};
-        if (pthread_create(&th[i], NULL, gc_run, &w[i]) != 0) {
-            break;
-        }
-        started++;
     }
+    started = run_threads(gc_run, w, sizeof(w[0]), GC_THREADS);
     for (unsigned i = 0; i < started; i++) {
-        pthread_join(th[i], NULL);
         ok += w[i].ok;
         dups += w[i].duplicates;
         other += w[i].other;
@@ -1623,6 +1916,9 @@ static const struct t_case cases[] = {
     {"inbox_duplicate", test_inbox_duplicate, NULL},
     {"inbox_list_paging", test_inbox_list_paging, NULL},
     {"inbox_ack_idempotent", test_inbox_ack_idempotent, NULL},
+    {"inbox_ack_queues_notice_once", test_inbox_ack_queues_notice_once, NULL},
+    {"inbox_ids_per_sender", test_inbox_ids_per_sender, NULL},
+    {"migrate_v1_inbox", test_migrate_v1_inbox, NULL},
     {"counts_and_rejected", test_counts_and_rejected, NULL},
     {"audit_hash_encoding", test_audit_hash_encoding, NULL},
     {"audit_time_and_field", test_audit_time_and_field, NULL},
