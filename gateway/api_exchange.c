@@ -47,14 +47,28 @@ reject(struct gw_call *c, const char *message_id, const char *digest, struct gw_
     gw_log(GW_LOG_INFO, "exchange from %s rejected: %s [%s]", c->client_regno, why->msg,
            gw_reason_code(why->reason));
     if (gw_receipt_make(d->signer, c->client_regno, message_id, digest, GW_RECEIPT_REJECTED, why->reason, why->msg,
-                        &receipt, &receipt_len, NULL, err) != GW_OK ||
-        gw_store_put_rejected(d->store, message_id, c->client_regno, c->body, c->body_len,
+                        &receipt, &receipt_len, NULL, err) != GW_OK) {
+        /* a detail text that cannot go into a receipt must not cost the sender its verdict: the reason code
+         * and its fixed text still make a signed Rejected receipt */
+        gw_log_err(GW_LOG_WARN, "rejection detail left out of the receipt", err);
+        gw_err_clear(err);
+        free(receipt);
+        receipt = NULL;
+        if (gw_receipt_make(d->signer, c->client_regno, message_id, digest, GW_RECEIPT_REJECTED, why->reason, NULL,
+                            &receipt, &receipt_len, NULL, err) != GW_OK) {
+            gw_log_err(GW_LOG_ERROR, "cannot record a rejection", err);
+            rc = err->rc;
+            goto out;
+        }
+    }
+    if (gw_store_put_rejected(d->store, message_id, c->client_regno, c->body, c->body_len,
                               gw_reason_code(why->reason), receipt, receipt_len, &ev, err) != GW_OK) {
         gw_log_err(GW_LOG_ERROR, "cannot record a rejection", err);
         rc = err->rc;
     } else {
         gw_reply(c, status, "application/xml", receipt, receipt_len);
     }
+out:
     free(receipt);
     return rc;
 }
@@ -72,7 +86,8 @@ take_notification(struct gw_call *c, const struct gw_verified *v, struct gw_err 
     GW_CHECK(v->env.in_reply_to[0] != '\0', GW_EPOLICY, GW_R_RECEIPT_INVALID, "a Receipt must name InReplyTo");
     GW_TRY(gw_store_get_outbox(d->store, v->env.in_reply_to, &m, err));
     /* signed by the recipient of our message, about it, with its digest: the same checks as any receipt */
-    GW_TRY(gw_receipt_check(d->pki, d->schemas, c->body, c->body_len, m.recipient, m.id, m.sha256, &info, err));
+    GW_TRY(gw_receipt_check(d->pki, d->schemas, c->body, c->body_len, m.recipient, d->cfg.organisation, m.id,
+                            m.sha256, &info, err));
     GW_CHECK(info.status == GW_RECEIPT_DELIVERED, GW_EPOLICY, GW_R_RECEIPT_INVALID,
              "only Delivered notifications are exchanged on their own (got %s)",
              gw_receipt_status_name(info.status));
@@ -81,6 +96,47 @@ take_notification(struct gw_call *c, const struct gw_verified *v, struct gw_err 
     rc = GW_OK;
 out:
     gw_outbox_msg_cleanup(&m);
+    return rc;
+}
+
+/* An exact repeat of a message in the inbox: audit it and answer with the receipt stored for it. */
+static void
+send_stored_receipt(struct gw_call *c, enum gw_msg_type type, const struct gw_inbox_msg *existing)
+{
+    struct gw_err err;
+    struct gw_audit_event ev = {
+        .event = "duplicate", .message_id = existing->id, .peer = c->client_regno, .outcome = "same receipt"};
+
+    gw_err_clear(&err);
+    if (gw_store_audit(c->d->store, &ev, &err) != GW_OK) {
+        gw_log_err(GW_LOG_WARN, "audit of a duplicate", &err);
+    }
+    gw_metrics_message(c->d->metrics, type, GW_OUTCOME_DUPLICATE);
+    gw_reply(c, 200, "application/xml", existing->receipt, existing->receipt_len);
+}
+
+/* docs/api.md 3.4 step 6: is v the same message (same MessageId, same SHA-256 of the bytes) as one already in
+ * the inbox? Then its stored receipt goes out again and *answered is true. This runs before the checks that
+ * depend on the current time (the Created window): a sender that lost our answer must get the same receipt
+ * when it redelivers after the window, not a Rejected one for a message we hold. Anything else (no such
+ * message, other bytes under that id) is left to the checks that follow. Reasons: IO, NOMEM. */
+static enum gw_rc
+answer_repeat(struct gw_call *c, const struct gw_verified *v, const char *digest, bool *answered,
+              struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct gw_inbox_msg existing = {0};
+
+    *answered = false;
+    rc = gw_store_get_inbox(c->d->store, v->env.message_id, v->env.sender, &existing, err);
+    if (rc != GW_OK && err->reason == GW_R_NOT_FOUND) {
+        gw_err_clear(err);
+        rc = GW_OK;
+    } else if (rc == GW_OK && strcmp(existing.sha256, digest) == 0 && existing.receipt != NULL) {
+        send_stored_receipt(c, v->env.type, &existing);
+        *answered = true;
+    }
+    gw_inbox_msg_cleanup(&existing);
     return rc;
 }
 
@@ -97,6 +153,7 @@ gw_api_exchange(struct gw_call *c, struct gw_err *err)
     struct gw_inbox_msg in = {0};
     struct gw_inbox_msg existing = {0};
     bool dup = false;
+    bool repeat = false;
     struct gw_audit_event ev = {.event = "received", .peer = c->client_regno, .outcome = "accepted"};
 
     gw_ids_hash_sha256(c->body != NULL ? c->body : (const unsigned char *)"", c->body_len, digest);
@@ -125,6 +182,12 @@ gw_api_exchange(struct gw_call *c, struct gw_err *err)
              "Recipient %s is not this gateway's organisation %s", v.env.recipient, d->cfg.organisation);
     GW_CHECK(gw_config_allows(&d->cfg, v.env.sender, v.env.recipient, v.env.type), GW_EPOLICY, GW_R_NOT_PERMITTED,
              "%s may not send %s to %s", v.env.sender, gw_msg_type_name(v.env.type), v.env.recipient);
+    if (v.env.type != GW_MSG_RECEIPT) {
+        GW_TRY(answer_repeat(c, &v, digest, &repeat, err));
+        if (repeat) {
+            goto out;
+        }
+    }
     GW_TRY(gw_config_check_created(&d->cfg, v.env.created, err));
 
     if (v.env.type == GW_MSG_RECEIPT) {
@@ -152,16 +215,10 @@ gw_api_exchange(struct gw_call *c, struct gw_err *err)
     /* committed (with its receipt and audit entry) before the receipt goes back */
     GW_TRY(gw_store_put_inbox(d->store, &in, &ev, &dup, &existing, err));
     if (dup) {
+        /* another delivery of the same message committed after answer_repeat looked */
         GW_CHECK(strcmp(existing.sha256, digest) == 0, GW_EPOLICY, GW_R_REPLAY_CONFLICT,
                  "message %s was already received with other content", in.id);
-        struct gw_audit_event dev = {
-            .event = "duplicate", .message_id = in.id, .peer = c->client_regno, .outcome = "same receipt"};
-        if (gw_store_audit(d->store, &dev, err) != GW_OK) {
-            gw_log_err(GW_LOG_WARN, "audit of a duplicate", err);
-            gw_err_clear(err);
-        }
-        gw_metrics_message(d->metrics, v.env.type, GW_OUTCOME_DUPLICATE);
-        gw_reply(c, 200, "application/xml", existing.receipt, existing.receipt_len);
+        send_stored_receipt(c, v.env.type, &existing);
     } else {
         gw_metrics_message(d->metrics, v.env.type, GW_OUTCOME_ACCEPTED);
         gw_reply(c, 200, "application/xml", in.receipt, in.receipt_len);

@@ -49,6 +49,11 @@ gw_api_submit(struct gw_call *c, struct gw_err *err)
              "Sender %s is not this gateway's organisation %s", env.sender, d->cfg.organisation);
     GW_CHECK(gw_config_peer(&d->cfg, env.recipient) != NULL, GW_EPOLICY, GW_R_UNKNOWN_PEER,
              "no peer gateway is configured for Recipient %s", env.recipient);
+    /* a Receipt states what this gateway verified and stored: it is made only by gw_receipt_make (exchange,
+     * intake acknowledgement), never signed on an own system's word, which could claim any message,
+     * digest, status or time */
+    GW_CHECK(env.type != GW_MSG_RECEIPT, GW_EPOLICY, GW_R_NOT_PERMITTED,
+             "receipts are made by the gateway only; a Receipt cannot be submitted");
     GW_CHECK(gw_config_allows(&d->cfg, env.sender, env.recipient, env.type), GW_EPOLICY, GW_R_NOT_PERMITTED,
              "%s may not send %s to %s", env.sender, gw_msg_type_name(env.type), env.recipient);
     /* the recipient would refuse it: say so now rather than after the retries */

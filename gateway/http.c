@@ -8,6 +8,7 @@
 #include "gw/http.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "gw/api.h"
 #include "gw/parse.h"
@@ -37,10 +38,133 @@ gw_http_routes(size_t *n)
     return routes;
 }
 
+/* RFC 9110 5.6.2 tchar */
+static bool
+is_tchar(unsigned char ch)
+{
+    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+           (ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
+}
+
+static bool
+is_ows(char ch)
+{
+    return ch == ' ' || ch == '\t';
+}
+
+/* Skip a token at *s; its length, 0 if there is none. */
+static size_t
+token_len(const char *s)
+{
+    size_t n = 0;
+
+    while (is_tchar((unsigned char)s[n])) {
+        n++;
+    }
+    return n;
+}
+
+/* A parameter value at *s (RFC 9110 5.6.6: token or quoted-string), unquoted into out (out_len > 0 bytes,
+ * NUL-terminated; a longer value is cut, and compares unequal to anything shorter than out_len). Advances
+ * *s past it; false if there is no well-formed value. */
+static bool
+param_value(const char **s, char *out, size_t out_len)
+{
+    const char *p = *s;
+    size_t n = 0;
+
+    if (*p != '"') {
+        size_t len = token_len(p);
+        if (len == 0) {
+            return false;
+        }
+        n = len < out_len - 1 ? len : out_len - 1;
+        memcpy(out, p, n);
+        out[n] = '\0';
+        *s = p + len;
+        return true;
+    }
+    for (p++; *p != '"'; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '\\') {
+            p++;
+            ch = (unsigned char)*p;
+            if (ch != '\t' && (ch < 0x20 || ch == 0x7f)) { /* quoted-pair: HTAB, SP, VCHAR, obs-text */
+                return false;
+            }
+        } else if (ch != '\t' && (ch < 0x20 || ch == 0x7f)) {
+            return false;
+        }
+        if (n < out_len - 1) {
+            out[n++] = (char)ch;
+        }
+    }
+    out[n] = '\0';
+    *s = p + 1;
+    return true;
+}
+
+/* Is s, ignoring ASCII case, the type/subtype application/xml or text/xml? n is its length. */
+static bool
+is_xml_media_type(const char *s, size_t n)
+{
+    return (n == strlen("application/xml") && strncasecmp(s, "application/xml", n) == 0) ||
+           (n == strlen("text/xml") && strncasecmp(s, "text/xml", n) == 0);
+}
+
 bool
 gw_call_is_xml(const struct gw_call *c)
 {
-    return strncmp(c->content_type, "application/xml", 15) == 0 || strncmp(c->content_type, "text/xml", 8) == 0;
+    const char *s = c->content_type;
+    size_t type_len = token_len(s);
+    size_t sub_len;
+
+    /* RFC 9110 8.3.1: media-type = type "/" subtype parameters; type and subtype are case-insensitive */
+    if (type_len == 0 || s[type_len] != '/') {
+        return false;
+    }
+    sub_len = token_len(s + type_len + 1);
+    if (sub_len == 0 || !is_xml_media_type(s, type_len + 1 + sub_len)) {
+        return false;
+    }
+    s += type_len + 1 + sub_len;
+    /* parameters = *( OWS ";" OWS [ parameter ] ), parameter = name "=" value */
+    for (;;) {
+        char value[16];
+        size_t name_len;
+        bool is_charset;
+
+        while (is_ows(*s)) {
+            s++;
+        }
+        if (*s == '\0') {
+            return true;
+        }
+        if (*s != ';') {
+            return false;
+        }
+        s++;
+        while (is_ows(*s)) {
+            s++;
+        }
+        name_len = token_len(s);
+        if (name_len == 0) {
+            continue; /* an empty parameter */
+        }
+        is_charset = name_len == strlen("charset") && strncasecmp(s, "charset", name_len) == 0;
+        s += name_len;
+        if (*s != '=') {
+            return false;
+        }
+        s++;
+        if (!param_value(&s, value, sizeof(value))) {
+            return false;
+        }
+        /* the body is parsed as UTF-8 only (docs/limits.md); the charset value is case-insensitive */
+        if (is_charset && strcasecmp(value, "utf-8") != 0) {
+            return false;
+        }
+    }
 }
 
 /* Does path match pattern? Bytes match themselves; "{id}" matches one segment (gw_parse_path_id: 1 to

@@ -3,9 +3,11 @@
  * The HTTPS server (DESIGN §5) on libevent's evhttp with OpenSSL bufferevents: several worker threads,
  * each with its own event base accepting on a duplicate of one listening socket. TLS with a verified
  * client certificate comes before any HTTP byte is parsed; the client's organisation and certificate decide
- * which routes it may use (http.c). Body and header sizes, timeouts and the connection count are enforced
- * here, and every error a request ends with is answered here; the handlers in api_*.c do the work. No HTTP
- * parsing of our own: evhttp parses, http.c routes.
+ * which routes it may use (http.c). Body and header sizes, timeouts and the connection counts are enforced
+ * here (before authentication: a handshake deadline and caps on unfinished handshakes, in all and per client
+ * address, so that clients without a trusted certificate cannot hold the slots others need), and every error a
+ * request ends with is answered here; the handlers in api_*.c do the work. No HTTP parsing of our own: evhttp
+ * parses, http.c routes.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -49,6 +51,21 @@ struct worker {
     bool started;
 };
 
+/* One accepted connection, from accept until OpenSSL frees its SSL (conn_free). Until its TLS handshake
+ * is complete it is "pending": in the server's list, oldest first, and counted against max_handshakes and
+ * max_handshakes_per_address. */
+struct conn {
+    struct gw_server *s;
+    SSL *ssl;                 /* borrowed: owns this struct through its ex data */
+    struct event *timer;      /* first the address check right after accept, then the handshake deadline */
+    unsigned char addr[16];   /* client address (IPv4, or the /64 of an IPv6 one), once addr_known */
+    bool addr_known;          /* under s->lock */
+    bool pending;             /* in s->pending; under s->lock */
+    bool evict;               /* displaced by a newer connection: close at the next timer run; under s->lock */
+    bool done;                /* the handshake completed; set and read on the connection's own thread */
+    struct conn *prev, *next; /* s->pending; under s->lock */
+};
+
 struct gw_server {
     struct gw_daemon *d;
     int listen_fd;
@@ -56,31 +73,212 @@ struct gw_server {
     struct worker *workers;
     atomic_uint connections; /* open TLS connections, for max_connections */
     SSL_CTX *refuse_ctx;     /* handshake always fails: used past max_connections */
+    pthread_mutex_t lock;    /* the pending list, across the worker threads */
+    bool lock_ready;
+    struct conn *pending_head, *pending_tail; /* connections still in the handshake, oldest first */
+    unsigned n_pending;
+    unsigned max_pending; /* max_handshakes, at most max_connections */
 };
 
 static int conn_ex_index = -1;
 static pthread_once_t conn_ex_once = PTHREAD_ONCE_INIT;
 
-/* Called by OpenSSL for every SSL freed: gives back the connection slot of a counted one. */
+/* Under s->lock. */
 static void
-conn_slot_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+pending_unlink(struct gw_server *s, struct conn *cn)
 {
-    struct gw_server *s = ptr;
+    if (!cn->pending) {
+        return;
+    }
+    if (cn->prev != NULL) {
+        cn->prev->next = cn->next;
+    } else {
+        s->pending_head = cn->next;
+    }
+    if (cn->next != NULL) {
+        cn->next->prev = cn->prev;
+    } else {
+        s->pending_tail = cn->prev;
+    }
+    cn->prev = cn->next = NULL;
+    cn->pending = false;
+    s->n_pending--;
+}
+
+/* Called by OpenSSL for every SSL freed: gives back the connection slot and its pending place. Runs on
+ * the connection's worker thread (or the stopping thread once the workers have ended). */
+static void
+conn_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+    struct conn *cn = ptr;
 
     (void)parent;
     (void)ad;
     (void)idx;
     (void)argl;
     (void)argp;
-    if (s != NULL) {
-        atomic_fetch_sub(&s->connections, 1);
+    if (cn == NULL) {
+        return;
     }
+    pthread_mutex_lock(&cn->s->lock);
+    pending_unlink(cn->s, cn); /* from here no other thread can reach cn */
+    pthread_mutex_unlock(&cn->s->lock);
+    if (cn->timer != NULL) {
+        event_free(cn->timer);
+    }
+    atomic_fetch_sub(&cn->s->connections, 1);
+    free(cn);
 }
 
 static void
 conn_ex_init(void)
 {
-    conn_ex_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, conn_slot_free);
+    conn_ex_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, conn_free);
+}
+
+/* The client's address as counted per address: IPv4 (mapped or not) whole, IPv6 by its /64, which is
+ * what one client usually has. False if the socket has no peer. */
+static bool
+client_address(int fd, unsigned char key[16])
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    static const unsigned char v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+    memset(key, 0, 16);
+    if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &sl) != 0) {
+        return false;
+    }
+    if (ss.ss_family == AF_INET) {
+        memcpy(key + 12, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+        memcpy(key, v4mapped, sizeof(v4mapped));
+        return true;
+    }
+    if (ss.ss_family == AF_INET6) {
+        const unsigned char *a = ((struct sockaddr_in6 *)&ss)->sin6_addr.s6_addr;
+        memcpy(key, a, memcmp(a, v4mapped, sizeof(v4mapped)) == 0 ? 16 : 8);
+        return true;
+    }
+    return false;
+}
+
+/* Under s->lock, for cn just admitted: past max_handshakes the oldest other pending connections are
+ * displaced, so that clients that never finish a handshake cannot keep out one that does. Each is closed
+ * by its own timer, on its own worker thread. */
+static void
+evict_oldest(struct gw_server *s, const struct conn *cn)
+{
+    struct conn *old = s->pending_head;
+
+    while (s->n_pending > s->max_pending && old != NULL) {
+        struct conn *next = old->next;
+        if (old != cn) {
+            pending_unlink(s, old);
+            old->evict = true;
+            event_active(old->timer, EV_TIMEOUT, 1);
+        }
+        old = next;
+    }
+}
+
+/* The connection's timer. Its first run, right after evhttp has given the connection its socket, checks
+ * max_handshakes_per_address (one too many is closed and displaces nobody), then max_handshakes, and arms
+ * the handshake deadline, which bytes from the client do not extend (unlike libevent's inactivity
+ * timeout); a later run is the deadline, or an eviction. Either closes the socket unless the handshake
+ * has completed; evhttp then sees the end of the connection and frees it. */
+static void
+conn_timer(evutil_socket_t unused, short what, void *arg)
+{
+    struct conn *cn = arg;
+    struct gw_server *s = cn->s;
+    int fd = SSL_get_fd(cn->ssl);
+    bool close_it = true;
+    bool arm = false;
+    struct timeval deadline = {(time_t)s->d->cfg.handshake_timeout_s, 0};
+
+    (void)unused;
+    (void)what;
+    if (cn->done) {
+        return;
+    }
+    pthread_mutex_lock(&s->lock);
+    if (cn->pending && !cn->addr_known && !cn->evict) {
+        unsigned same = 0;
+        cn->addr_known = client_address(fd, cn->addr);
+        for (const struct conn *o = s->pending_head; o != NULL && cn->addr_known; o = o->next) {
+            if (o != cn && o->addr_known && memcmp(o->addr, cn->addr, sizeof(cn->addr)) == 0) {
+                same++;
+            }
+        }
+        arm = cn->addr_known && same < s->d->cfg.max_handshakes_per_address;
+        close_it = !arm;
+        if (arm) {
+            evict_oldest(s, cn);
+        } else {
+            pending_unlink(s, cn);
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (arm && event_add(cn->timer, &deadline) != 0) {
+        close_it = true;
+    }
+    if (close_it && fd >= 0) {
+        shutdown(fd, SHUT_RDWR);
+    }
+}
+
+/* OpenSSL's progress callback: at the end of the handshake the connection stops being pending. */
+static void
+conn_info(const SSL *ssl, int where, int ret)
+{
+    struct conn *cn = SSL_get_ex_data(ssl, conn_ex_index);
+
+    (void)ret;
+    if ((where & SSL_CB_HANDSHAKE_DONE) == 0 || cn == NULL || cn->done) {
+        return;
+    }
+    cn->done = true;
+    pthread_mutex_lock(&cn->s->lock);
+    pending_unlink(cn->s, cn);
+    pthread_mutex_unlock(&cn->s->lock);
+    event_del(cn->timer);
+}
+
+/* Track ssl's connection from accept: pending, with its timer due at once (conn_timer), which admits it
+ * or closes it. False (nothing tracked) if out of memory. */
+static bool
+conn_open(struct gw_server *s, struct event_base *base, SSL *ssl)
+{
+    struct conn *cn = calloc(1, sizeof(*cn));
+    static const struct timeval now = {0, 0};
+
+    if (cn == NULL) {
+        return false;
+    }
+    cn->s = s;
+    cn->ssl = ssl;
+    cn->timer = event_new(base, -1, 0, conn_timer, cn);
+    if (cn->timer == NULL || event_add(cn->timer, &now) != 0) {
+        if (cn->timer != NULL) {
+            event_free(cn->timer);
+        }
+        free(cn);
+        return false;
+    }
+    SSL_set_info_callback(ssl, conn_info);
+    SSL_set_ex_data(ssl, conn_ex_index, cn);
+    pthread_mutex_lock(&s->lock);
+    cn->prev = s->pending_tail;
+    if (s->pending_tail != NULL) {
+        s->pending_tail->next = cn;
+    } else {
+        s->pending_head = cn;
+    }
+    s->pending_tail = cn;
+    cn->pending = true;
+    s->n_pending++;
+    pthread_mutex_unlock(&s->lock);
+    return true;
 }
 
 /* evhttp asks for a bufferevent per accepted connection. Never return NULL: evhttp would then fall back
@@ -101,7 +299,15 @@ make_tls_bev(struct event_base *base, void *arg)
         }
         atomic_fetch_add(&s->connections, 1);
     }
-    SSL_set_ex_data(ssl, conn_ex_index, s);
+    if (!conn_open(s, base, ssl)) {
+        /* out of memory: refuse the handshake, and count nothing, since nothing would give it back */
+        atomic_fetch_sub(&s->connections, 1);
+        SSL_free(ssl);
+        ssl = SSL_new(s->refuse_ctx);
+        if (ssl == NULL) {
+            abort();
+        }
+    }
     bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
                                          BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
     if (bev == NULL) {
@@ -232,7 +438,9 @@ read_call(struct evhttp_request *req, struct gw_call *c, struct gw_err *err)
              GW_EINPUT, GW_R_HTTP_BAD_REQUEST, "missing or overlong request target");
     snprintf(c->path, sizeof(c->path), "%s", path);
     snprintf(c->query, sizeof(c->query), "%s", query != NULL ? query : "");
-    snprintf(c->content_type, sizeof(c->content_type), "%s", ctype != NULL ? ctype : "");
+    /* a value cut to fit could end in another media type or charset than the one sent: treat it as none */
+    snprintf(c->content_type, sizeof(c->content_type), "%s",
+             ctype != NULL && strlen(ctype) < sizeof(c->content_type) ? ctype : "");
     /* the handshake verified the chain; the certificate must also name an organisation */
     gw_err_clear(&ignored);
     GW_CHECK(ssl != NULL && SSL_get_verify_result(ssl) == X509_V_OK, GW_EPOLICY, GW_R_FORBIDDEN, "%s", no_org);
@@ -357,6 +565,10 @@ gw_server_start(struct gw_daemon *d, struct gw_server **out, uint16_t *port, str
     GW_CHECK(s != NULL, GW_ENOMEM, GW_R_NOMEM, "server");
     s->d = d;
     s->listen_fd = -1;
+    s->max_pending =
+        d->cfg.max_handshakes < d->cfg.max_connections ? d->cfg.max_handshakes : d->cfg.max_connections;
+    GW_CHECK(pthread_mutex_init(&s->lock, NULL) == 0, GW_ENOMEM, GW_R_NOMEM, "mutex");
+    s->lock_ready = true;
     pthread_once(&conn_ex_once, conn_ex_init);
     GW_CHECK(conn_ex_index >= 0, GW_ENOMEM, GW_R_NOMEM, "SSL ex data index");
     GW_CHECK(evthread_use_pthreads() == 0, GW_EINTERNAL, GW_R_INTERNAL, "libevent threads");
@@ -446,5 +658,8 @@ gw_server_stop(struct gw_server *s)
         close(s->listen_fd);
     }
     SSL_CTX_free(s->refuse_ctx);
+    if (s->lock_ready) {
+        pthread_mutex_destroy(&s->lock); /* evhttp_free has freed every connection */
+    }
     free(s);
 }

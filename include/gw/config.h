@@ -61,6 +61,11 @@ struct gw_config {
     unsigned retry_max_interval_s; /* retry_max_interval = back-off cap, seconds (default 300) */
     unsigned retry_max_age_s;      /* retry_max_age = give up after, seconds (default 86400) */
     unsigned deliver_timeout_s;    /* deliver_timeout = one delivery attempt, seconds (default 30) */
+
+    /* before authentication (include/gw/limits.h) */
+    unsigned max_handshakes;             /* max_handshakes = connections before the TLS handshake (default 64) */
+    unsigned max_handshakes_per_address; /* max_handshakes_per_address = of those, per client (default 8) */
+    unsigned handshake_timeout_s;        /* handshake_timeout = seconds from accept (default 10) */
 };
 
 /*

@@ -48,7 +48,10 @@ struct gw_call {
  */
 GW_MUST_CHECK enum gw_rc gw_http_route(struct gw_call *c, const struct gw_route **out, struct gw_err *err);
 
-/* Is the request body declared as XML (application/xml or text/xml)? */
+/* Is the request body declared as XML? The media type must be exactly application/xml or text/xml (RFC 9110
+ * 8.3.1: type and subtype case-insensitive), optionally with well-formed parameters; a charset parameter
+ * must name UTF-8 (any case, quoted or not), the only encoding the parser accepts. Anything else is false:
+ * a longer subtype (application/xmlfoo), a suffix (+xml), another charset, malformed parameters. */
 bool gw_call_is_xml(const struct gw_call *c);
 
 /* The response: a handler that returns GW_OK has sent exactly one; one that fails sends none (server.c

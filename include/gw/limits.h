@@ -85,6 +85,24 @@
 #define GW_MAX_CONNECTIONS 256u
 #define GW_MAX_CONNECTIONS_CEILING 10000u
 
+/* Of those, connections that have not finished the TLS handshake, i.e. nobody authenticated yet
+ * (max_handshakes; at most max_connections takes effect). A handshake takes milliseconds, so a few dozen
+ * cover bursts of real clients; when all are taken a new connection displaces the oldest of them. Ceiling:
+ * that of max_connections. */
+#define GW_MAX_HANDSHAKES 64u
+#define GW_MAX_HANDSHAKES_CEILING GW_MAX_CONNECTIONS_CEILING
+
+/* Of those, from one client address, an IPv6 one counted per /64 (max_handshakes_per_address); one more
+ * is closed at once. A gateway or IT system opens a few connections at a time. Ceiling: as above. */
+#define GW_MAX_HANDSHAKES_PER_ADDRESS 8u
+#define GW_MAX_HANDSHAKES_PER_ADDRESS_CEILING GW_MAX_CONNECTIONS_CEILING
+
+/* Seconds from accept until the TLS handshake must be complete (handshake_timeout), however many bytes
+ * arrive meanwhile. A real handshake takes well under a second; 10 s leaves room for slow links. Ceiling
+ * 120 s: the deadline is what bounds how long a client without a certificate holds a connection. */
+#define GW_MAX_HANDSHAKE_SECONDS 10u
+#define GW_MAX_HANDSHAKE_SECONDS_CEILING 120u
+
 /* Seconds to read one request (request_timeout) and seconds a kept-alive connection may idle
  * (idle_timeout); libevent has one timer per connection, and the smaller of the two is used. A 4 MiB
  * message takes < 1 s on a slow link. Ceiling one hour for both. */
@@ -193,6 +211,10 @@ _Static_assert(GW_MAX_HEADERS <= GW_MAX_HEADERS_CEILING, "max_headers default ab
 _Static_assert(GW_MAX_HEADERS_CEILING <= INT32_MAX, "libevent's ev_ssize_t is 32 bits on some targets");
 _Static_assert(GW_HTTP_MAX_ID >= 36, "a MessageId (GW_UUID_LEN, 36 characters) fits the {id} segment");
 _Static_assert(GW_MAX_CONNECTIONS <= GW_MAX_CONNECTIONS_CEILING, "max_connections default above its ceiling");
+_Static_assert(GW_MAX_HANDSHAKES <= GW_MAX_CONNECTIONS, "by default, unfinished handshakes leave slots free");
+_Static_assert(GW_MAX_HANDSHAKES_PER_ADDRESS <= GW_MAX_HANDSHAKES, "one address cannot take every handshake");
+_Static_assert(GW_MAX_HANDSHAKE_SECONDS <= GW_MAX_HANDSHAKE_SECONDS_CEILING,
+               "handshake_timeout above its ceiling");
 _Static_assert(GW_MAX_REQUEST_SECONDS <= GW_MAX_TIMEOUT_SECONDS_CEILING, "request_timeout above its ceiling");
 _Static_assert(GW_MAX_IDLE_SECONDS <= GW_MAX_TIMEOUT_SECONDS_CEILING, "idle_timeout above its ceiling");
 _Static_assert(GW_MAX_TIMEOUT_SECONDS_CEILING <= INT_MAX, "libevent takes the timeout as int seconds");

@@ -136,12 +136,21 @@ sign_as ludza "$WORK/m.xml" "$WORK/tlsid.xml"
 echo "$id" >>"$WORK/refused-ids"
 st=$(exchange talsi-full "$WORK/tlsid.xml" "$WORK/r-tlsid.xml")
 expect_rejected "$S/exchange/tls-identity-not-sender" 403 TLS_IDENTITY "$st" "$WORK/r-tlsid.xml"
-$GW receipt verify --trust "$P/trust.pem" --message "$WORK/tlsid.xml" "$WORK/r-tlsid.xml" >"$WORK/rv" 2>&1
+# the Rejected receipt is a sound signed message, but it is Talsi's (addressed to the organisation that
+# delivered the copy), not a verdict about Ludza's message that Ludza could be held to (security review F6)
+$GW verify --trust "$P/trust.pem" "$WORK/r-tlsid.xml" >"$WORK/rv" 2>&1
 rc=$?
-if [ $rc -eq 0 ] && grep -q 'VALID Rejected' "$WORK/rv" && grep -q TLS_IDENTITY "$WORK/rv"; then
+if [ $rc -eq 0 ]; then
     pass "$S/exchange/rejected-receipt-verifies"
 else
     fail "$S/exchange/rejected-receipt-verifies" "exit $rc: $(snip "$WORK/rv" 300)"
+fi
+$GW receipt verify --trust "$P/trust.pem" --message "$WORK/tlsid.xml" "$WORK/r-tlsid.xml" >"$WORK/rv" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -q 'INVALID \[RECEIPT_INVALID\]' "$WORK/rv" && grep -q 'addressed to 90009113532' "$WORK/rv"; then
+    pass "$S/exchange/rejected-receipt-not-for-the-sender"
+else
+    fail "$S/exchange/rejected-receipt-not-for-the-sender" "exit $rc: $(snip "$WORK/rv" 300)"
 fi
 
 # Sender Ludza, signed with Talsi's key (gateway sign refuses to; xmlsec1 signs a profile template),
@@ -187,6 +196,18 @@ if sign_as ludza "$WORK/letter.xml" "$WORK/letter.signed.xml"; then
 else
     fail "$S/exchange/type-not-permitted" "cannot sign the test letter: $(snip "$WORK/sign.err")"
 fi
+
+# An own system cannot have its gateway sign a Receipt: receipts are the gateway's statements about what
+# it verified and stored, made only by the gateway. Both an Accepted receipt (to Talsi, a peer) for a
+# message the centre never received and a Delivered one are refused, and nothing reaches the outbox.
+for status in Accepted Delivered; do
+    id=$(mk receipt-accepted-decision-talsi "$WORK/minted.xml" "s|<Status>Accepted</Status>|<Status>$status</Status>|")
+    gw_curl visc visc-client-full /v1/messages -H 'Content-Type: application/xml' --data-binary "@$WORK/minted.xml" >/dev/null
+    expect_error "$S/submit/receipt-$status-refused" 403 NOT_PERMITTED
+    gw_curl visc visc-client-full "/v1/messages/$id/message" >"$WORK/minted.signed.xml"
+    if [ "$(cat "$WORK/status")" = 404 ]; then pass "$S/submit/receipt-$status-not-signed"; else
+        fail "$S/submit/receipt-$status-not-signed" "HTTP $(cat "$WORK/status") for the submitted receipt's signed bytes: $(snip "$WORK/minted.signed.xml")"; fi
+done
 
 # A message for Talsi delivered to the centre
 id=$(mk decision-ludza "$WORK/m.xml" 's|<env:Recipient>90001800413</env:Recipient>|<env:Recipient>90009113532</env:Recipient>|')
@@ -325,6 +346,41 @@ elif wait_state visc "$lid" delivered 10 2>"$WORK/ws.err"; then
 else
     gw_curl visc visc-client-full "/v1/messages/$lid" >/dev/null
     fail "$S/crl-config/issuing-crl-only/delivers-to-peer" "$(snip "$WORK/ws.err"): $(snip "$WORK/body" 300)"
+fi
+
+# --- a redelivery after the Created window gets the stored receipt --------------------------------------
+# The centre delivers a Letter created 10 minutes ago to Talsi (accepted), loses the answer and delivers the
+# same bytes again once the message is outside Talsi's window (Talsi restarted with a 60 s window): the
+# repeat must get the same Accepted receipt, not a Rejected CREATED_WINDOW one for a message Talsi holds.
+ten_min_ago=$(date -u -d '-10 minutes' +%Y-%m-%dT%H:%M:%SZ)
+wid=$(mk letter-invitation "$WORK/w.xml" "s|<env:Created>[^<]*</env:Created>|<env:Created>$ten_min_ago</env:Created>|")
+sign_as visc "$WORK/w.xml" "$WORK/w.signed.xml"
+gw_curl talsi visc-full /v1/exchange -H 'Content-Type: application/xml' --data-binary "@$WORK/w.signed.xml" >"$WORK/r-w1.xml"
+s1=$(cat "$WORK/status")
+gw_stop talsi
+echo 'created_window_past = 60' >>"$WORK/talsi.conf"
+if [ "$s1" != 200 ]; then
+    fail "$S/exchange/repeat-after-created-window" "first delivery: HTTP $s1: $(snip "$WORK/r-w1.xml" 300)"
+elif it_start talsi; then
+    gw_curl talsi visc-full /v1/exchange -H 'Content-Type: application/xml' --data-binary "@$WORK/w.signed.xml" >"$WORK/r-w2.xml"
+    s2=$(cat "$WORK/status")
+    inbox_ids talsi "$WORK/talsi.ids" || true
+    n=$(grep -c "^$wid\$" "$WORK/talsi.ids")
+    if [ "$s2" = 200 ] && cmp -s "$WORK/r-w1.xml" "$WORK/r-w2.xml" && [ "$n" -eq 1 ]; then
+        pass "$S/exchange/repeat-after-created-window"
+    else
+        fail "$S/exchange/repeat-after-created-window" "HTTP $s2, receipts $(cmp -s "$WORK/r-w1.xml" "$WORK/r-w2.xml" && echo identical || echo differ), $n inbox entries: $(snip "$WORK/r-w2.xml" 300)"
+    fi
+    # control: the window is in force for a message Talsi does not hold
+    mk letter-invitation "$WORK/w3.xml" "s|<env:Created>[^<]*</env:Created>|<env:Created>$ten_min_ago</env:Created>|" >/dev/null
+    sign_as visc "$WORK/w3.xml" "$WORK/w3.signed.xml"
+    gw_curl talsi visc-full /v1/exchange -H 'Content-Type: application/xml' --data-binary "@$WORK/w3.signed.xml" >"$WORK/r-w3.xml"
+    s3=$(cat "$WORK/status")
+    if [ "$s3" = 400 ] && [ "$(reason_of "$WORK/r-w3.xml")" = CREATED_WINDOW ]; then
+        pass "$S/exchange/created-window-still-applies-to-new-messages"
+    else
+        fail "$S/exchange/created-window-still-applies-to-new-messages" "HTTP $s3: $(snip "$WORK/r-w3.xml" 300)"
+    fi
 fi
 
 # --- organisations that are not peers are refused in the handshake -----------------------------------

@@ -169,6 +169,9 @@ static const char full_text[] = "# The centre's gateway\n"
                                 "max_body = 8388608\n"
                                 "max_headers = 8192\n"
                                 "max_connections = 1000\n"
+                                "max_handshakes = 100\n"
+                                "max_handshakes_per_address = 4\n"
+                                "handshake_timeout = 5\n"
                                 "request_timeout = 20\n"
                                 "idle_timeout = 120\n"
                                 "created_window_past = 1209600\n"
@@ -222,6 +225,9 @@ test_full(struct t *t)
     EXPECT_INT_EQ(c->max_body, 8388608);
     EXPECT_INT_EQ(c->max_headers, 8192);
     EXPECT_INT_EQ(c->max_connections, 1000);
+    EXPECT_INT_EQ(c->max_handshakes, 100);
+    EXPECT_INT_EQ(c->max_handshakes_per_address, 4);
+    EXPECT_INT_EQ(c->handshake_timeout_s, 5);
     EXPECT_INT_EQ(c->request_timeout_s, 20);
     EXPECT_INT_EQ(c->idle_timeout_s, 120);
     EXPECT_INT_EQ(c->created_past_s, 1209600);
@@ -260,6 +266,9 @@ test_defaults(struct t *t)
     EXPECT_INT_EQ(c->max_body, GW_MAX_DOC_BYTES);
     EXPECT_INT_EQ(c->max_headers, 16 * 1024);
     EXPECT_INT_EQ(c->max_connections, 256);
+    EXPECT_INT_EQ(c->max_handshakes, GW_MAX_HANDSHAKES);
+    EXPECT_INT_EQ(c->max_handshakes_per_address, GW_MAX_HANDSHAKES_PER_ADDRESS);
+    EXPECT_INT_EQ(c->handshake_timeout_s, GW_MAX_HANDSHAKE_SECONDS);
     EXPECT_INT_EQ(c->request_timeout_s, 30);
     EXPECT_INT_EQ(c->idle_timeout_s, 60);
     EXPECT_INT_EQ(c->created_past_s, 604800);
@@ -669,6 +678,11 @@ static const struct t_case cases[] = {
     BAD("deliver_timeout", BASE "deliver_timeout = 601\n", 7, "deliver_timeout: 601 is out of range 1..600"),
     BAD("request_timeout", BASE "request_timeout = 0\n", 7, "out of range 1..3600"),
     BAD("idle_timeout", BASE "idle_timeout = 3601\n", 7, "out of range 1..3600"),
+    BAD("max_handshakes", BASE "max_handshakes = 10001\n", 7, "max_handshakes: 10001 is out of range 1..10000"),
+    BAD("max_handshakes_zero", BASE "max_handshakes = 0\n", 7, "out of range 1..10000"),
+    BAD("max_handshakes_per_address", BASE "max_handshakes_per_address = 0\n", 7,
+        "max_handshakes_per_address: 0 is out of range 1..10000"),
+    BAD("handshake_timeout", BASE "handshake_timeout = 121\n", 7, "handshake_timeout: 121 is out of range 1..120"),
     BAD("retry_initial_above_max", BASE "retry_max_interval = 1\nretry_initial = 1001\n", 8,
         "retry_initial: 1001 ms is longer than retry_max_interval (1 s)"),
     BAD("retry_max_below_initial", BASE "retry_initial = 2000\nretry_max_interval = 1\n", 7,

@@ -402,18 +402,46 @@ out:
 static void
 test_is_xml(struct t *t)
 {
-    static const char *const xml[] = {"application/xml", "text/xml", "application/xml; charset=utf-8"};
-    static const char *const other[] = {"", "application/json", "text/plain", "xml", "application/x"};
+    static const char *const xml[] = {
+        "application/xml", "text/xml", "application/xml; charset=utf-8",
+        /* RFC 9110: type, subtype, parameter names and the charset value are case-insensitive */
+        "Application/XML", "TEXT/Xml", "application/xml;charset=UTF-8", "text/xml; CharSet=Utf-8",
+        /* OWS around ';', quoted values, quoted-pairs, empty and other parameters */
+        "application/xml ; charset=\"utf-8\"", "application/xml;\tcharset=\"utf\\-8\"", "application/xml;",
+        "application/xml; ;charset=utf-8", "text/xml; version=1; charset=utf-8", "application/xml; x=\"a;b=c\"",
+        "application/xml ", "application/xml; x=\"\""};
+    static const char *const other[] = {
+        "", "application/json", "text/plain", "xml", "application/x",
+        /* prefixes and suffixes of the two media types */
+        "application/xmlfoo", "text/xmlanything", "application/xml+zip", "application/soap+xml",
+        "application/xml/x", "application/xm", "text/xm", "xapplication/xml", "application", "application/",
+        "/xml", " application/xml", "application /xml", "application/ xml", "image/svg+xml",
+        /* a charset other than UTF-8, however written */
+        "application/xml; charset=iso-8859-1", "text/xml; charset=utf-16", "application/xml; charset=utf8",
+        "application/xml; charset=\"utf-16\"", "application/xml; charset=utf-8x",
+        "application/xml; charset=utf-8; charset=latin1", "application/xml; charset=utf-8utf-8utf-8utf-8",
+        /* malformed parameters */
+        "application/xml charset=utf-8", "application/xml; charset",
+        "application/xml; charset=", "application/xml; =utf-8", "application/xml; charset=\"utf-8",
+        "application/xml; charset = utf-8", "application/xml; charset=utf-8, text/plain",
+        "application/xml, text/xml", "application/xml; x=\"a\\\"", "application/xml; x=a\"b",
+        "application/xml; x=\"\x01\"", "application/xml;x"};
     struct gw_call c;
 
     memset(&c, 0, sizeof(c));
     for (size_t i = 0; i < T_COUNT(xml); i++) {
         snprintf(c.content_type, sizeof(c.content_type), "%s", xml[i]);
-        EXPECT_TRUE(gw_call_is_xml(&c));
+        if (!gw_call_is_xml(&c)) {
+            t_fail(t, __FILE__, __LINE__, "'%s' refused", xml[i]);
+            goto out;
+        }
     }
     for (size_t i = 0; i < T_COUNT(other); i++) {
         snprintf(c.content_type, sizeof(c.content_type), "%s", other[i]);
-        EXPECT_TRUE(!gw_call_is_xml(&c));
+        if (gw_call_is_xml(&c)) {
+            t_fail(t, __FILE__, __LINE__, "'%s' accepted as XML", other[i]);
+            goto out;
+        }
     }
 out:
     return;
