@@ -65,7 +65,9 @@
     X(FORBIDDEN, "client not allowed to use this endpoint", 403)                                                  \
     X(UNAVAILABLE, "temporarily unavailable", 503)                                                                \
     X(RECEIPT_INVALID, "receipt does not match the message", 400)                                                 \
-    X(HTTP_HEADERS_TOO_LARGE, "request headers too large", 431)
+    X(HTTP_HEADERS_TOO_LARGE, "request headers too large", 431)                                                   \
+    X(MERKLE_PROOF_MALFORMED, "Merkle proof is malformed", 400)                                                   \
+    X(MERKLE_PROOF_INVALID, "Merkle proof does not verify", 400)
 
 enum gw_reason {
 #define GW_REASON_ENUM(code, text, http) GW_R_##code,
