@@ -19,7 +19,7 @@ LDFLAGS_ASAN    := -fsanitize=address,undefined
 SRCS      := $(wildcard gateway/*.c)
 LIB_SRCS  := $(filter-out gateway/main.c,$(SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-FUZZ_SRCS := $(wildcard tests/fuzz/*.c) tests/bench/bench.c
+FUZZ_SRCS := $(wildcard tests/fuzz/*.c) tests/bench/bench.c tests/bench/bench_merkle.c
 
 # $(1) build dir, $(2) extra cflags, $(3) extra ldflags
 define build_rules
@@ -40,6 +40,10 @@ $(1)/bench: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/bench/bench.c)
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
+$(1)/bench-merkle: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/bench/bench_merkle.c)
+	@echo "  LD $$@"
+	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
+
 # scripts/gateways.sh takes its free ports from this helper (tests and the demo)
 $(1)/reserve-port: $(1)/obj/scripts/reserve-port.o
 	@echo "  LD $$@"
@@ -57,18 +61,23 @@ $(1)/fuzz-parse: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/fuzz_parse
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
+$(1)/fuzz-merkle: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/fuzz_merkle.c tests/fuzz/replay.c)
+	@echo "  LD $$@"
+	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
+
 -include $$(patsubst %.c,$(1)/obj/%.d,$$(SRCS) $$(UNIT_SRCS) $$(FUZZ_SRCS) scripts/reserve-port.c)
 endef
 
 $(eval $(call build_rules,build,$(CFLAGS_RELEASE),$(LDFLAGS_RELEASE)))
 $(eval $(call build_rules,build-asan,$(CFLAGS_ASAN),$(LDFLAGS_ASAN)))
 
-.PHONY: all asan deps test test-quick demo bench valgrind lint check-deps analyze fuzz clean
+.PHONY: all asan deps test test-quick demo bench bench-merkle valgrind lint check-deps analyze fuzz clean
 
-all: build/gateway build/unit-tests build/fuzz-verify build/fuzz-config build/fuzz-parse build/reserve-port
+all: build/gateway build/unit-tests build/fuzz-verify build/fuzz-config build/fuzz-parse build/fuzz-merkle \
+     build/reserve-port
 
 asan: build-asan/gateway build-asan/unit-tests build-asan/fuzz-verify build-asan/fuzz-config build-asan/fuzz-parse \
-      build-asan/reserve-port
+      build-asan/fuzz-merkle build-asan/reserve-port
 
 deps:
 	@sh scripts/install-deps.sh
@@ -95,6 +104,12 @@ bench: deps
 	@$(MAKE) --no-print-directory build/bench
 	@build/bench $(BENCH_ITERATIONS)
 
+# Cost of the Merkle tree of the audit log: appends and proofs at 1,000,000 leaves (docs/audit.md 5.6).
+# MERKLE_LEAVES to change the size.
+bench-merkle:
+	@$(MAKE) --no-print-directory build/bench-merkle
+	@build/bench-merkle $(MERKLE_LEAVES)
+
 valgrind: all
 	@sh tests/run.sh --valgrind build
 
@@ -103,7 +118,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -O1 -g $(WARN) -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
 fuzz:
 	@mkdir -p build-fuzz
-	@for t in verify config parse; do \
+	@for t in verify config parse merkle; do \
 	  clang -std=c17 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) -pthread $(FUZZ_CFLAGS) -o build-fuzz/fuzz-$$t \
 	    $(LIB_SRCS) tests/fuzz/fuzz_$$t.c $(PKG_LIBS) || exit 1; \
 	  mkdir -p build-fuzz/corpus-$$t && cp tests/fuzz/corpus/$$t/* build-fuzz/corpus-$$t/; \
