@@ -634,6 +634,8 @@ test_text_doc_example(struct t *t)
     struct gw_merkle_proof *p = calloc(1, sizeof(*p));
     struct gw_merkle_proof *back = calloc(1, sizeof(*back));
     struct gw_buf b;
+    unsigned char *file = NULL;
+    size_t file_len = 0;
 
     gw_buf_init(&b, GW_MERKLE_MAX_PROOF_TEXT);
     EXPECT_TRUE(p != NULL && back != NULL);
@@ -642,6 +644,12 @@ test_text_doc_example(struct t *t)
     EXPECT_OK(gw_merkle_prove_inclusion(&nodes, 8, 5, p, &err), &err);
     EXPECT_OK(gw_merkle_proof_format(p, &b, &err), &err);
     EXPECT_STR_EQ((const char *)b.data, doc_inclusion);
+    /* tests/cli/merkle_proof.sh checks these files with the page's own sh functions */
+    EXPECT_OK(t_read_file("tests/fuzz/corpus/merkle/inclusion-8-5.txt", &file, &file_len, &err), &err);
+    EXPECT_TRUE(file_len == b.len && memcmp(file, b.data, b.len) == 0);
+    GW_FREE(file);
+    EXPECT_OK(t_read_file("tests/fuzz/corpus/merkle/consistency-3-7.txt", &file, &file_len, &err), &err);
+    EXPECT_TRUE(file_len == sizeof(doc_consistency) - 1 && memcmp(file, doc_consistency, file_len) == 0);
     EXPECT_OK(gw_merkle_proof_parse(b.data, b.len, back, &err), &err);
     EXPECT_TRUE(memcmp(p, back, sizeof(*p)) == 0);
     EXPECT_OK(gw_merkle_proof_verify(back, &err), &err);
@@ -665,6 +673,7 @@ out:
     gw_merkle_mem_free(m);
     free(p);
     free(back);
+    free(file);
 }
 
 /* Every proof of the exhaustive tests survives format -> parse unchanged. */
