@@ -220,7 +220,7 @@ out:
     return rc;
 }
 
-/* Reverse the first n hashes of path: proofs are built from the root down but listed from the leaf up. */
+/* Reverse the first n hashes of path. */
 static void
 reverse_path(unsigned char (*path)[HLEN], size_t n)
 {
@@ -233,41 +233,105 @@ reverse_path(unsigned char (*path)[HLEN], size_t n)
     }
 }
 
-enum gw_rc
-gw_merkle_prove_inclusion(const struct gw_merkle_nodes *nodes, uint64_t size, uint64_t index,
-                          struct gw_merkle_proof *out, struct gw_err *err)
+/* RFC 9162 §2.1.3.1 PATH(m, D[lo:hi]), root first: recurse into the half holding m, the other half's MTH
+ * is the next hash. Every sibling but at most one is a perfect subtree, so this reads O(log size) nodes. */
+static enum gw_rc
+inclusion_path(struct hasher *h, const struct gw_merkle_nodes *nodes, struct gw_merkle_proof *p,
+               struct gw_err *err)
 {
     enum gw_rc rc = GW_EINTERNAL;
-    struct hasher h = {NULL, NULL};
-    struct gw_merkle_proof *p = NULL;
     uint64_t lo = 0;
-    uint64_t hi = size;
+    uint64_t hi = p->tree_size;
 
-    GW_CHECK(size <= GW_MERKLE_MAX_SIZE, GW_ELIMIT, GW_R_LIMIT_SIZE, "Merkle tree size %llu is too large",
-             (unsigned long long)size);
-    GW_CHECK(index < size, GW_EINPUT, GW_R_MERKLE_PROOF_INVALID, "no leaf %llu in a tree of %llu leaves",
-             (unsigned long long)index, (unsigned long long)size);
-    p = calloc(1, sizeof(*p));
-    GW_CHECK(p != NULL, GW_ENOMEM, GW_R_NOMEM, "inclusion proof");
-    GW_TRY(hasher_init(&h, err));
-    p->kind = GW_MERKLE_INCLUSION;
-    p->tree_size = size;
-    p->leaf_index = index;
-    GW_TRY(get_node(nodes, 0, index, p->leaf_hash, err));
-    /* RFC 9162 §2.1.3.1 PATH(m, D[lo:hi]): recurse into the half holding m, the other half's MTH is the
-     * next hash. Every sibling but at most one is a perfect subtree, so this reads O(log size) nodes. */
+    GW_TRY(get_node(nodes, 0, p->leaf_index, p->leaf_hash, err));
     while (hi - lo > 1) {
         uint64_t k = split_point(hi - lo);
-        if (index < lo + k) {
-            GW_TRY(range_hash(&h, nodes, lo + k, hi, p->path[p->path_len], err));
+        if (p->leaf_index < lo + k) {
+            GW_TRY(range_hash(h, nodes, lo + k, hi, p->path[p->path_len], err));
             hi = lo + k;
         } else {
-            GW_TRY(range_hash(&h, nodes, lo, lo + k, p->path[p->path_len], err));
+            GW_TRY(range_hash(h, nodes, lo, lo + k, p->path[p->path_len], err));
             lo += k;
         }
         p->path_len++;
     }
-    reverse_path(p->path, p->path_len);
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+/* RFC 9162 §2.1.4.1 SUBPROOF(m, D[lo:hi], b), root first, with m = old_size - lo. It ends in a perfect
+ * subtree (the first step left leaves the range perfect), so again every hash but one is a stored node. */
+static enum gw_rc
+consistency_path(struct hasher *h, const struct gw_merkle_nodes *nodes, struct gw_merkle_proof *p,
+                 struct gw_err *err)
+{
+    enum gw_rc rc = GW_EINTERNAL;
+    uint64_t lo = 0;
+    uint64_t hi = p->tree_size;
+    bool whole = true; /* the b of SUBPROOF: the current range is the old tree's own subtree */
+
+    for (;;) {
+        uint64_t n = hi - lo;
+        uint64_t m = p->old_size - lo;
+        uint64_t k;
+        if (m == n) {
+            if (!whole) {
+                GW_TRY(range_hash(h, nodes, lo, hi, p->path[p->path_len], err));
+                p->path_len++;
+            }
+            break;
+        }
+        k = split_point(n);
+        if (m <= k) {
+            GW_TRY(range_hash(h, nodes, lo + k, hi, p->path[p->path_len], err));
+            hi = lo + k;
+        } else {
+            GW_TRY(range_hash(h, nodes, lo, lo + k, p->path[p->path_len], err));
+            lo += k;
+            whole = false;
+        }
+        p->path_len++;
+    }
+    GW_TRY(range_hash(h, nodes, 0, p->old_size, p->old_root, err));
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+/* Both proofs: claim (kind, a = leaf index or older size, size) checked, path built, root added. */
+static enum gw_rc
+prove(const struct gw_merkle_nodes *nodes, enum gw_merkle_proof_kind kind, uint64_t a, uint64_t size,
+      struct gw_merkle_proof *out, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EINTERNAL;
+    struct hasher h = {NULL, NULL};
+    struct gw_merkle_proof *p = NULL;
+
+    GW_CHECK(size <= GW_MERKLE_MAX_SIZE, GW_ELIMIT, GW_R_LIMIT_SIZE, "Merkle tree size %llu is too large",
+             (unsigned long long)size);
+    p = calloc(1, sizeof(*p));
+    GW_CHECK(p != NULL, GW_ENOMEM, GW_R_NOMEM, "Merkle proof");
+    p->kind = kind;
+    p->tree_size = size;
+    switch (kind) {
+    case GW_MERKLE_INCLUSION:
+        GW_CHECK(a < size, GW_EINPUT, GW_R_MERKLE_PROOF_INVALID, "no leaf %llu in a tree of %llu leaves",
+                 (unsigned long long)a, (unsigned long long)size);
+        p->leaf_index = a;
+        GW_TRY(hasher_init(&h, err));
+        GW_TRY(inclusion_path(&h, nodes, p, err));
+        break;
+    case GW_MERKLE_CONSISTENCY:
+        GW_CHECK(a > 0 && a <= size, GW_EINPUT, GW_R_MERKLE_PROOF_INVALID,
+                 "no consistency proof from %llu to %llu leaves (the older size must be 1..the newer)",
+                 (unsigned long long)a, (unsigned long long)size);
+        p->old_size = a;
+        GW_TRY(hasher_init(&h, err));
+        GW_TRY(consistency_path(&h, nodes, p, err));
+        break;
+    }
+    reverse_path(p->path, p->path_len); /* built from the root down, listed from the leaf up */
     GW_TRY(range_hash(&h, nodes, 0, size, p->root, err));
     memcpy(out, p, sizeof(*p));
     rc = GW_OK;
@@ -278,60 +342,17 @@ out:
 }
 
 enum gw_rc
+gw_merkle_prove_inclusion(const struct gw_merkle_nodes *nodes, uint64_t size, uint64_t index,
+                          struct gw_merkle_proof *out, struct gw_err *err)
+{
+    return prove(nodes, GW_MERKLE_INCLUSION, index, size, out, err);
+}
+
+enum gw_rc
 gw_merkle_prove_consistency(const struct gw_merkle_nodes *nodes, uint64_t old_size, uint64_t size,
                             struct gw_merkle_proof *out, struct gw_err *err)
 {
-    enum gw_rc rc = GW_EINTERNAL;
-    struct hasher h = {NULL, NULL};
-    struct gw_merkle_proof *p = NULL;
-    uint64_t lo = 0;
-    uint64_t hi = size;
-    bool whole = true; /* the b of SUBPROOF: the current range is the old tree's own subtree */
-
-    GW_CHECK(size <= GW_MERKLE_MAX_SIZE, GW_ELIMIT, GW_R_LIMIT_SIZE, "Merkle tree size %llu is too large",
-             (unsigned long long)size);
-    GW_CHECK(old_size > 0 && old_size <= size, GW_EINPUT, GW_R_MERKLE_PROOF_INVALID,
-             "no consistency proof from %llu to %llu leaves (the older size must be 1..the newer)",
-             (unsigned long long)old_size, (unsigned long long)size);
-    p = calloc(1, sizeof(*p));
-    GW_CHECK(p != NULL, GW_ENOMEM, GW_R_NOMEM, "consistency proof");
-    GW_TRY(hasher_init(&h, err));
-    p->kind = GW_MERKLE_CONSISTENCY;
-    p->tree_size = size;
-    p->old_size = old_size;
-    /* RFC 9162 §2.1.4.1 SUBPROOF(m, D[lo:hi], b), with m = old_size - lo. It ends in a perfect subtree (the
-     * first step left leaves the range perfect), so again every hash but one is a single stored node. */
-    for (;;) {
-        uint64_t n = hi - lo;
-        uint64_t m = old_size - lo;
-        uint64_t k;
-        if (m == n) {
-            if (!whole) {
-                GW_TRY(range_hash(&h, nodes, lo, hi, p->path[p->path_len], err));
-                p->path_len++;
-            }
-            break;
-        }
-        k = split_point(n);
-        if (m <= k) {
-            GW_TRY(range_hash(&h, nodes, lo + k, hi, p->path[p->path_len], err));
-            hi = lo + k;
-        } else {
-            GW_TRY(range_hash(&h, nodes, lo, lo + k, p->path[p->path_len], err));
-            lo += k;
-            whole = false;
-        }
-        p->path_len++;
-    }
-    reverse_path(p->path, p->path_len);
-    GW_TRY(range_hash(&h, nodes, 0, old_size, p->old_root, err));
-    GW_TRY(range_hash(&h, nodes, 0, size, p->root, err));
-    memcpy(out, p, sizeof(*p));
-    rc = GW_OK;
-out:
-    hasher_cleanup(&h);
-    free(p);
-    return rc;
+    return prove(nodes, GW_MERKLE_CONSISTENCY, old_size, size, out, err);
 }
 
 enum gw_rc

@@ -281,6 +281,46 @@ path_equal(const struct gw_merkle_proof *p, const unsigned char (*path)[H], size
     return p->path_len == len && (len == 0 || memcmp(p->path, path, len * H) == 0);
 }
 
+/* What the exhaustive tests share: the reference, a tree of MAX_N leaves, its naive roots, proof space. */
+struct fixture {
+    struct ref r;
+    unsigned char roots[MAX_N + 3][H];         /* roots[n]: naive MTH of the first n leaves */
+    unsigned char want[GW_MERKLE_MAX_PATH][H]; /* a naive proof */
+    struct gw_merkle_proof p;                  /* a proof under test */
+    struct gw_merkle_proof q;                  /* a changed copy of it */
+    struct gw_merkle_mem *m;                   /* the tree */
+    struct gw_merkle_nodes nodes;              /* its interface */
+};
+
+static struct fixture *
+fixture_new(void)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+
+    if (f == NULL) {
+        return NULL;
+    }
+    ref_init(&f->r);
+    if (!build_tree(&f->m, MAX_N)) {
+        free(f);
+        return NULL;
+    }
+    f->nodes = gw_merkle_mem_nodes(f->m);
+    for (size_t n = 1; n <= MAX_N; n++) {
+        ref_mth(&f->r, 0, n, f->roots[n]);
+    }
+    return f;
+}
+
+static void
+fixture_free(struct fixture *f)
+{
+    if (f != NULL) {
+        gw_merkle_mem_free(f->m);
+        free(f);
+    }
+}
+
 /* ---- tests ---- */
 
 /* RFC 9162 §2.1.1 on the reference vectors: the in-memory tree, the naive MTH and the published roots agree
@@ -289,18 +329,19 @@ static void
 test_known_roots(struct t *t)
 {
     struct gw_err err;
+    struct fixture *f = fixture_new();
     struct gw_merkle_mem *m = NULL;
     struct gw_merkle_nodes nodes;
-    struct ref *r = calloc(1, sizeof(*r));
+    const struct ref *r = NULL;
     unsigned char got[H];
     unsigned char want[H];
     char hex[2 * H + 1];
 
-    EXPECT_TRUE(r != NULL);
-    ref_init(r);
-    EXPECT_TRUE(build_tree(&m, 8));
-    nodes = gw_merkle_mem_nodes(m);
-    EXPECT_INT_EQ(gw_merkle_mem_size(m), 8);
+    EXPECT_TRUE(f != NULL);
+    m = f->m;
+    nodes = f->nodes;
+    r = &f->r;
+    EXPECT_INT_EQ(gw_merkle_mem_size(m), MAX_N);
     for (size_t n = 1; n <= 8; n++) {
         EXPECT_OK(gw_merkle_root(&nodes, n, got, &err), &err);
         gw_ids_encode_hex(got, H, hex);
@@ -324,11 +365,10 @@ test_known_roots(struct t *t)
     gw_ids_encode_hex(got, H, hex);
     EXPECT_STR_EQ(hex, rfc_roots[1]);
     /* a size beyond what is stored is an error of the store, never a made-up root */
-    EXPECT_FAIL(gw_merkle_root(&nodes, 9, got, &err), &err, GW_R_INTERNAL);
+    EXPECT_FAIL(gw_merkle_root(&nodes, MAX_N + 1, got, &err), &err, GW_R_INTERNAL);
     EXPECT_FAIL(gw_merkle_root(&nodes, GW_MERKLE_MAX_SIZE + 1, got, &err), &err, GW_R_LIMIT_SIZE);
 out:
-    gw_merkle_mem_free(m);
-    free(r);
+    fixture_free(f);
 }
 
 /* Appending stores exactly the nodes of complete subtrees: 2n - popcount(n) nodes for n leaves, read back
@@ -337,17 +377,18 @@ static void
 test_append_nodes(struct t *t)
 {
     struct gw_err err;
+    struct fixture *f = fixture_new();
     struct gw_merkle_mem *m = NULL;
     struct gw_merkle_nodes nodes;
-    struct ref *r = calloc(1, sizeof(*r));
+    const struct ref *r = NULL;
     unsigned char got[H];
     unsigned char want[H];
     uint64_t reads;
 
-    EXPECT_TRUE(r != NULL);
-    ref_init(r);
-    EXPECT_TRUE(build_tree(&m, MAX_N));
-    nodes = gw_merkle_mem_nodes(m);
+    EXPECT_TRUE(f != NULL);
+    m = f->m;
+    nodes = f->nodes;
+    r = &f->r;
     for (unsigned l = 0; l < 7; l++) {
         size_t width = (size_t)1 << l;
         for (size_t i = 0; (i + 1) * width <= MAX_N; i++) {
@@ -377,189 +418,158 @@ test_append_nodes(struct t *t)
     EXPECT_OK(nodes.get(nodes.ctx, 0, MAX_N, got, &err), &err);
     EXPECT_TRUE(memcmp(got, want, H) == 0);
 out:
-    gw_merkle_mem_free(m);
-    free(r);
+    fixture_free(f);
+}
+
+/* The claim (kind, a, n) as the naive reference proves it: a is the leaf index (inclusion) or the older size
+ * (consistency), n the tree size. OUT: *out, all fields set from the reference. */
+static void
+naive_proof(const struct fixture *f, enum gw_merkle_proof_kind kind, size_t a, size_t n,
+            struct gw_merkle_proof *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->kind = kind;
+    out->tree_size = n;
+    memcpy(out->root, f->roots[n], H);
+    switch (kind) {
+    case GW_MERKLE_INCLUSION:
+        out->leaf_index = a;
+        memcpy(out->leaf_hash, f->r.leaf[a], H);
+        ref_path(&f->r, a, 0, n, out->path, &out->path_len);
+        break;
+    case GW_MERKLE_CONSISTENCY:
+        out->old_size = a;
+        memcpy(out->old_root, f->roots[a], H);
+        ref_subproof(&f->r, a, 0, n, true, out->path, &out->path_len);
+        break;
+    }
+}
+
+static bool
+proof_equal(const struct gw_merkle_proof *x, const struct gw_merkle_proof *y)
+{
+    return x->kind == y->kind && x->tree_size == y->tree_size && x->leaf_index == y->leaf_index &&
+           x->old_size == y->old_size && memcmp(x->leaf_hash, y->leaf_hash, H) == 0 &&
+           memcmp(x->old_root, y->old_root, H) == 0 && memcmp(x->root, y->root, H) == 0 &&
+           path_equal(x, (const unsigned char(*)[H])y->path, y->path_len);
 }
 
 /*
- * For every size n <= MAX_N and leaf m < n: the proof is the naive PATH, carries the leaf hash and the
- * naive root, verifies, reads O(log n) stored nodes, and fails with any bit of any of its hashes flipped.
- * Changed claims: another index with the same leaf hash and root fails; another (index, size) with that
- * leaf's own hash and that size's own root verifies exactly when this path is also the naive PATH there.
+ * For every tree size n <= MAX_N and every a (leaf 0..n-1 for inclusion, older size 1..n for consistency):
+ * the proof equals the naive PATH or SUBPROOF with the naive leaf hash and roots, verifies, reads O(log n)
+ * stored nodes, and fails with any bit of any of its hashes flipped. Changed claims: another (a, n) near
+ * this one, with its own leaf hash and roots, verifies exactly when this path is also the naive proof
+ * there; for inclusion, another index with the same leaf hash and root fails. (Sizes changed with the
+ * roots kept can verify where two sizes have the same shape: a root is evidence only with its size,
+ * docs/audit.md 5.4.)
  */
 static void
-test_inclusion_all(struct t *t)
+exhaustive(struct t *t, enum gw_merkle_proof_kind kind)
 {
     struct gw_err err;
-    struct gw_merkle_mem *m = NULL;
-    struct gw_merkle_nodes nodes;
-    struct ref *r = calloc(1, sizeof(*r));
-    struct gw_merkle_proof *p = calloc(1, sizeof(*p));
-    struct gw_merkle_proof *q = calloc(1, sizeof(*q));
-    unsigned char(*want)[H] = calloc(GW_MERKLE_MAX_PATH, H);
-    unsigned char(*roots)[H] = calloc(MAX_N + 3, H);
+    struct fixture *f = fixture_new();
+    const char *what = kind == GW_MERKLE_INCLUSION ? "inclusion" : "consistency";
+    size_t first = kind == GW_MERKLE_INCLUSION ? 0 : 1; /* smallest a */
+    size_t past = kind == GW_MERKLE_INCLUSION ? 0 : 1;  /* largest a is n - 1 + past */
     unsigned long checks = 0;
-    uint64_t max_reads = 0;
 
-    EXPECT_TRUE(r != NULL && p != NULL && q != NULL && want != NULL && roots != NULL);
-    ref_init(r);
-    EXPECT_TRUE(build_tree(&m, MAX_N));
-    nodes = gw_merkle_mem_nodes(m);
+    EXPECT_TRUE(f != NULL);
     for (size_t n = 1; n <= MAX_N; n++) {
-        ref_mth(r, 0, n, roots[n]);
-    }
-    for (size_t n = 1; n <= MAX_N; n++) {
-        for (size_t i = 0; i < n; i++) {
-            size_t want_len = 0;
-            uint64_t reads = gw_merkle_mem_reads(m);
-            ref_path(r, i, 0, n, want, &want_len);
-            EXPECT_OK(gw_merkle_prove_inclusion(&nodes, n, i, p, &err), &err);
-            reads = gw_merkle_mem_reads(m) - reads;
-            max_reads = reads > max_reads ? reads : max_reads;
-            /* leaf + at most one node per level for the siblings + one range + the root's pieces */
-            if (reads > 1 + 3 * (uint64_t)bit_length(n)) {
-                T_FAIL("inclusion proof of leaf %zu of %zu read %llu nodes", i, n, (unsigned long long)reads);
+        for (size_t a = first; a < n + past; a++) {
+            struct gw_merkle_proof *p = &f->p;
+            struct gw_merkle_proof *q = &f->q;
+            uint64_t reads = gw_merkle_mem_reads(f->m);
+            EXPECT_OK(kind == GW_MERKLE_INCLUSION ? gw_merkle_prove_inclusion(&f->nodes, n, a, p, &err)
+                                                  : gw_merkle_prove_consistency(&f->nodes, a, n, p, &err),
+                      &err);
+            reads = gw_merkle_mem_reads(f->m) - reads;
+            /* per level at most one sibling node, plus one range and the pieces of the roots it carries */
+            if (reads > 4 * (uint64_t)bit_length(n)) {
+                T_FAIL("%s proof (%zu, %zu) read %llu nodes", what, a, n, (unsigned long long)reads);
             }
-            if (p->kind != GW_MERKLE_INCLUSION || p->tree_size != n || p->leaf_index != i || p->old_size != 0 ||
-                !path_equal(p, (const unsigned char(*)[H])want, want_len) ||
-                memcmp(p->leaf_hash, r->leaf[i], H) != 0 || memcmp(p->root, roots[n], H) != 0) {
-                T_FAIL("inclusion proof of leaf %zu of %zu differs from the naive PATH", i, n);
+            naive_proof(f, kind, a, n, q);
+            if (!proof_equal(p, q)) {
+                T_FAIL("%s proof (%zu, %zu) differs from the naive one", what, a, n);
             }
             if (!verifies(p)) {
-                T_FAIL("inclusion proof of leaf %zu of %zu does not verify", i, n);
+                T_FAIL("%s proof (%zu, %zu) does not verify", what, a, n);
             }
-            if (flips_that_verify(p, n <= ALL_BITS_N, (unsigned)(n + i), &checks) != 0) {
-                T_FAIL("inclusion proof of leaf %zu of %zu verifies with a flipped bit", i, n);
+            if (flips_that_verify(p, n <= ALL_BITS_N, (unsigned)(n + a), &checks) != 0) {
+                T_FAIL("%s proof (%zu, %zu) verifies with a flipped bit", what, a, n);
             }
-            /* the same leaf hash and root claimed at another index */
-            for (size_t j = 0; j < n + 2; j++) {
-                memcpy(q, p, sizeof(*q));
-                q->leaf_index = j;
-                if (j != i && verifies(q)) {
-                    T_FAIL("inclusion proof of leaf %zu of %zu verifies as leaf %zu", i, n, j);
-                }
-            }
-            /* another (index, size) near this one, each with its own leaf and root */
             for (size_t n2 = n > 3 ? n - 3 : 1; n2 <= n + 2 && n2 <= MAX_N; n2++) {
-                for (size_t j = i > 3 ? i - 3 : 0; j <= i + 3 && j < n2; j++) {
-                    unsigned char other[GW_MERKLE_MAX_PATH][H];
-                    size_t other_len = 0;
-                    ref_path(r, j, 0, n2, other, &other_len);
-                    memcpy(q, p, sizeof(*q));
-                    q->leaf_index = j;
-                    q->tree_size = n2;
-                    memcpy(q->leaf_hash, r->leaf[j], H);
-                    memcpy(q->root, roots[n2], H);
-                    if (verifies(q) != path_equal(p, (const unsigned char(*)[H])other, other_len)) {
-                        T_FAIL("inclusion proof of leaf %zu of %zu: claim of leaf %zu of %zu judged wrongly", i, n,
-                               j, n2);
+                for (size_t a2 = a > first + 3 ? a - 3 : first; a2 <= a + 3 && a2 < n2 + past; a2++) {
+                    struct gw_merkle_proof claim;
+                    naive_proof(f, kind, a2, n2, q);
+                    memcpy(&claim, q, sizeof(claim));
+                    memcpy(claim.path, p->path, sizeof(claim.path));
+                    claim.path_len = p->path_len;
+                    if (verifies(&claim) != path_equal(p, (const unsigned char(*)[H])q->path, q->path_len)) {
+                        T_FAIL("%s proof (%zu, %zu): claim (%zu, %zu) judged wrongly", what, a, n, a2, n2);
                     }
                     checks++;
+                }
+            }
+            for (size_t j = 0; kind == GW_MERKLE_INCLUSION && j < n + 2; j++) {
+                memcpy(q, p, sizeof(*q));
+                q->leaf_index = j;
+                if (j != a && verifies(q)) {
+                    T_FAIL("inclusion proof of leaf %zu of %zu verifies as leaf %zu", a, n, j);
                 }
             }
         }
     }
     EXPECT_TRUE(checks > 100000); /* the loops ran */
-    EXPECT_TRUE(max_reads >= 2);
-    EXPECT_FAIL(gw_merkle_prove_inclusion(&nodes, 5, 5, p, &err), &err, GW_R_MERKLE_PROOF_INVALID);
-    EXPECT_FAIL(gw_merkle_prove_inclusion(&nodes, 0, 0, p, &err), &err, GW_R_MERKLE_PROOF_INVALID);
-    EXPECT_FAIL(gw_merkle_prove_inclusion(&nodes, MAX_N + 1, 0, p, &err), &err, GW_R_INTERNAL);
 out:
-    gw_merkle_mem_free(m);
-    free(r);
-    free(p);
-    free(q);
-    free(want);
-    free(roots);
+    fixture_free(f);
 }
 
-/*
- * For every pair 1 <= m <= n <= MAX_N: the proof is the naive SUBPROOF (empty for m == n), carries both
- * naive roots, verifies, reads O(log n) nodes and fails with any bit of any hash flipped; another pair of
- * sizes near it, with that pair's own roots, verifies exactly when this path is also its naive proof.
- */
+static void
+test_inclusion_all(struct t *t)
+{
+    struct gw_err err;
+    struct fixture *f = NULL;
+
+    exhaustive(t, GW_MERKLE_INCLUSION);
+    EXPECT_TRUE(!t->failed);
+    f = fixture_new();
+    EXPECT_TRUE(f != NULL);
+    EXPECT_FAIL(gw_merkle_prove_inclusion(&f->nodes, 5, 5, &f->p, &err), &err, GW_R_MERKLE_PROOF_INVALID);
+    EXPECT_FAIL(gw_merkle_prove_inclusion(&f->nodes, 0, 0, &f->p, &err), &err, GW_R_MERKLE_PROOF_INVALID);
+    EXPECT_FAIL(gw_merkle_prove_inclusion(&f->nodes, MAX_N + 1, 0, &f->p, &err), &err, GW_R_INTERNAL);
+out:
+    fixture_free(f);
+}
+
 static void
 test_consistency_all(struct t *t)
 {
     struct gw_err err;
-    struct gw_merkle_mem *m = NULL;
-    struct gw_merkle_nodes nodes;
-    struct ref *r = calloc(1, sizeof(*r));
-    struct gw_merkle_proof *p = calloc(1, sizeof(*p));
-    struct gw_merkle_proof *q = calloc(1, sizeof(*q));
-    unsigned char(*want)[H] = calloc(GW_MERKLE_MAX_PATH, H);
-    unsigned char(*roots)[H] = calloc(MAX_N + 3, H);
-    unsigned long checks = 0;
+    struct fixture *f = NULL;
+    const unsigned char(*roots)[H] = NULL;
 
-    EXPECT_TRUE(r != NULL && p != NULL && q != NULL && want != NULL && roots != NULL);
-    ref_init(r);
-    EXPECT_TRUE(build_tree(&m, MAX_N));
-    nodes = gw_merkle_mem_nodes(m);
-    for (size_t n = 1; n <= MAX_N; n++) {
-        ref_mth(r, 0, n, roots[n]);
-    }
-    for (size_t n = 1; n <= MAX_N; n++) {
-        for (size_t o = 1; o <= n; o++) {
-            size_t want_len = 0;
-            uint64_t reads = gw_merkle_mem_reads(m);
-            ref_subproof(r, o, 0, n, true, want, &want_len);
-            EXPECT_OK(gw_merkle_prove_consistency(&nodes, o, n, p, &err), &err);
-            reads = gw_merkle_mem_reads(m) - reads;
-            if (reads > 4 * (uint64_t)bit_length(n)) {
-                T_FAIL("consistency proof %zu -> %zu read %llu nodes", o, n, (unsigned long long)reads);
-            }
-            if (p->kind != GW_MERKLE_CONSISTENCY || p->tree_size != n || p->old_size != o || p->leaf_index != 0 ||
-                !path_equal(p, (const unsigned char(*)[H])want, want_len) ||
-                memcmp(p->old_root, roots[o], H) != 0 || memcmp(p->root, roots[n], H) != 0) {
-                T_FAIL("consistency proof %zu -> %zu differs from the naive SUBPROOF", o, n);
-            }
-            if (!verifies(p)) {
-                T_FAIL("consistency proof %zu -> %zu does not verify", o, n);
-            }
-            if (flips_that_verify(p, n <= ALL_BITS_N, (unsigned)(n + o), &checks) != 0) {
-                T_FAIL("consistency proof %zu -> %zu verifies with a flipped bit", o, n);
-            }
-            for (size_t n2 = n > 3 ? n - 3 : 1; n2 <= n + 2 && n2 <= MAX_N; n2++) {
-                for (size_t o2 = o > 3 ? o - 3 : 1; o2 <= o + 3 && o2 <= n2; o2++) {
-                    unsigned char other[GW_MERKLE_MAX_PATH][H];
-                    size_t other_len = 0;
-                    ref_subproof(r, o2, 0, n2, true, other, &other_len);
-                    memcpy(q, p, sizeof(*q));
-                    q->old_size = o2;
-                    q->tree_size = n2;
-                    memcpy(q->old_root, roots[o2], H);
-                    memcpy(q->root, roots[n2], H);
-                    if (verifies(q) != path_equal(p, (const unsigned char(*)[H])other, other_len)) {
-                        T_FAIL("consistency proof %zu -> %zu: claim %zu -> %zu judged wrongly", o, n, o2, n2);
-                    }
-                    checks++;
-                }
-            }
-        }
-    }
-    EXPECT_TRUE(checks > 100000);
-    /* equal sizes: empty path and equal roots only; a fork (two roots for one size) fails */
+    exhaustive(t, GW_MERKLE_CONSISTENCY);
+    EXPECT_TRUE(!t->failed);
+    f = fixture_new();
+    EXPECT_TRUE(f != NULL);
+    roots = (const unsigned char(*)[H])f->roots;
+    /* equal sizes: an empty path and equal roots only; a fork (two roots for one size) fails */
     EXPECT_OK(gw_merkle_verify_consistency(5, 5, roots[5], roots[5], NULL, 0, &err), &err);
     EXPECT_FAIL(gw_merkle_verify_consistency(5, 5, roots[5], roots[6], NULL, 0, &err), &err,
                 GW_R_MERKLE_PROOF_INVALID);
-    EXPECT_FAIL(gw_merkle_verify_consistency(5, 5, roots[5], roots[5], (const unsigned char(*)[H])roots, 1, &err),
-                &err, GW_R_MERKLE_PROOF_INVALID);
+    EXPECT_FAIL(gw_merkle_verify_consistency(5, 5, roots[5], roots[5], roots, 1, &err), &err,
+                GW_R_MERKLE_PROOF_INVALID);
     EXPECT_FAIL(gw_merkle_verify_consistency(0, 5, roots[5], roots[5], NULL, 0, &err), &err,
                 GW_R_MERKLE_PROOF_INVALID);
-    EXPECT_FAIL(gw_merkle_verify_consistency(6, 5, roots[6], roots[5], (const unsigned char(*)[H])roots, 1, &err),
-                &err, GW_R_MERKLE_PROOF_INVALID);
+    EXPECT_FAIL(gw_merkle_verify_consistency(6, 5, roots[6], roots[5], roots, 1, &err), &err,
+                GW_R_MERKLE_PROOF_INVALID);
     EXPECT_FAIL(gw_merkle_verify_consistency(3, 5, roots[3], roots[5], NULL, 0, &err), &err,
                 GW_R_MERKLE_PROOF_INVALID);
-    EXPECT_FAIL(gw_merkle_prove_consistency(&nodes, 0, 5, p, &err), &err, GW_R_MERKLE_PROOF_INVALID);
-    EXPECT_FAIL(gw_merkle_prove_consistency(&nodes, 6, 5, p, &err), &err, GW_R_MERKLE_PROOF_INVALID);
-    EXPECT_FAIL(gw_merkle_prove_consistency(&nodes, 5, MAX_N + 1, p, &err), &err, GW_R_INTERNAL);
+    EXPECT_FAIL(gw_merkle_prove_consistency(&f->nodes, 0, 5, &f->p, &err), &err, GW_R_MERKLE_PROOF_INVALID);
+    EXPECT_FAIL(gw_merkle_prove_consistency(&f->nodes, 6, 5, &f->p, &err), &err, GW_R_MERKLE_PROOF_INVALID);
+    EXPECT_FAIL(gw_merkle_prove_consistency(&f->nodes, 5, MAX_N + 1, &f->p, &err), &err, GW_R_INTERNAL);
 out:
-    gw_merkle_mem_free(m);
-    free(r);
-    free(p);
-    free(q);
-    free(want);
-    free(roots);
+    fixture_free(f);
 }
 
 /* The verifiers' bounds: sizes and indices out of range and over-long paths fail before any hashing, and
