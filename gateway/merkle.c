@@ -590,112 +590,56 @@ out:
     return rc;
 }
 
-/* A cursor over the proof text; it moves only past a complete, accepted line. */
+/* The proof text being read: a gw_rd cursor that moves only past a complete, accepted line. */
 struct cursor {
-    const unsigned char *p;
-    size_t len;
-    size_t pos;
+    struct gw_rd rd;
     unsigned line; /* 1-based number of the line being read */
 };
 
-/*
- * The next line's value if it reads "<key> <value>\n" (key borrowed), as a pointer and a length, and the
- * position after the line in *next. The cursor does not move: take_u64 and take_hash move it once the value
- * is accepted too, so that c->line names the line that failed.
- */
 static bool
-peek_keyed(const struct cursor *c, const char *key, const unsigned char **val, size_t *val_len, size_t *next)
+is_lower_hex(unsigned char ch)
 {
-    size_t klen = strlen(key);
-    size_t rest = c->len - c->pos;
-    const unsigned char *s = c->p + c->pos;
-    const unsigned char *nl;
-
-    if (rest < klen + 2 || memcmp(s, key, klen) != 0 || s[klen] != ' ') {
-        return false;
-    }
-    nl = memchr(s + klen + 1, '\n', rest - klen - 1);
-    if (nl == NULL) {
-        return false;
-    }
-    *val = s + klen + 1;
-    *val_len = (size_t)(nl - *val);
-    *next = c->pos + klen + 1 + *val_len + 1;
-    return true;
+    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'); /* not A-F: one spelling per hash */
 }
 
-static int
-hex_digit(unsigned char ch)
+static unsigned
+hex_value(unsigned char ch)
 {
-    if (ch >= '0' && ch <= '9') {
-        return ch - '0';
-    }
-    if (ch >= 'a' && ch <= 'f') {
-        return ch - 'a' + 10;
-    }
-    return -1; /* upper case too: one spelling per hash */
+    return ch <= '9' ? (unsigned)(ch - '0') : (unsigned)(ch - 'a' + 10);
 }
 
-static bool
-decode_hash(const unsigned char *s, size_t n, unsigned char out[HLEN])
-{
-    unsigned char tmp[HLEN];
-
-    if (n != 2 * HLEN) {
-        return false;
-    }
-    for (size_t i = 0; i < HLEN; i++) {
-        int hi = hex_digit(s[2 * i]);
-        int lo = hex_digit(s[2 * i + 1]);
-        if (hi < 0 || lo < 0) {
-            return false;
-        }
-        tmp[i] = (unsigned char)((hi << 4) | lo);
-    }
-    memcpy(out, tmp, HLEN);
-    return true;
-}
-
-static bool
-decode_u64(const unsigned char *s, size_t n, uint64_t min, uint64_t max, uint64_t *out)
-{
-    char digits[21];
-
-    /* 19 digits hold GW_MERKLE_MAX_SIZE; gw_parse_u64 refuses signs, spaces and leading zeros. */
-    if (n == 0 || n > 19 || memchr(s, '\0', n) != NULL) {
-        return false;
-    }
-    memcpy(digits, s, n);
-    digits[n] = '\0';
-    return gw_parse_u64(digits, min, max, out) == GW_OK;
-}
-
+/* Accept the next line if it reads "<key> <decimal in min..max>\n"; the cursor moves only then. */
 static bool
 take_u64(struct cursor *c, const char *key, uint64_t min, uint64_t max, uint64_t *out)
 {
-    const unsigned char *v = NULL;
-    size_t n = 0;
-    size_t next = 0;
+    struct gw_rd r = c->rd;
+    uint64_t v = 0;
 
-    if (!peek_keyed(c, key, &v, &n, &next) || !decode_u64(v, n, min, max, out)) {
+    if (gw_rd_expect_lit(&r, key) != GW_OK || gw_rd_expect(&r, ' ') != GW_OK ||
+        gw_rd_u64(&r, min, max, &v) != GW_OK || gw_rd_expect(&r, '\n') != GW_OK) {
         return false;
     }
-    c->pos = next;
+    *out = v;
+    c->rd = r;
     c->line++;
     return true;
 }
 
+/* Accept the next line if it reads "<key> <64 lowercase hex digits>\n"; the cursor moves only then. */
 static bool
 take_hash(struct cursor *c, const char *key, unsigned char out[HLEN])
 {
-    const unsigned char *v = NULL;
-    size_t n = 0;
-    size_t next = 0;
+    struct gw_rd r = c->rd;
+    struct gw_span hex;
 
-    if (!peek_keyed(c, key, &v, &n, &next) || !decode_hash(v, n, out)) {
+    if (gw_rd_expect_lit(&r, key) != GW_OK || gw_rd_expect(&r, ' ') != GW_OK ||
+        gw_rd_take_while(&r, is_lower_hex, 2 * HLEN, 2 * HLEN, &hex) != GW_OK || gw_rd_expect(&r, '\n') != GW_OK) {
         return false;
     }
-    c->pos = next;
+    for (size_t i = 0; i < HLEN; i++) {
+        out[i] = (unsigned char)(hex_value(hex.p[2 * i]) << 4 | hex_value(hex.p[2 * i + 1]));
+    }
+    c->rd = r;
     c->line++;
     return true;
 }
@@ -705,17 +649,15 @@ gw_merkle_proof_parse(const unsigned char *data, size_t len, struct gw_merkle_pr
 {
     enum gw_rc rc = GW_EINPUT;
     struct gw_merkle_proof *p = NULL;
-    struct cursor c = {data, len, 0, 1};
-    size_t tag_in = sizeof(GW_MERKLE_INCLUSION_TAG "\n") - 1;
-    size_t tag_co = sizeof(GW_MERKLE_CONSISTENCY_TAG "\n") - 1;
+    struct cursor c = {{NULL, 0, 0}, 1};
 
     GW_CHECK(len <= GW_MERKLE_MAX_PROOF_TEXT, GW_ELIMIT, GW_R_LIMIT_SIZE, "proof text of %zu bytes (at most %u)",
              len, GW_MERKLE_MAX_PROOF_TEXT);
     p = calloc(1, sizeof(*p));
     GW_CHECK(p != NULL, GW_ENOMEM, GW_R_NOMEM, "proof");
-    if (len >= tag_in && memcmp(data, GW_MERKLE_INCLUSION_TAG "\n", tag_in) == 0) {
+    gw_rd_init(&c.rd, data, len);
+    if (gw_rd_expect_lit(&c.rd, GW_MERKLE_INCLUSION_TAG "\n") == GW_OK) {
         p->kind = GW_MERKLE_INCLUSION;
-        c.pos = tag_in;
         c.line = 2;
         GW_CHECK(take_u64(&c, "tree_size", 1, GW_MERKLE_MAX_SIZE, &p->tree_size), GW_EINPUT,
                  GW_R_MERKLE_PROOF_MALFORMED, "expected \"tree_size N\" (N from 1 to %llu)",
@@ -724,9 +666,8 @@ gw_merkle_proof_parse(const unsigned char *data, size_t len, struct gw_merkle_pr
                  GW_R_MERKLE_PROOF_MALFORMED, "expected \"leaf_index I\" (I below tree_size)");
         GW_CHECK(take_hash(&c, "leaf_hash", p->leaf_hash), GW_EINPUT, GW_R_MERKLE_PROOF_MALFORMED,
                  "expected \"leaf_hash\" and 64 lowercase hex digits");
-    } else if (len >= tag_co && memcmp(data, GW_MERKLE_CONSISTENCY_TAG "\n", tag_co) == 0) {
+    } else if (gw_rd_expect_lit(&c.rd, GW_MERKLE_CONSISTENCY_TAG "\n") == GW_OK) {
         p->kind = GW_MERKLE_CONSISTENCY;
-        c.pos = tag_co;
         c.line = 2;
         GW_CHECK(take_u64(&c, "old_size", 1, GW_MERKLE_MAX_SIZE, &p->old_size), GW_EINPUT,
                  GW_R_MERKLE_PROOF_MALFORMED, "expected \"old_size M\" (M from 1 to %llu)",
@@ -742,7 +683,7 @@ gw_merkle_proof_parse(const unsigned char *data, size_t len, struct gw_merkle_pr
     }
     GW_CHECK(take_hash(&c, "root", p->root), GW_EINPUT, GW_R_MERKLE_PROOF_MALFORMED,
              "expected \"root\" and 64 lowercase hex digits");
-    while (c.pos < c.len) {
+    while (!gw_rd_at_end(&c.rd)) {
         GW_CHECK(p->path_len < GW_MERKLE_MAX_PATH, GW_EINPUT, GW_R_MERKLE_PROOF_MALFORMED,
                  "more than %u path lines", GW_MERKLE_MAX_PATH);
         GW_CHECK(take_hash(&c, "path", p->path[p->path_len]), GW_EINPUT, GW_R_MERKLE_PROOF_MALFORMED,

@@ -33,20 +33,12 @@
 
 #include "gw/buf.h"
 #include "gw/err.h"
+#include "gw/limits.h"
 
 #define GW_MERKLE_HASH_LEN 32u /* SHA-256 */
 
-/* Largest tree size (and so leaf count) the code accepts: INT64_MAX, so that every size and index fits a
- * signed 64-bit SQL integer. Proofs of such a tree have at most GW_MERKLE_MAX_PATH hashes. */
-#define GW_MERKLE_MAX_SIZE ((uint64_t)INT64_MAX)
-
-/* Hashes in one proof: an inclusion proof has at most ceil(log2(size)) <= 63, a consistency proof at most
- * one more. The parser refuses more. */
-#define GW_MERKLE_MAX_PATH 64u
-
-/* Bytes of one proof in text form: the longest (a consistency proof with GW_MERKLE_MAX_PATH hashes) is
- * under 5 KB. The parser refuses larger input before reading it. */
-#define GW_MERKLE_MAX_PROOF_TEXT 8192u
+/* GW_MERKLE_MAX_SIZE (tree sizes and leaf indices), GW_MERKLE_MAX_PATH (hashes in a proof) and
+ * GW_MERKLE_MAX_PROOF_TEXT (bytes of a proof file) are in limits.h. */
 
 /* First lines of the two proof texts; a different format gets a new tag. */
 #define GW_MERKLE_INCLUSION_TAG "gw-merkle-inclusion-v1"
