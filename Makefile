@@ -19,7 +19,7 @@ LDFLAGS_ASAN    := -fsanitize=address,undefined
 SRCS      := $(wildcard gateway/*.c)
 LIB_SRCS  := $(filter-out gateway/main.c,$(SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-FUZZ_SRCS := $(wildcard tests/fuzz/*.c) tests/bench/bench.c
+FUZZ_SRCS := $(wildcard tests/fuzz/*.c) tests/bench/bench.c tests/bench/bench_merkle.c
 TSA_SRCS  := tests/tsa/tsa.c tests/tsa/tsa-check.c
 
 # $(1) build dir, $(2) extra cflags, $(3) extra ldflags
@@ -41,6 +41,10 @@ $(1)/bench: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/bench/bench.c)
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
+$(1)/bench-merkle: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/bench/bench_merkle.c)
+	@echo "  LD $$@"
+	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
+
 # scripts/gateways.sh takes its free ports from this helper (tests and the demo)
 $(1)/reserve-port: $(1)/obj/scripts/reserve-port.o
 	@echo "  LD $$@"
@@ -58,32 +62,20 @@ $(1)/fuzz-parse: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/fuzz_parse
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
-# RFC 3161 test responder (OpenSSL and libevent only) and the checker's command-line driver (tests only)
-$(1)/test-tsa: $(1)/obj/tests/tsa/tsa.o
-	@echo "  LD $$@"
-	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
-
-$(1)/tsa-check: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/tsa/tsa-check.c)
-	@echo "  LD $$@"
-	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
-
-$(1)/fuzz-tsp: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/fuzz_tsp.c tests/fuzz/replay.c)
-	@echo "  LD $$@"
-	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
-
--include $$(patsubst %.c,$(1)/obj/%.d,$$(SRCS) $$(UNIT_SRCS) $$(FUZZ_SRCS) $$(TSA_SRCS) scripts/reserve-port.c)
+FUZZ_SRCS := $(wildcard tests/fuzz/*.c) tests/bench/bench.c tests/bench/bench_merkle.c
+TSA_SRCS  := tests/tsa/tsa.c tests/tsa/tsa-check.c
 endef
 
 $(eval $(call build_rules,build,$(CFLAGS_RELEASE),$(LDFLAGS_RELEASE)))
 $(eval $(call build_rules,build-asan,$(CFLAGS_ASAN),$(LDFLAGS_ASAN)))
 
-.PHONY: all asan deps test test-quick demo bench valgrind lint check-deps analyze fuzz clean
+.PHONY: all asan deps test test-quick demo bench bench-merkle valgrind lint check-deps analyze fuzz clean
 
 all: build/gateway build/unit-tests build/fuzz-verify build/fuzz-config build/fuzz-parse build/reserve-port \
-     build/fuzz-tsp build/test-tsa build/tsa-check
+     build/fuzz-tsp build/test-tsa build/tsa-check build/fuzz-merkle
 
 asan: build-asan/gateway build-asan/unit-tests build-asan/fuzz-verify build-asan/fuzz-config build-asan/fuzz-parse \
-      build-asan/reserve-port build-asan/fuzz-tsp build-asan/test-tsa build-asan/tsa-check
+      build-asan/reserve-port build-asan/fuzz-tsp build-asan/test-tsa build-asan/tsa-check build-asan/fuzz-merkle
 
 deps:
 	@sh scripts/install-deps.sh
@@ -110,6 +102,12 @@ bench: deps
 	@$(MAKE) --no-print-directory build/bench
 	@build/bench $(BENCH_ITERATIONS)
 
+# Cost of the Merkle tree of the audit log: appends and proofs at 1,000,000 leaves (docs/audit.md 5.6).
+# MERKLE_LEAVES to change the size.
+bench-merkle:
+	@$(MAKE) --no-print-directory build/bench-merkle
+	@build/bench-merkle $(MERKLE_LEAVES)
+
 valgrind: all
 	@sh tests/run.sh --valgrind build
 
@@ -118,7 +116,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -O1 -g $(WARN) -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
 fuzz:
 	@mkdir -p build-fuzz
-	@for t in verify config parse tsp; do \
+	@for t in verify config parse tsp merkle; do \
 	  clang -std=c17 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) -pthread $(FUZZ_CFLAGS) -o build-fuzz/fuzz-$$t \
 	    $(LIB_SRCS) tests/fuzz/fuzz_$$t.c $(PKG_LIBS) || exit 1; \
 	  mkdir -p build-fuzz/corpus-$$t && cp tests/fuzz/corpus/$$t/* build-fuzz/corpus-$$t/; \

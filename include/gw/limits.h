@@ -197,6 +197,20 @@
 #define GW_MAX_TSP_REPLY_BYTES (64u * 1024u)
 #define GW_MAX_TSP_REPLY_BYTES_CEILING (1024u * 1024u)
 
+/* ---- Merkle proofs of the audit log (merkle.c) ---- */
+
+/* Leaves of a Merkle tree, so tree sizes and leaf indices in a proof: INT64_MAX, so that every size and
+ * index fits a signed 64-bit SQL integer. Fixed. */
+#define GW_MERKLE_MAX_SIZE ((uint64_t)INT64_MAX)
+
+/* Hashes in one proof: an inclusion proof in a tree of at most GW_MERKLE_MAX_SIZE leaves has at most 63,
+ * a consistency proof one more. More cannot be a proof; the parser and the verifiers refuse them. Fixed. */
+#define GW_MERKLE_MAX_PATH 64u
+
+/* Bytes of one proof file: the longest proof text (5 header lines of at most 80 bytes and
+ * GW_MERKLE_MAX_PATH path lines of 70) is under 5 KB. Refused before it is read. Fixed. */
+#define GW_MERKLE_MAX_PROOF_TEXT 8192u
+
 /* ---- Compile-time checks (SQLite sqliteLimit.h) ---- */
 
 _Static_assert(GW_MAX_DOC_BYTES <= GW_MAX_DOC_BYTES_CEILING, "max_body default above its ceiling");
@@ -240,5 +254,8 @@ _Static_assert(GW_MAX_CONFIG_LINE < GW_MAX_CONFIG_BYTES, "a configuration line f
 _Static_assert(GW_AUDIT_MAX_FIELD <= 4096u, "audit fields are read into stack buffers");
 _Static_assert(GW_MAX_TSP_REPLY_BYTES <= GW_MAX_TSP_REPLY_BYTES_CEILING, "TSA reply limit above its ceiling");
 _Static_assert(GW_MAX_TSP_REPLY_BYTES_CEILING <= INT_MAX, "OpenSSL's decoders and BIOs take int/long lengths");
+
+_Static_assert(5u * 80u + GW_MERKLE_MAX_PATH * 70u <= GW_MERKLE_MAX_PROOF_TEXT,
+               "the longest Merkle proof text fits the proof text limit (merkle.c writes into a buffer of it)");
 
 #endif

@@ -74,7 +74,9 @@
     X(TSA_EKU, "TSA certificate lacks the critical timeStamping extended key usage", 403)                         \
     X(TSA_SIGNATURE, "timestamp token signature does not verify", 400)                                            \
     X(TSA_TIME, "timestamp time is in the future or too imprecise", 400)                                          \
-    X(TSA_HTTP, "timestamp authority answered with an HTTP error", 502)
+    X(TSA_HTTP, "timestamp authority answered with an HTTP error", 502)                                           \
+    X(MERKLE_PROOF_MALFORMED, "Merkle proof is malformed", 400)                                                   \
+    X(MERKLE_PROOF_INVALID, "Merkle proof does not verify", 400)
 
 enum gw_reason {
 #define GW_REASON_ENUM(code, text, http) GW_R_##code,
