@@ -21,6 +21,8 @@ LIB_SRCS  := $(filter-out gateway/main.c,$(SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/*.c) tests/bench/bench.c tests/bench/bench_merkle.c
 TSA_SRCS  := tests/tsa/tsa.c tests/tsa/tsa-check.c
+# libFuzzer targets: tests/fuzz/fuzz_<t>.c each, corpus in tests/fuzz/corpus/<t>/, replayed by tests/run.sh
+FUZZ_TARGETS := verify config parse tsp merkle
 
 # $(1) build dir, $(2) extra cflags, $(3) extra ldflags
 define build_rules
@@ -50,32 +52,37 @@ $(1)/reserve-port: $(1)/obj/scripts/reserve-port.o
 	@echo "  LD $$@"
 	@$$(CC) $(3) -o $$@ $$^
 
-$(1)/fuzz-verify: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/fuzz_verify.c tests/fuzz/replay.c)
+# tests/tsa: the RFC 3161 test responder (OpenSSL and libevent only) and the checker's driver (tests only)
+$(1)/test-tsa: $(1)/obj/tests/tsa/tsa.o
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
-$(1)/fuzz-config: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/fuzz_config.c tests/fuzz/replay.c)
+$(1)/tsa-check: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/tsa/tsa-check.c)
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
-$(1)/fuzz-parse: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/fuzz_parse.c tests/fuzz/replay.c)
+# one corpus-replay binary per fuzz target (tests/fuzz/fuzz_<t>.c with replay.c's main)
+$(1)/fuzz-%: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/replay.c) $(1)/obj/tests/fuzz/fuzz_%.o
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
-FUZZ_SRCS := $(wildcard tests/fuzz/*.c) tests/bench/bench.c tests/bench/bench_merkle.c
-TSA_SRCS  := tests/tsa/tsa.c tests/tsa/tsa-check.c
+-include $$(patsubst %.c,$(1)/obj/%.d,$$(SRCS) $$(UNIT_SRCS) $$(FUZZ_SRCS) $$(TSA_SRCS) scripts/reserve-port.c)
 endef
 
 $(eval $(call build_rules,build,$(CFLAGS_RELEASE),$(LDFLAGS_RELEASE)))
 $(eval $(call build_rules,build-asan,$(CFLAGS_ASAN),$(LDFLAGS_ASAN)))
 
+# object files made on the way to a fuzz binary are kept, not deleted as intermediates
+.SECONDARY:
+
 .PHONY: all asan deps test test-quick demo bench bench-merkle valgrind lint check-deps analyze fuzz clean
 
-all: build/gateway build/unit-tests build/fuzz-verify build/fuzz-config build/fuzz-parse build/reserve-port \
-     build/fuzz-tsp build/test-tsa build/tsa-check build/fuzz-merkle
+# $(1) build dir: everything the suites run from it
+tools = $(1)/gateway $(1)/unit-tests $(1)/reserve-port $(1)/test-tsa $(1)/tsa-check $(FUZZ_TARGETS:%=$(1)/fuzz-%)
 
-asan: build-asan/gateway build-asan/unit-tests build-asan/fuzz-verify build-asan/fuzz-config build-asan/fuzz-parse \
-      build-asan/reserve-port build-asan/fuzz-tsp build-asan/test-tsa build-asan/tsa-check build-asan/fuzz-merkle
+all: $(call tools,build)
+
+asan: $(call tools,build-asan)
 
 deps:
 	@sh scripts/install-deps.sh
@@ -116,7 +123,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -O1 -g $(WARN) -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
 fuzz:
 	@mkdir -p build-fuzz
-	@for t in verify config parse tsp merkle; do \
+	@for t in $(FUZZ_TARGETS); do \
 	  clang -std=c17 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) -pthread $(FUZZ_CFLAGS) -o build-fuzz/fuzz-$$t \
 	    $(LIB_SRCS) tests/fuzz/fuzz_$$t.c $(PKG_LIBS) || exit 1; \
 	  mkdir -p build-fuzz/corpus-$$t && cp tests/fuzz/corpus/$$t/* build-fuzz/corpus-$$t/; \
