@@ -19,7 +19,7 @@ LDFLAGS_ASAN    := -fsanitize=address,undefined
 SRCS      := $(wildcard gateway/*.c)
 LIB_SRCS  := $(filter-out gateway/main.c,$(SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-FUZZ_SRCS := $(wildcard tests/fuzz/*.c) tests/bench/bench.c tests/bench/bench_merkle.c
+FUZZ_SRCS := $(wildcard tests/fuzz/*.c) $(wildcard tests/bench/*.c)
 TSA_SRCS  := tests/tsa/tsa.c tests/tsa/tsa-check.c
 # libFuzzer targets: tests/fuzz/fuzz_<t>.c each, corpus in tests/fuzz/corpus/<t>/, replayed by tests/run.sh
 FUZZ_TARGETS := verify config parse tsp merkle
@@ -39,11 +39,11 @@ $(1)/unit-tests: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) $$(UNIT_SRCS))
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
-$(1)/bench: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/bench/bench.c)
+$(1)/bench: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/bench/bench.c tests/bench/util.c)
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
-$(1)/bench-merkle: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/bench/bench_merkle.c)
+$(1)/bench-merkle: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/bench/bench_merkle.c tests/bench/util.c)
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
@@ -133,7 +133,7 @@ fuzz:
 
 # ---- Lint: banned functions and clang-format over every C file, shellcheck over every shell script ----
 LINT_C     := $(wildcard gateway/*.c gateway/*.h include/gw/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
-                tests/bench/*.c tests/tsa/*.c scripts/*.c)
+                tests/bench/*.c tests/bench/*.h tests/tsa/*.c scripts/*.c)
 LINT_SHELL := .ci/run $(wildcard certs-example/*.sh scripts/*.sh tests/*.sh tests/*/*.sh tests/*/*.inc)
 
 lint:

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util.h"
 #include "gw/buf.h"
 #include "gw/dsig.h"
 #include "gw/parse.h"
@@ -22,22 +23,6 @@
 #include "gw/xml.h"
 
 #define MESSAGE "examples/decision-ludza.xml"
-
-static double
-now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static void
-die(const char *what, const struct gw_err *err)
-{
-    fprintf(stderr, "bench: %s: %s: %s\n", what, err != NULL ? err->where : "", err != NULL ? err->msg : "");
-    exit(2);
-}
 
 /* Raw OpenSSL: sign and verify one SHA-256 digest with the key of a PEM file. */
 static void
@@ -54,29 +39,29 @@ raw_reference(const char *key_path, int iterations, double *sign_us, double *ver
         fclose(f);
     }
     if (key == NULL) {
-        die("reference key", NULL);
+        bench_die("bench", "reference key", NULL);
     }
-    t0 = now_us();
+    t0 = bench_now_us();
     for (int i = 0; i < iterations; i++) {
         EVP_MD_CTX *md = EVP_MD_CTX_new();
         sig_len = sizeof(sig);
         if (EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) != 1 ||
             EVP_DigestSign(md, sig, &sig_len, data, sizeof(data)) != 1) {
-            die("reference sign", NULL);
+            bench_die("bench", "reference sign", NULL);
         }
         EVP_MD_CTX_free(md);
     }
-    *sign_us = (now_us() - t0) / iterations;
-    t0 = now_us();
+    *sign_us = (bench_now_us() - t0) / iterations;
+    t0 = bench_now_us();
     for (int i = 0; i < iterations; i++) {
         EVP_MD_CTX *md = EVP_MD_CTX_new();
         if (EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) != 1 ||
             EVP_DigestVerify(md, sig, sig_len, data, sizeof(data)) != 1) {
-            die("reference verify", NULL);
+            bench_die("bench", "reference verify", NULL);
         }
         EVP_MD_CTX_free(md);
     }
-    *verify_us = (now_us() - t0) / iterations;
+    *verify_us = (bench_now_us() - t0) / iterations;
     EVP_PKEY_free(key);
 }
 
@@ -103,24 +88,24 @@ bench_key(const char *name, const struct gw_schemas *schemas, struct gw_pki *pki
     gw_err_clear(&err);
     gw_xml_limits_default(&lim);
     if (gw_signer_load(key, cert, "tests/pki/chain.pem", false, &signer, &err) != GW_OK) {
-        die("signer", &err);
+        bench_die("bench", "signer", &err);
     }
     raw_reference(key, iterations, &ref_sign, &ref_verify);
 
     /* parse + validate: what every message costs before any cryptography */
-    t0 = now_us();
+    t0 = bench_now_us();
     for (int i = 0; i < iterations; i++) {
         xmlDoc *doc = NULL;
         if (gw_xml_parse(msg->data, msg->len, "m", &lim, &doc, &err) != GW_OK ||
             gw_schemas_validate(schemas, doc, "m", NULL, NULL, &err) != GW_OK) {
-            die("parse", &err);
+            bench_die("bench", "parse", &err);
         }
         xmlFreeDoc(doc);
     }
-    parse_us = (now_us() - t0) / iterations;
+    parse_us = (bench_now_us() - t0) / iterations;
 
     /* the submission path: parse, validate, sign, serialise */
-    t0 = now_us();
+    t0 = bench_now_us();
     for (int i = 0; i < iterations; i++) {
         xmlDoc *doc = NULL;
         free(signed_doc);
@@ -129,25 +114,25 @@ bench_key(const char *name, const struct gw_schemas *schemas, struct gw_pki *pki
             gw_schemas_validate(schemas, doc, "m", NULL, NULL, &err) != GW_OK ||
             gw_signer_sign(signer, doc, "m", &err) != GW_OK ||
             gw_xml_serialize(doc, &signed_doc, &signed_len, &err) != GW_OK) {
-            die("sign", &err);
+            bench_die("bench", "sign", &err);
         }
         xmlFreeDoc(doc);
     }
-    sign_us = (now_us() - t0) / iterations;
+    sign_us = (bench_now_us() - t0) / iterations;
 
     /* the exchange path: parse and the full verification policy (certificate chain cached) */
-    t0 = now_us();
+    t0 = bench_now_us();
     for (int i = 0; i < iterations; i++) {
         xmlDoc *doc = NULL;
         struct gw_verified v = {0};
         if (gw_xml_parse(signed_doc, signed_len, "s", &lim, &doc, &err) != GW_OK ||
             gw_verify_message(pki, schemas, doc, "s", &v, &err) != GW_OK) {
-            die("verify", &err);
+            bench_die("bench", "verify", &err);
         }
         gw_verified_cleanup(&v);
         xmlFreeDoc(doc);
     }
-    verify_us = (now_us() - t0) / iterations;
+    verify_us = (bench_now_us() - t0) / iterations;
 
     printf("%-11s reference sign %7.1f us  verify %7.1f us  (raw OpenSSL, one SHA-256 digest)\n", name, ref_sign,
            ref_verify);
@@ -182,7 +167,7 @@ main(int argc, char **argv)
         gw_schemas_load("schemas", &schemas, &err) != GW_OK ||
         gw_pki_load("tests/pki/trust.pem", crls, 1, &pki, &err) != GW_OK ||
         gw_buf_read_file(&msg, MESSAGE, &err) != GW_OK) {
-        die("set-up", &err);
+        bench_die("bench", "set-up", &err);
     }
     printf("message: %s (%zu bytes), %d iterations each\n", MESSAGE, msg.len, iterations);
     bench_key("ludza", schemas, pki, &msg, iterations);

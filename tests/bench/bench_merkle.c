@@ -14,26 +14,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "util.h"
 #include "gw/merkle.h"
 #include "gw/parse.h"
 
 #define PROOFS 20000u
-
-static double
-now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static void
-die(const char *what, const struct gw_err *err)
-{
-    fprintf(stderr, "bench-merkle: %s: %s: %s\n", what, err->where, err->msg);
-    exit(2);
-}
 
 /* A fixed pseudo-random sequence (xorshift64), so every run proves the same leaves. */
 static uint64_t
@@ -53,7 +38,7 @@ raw_sha256_us(void)
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     const unsigned n = 200000;
-    double t0 = now_us();
+    double t0 = bench_now_us();
 
     for (unsigned i = 0; i < n; i++) {
         if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
@@ -64,7 +49,7 @@ raw_sha256_us(void)
         in[1] = md[0];
     }
     EVP_MD_CTX_free(ctx);
-    return (now_us() - t0) / n;
+    return (bench_now_us() - t0) / n;
 }
 
 int
@@ -92,45 +77,45 @@ main(int argc, char **argv)
         return 2;
     }
     if (p == NULL || gw_merkle_mem_new(&m, &err) != GW_OK) {
-        die("set-up", &err);
+        bench_die("bench-merkle", "set-up", &err);
     }
     nodes = gw_merkle_mem_nodes(m);
-    t0 = now_us();
+    t0 = bench_now_us();
     for (uint64_t i = 0; i < n; i++) {
         unsigned char entry[32] = {0};
         memcpy(entry, &i, sizeof(i)); /* an audit entry's 32-byte hash stands in for the leaf data */
         if (gw_merkle_mem_append_data(m, entry, sizeof(entry), &err) != GW_OK) {
-            die("append", &err);
+            bench_die("bench-merkle", "append", &err);
         }
     }
-    t_append = (now_us() - t0) / (double)n;
-    t0 = now_us();
+    t_append = (bench_now_us() - t0) / (double)n;
+    t0 = bench_now_us();
     for (unsigned i = 0; i < 1000; i++) {
         if (gw_merkle_root(&nodes, n - i, root, &err) != GW_OK) {
-            die("root", &err);
+            bench_die("bench-merkle", "root", &err);
         }
     }
-    t_root = (now_us() - t0) / 1000.0;
+    t_root = (bench_now_us() - t0) / 1000.0;
     for (int kind = 0; kind < 2; kind++) {
         for (unsigned i = 0; i < PROOFS; i++) {
             uint64_t x = next_random(&seed) % n;
             enum gw_rc rc;
             reads = gw_merkle_mem_reads(m);
-            t0 = now_us();
+            t0 = bench_now_us();
             rc = kind == 0 ? gw_merkle_prove_inclusion(&nodes, n, x, p, &err)
                            : gw_merkle_prove_consistency(&nodes, x + 1, n, p, &err);
-            t_prove[kind] += now_us() - t0;
+            t_prove[kind] += bench_now_us() - t0;
             if (rc != GW_OK) {
-                die("prove", &err);
+                bench_die("bench-merkle", "prove", &err);
             }
             reads = gw_merkle_mem_reads(m) - reads;
             sum_reads[kind] += reads;
             max_reads[kind] = reads > max_reads[kind] ? reads : max_reads[kind];
-            t0 = now_us();
+            t0 = bench_now_us();
             rc = gw_merkle_proof_verify(p, &err);
-            t_verify[kind] += now_us() - t0;
+            t_verify[kind] += bench_now_us() - t0;
             if (rc != GW_OK) {
-                die("verify", &err);
+                bench_die("bench-merkle", "verify", &err);
             }
         }
     }
