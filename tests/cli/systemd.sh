@@ -14,7 +14,7 @@ for line in 'User=skola-gateway' 'Group=skola-gateway' 'StateDirectory=skola-gat
     'PrivateDevices=yes' 'NoNewPrivileges=yes' 'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' \
     'CapabilityBoundingSet=' 'AmbientCapabilities=' 'SystemCallFilter=@system-service' \
     'MemoryDenyWriteExecute=yes' 'LockPersonality=yes' 'RestrictNamespaces=yes' 'ProtectKernelTunables=yes' \
-    'ProtectKernelModules=yes' 'ProtectKernelLogs=yes' 'ProtectControlGroups=yes' 'UMask=0077' \
+    'ProtectKernelModules=yes' 'ProtectKernelLogs=yes' 'ProtectControlGroups=yes' 'UMask=0077' 'LimitCORE=0' \
     'ExecStart=/usr/local/bin/gateway serve --config /etc/skola-gateway/gateway.conf'; do
     if grep -qxF -- "$line" "$UNIT"; then
         pass "$S/directive/${line%%=*}"
