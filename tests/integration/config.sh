@@ -125,6 +125,17 @@ mkfifo -m 0600 "$WORK/fifo.key.pem"
 edit "s|^key = .*|key = $WORK/fifo.key.pem|"
 refused "$S/key-fifo" "$C" "fifo\\.key\\.pem.*a FIFO"
 
+# a key file that does not parse is refused without a byte of it in the message
+printf -- '-----BEGIN PRIVATE KEY-----\nU0VDUkVUTUFSS0VSc2VjcmV0bWFya2Vy\n-----END PRIVATE KEY-----\n' >"$WORK/bad.key.pem"
+chmod 0600 "$WORK/bad.key.pem"
+edit "s|^key = .*|key = $WORK/bad.key.pem|"
+refused "$S/key-unparsable" "$C" "bad\\.key\\.pem.*no unencrypted PEM private key found"
+if grep -q "U0VDUkVUTUFSS0VS" "$WORK/serve.out"; then
+    fail "$S/key-unparsable-not-echoed" "the refusal quotes the key file: $(snip "$WORK/serve.out" 300)"
+else
+    pass "$S/key-unparsable-not-echoed"
+fi
+
 # a key of another user (only root can make one; the suites run as root on CI)
 if [ "$(id -u)" = 0 ]; then
     cp -p "$WORK/pki/visc.key.pem" "$WORK/other.key.pem"
@@ -165,5 +176,14 @@ refused "$S/key-does-not-match-certificate" "$C" "KEY_MISMATCH|does not match"
 edit "s|^trust = .*|trust = $WORK/no-such-trust.pem|"
 refused "$S/missing-trust-file" "$C" "no-such-trust\\.pem"
 refused "$S/missing-config-file" "$WORK/no-such.conf" "no-such\\.conf"
+
+# nothing any run above printed contains a line of a private key's base64 body
+if grep -v -- '-----' "$WORK/pki/visc.key.pem" | grep -qF -f - "$WORK/serve.log"; then
+    fail "$S/no-key-bytes-in-any-output" "serve.log holds a line of visc.key.pem"
+elif [ ! -s "$WORK/serve.log" ]; then
+    fail "$S/no-key-bytes-in-any-output" "serve.log is empty: nothing was checked"
+else
+    pass "$S/no-key-bytes-in-any-output"
+fi
 
 it_finish "$S"
