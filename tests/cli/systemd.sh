@@ -1,6 +1,7 @@
 #!/bin/sh
 # contrib/systemd/skola-gateway.service (docs/security.md 5): the sandboxing lines the threat model relies
-# on are there, `systemd-analyze verify` finds nothing to say about the unit, and the offline
+# on are there, contrib/systemd/skola-gateway.sysusers makes the account, `systemd-analyze verify` finds
+# nothing to say about the unit, and the offline
 # `systemd-analyze security` exposure stays at 2.0 or below. Without systemd-analyze, the two checks
 # that need it print SKIP, never PASS.
 # shellcheck source=tests/lib.sh
@@ -26,6 +27,20 @@ if grep -q '^User=root\|^AmbientCapabilities=.\|^CapabilityBoundingSet=.' "$UNIT
     fail "$S/no-privilege" "the unit runs as root or keeps a capability"
 else
     pass "$S/no-privilege"
+fi
+
+# the account the unit runs as: systemd-sysusers, on an empty root, in dry-run mode (nothing is written)
+if command -v systemd-sysusers >/dev/null 2>&1; then
+    mkdir -p "$TMP/root/etc"
+    systemd-sysusers --dry-run --root="$TMP/root" "$ROOT/contrib/systemd/skola-gateway.sysusers" >"$TMP/out" 2>&1
+    rc=$?
+    if [ $rc -eq 0 ] && grep -q "Creating user 'skola-gateway'" "$TMP/out" && [ ! -e "$TMP/root/etc/passwd" ]; then
+        pass "$S/sysusers-account"
+    else
+        fail "$S/sysusers-account" "exit $rc: $(head -c 400 "$TMP/out")"
+    fi
+else
+    skip "$S/sysusers-account" "systemd-sysusers is not installed: the account file was NOT checked"
 fi
 
 if ! command -v systemd-analyze >/dev/null 2>&1; then
