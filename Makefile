@@ -19,7 +19,10 @@ LDFLAGS_ASAN    := -fsanitize=address,undefined
 SRCS      := $(wildcard gateway/*.c)
 LIB_SRCS  := $(filter-out gateway/main.c,$(SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-FUZZ_SRCS := $(wildcard tests/fuzz/*.c) tests/bench/bench.c
+FUZZ_SRCS := $(wildcard tests/fuzz/*.c) tests/bench/bench.c tests/bench/bench_merkle.c
+TSA_SRCS  := tests/tsa/tsa.c tests/tsa/tsa-check.c
+# libFuzzer targets: tests/fuzz/fuzz_<t>.c each, corpus in tests/fuzz/corpus/<t>/, replayed by tests/run.sh
+FUZZ_TARGETS := verify config parse tsp merkle
 
 # $(1) build dir, $(2) extra cflags, $(3) extra ldflags
 define build_rules
@@ -40,35 +43,46 @@ $(1)/bench: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/bench/bench.c)
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
+$(1)/bench-merkle: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/bench/bench_merkle.c)
+	@echo "  LD $$@"
+	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
+
 # scripts/gateways.sh takes its free ports from this helper (tests and the demo)
 $(1)/reserve-port: $(1)/obj/scripts/reserve-port.o
 	@echo "  LD $$@"
 	@$$(CC) $(3) -o $$@ $$^
 
-$(1)/fuzz-verify: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/fuzz_verify.c tests/fuzz/replay.c)
+# tests/tsa: the RFC 3161 test responder (OpenSSL and libevent only) and the checker's driver (tests only)
+$(1)/test-tsa: $(1)/obj/tests/tsa/tsa.o
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
-$(1)/fuzz-config: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/fuzz_config.c tests/fuzz/replay.c)
+$(1)/tsa-check: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/tsa/tsa-check.c)
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
-$(1)/fuzz-parse: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/fuzz_parse.c tests/fuzz/replay.c)
+# one corpus-replay binary per fuzz target (tests/fuzz/fuzz_<t>.c with replay.c's main)
+$(1)/fuzz-%: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/replay.c) $(1)/obj/tests/fuzz/fuzz_%.o
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
--include $$(patsubst %.c,$(1)/obj/%.d,$$(SRCS) $$(UNIT_SRCS) $$(FUZZ_SRCS) scripts/reserve-port.c)
+-include $$(patsubst %.c,$(1)/obj/%.d,$$(SRCS) $$(UNIT_SRCS) $$(FUZZ_SRCS) $$(TSA_SRCS) scripts/reserve-port.c)
 endef
 
 $(eval $(call build_rules,build,$(CFLAGS_RELEASE),$(LDFLAGS_RELEASE)))
 $(eval $(call build_rules,build-asan,$(CFLAGS_ASAN),$(LDFLAGS_ASAN)))
 
-.PHONY: all asan deps test test-quick demo bench valgrind lint check-deps analyze fuzz clean
+# object files made on the way to a fuzz binary are kept, not deleted as intermediates
+.SECONDARY:
 
-all: build/gateway build/unit-tests build/fuzz-verify build/fuzz-config build/fuzz-parse build/reserve-port
+.PHONY: all asan deps test test-quick demo bench bench-merkle valgrind lint check-deps analyze fuzz clean
 
-asan: build-asan/gateway build-asan/unit-tests build-asan/fuzz-verify build-asan/fuzz-config build-asan/fuzz-parse \
-      build-asan/reserve-port
+# $(1) build dir: everything the suites run from it
+tools = $(1)/gateway $(1)/unit-tests $(1)/reserve-port $(1)/test-tsa $(1)/tsa-check $(FUZZ_TARGETS:%=$(1)/fuzz-%)
+
+all: $(call tools,build)
+
+asan: $(call tools,build-asan)
 
 deps:
 	@sh scripts/install-deps.sh
@@ -95,6 +109,12 @@ bench: deps
 	@$(MAKE) --no-print-directory build/bench
 	@build/bench $(BENCH_ITERATIONS)
 
+# Cost of the Merkle tree of the audit log: appends and proofs at 1,000,000 leaves (docs/audit.md 5.6).
+# MERKLE_LEAVES to change the size.
+bench-merkle:
+	@$(MAKE) --no-print-directory build/bench-merkle
+	@build/bench-merkle $(MERKLE_LEAVES)
+
 valgrind: all
 	@sh tests/run.sh --valgrind build
 
@@ -103,7 +123,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -O1 -g $(WARN) -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
 fuzz:
 	@mkdir -p build-fuzz
-	@for t in verify config parse; do \
+	@for t in $(FUZZ_TARGETS); do \
 	  clang -std=c17 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) -pthread $(FUZZ_CFLAGS) -o build-fuzz/fuzz-$$t \
 	    $(LIB_SRCS) tests/fuzz/fuzz_$$t.c $(PKG_LIBS) || exit 1; \
 	  mkdir -p build-fuzz/corpus-$$t && cp tests/fuzz/corpus/$$t/* build-fuzz/corpus-$$t/; \
@@ -113,7 +133,7 @@ fuzz:
 
 # ---- Lint: banned functions and clang-format over every C file, shellcheck over every shell script ----
 LINT_C     := $(wildcard gateway/*.c gateway/*.h include/gw/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
-                tests/bench/*.c scripts/*.c)
+                tests/bench/*.c tests/tsa/*.c scripts/*.c)
 LINT_SHELL := .ci/run $(wildcard certs-example/*.sh scripts/*.sh tests/*.sh tests/*/*.sh tests/*/*.inc)
 
 lint:

@@ -47,14 +47,28 @@ reject(struct gw_call *c, const char *message_id, const char *digest, struct gw_
     gw_log(GW_LOG_INFO, "exchange from %s rejected: %s [%s]", c->client_regno, why->msg,
            gw_reason_code(why->reason));
     if (gw_receipt_make(d->signer, c->client_regno, message_id, digest, GW_RECEIPT_REJECTED, why->reason, why->msg,
-                        &receipt, &receipt_len, NULL, err) != GW_OK ||
-        gw_store_put_rejected(d->store, message_id, c->client_regno, c->body, c->body_len,
+                        &receipt, &receipt_len, NULL, err) != GW_OK) {
+        /* a detail text that cannot go into a receipt must not cost the sender its verdict: the reason code
+         * and its fixed text still make a signed Rejected receipt */
+        gw_log_err(GW_LOG_WARN, "rejection detail left out of the receipt", err);
+        gw_err_clear(err);
+        free(receipt);
+        receipt = NULL;
+        if (gw_receipt_make(d->signer, c->client_regno, message_id, digest, GW_RECEIPT_REJECTED, why->reason, NULL,
+                            &receipt, &receipt_len, NULL, err) != GW_OK) {
+            gw_log_err(GW_LOG_ERROR, "cannot record a rejection", err);
+            rc = err->rc;
+            goto out;
+        }
+    }
+    if (gw_store_put_rejected(d->store, message_id, c->client_regno, c->body, c->body_len,
                               gw_reason_code(why->reason), receipt, receipt_len, &ev, err) != GW_OK) {
         gw_log_err(GW_LOG_ERROR, "cannot record a rejection", err);
         rc = err->rc;
     } else {
         gw_reply(c, status, "application/xml", receipt, receipt_len);
     }
+out:
     free(receipt);
     return rc;
 }
@@ -72,7 +86,8 @@ take_notification(struct gw_call *c, const struct gw_verified *v, struct gw_err 
     GW_CHECK(v->env.in_reply_to[0] != '\0', GW_EPOLICY, GW_R_RECEIPT_INVALID, "a Receipt must name InReplyTo");
     GW_TRY(gw_store_get_outbox(d->store, v->env.in_reply_to, &m, err));
     /* signed by the recipient of our message, about it, with its digest: the same checks as any receipt */
-    GW_TRY(gw_receipt_check(d->pki, d->schemas, c->body, c->body_len, m.recipient, m.id, m.sha256, &info, err));
+    GW_TRY(gw_receipt_check(d->pki, d->schemas, c->body, c->body_len, m.recipient, d->cfg.organisation, m.id,
+                            m.sha256, &info, err));
     GW_CHECK(info.status == GW_RECEIPT_DELIVERED, GW_EPOLICY, GW_R_RECEIPT_INVALID,
              "only Delivered notifications are exchanged on their own (got %s)",
              gw_receipt_status_name(info.status));

@@ -6,12 +6,14 @@
 #include "gw/buf.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -167,12 +169,43 @@ write_all(int fd, const void *p, size_t n, struct gw_err *err)
     return GW_OK;
 }
 
+/* fsync the directory that holds path, so that a rename into it survives a crash. */
+static enum gw_rc
+sync_dir(const char *path, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EIO;
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    size_t n = slash == NULL ? 0 : (slash == path ? 1 : (size_t)(slash - path));
+    int fd = -1;
+
+    GW_CHECK(n < sizeof(dir), GW_EIO, GW_R_IO, "path too long");
+    if (n == 0) {
+        dir[n++] = '.';
+    } else {
+        memcpy(dir, path, n);
+    }
+    dir[n] = '\0';
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    GW_CHECK(fd >= 0, GW_EIO, GW_R_IO, "cannot open directory %s: %s", dir, strerror(errno));
+    /* some file systems cannot fsync a directory (EINVAL): there is nothing more to make durable then */
+    GW_CHECK(fsync(fd) == 0 || errno == EINVAL, GW_EIO, GW_R_IO, "fsync of directory %s failed: %s", dir,
+             strerror(errno));
+    rc = GW_OK;
+out:
+    if (fd >= 0) {
+        close(fd);
+    }
+    return rc;
+}
+
 enum gw_rc
 gw_write_file(const char *path, const void *p, size_t n, struct gw_err *err)
 {
     enum gw_rc rc = GW_EIO;
-    char tmp[4096];
+    char tmp[4096] = "";
     int fd = -1;
+    bool tmp_is_ours = false; /* created by us and not yet renamed: removed on failure */
 
     if (strcmp(path, "-") == 0) {
         rc = write_all(STDOUT_FILENO, p, n, err);
@@ -181,22 +214,35 @@ gw_write_file(const char *path, const void *p, size_t n, struct gw_err *err)
         }
         return rc;
     }
-    GW_CHECK(snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) < (int)sizeof(tmp), GW_EIO, GW_R_IO,
-             "path too long");
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    GW_CHECK(fd >= 0, GW_EIO, GW_R_IO, "cannot create %s: %s", tmp, strerror(errno));
+    /* A fresh random name, created with O_EXCL and O_NOFOLLOW: a name planted beforehand (a symlink in a
+     * shared directory) is never opened, so nothing is written through it (security review F11). */
+    for (int attempt = 0; fd < 0 && attempt < 16; attempt++) {
+        uint64_t r = 0;
+        GW_CHECK(getrandom(&r, sizeof(r), 0) == (ssize_t)sizeof(r), GW_EIO, GW_R_IO,
+                 "no randomness for a temporary name: %s", strerror(errno));
+        GW_CHECK(snprintf(tmp, sizeof(tmp), "%s.tmp.%016" PRIx64, path, r) < (int)sizeof(tmp), GW_EIO, GW_R_IO,
+                 "path too long");
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        GW_CHECK(fd >= 0 || errno == EEXIST, GW_EIO, GW_R_IO, "cannot create %s: %s", tmp, strerror(errno));
+    }
+    GW_CHECK(fd >= 0, GW_EIO, GW_R_IO, "cannot create a temporary file beside it: every name tried exists");
+    tmp_is_ours = true;
     GW_TRY(write_all(fd, p, n, err));
     GW_CHECK(fsync(fd) == 0, GW_EIO, GW_R_IO, "fsync failed: %s", strerror(errno));
     GW_CHECK(close(fd) == 0, GW_EIO, GW_R_IO, "close failed: %s", strerror(errno));
     fd = -1;
     GW_CHECK(rename(tmp, path) == 0, GW_EIO, GW_R_IO, "cannot rename into place: %s", strerror(errno));
+    tmp_is_ours = false;
+    GW_TRY(sync_dir(path, err));
     rc = GW_OK;
 out:
     if (fd >= 0) {
         close(fd);
     }
-    if (rc != GW_OK) {
+    if (tmp_is_ours) {
         unlink(tmp);
+    }
+    if (rc != GW_OK) {
         gw_err_where(err, "%s", path);
     }
     return rc;

@@ -97,6 +97,10 @@ audit_verify(const char *store)
         printf("%s: audit log BROKEN at entry %llu: %s\n", store, bad, err.msg);
         return GW_EXIT_REJECTED;
     }
+    if (err.reason == GW_R_AUDIT_BROKEN) {
+        printf("%s: audit log BROKEN: %s\n", store, err.msg);
+        return GW_EXIT_REJECTED;
+    }
     gw_cli_print_error("audit", &err);
     return gw_rc_exit_status(rc);
 }

@@ -2,8 +2,8 @@
 /*
  * gateway receipt verify: offline check of a receipt or Delivered notification against the message it is
  * about, for anyone holding both (DESIGN §4). The message is verified with the full policy, the receipt
- * too, and then bound to it: signed by the message's Recipient, naming its MessageId, carrying the SHA-256
- * of its exact bytes.
+ * too, and then bound to it: signed by the message's Recipient, addressed to its Sender, naming its
+ * MessageId (in InReplyTo and ReceivedMessageId alike), carrying the SHA-256 of its exact bytes.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -19,8 +19,8 @@
 static const char usage[] =
     "usage: gateway receipt verify --trust CA.pem [--crl CRL.pem]... --message MSG RECEIPT\n"
     "Check that RECEIPT (a signed Receipt or Delivered notification) is about MSG: both verify with the\n"
-    "strict profile, the receipt is signed by the message's Recipient, names its MessageId and carries the\n"
-    "SHA-256 of its exact bytes.\n"
+    "strict profile, the receipt is signed by the message's Recipient, is addressed to its Sender, names its\n"
+    "MessageId and carries the SHA-256 of its exact bytes.\n"
     "  --trust FILE     PEM trust anchors\n"
     "  --crl FILE       PEM CRLs\n"
     "  --message FILE   the signed message the receipt is about\n" GW_CLI_COMMON_HELP
@@ -53,8 +53,8 @@ run(const char *argv0, const char *schema_dir, const struct gw_cli_trust *trust,
     GW_TRY(gw_verify_message(pki, schemas, doc, gw_cli_name(msg_path), &v, err));
     gw_ids_hash_sha256(msg, msg_len, digest);
     GW_TRY(gw_buf_read_file(&receipt, receipt_path, err));
-    rc = gw_receipt_check(pki, schemas, receipt.data, receipt.len, v.env.recipient, v.env.message_id, digest,
-                          &info, err);
+    rc = gw_receipt_check(pki, schemas, receipt.data, receipt.len, v.env.recipient, v.env.sender, v.env.message_id,
+                          digest, &info, err);
     if (rc != GW_OK) {
         gw_err_where(err, "%s", gw_cli_name(receipt_path));
         goto out;

@@ -230,14 +230,15 @@ deliver_one(struct peer_conn *pc, struct gw_outbox_msg *m)
     if (cc != CURLE_OK) {
         snprintf(why, sizeof(why), "transport: %.60s%s%.180s", curl_easy_strerror(cc),
                  curl_err[0] != 0 ? ": " : "", curl_err);
+        gw_utf8_repair(why);
         recorded = retry_later(dl, m, why);
         goto out;
     }
     curl_easy_getinfo(pc->curl, CURLINFO_RESPONSE_CODE, &status);
     if (status == 200 || (status >= 400 && status < 500)) {
         /* DESIGN §5: a receipt counts only if signed by the Recipient, about this message, with its digest */
-        enum gw_rc checked =
-            gw_receipt_check(d->pki, d->schemas, resp.data, resp.len, m->recipient, m->id, m->sha256, &info, &err);
+        enum gw_rc checked = gw_receipt_check(d->pki, d->schemas, resp.data, resp.len, m->recipient,
+                                              d->cfg.organisation, m->id, m->sha256, &info, &err);
         if (checked == GW_OK && !is_verdict(&info, status)) {
             /* a misbehaving peer: record no verdict it did not give; a repeat gets the stored receipt */
             snprintf(why, sizeof(why), "HTTP %ld with a signed %s receipt, which is no answer to a delivery",
@@ -260,6 +261,7 @@ deliver_one(struct peer_conn *pc, struct gw_outbox_msg *m)
                 m->state = GW_OUT_REJECTED;
                 snprintf(m->last_error, sizeof(m->last_error), "%.60s: %.180s", info.reason_code,
                          info.reason_text);
+                gw_utf8_repair(m->last_error);
                 gw_metrics_message(d->metrics, type, GW_OUTCOME_REFUSED);
                 gw_log(GW_LOG_INFO, "%s rejected by %s: %s", m->id, m->recipient, m->last_error);
                 recorded = record(dl, m, "rejected", info.reason_code);
@@ -268,6 +270,7 @@ deliver_one(struct peer_conn *pc, struct gw_outbox_msg *m)
         }
         snprintf(why, sizeof(why), "HTTP %ld without a valid receipt: %.150s [%s]", status, err.msg,
                  gw_reason_code(err.reason));
+        gw_utf8_repair(why);
         if (status == 413) {
             /* refused by the recipient's HTTP layer for its size: sending it again cannot succeed */
             m->state = GW_OUT_REJECTED;
@@ -279,6 +282,7 @@ deliver_one(struct peer_conn *pc, struct gw_outbox_msg *m)
     } else {
         snprintf(why, sizeof(why), "HTTP %ld: %.200s", status, resp.data != NULL ? (const char *)resp.data : "");
         why[strcspn(why, "\n")] = '\0';
+        gw_utf8_repair(why);
     }
     recorded = retry_later(dl, m, why);
 out:

@@ -42,6 +42,7 @@ gw_err_set(struct gw_err *err, enum gw_rc rc, enum gw_reason reason, const char 
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
     va_end(ap);
+    gw_utf8_repair(err->msg);
     return rc;
 }
 
@@ -56,6 +57,7 @@ gw_err_where(struct gw_err *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->where, sizeof(err->where), fmt, ap);
     va_end(ap);
+    gw_utf8_repair(err->where);
 }
 
 void
@@ -71,6 +73,78 @@ gw_err_add_openssl(struct gw_err *err)
             snprintf(err->msg + used, sizeof(err->msg) - used, " (%s)", line);
             used = strlen(err->msg);
         }
+    }
+    gw_utf8_repair(err->msg);
+}
+
+size_t
+gw_utf8_decode(const unsigned char *s, size_t avail, uint32_t *cp, bool *truncated)
+{
+    unsigned char b = s[0];
+    size_t n;
+    uint32_t v;
+    unsigned char lo = 0x80; /* range of the second byte */
+    unsigned char hi = 0xbf;
+
+    if (truncated != NULL) {
+        *truncated = false;
+    }
+    if (b < 0x80) {
+        *cp = b;
+        return 1;
+    }
+    if (b >= 0xc2 && b <= 0xdf) {
+        n = 2;
+        v = b & 0x1fu;
+    } else if (b >= 0xe0 && b <= 0xef) {
+        n = 3;
+        v = b & 0x0fu;
+        lo = b == 0xe0 ? 0xa0 : 0x80; /* no overlong form */
+        hi = b == 0xed ? 0x9f : 0xbf; /* no surrogate */
+    } else if (b >= 0xf0 && b <= 0xf4) {
+        n = 4;
+        v = b & 0x07u;
+        lo = b == 0xf0 ? 0x90 : 0x80; /* no overlong form */
+        hi = b == 0xf4 ? 0x8f : 0xbf; /* nothing above U+10FFFF */
+    } else {
+        return 0;
+    }
+    for (size_t k = 1; k < n; k++) {
+        if (k >= avail) {
+            if (truncated != NULL) {
+                *truncated = true;
+            }
+            return 0;
+        }
+        if (s[k] < (k == 1 ? lo : 0x80) || s[k] > (k == 1 ? hi : 0xbf)) {
+            return 0;
+        }
+        v = (v << 6) | (s[k] & 0x3fu);
+    }
+    *cp = v;
+    return n;
+}
+
+void
+gw_utf8_repair(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    size_t left = strlen(s);
+
+    while (left > 0) {
+        uint32_t cp;
+        bool truncated;
+        size_t n = gw_utf8_decode(p, left, &cp, &truncated);
+        if (truncated) {
+            *p = '\0'; /* cut inside a character: end before it */
+            return;
+        }
+        if (n == 0) {
+            *p = '?';
+            n = 1;
+        }
+        p += n;
+        left -= n;
     }
 }
 

@@ -104,6 +104,7 @@ gw_receipt_make(const struct gw_signer *signer, const char *to, const char *mess
             char text[500];
             snprintf(text, sizeof(text), "%s%s%s", gw_reason_text(reason), reason_text != NULL ? ": " : "",
                      reason_text != NULL ? reason_text : "");
+            gw_utf8_repair(text);
             GW_TRY(append_escaped(&b, text, err));
         }
         GW_TRY(gw_buf_append_str(&b, "</r:ReasonText>\n", err));
@@ -138,6 +139,7 @@ payload_field(const xmlNode *payload, const char *local, char *dst, size_t n)
             char *t = gw_xml_text(c);
             if (t != NULL) {
                 snprintf(dst, n, "%s", t);
+                gw_utf8_repair(dst);
                 free(t);
             }
             return;
@@ -147,8 +149,8 @@ payload_field(const xmlNode *payload, const char *local, char *dst, size_t n)
 
 enum gw_rc
 gw_receipt_check(struct gw_pki *pki, const struct gw_schemas *schemas, const unsigned char *receipt, size_t len,
-                 const char *expected_signer, const char *message_id, const char *message_digest_hex,
-                 struct gw_receipt_info *info, struct gw_err *err)
+                 const char *expected_signer, const char *expected_recipient, const char *message_id,
+                 const char *message_digest_hex, struct gw_receipt_info *info, struct gw_err *err)
 {
     enum gw_rc rc = GW_EPOLICY;
     xmlDoc *doc = NULL;
@@ -181,6 +183,15 @@ gw_receipt_check(struct gw_pki *pki, const struct gw_schemas *schemas, const uns
     }
     GW_CHECK(expected_signer == NULL || strcmp(r.signer, expected_signer) == 0, GW_EPOLICY, GW_R_RECEIPT_INVALID,
              "receipt is signed by %s, not by the recipient %s", r.signer, expected_signer);
+    /* a receipt speaks to the message's sender: one addressed to a third organisation that delivered a copy
+     * is that organisation's, not a verdict the sender can hold against the recipient */
+    GW_CHECK(expected_recipient == NULL || strcmp(v.env.recipient, expected_recipient) == 0, GW_EPOLICY,
+             GW_R_RECEIPT_INVALID, "receipt is addressed to %s, not to the message's sender %s", v.env.recipient,
+             expected_recipient);
+    GW_CHECK(strcmp(v.env.in_reply_to, r.message_id) == 0 ||
+                 (v.env.in_reply_to[0] == '\0' && strcmp(r.message_id, GW_NIL_UUID) == 0),
+             GW_EPOLICY, GW_R_RECEIPT_INVALID, "receipt's InReplyTo %s is not its ReceivedMessageId %s",
+             v.env.in_reply_to[0] != '\0' ? v.env.in_reply_to : "(none)", r.message_id);
     GW_CHECK(message_id == NULL || strcmp(r.message_id, message_id) == 0, GW_EPOLICY, GW_R_RECEIPT_INVALID,
              "receipt is about message %s, not %s", r.message_id, message_id);
     GW_CHECK(message_digest_hex == NULL || strcmp(r.digest, message_digest_hex) == 0, GW_EPOLICY,

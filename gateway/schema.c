@@ -44,6 +44,7 @@ on_compile_error(void *ctx, xmlErrorPtr e)
         snprintf(ce->first, sizeof(ce->first), "%s:%d: %s", e->file != NULL ? e->file : "?", e->line,
                  e->message != NULL ? e->message : "error");
         ce->first[strcspn(ce->first, "\n")] = '\0';
+        gw_utf8_repair(ce->first);
     }
 }
 
@@ -111,6 +112,7 @@ on_validation_error(void *ctx, xmlErrorPtr e)
     }
     snprintf(msg, sizeof(msg), "%s", e->message != NULL ? e->message : "invalid");
     msg[strcspn(msg, "\n")] = '\0';
+    gw_utf8_repair(msg);
     if (ve->count == 0) {
         ve->first_line = e->line;
         memcpy(ve->first, msg, sizeof(ve->first));

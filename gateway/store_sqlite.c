@@ -663,7 +663,8 @@ static enum gw_rc
 conn_open(const char *path, bool writer, struct conn *c, struct gw_err *err)
 {
     enum gw_rc rc = GW_EIO;
-    int flags = (writer ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX;
+    int flags =
+        (writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX;
     int r = sqlite3_open_v2(path, &c->db, flags, NULL);
 
     GW_CHECK(c->db != NULL, GW_ENOMEM, GW_R_NOMEM, "sqlite3 handle");
@@ -1567,7 +1568,7 @@ gw_store_open_sqlite(const char *path, struct gw_store **out, struct gw_err *err
     GW_CHECK(st->path != NULL, GW_ENOMEM, GW_R_NOMEM, "store path");
     GW_TRY(sync_init(st, err));
     /* Messages are personal data: create the file owner-only (SQLite gives -wal and -shm the same mode). */
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     GW_CHECK(fd >= 0, GW_EIO, GW_R_IO, "cannot open: %s", strerror(errno));
     close(fd);
     GW_TRY(conn_open(path, true, &st->w, err));
@@ -1623,6 +1624,30 @@ out:
     return rc;
 }
 
+/* After a CONFIG failure of open_readonly: is this a gateway store (it has an audit table) whose schema
+ * version is missing or not an integer, rather than one newer than this binary? */
+static bool
+audit_meta_damaged(struct conn *c)
+{
+    sqlite3_stmt *q = NULL;
+    bool audit = false;
+    bool newer = false;
+
+    if (sqlite3_prepare_v2(c->db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'audit'", -1, &q,
+                           NULL) == SQLITE_OK) {
+        audit = sqlite3_step(q) == SQLITE_ROW;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (sqlite3_prepare_v2(c->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &q, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW) {
+        newer = sqlite3_column_type(q, 0) == SQLITE_INTEGER && sqlite3_column_int64(q, 0) > SCHEMA_VERSION;
+    }
+    sqlite3_finalize(q);
+    return audit && !newer;
+}
+
 /* One audit row of AUDIT_COLS as borrowed strings (valid until the next step). A text value with a NUL byte
  * inside could hash like a shorter one: such a row is reported as changed. */
 static enum gw_rc
@@ -1663,11 +1688,28 @@ gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err)
     int64_t bad = 0; /* the entry the checks after the walk blame; the walk names its own */
     int r;
 
-    GW_TRY(open_readonly(path, &c, err));
-    GW_TRY(meta_int(&c, "audit_last_seq", &last_seq, err));
-    GW_TRY(meta_text(&c, "audit_last_hash", last_hash, sizeof(last_hash), err));
-    GW_CHECK(sqlite3_prepare_v2(c.db, "SELECT " AUDIT_COLS " FROM audit ORDER BY seq", -1, &q, NULL) == SQLITE_OK,
-             GW_EIO, GW_R_IO, "audit table: %s", sqlite3_errmsg(c.db));
+    /* A store with an audit table whose meta rows (schema version, audit head) are missing or retyped, or
+     * whose audit table cannot be read as the gateway wrote it, holds a damaged log: AUDIT_BROKEN (exit 1),
+     * not "not a gateway store" (security review F14). A newer schema version stays a CONFIG error. */
+    rc = open_readonly(path, &c, err);
+    if (rc == GW_ECONFIG && c.db != NULL && audit_meta_damaged(&c)) {
+        gw_err_clear(err);
+        GW_CHECK(false, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+                 "the store's schema version in meta was removed or changed");
+    }
+    GW_TRY(rc);
+    rc = meta_int(&c, "audit_last_seq", &last_seq, err);
+    rc = rc == GW_OK ? meta_text(&c, "audit_last_hash", last_hash, sizeof(last_hash), err) : rc;
+    if (rc == GW_ECONFIG) {
+        gw_err_clear(err);
+        GW_CHECK(false, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+                 "the audit head in meta (audit_last_seq, audit_last_hash) was removed or changed");
+    }
+    GW_TRY(rc);
+    r = sqlite3_prepare_v2(c.db, "SELECT " AUDIT_COLS " FROM audit ORDER BY seq", -1, &q, NULL);
+    GW_CHECK(r != SQLITE_ERROR && r != SQLITE_CORRUPT, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+             "the audit table cannot be read as the gateway wrote it: %s", sqlite3_errmsg(c.db));
+    GW_CHECK(r == SQLITE_OK, GW_EIO, GW_R_IO, "audit table: %s", sqlite3_errmsg(c.db));
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         struct gw_audit_entry e;
 

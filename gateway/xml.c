@@ -11,6 +11,7 @@
 #include <libxml/parserInternals.h>
 #include <libxml/SAX2.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -293,6 +294,7 @@ one_line(const char *msg, char *buf, size_t n)
     }
     memcpy(buf, msg, len);
     buf[len] = '\0';
+    gw_utf8_repair(buf);
     return buf;
 }
 
@@ -307,6 +309,216 @@ quiet_error(void *ctx, xmlErrorPtr error)
         st->first_error_line = error->line;
         one_line(error->message, st->first_error, sizeof(st->first_error));
     }
+}
+
+/*
+ * The pre-scan: one linear pass over the bytes before libxml2 sees them (security review F1). libxml2 2.9.14
+ * checks attribute and namespace-declaration uniqueness with a nested loop over the attributes of a start tag,
+ * in xmlParseStartTag2, before any SAX callback runs; and after its first well-formedness error it keeps
+ * tokenising the rest of the document with SAX disabled, so no callback limit applies there at all. The
+ * pre-scan therefore bounds what libxml2 will do whatever the document looks like:
+ *  - every byte is a well-formed UTF-8 sequence of an XML character, so libxml2 never ends a comment, CDATA
+ *    section, processing instruction or attribute value early at a bad character, and never falls back to
+ *    reading the rest as Latin-1;
+ *  - any "<!DOCTYPE" is refused (an ATTLIST of a DTD read with SAX disabled would add defaulted attributes
+ *    to every start tag, uncounted);
+ *  - comments, CDATA sections and processing instructions are skipped exactly as libxml2 skips them, and are
+ *    refused above max_text (well below libxml2's own 10,000,000-byte cut-off, which would end them early);
+ *  - every other '<' opens a tag region that lasts until '>' outside a quoted value, or until the next '<'
+ *    (which ends any start tag in libxml2, quoted or not); each '=' outside a quoted value counts one
+ *    attribute. A libxml2 start tag lies inside one region and each of its attributes has such a '=', so
+ *    the count is never below libxml2's; in a well-formed document it is exact.
+ * The checks after parsing (SAX callbacks) stay as they are and give the same reason codes.
+ */
+
+static bool
+is_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* XML 1.0 Char, for a code point that UTF-8 can carry (surrogates and > U+10FFFF are already excluded). */
+static bool
+is_xml_char(uint32_t cp)
+{
+    return cp >= 0x20 ? cp != 0xfffe && cp != 0xffff : cp == '\t' || cp == '\n' || cp == '\r';
+}
+
+/* The line of byte pos, counted as libxml2 counts it (for the error location only). */
+static int
+line_of(const unsigned char *d, size_t pos)
+{
+    int line = 1;
+
+    for (size_t i = 0; i < pos; i++) {
+        if ((d[i] == '\n' || (d[i] == '\r' && d[i + 1] != '\n')) && line < INT_MAX) {
+            line++;
+        }
+    }
+    return line;
+}
+
+/* Does d[i..] start with the string s? */
+static bool
+starts(const unsigned char *d, size_t len, size_t i, const char *s)
+{
+    size_t n = strlen(s);
+
+    return n <= len - i && memcmp(d + i, s, n) == 0;
+}
+
+/* Where the terminator `end` first occurs at or after `from` (len if nowhere), and the length of what lies
+ * between as libxml2 hands it on (a CR LF pair becomes one LF). */
+static size_t
+find_end(const unsigned char *d, size_t len, size_t from, const char *end, size_t *text_len)
+{
+    const unsigned char *p = memmem(d + from, len - from, end, strlen(end));
+    size_t at = p != NULL ? (size_t)(p - d) : len;
+    size_t crlf = 0;
+
+    for (size_t i = from; i + 1 < at; i++) {
+        crlf += d[i] == '\r' && d[i + 1] == '\n';
+    }
+    *text_len = at - from - crlf;
+    return at;
+}
+
+/* One tag region from the '<' at d[i]; returns where scanning goes on. */
+static enum gw_rc
+prescan_tag(const unsigned char *d, size_t len, size_t i, const char *name, const struct gw_xml_limits *lim,
+            size_t *next, struct gw_err *err)
+{
+    enum gw_rc rc = GW_ELIMIT;
+    size_t attrs = 0;
+    size_t j = i + 1;
+    bool after_eq = false;
+
+    while (j < len && d[j] != '<') {
+        unsigned char c = d[j];
+        if (after_eq && (c == '"' || c == '\'')) {
+            /* a quoted value ends at its quote, or at a '<' where libxml2 ends the start tag */
+            for (j++; j < len && d[j] != c && d[j] != '<'; j++) {
+            }
+            if (j < len && d[j] == c) {
+                j++;
+            }
+            after_eq = false;
+            continue;
+        }
+        if (c == '>') {
+            j++;
+            break;
+        }
+        if (c == '=') {
+            attrs++;
+            if (attrs > lim->max_attrs) {
+                gw_err_where(err, "%s:%d", name, line_of(d, j));
+            }
+            GW_CHECK(attrs <= lim->max_attrs, GW_ELIMIT, GW_R_LIMIT_ATTRS,
+                     "too many attributes on one element (limit %zu)", lim->max_attrs);
+            after_eq = true;
+        } else if (!is_blank(c)) {
+            after_eq = false;
+        }
+        j++;
+    }
+    *next = j;
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+static enum gw_rc
+prescan(const unsigned char *d, size_t len, const char *name, const struct gw_xml_limits *lim, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EINPUT;
+    /* libxml2 cuts a longer comment, CDATA section or PI short (XML_MAX_TEXT_LENGTH) and reads on as content */
+    size_t max_text = lim->max_text < XML_MAX_TEXT_LENGTH ? lim->max_text : XML_MAX_TEXT_LENGTH - 1;
+    size_t i = 0;
+    size_t text_len = 0;
+    size_t bad = len;
+    bool utf8 = true;
+    uint32_t cp = 0;
+
+    for (size_t k = 0; k < len && bad == len;) {
+        size_t n;
+        if (d[k] >= 0x20 && d[k] < 0x80) {
+            k++;
+            continue;
+        }
+        n = gw_utf8_decode(d + k, len - k, &cp, NULL);
+        if (n == 0 || !is_xml_char(cp)) {
+            bad = k;
+            utf8 = n != 0;
+        }
+        k += n;
+    }
+    if (bad < len) {
+        gw_err_where(err, "%s:%d", name, line_of(d, bad));
+    }
+    GW_CHECK(bad == len || utf8, GW_EINPUT, GW_R_XML_MALFORMED, "invalid UTF-8 at byte %zu; messages are UTF-8",
+             bad);
+    GW_CHECK(bad == len, GW_EINPUT, GW_R_XML_MALFORMED, "character U+%04X at byte %zu is not allowed in XML",
+             (unsigned)cp, bad);
+    if (starts(d, len, 0, "\xef\xbb\xbf")) {
+        i = 3;
+    }
+    if (starts(d, len, i, "<?xml") && i + 5 < len && is_blank(d[i + 5])) {
+        /* libxml2 ends a broken XML declaration at the first '>' (MOVETO_ENDTAG), a good one too */
+        const unsigned char *gt = memchr(d + i, '>', len - i);
+        i = gt != NULL ? (size_t)(gt - d) + 1 : len;
+    }
+    while (i < len) {
+        const unsigned char *lt = memchr(d + i, '<', len - i);
+        size_t at;
+        if (lt == NULL) {
+            break;
+        }
+        at = i = (size_t)(lt - d);
+        if (starts(d, len, i, "<!--")) {
+            i = find_end(d, len, i + 4, "-->", &text_len) + 3;
+            if (text_len > max_text) {
+                gw_err_where(err, "%s:%d", name, line_of(d, at));
+            }
+            GW_CHECK(text_len <= max_text, GW_ELIMIT, GW_R_LIMIT_TEXT, "comment too long (limit %zu)", max_text);
+        } else if (starts(d, len, i, "<![CDATA[")) {
+            i = find_end(d, len, i + 9, "]]>", &text_len) + 3;
+            if (text_len > max_text) {
+                gw_err_where(err, "%s:%d", name, line_of(d, at));
+            }
+            GW_CHECK(text_len <= max_text, GW_ELIMIT, GW_R_LIMIT_TEXT, "text node too long (limit %zu)", max_text);
+        } else if (starts(d, len, i, "<?")) {
+            /* a PI only where libxml2 reads a target name (ASCII name start, at most max_name bytes); anything
+             * else after "<?" libxml2 reads on as content, and so does the scan */
+            size_t t = i + 2;
+            while (t < len && !is_blank(d[t]) && d[t] != '?' && t - i - 2 <= lim->max_name) {
+                t++;
+            }
+            i += 2;
+            if (t > i && t - i <= lim->max_name &&
+                (d[i] == '_' || d[i] == ':' || (d[i] >= 'a' && d[i] <= 'z') || (d[i] >= 'A' && d[i] <= 'Z'))) {
+                while (t < len && is_blank(d[t])) {
+                    t++;
+                }
+                i = find_end(d, len, t, "?>", &text_len) + 2;
+                if (text_len > max_text) {
+                    gw_err_where(err, "%s:%d", name, line_of(d, at));
+                }
+                GW_CHECK(text_len <= max_text, GW_ELIMIT, GW_R_LIMIT_TEXT,
+                         "processing instruction too long (limit %zu)", max_text);
+            }
+        } else {
+            if (starts(d, len, i, "<!DOCTYPE")) {
+                gw_err_where(err, "%s:%d", name, line_of(d, at));
+            }
+            GW_CHECK(!starts(d, len, i, "<!DOCTYPE"), GW_EPOLICY, GW_R_XML_DTD,
+                     "DOCTYPE declarations are not accepted");
+            GW_TRY(prescan_tag(d, len, i, name, lim, &i, err));
+        }
+    }
+    rc = GW_OK;
+out:
+    return rc;
 }
 
 enum gw_rc
@@ -329,6 +541,7 @@ gw_xml_parse(const unsigned char *data, size_t len, const char *name, const stru
              "NUL byte in the document: not UTF-8 XML");
     GW_CHECK(declared_encoding_is_utf8(data, len), GW_EINPUT, GW_R_XML_MALFORMED,
              "the XML declaration names an encoding other than UTF-8; messages are UTF-8");
+    GW_TRY(prescan(data, len, name, lim, err));
     ctxt = xmlNewParserCtxt();
     GW_CHECK(ctxt != NULL, GW_ENOMEM, GW_R_NOMEM, "cannot create parser");
     ctxt->_private = &st;

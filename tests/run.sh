@@ -53,6 +53,8 @@ for build in "$@"; do
     run_suite "$build" "fuzz corpora replay" "$build/fuzz-verify" tests/fuzz/corpus/verify
     run_suite "$build" "fuzz config replay" "$build/fuzz-config" tests/fuzz/corpus/config
     run_suite "$build" "fuzz parse replay" "$build/fuzz-parse" tests/fuzz/corpus/parse
+    run_suite "$build" "fuzz tsp replay" "$build/fuzz-tsp" tests/fuzz/corpus/tsp
+    run_suite "$build" "fuzz merkle replay" "$build/fuzz-merkle" tests/fuzz/corpus/merkle
     run_suite "$build" "hostile corpus" sh tests/hostile/run.sh
     for s in tests/cli/*.sh tests/integration/*.sh; do
         [ -f "$s" ] || continue

@@ -34,7 +34,9 @@ void gw_buf_take(struct gw_buf *b, unsigned char **out, size_t *len);
 /* Read a whole file ("-" is stdin) into b, failing with GW_R_LIMIT_SIZE if it is larger than b->max. */
 GW_MUST_CHECK enum gw_rc gw_buf_read_file(struct gw_buf *b, const char *path, struct gw_err *err);
 
-/* Write all bytes to path ("-" is stdout), atomically for regular files (temp file + fsync + rename). */
+/* Write all bytes to path ("-" is stdout), atomically and durably for regular files: a new temporary file
+ * beside it with a random name (O_EXCL, O_NOFOLLOW: never through a planted name), fsync, rename over path,
+ * fsync of the directory. A symlink at path itself is replaced, not followed. */
 GW_MUST_CHECK enum gw_rc gw_write_file(const char *path, const void *p, size_t n, struct gw_err *err);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "gw/reasons.h"
 
@@ -46,6 +47,17 @@ void gw_err_where(struct gw_err *err, const char *fmt, ...) GW_PRINTF(2, 3);
 
 /* Append the OpenSSL error queue (and clear it) to err->msg. */
 void gw_err_add_openssl(struct gw_err *err);
+
+/* Decode the UTF-8 sequence at s, of which avail >= 1 bytes may be read: its length (1..4) with its code point
+ * in *cp, or 0 if it is not well-formed UTF-8 (overlong forms, surrogates and code points above U+10FFFF
+ * are not). *truncated (may be NULL) is set when the bytes were a correct start cut short by avail. */
+size_t gw_utf8_decode(const unsigned char *s, size_t avail, uint32_t *cp, bool *truncated);
+
+/* Make a NUL-terminated text in a fixed buffer well-formed UTF-8 after it was cut at a byte count: a sequence
+ * cut at the end is dropped (the text ends on a character boundary) and any other byte that is not part of a
+ * well-formed sequence becomes '?'. Every text cut into a fixed buffer goes through this before it can reach
+ * a receipt, a log line, an HTTP answer or the store (security review F5). */
+void gw_utf8_repair(char *s);
 
 /* Stable code name without prefix ("SIG_MULTIPLE") and short text of a reason. Never NULL. */
 const char *gw_reason_code(enum gw_reason reason);

@@ -187,6 +187,30 @@
  * detail. Fixed; entries are read into stack buffers of this size, so never above 4 KiB. */
 #define GW_AUDIT_MAX_FIELD 1024u
 
+/* ---- RFC 3161 timestamps (tsp.c, tsa_client.c; docs/timestamps.md) ---- */
+
+/* Bytes of one TSA reply or stored timestamp token. A token with a 3-certificate RSA-4096 chain is ~8 KB and
+ * real TSAs send 3-7 KB. Checked before any decoding, and by the client while it reads, so a hostile TSA
+ * cannot make us buffer or parse more. Ceiling 1 MiB (for a TSA setting of the XAdES work, which may only
+ * lower it): OpenSSL's decoders take a long length and a token is held in memory. Certificates in a token
+ * are bounded by GW_MAX_CHAIN_CERTS. */
+#define GW_MAX_TSP_REPLY_BYTES (64u * 1024u)
+#define GW_MAX_TSP_REPLY_BYTES_CEILING (1024u * 1024u)
+
+/* ---- Merkle proofs of the audit log (merkle.c) ---- */
+
+/* Leaves of a Merkle tree, so tree sizes and leaf indices in a proof: INT64_MAX, so that every size and
+ * index fits a signed 64-bit SQL integer. Fixed. */
+#define GW_MERKLE_MAX_SIZE ((uint64_t)INT64_MAX)
+
+/* Hashes in one proof: an inclusion proof in a tree of at most GW_MERKLE_MAX_SIZE leaves has at most 63,
+ * a consistency proof one more. More cannot be a proof; the parser and the verifiers refuse them. Fixed. */
+#define GW_MERKLE_MAX_PATH 64u
+
+/* Bytes of one proof file: the longest proof text (5 header lines of at most 80 bytes and
+ * GW_MERKLE_MAX_PATH path lines of 70) is under 5 KB. Refused before it is read. Fixed. */
+#define GW_MERKLE_MAX_PROOF_TEXT 8192u
+
 /* ---- Compile-time checks (SQLite sqliteLimit.h) ---- */
 
 _Static_assert(GW_MAX_DOC_BYTES <= GW_MAX_DOC_BYTES_CEILING, "max_body default above its ceiling");
@@ -228,5 +252,10 @@ _Static_assert(GW_MAX_INBOX_REPLY_BYTES / GW_INBOX_ENTRY_MAX_BYTES >= GW_MAX_INB
                "the inbox reply buffer holds a full page");
 _Static_assert(GW_MAX_CONFIG_LINE < GW_MAX_CONFIG_BYTES, "a configuration line fits in the file");
 _Static_assert(GW_AUDIT_MAX_FIELD <= 4096u, "audit fields are read into stack buffers");
+_Static_assert(GW_MAX_TSP_REPLY_BYTES <= GW_MAX_TSP_REPLY_BYTES_CEILING, "TSA reply limit above its ceiling");
+_Static_assert(GW_MAX_TSP_REPLY_BYTES_CEILING <= INT_MAX, "OpenSSL's decoders and BIOs take int/long lengths");
+
+_Static_assert(5u * 80u + GW_MERKLE_MAX_PATH * 70u <= GW_MERKLE_MAX_PROOF_TEXT,
+               "the longest Merkle proof text fits the proof text limit (merkle.c writes into a buffer of it)");
 
 #endif

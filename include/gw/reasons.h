@@ -65,7 +65,18 @@
     X(FORBIDDEN, "client not allowed to use this endpoint", 403)                                                  \
     X(UNAVAILABLE, "temporarily unavailable", 503)                                                                \
     X(RECEIPT_INVALID, "receipt does not match the message", 400)                                                 \
-    X(HTTP_HEADERS_TOO_LARGE, "request headers too large", 431)
+    X(HTTP_HEADERS_TOO_LARGE, "request headers too large", 431)                                                   \
+    X(TSA_MALFORMED, "timestamp reply or token is malformed", 400)                                                \
+    X(TSA_STATUS, "timestamp authority refused the request", 502)                                                 \
+    X(TSA_IMPRINT, "timestamp is not over the expected digest", 400)                                              \
+    X(TSA_NONCE, "timestamp nonce does not match the request", 502)                                               \
+    X(TSA_UNTRUSTED, "timestamp authority does not chain to a TSA trust anchor", 403)                             \
+    X(TSA_EKU, "TSA certificate lacks the critical timeStamping extended key usage", 403)                         \
+    X(TSA_SIGNATURE, "timestamp token signature does not verify", 400)                                            \
+    X(TSA_TIME, "timestamp time is in the future or too imprecise", 400)                                          \
+    X(TSA_HTTP, "timestamp authority answered with an HTTP error", 502)                                           \
+    X(MERKLE_PROOF_MALFORMED, "Merkle proof is malformed", 400)                                                   \
+    X(MERKLE_PROOF_INVALID, "Merkle proof does not verify", 400)
 
 enum gw_reason {
 #define GW_REASON_ENUM(code, text, http) GW_R_##code,

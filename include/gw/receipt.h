@@ -48,14 +48,17 @@ GW_MUST_CHECK enum gw_rc gw_receipt_make(const struct gw_signer *signer, const c
                                          size_t *out_len, char *receipt_id, struct gw_err *err);
 
 /*
- * Verify receipt bytes with the full policy and check them against a message: signed by expected_signer
- * (NULL: any), about message_id, carrying message_digest_hex (NULL: not checked).
- * OUT: *info. Reasons: every gw_verify_message reason, RECEIPT_INVALID (not a receipt, wrong signer,
- * other message, other digest).
+ * Verify receipt bytes with the full policy and check them against a message: signed by expected_signer (the
+ * message's Recipient), addressed to expected_recipient (the message's Sender), about message_id, carrying
+ * message_digest_hex; each NULL: not checked. The header's InReplyTo must name the same message as the
+ * payload's ReceivedMessageId. OUT: *info. Reasons: every gw_verify_message reason, RECEIPT_INVALID (not a
+ * receipt, wrong signer, addressed to another organisation, InReplyTo and ReceivedMessageId differ, other
+ * message, other digest).
  */
 GW_MUST_CHECK enum gw_rc gw_receipt_check(struct gw_pki *pki, const struct gw_schemas *schemas,
                                           const unsigned char *receipt, size_t len, const char *expected_signer,
-                                          const char *message_id, const char *message_digest_hex,
-                                          struct gw_receipt_info *info, struct gw_err *err);
+                                          const char *expected_recipient, const char *message_id,
+                                          const char *message_digest_hex, struct gw_receipt_info *info,
+                                          struct gw_err *err);
 
 #endif

@@ -76,15 +76,19 @@ else
     fail audit/show-limit "exit $rc: $(head -c 400 "$TMP/out")"
 fi
 
-# tamper NAME ENTRY WHY SQL: change a copy of the good store; verify exits 1 naming ENTRY
-tamper() {
+# tampered NAME SQL: verify a copy of the good store changed by SQL (false if SQL cannot be applied)
+tampered() {
     cp "$TMP/good.db" "$TMP/t.db"
-    if ! sqlite3 "$TMP/t.db" "$4"; then
-        fail "audit/$1" "sqlite3 could not apply: $4"
-        return
+    if ! sqlite3 "$TMP/t.db" "$2"; then
+        fail "audit/$1" "sqlite3 could not apply: $2"
+        return 1
     fi
     gw audit verify --store "$TMP/t.db"
-    expect_out "audit/$1" 1 "^$TMP/t.db: audit log BROKEN at entry $2: .*$3"
+}
+
+# tamper NAME ENTRY WHY SQL: change a copy of the good store; verify exits 1 naming ENTRY
+tamper() {
+    tampered "$1" "$4" && expect_out "audit/$1" 1 "^$TMP/t.db: audit log BROKEN at entry $2: .*$3"
 }
 
 tamper changed 5 "hash mismatch" "UPDATE audit SET outcome = 'ok' WHERE seq = 5"
@@ -105,6 +109,20 @@ last=$(sqlite3 "$TMP/good.db" "SELECT hash FROM audit WHERE seq = 12")
 added=$(entry_hash "$last" 13 2025-03-02T00:00:00.000Z delivered "" 90000017453 ok "")
 tamper added 13 "added" "INSERT INTO audit VALUES (13, '2025-03-02T00:00:00.000Z', 'delivered', '', '90000017453',
   'ok', '', '$last', '$added')"
+
+# damage to what verify compares the chain with, or to the table itself: BROKEN (exit 1) like a changed
+# entry, so that a monitor alerting on exit 1 sees it (security review F14); a newer schema stays exit 2
+tamper_meta() {
+    tampered "$1" "$3" && expect_out "audit/$1" 1 "^$TMP/t.db: audit log BROKEN: .*$2"
+}
+tamper_meta meta-last-seq-removed "audit head" "DELETE FROM meta WHERE key = 'audit_last_seq'"
+tamper_meta meta-last-hash-removed "audit head" "DELETE FROM meta WHERE key = 'audit_last_hash'"
+tamper_meta meta-last-seq-retyped "audit head" "UPDATE meta SET value = '12' WHERE key = 'audit_last_seq'"
+tamper_meta meta-last-hash-retyped "audit head" "UPDATE meta SET value = 12 WHERE key = 'audit_last_hash'"
+tamper_meta meta-schema-version-removed "schema version" "DELETE FROM meta WHERE key = 'schema_version'"
+tamper_meta meta-schema-version-retyped "schema version" "UPDATE meta SET value = 'one' WHERE key = 'schema_version'"
+tamper_meta audit-table-dropped "audit table" "DROP TABLE audit"
+tamper_meta audit-table-column-renamed "audit table" "ALTER TABLE audit RENAME COLUMN reason TO why"
 
 gw audit verify --store "$TMP/no-such.db"
 expect_out audit/missing-file 2 "cannot read"

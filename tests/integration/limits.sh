@@ -48,20 +48,39 @@ printf '<!-- %s -->\n' "$(cat "$WORK/pad")" >>"$big"
 got_413() {
     [ "$1" = 413 ] || { [ "$1" = 000 ] && grep -q '413 Request Entity Too Large' "$2"; }
 }
-code=$(it_req "$WORK/r" visc visc-client-full /v1/messages -H 'Content-Type: application/xml' --data-binary "@$big")
+# With a declared length the verdict comes before the body: the client asks first (Expect: 100-continue,
+# which curl sends by itself only above 1 MiB), and no upload races the server's close.
+code=$(it_req "$WORK/r" visc visc-client-full /v1/messages -H 'Content-Type: application/xml' \
+    -H 'Expect: 100-continue' --data-binary "@$big")
 if got_413 "$code" "$WORK/r" && grep -qiE 'large|size|limit' "$WORK/r"; then
     pass "$S/body-too-large-413"
 else
     fail "$S/body-too-large-413" "HTTP $code (want 413 with a reason): $(snip "$WORK/r")"
 fi
-code=$(it_req "$WORK/r" visc visc-client-full /v1/messages -H 'Content-Type: application/xml' \
-    -H 'Transfer-Encoding: chunked' --data-binary "@$big")
-if got_413 "$code" "$WORK/r"; then
+# A chunked body is over the limit only once the server has read past it; it then answers 413 and closes
+# while the rest is still in flight, and the client's TCP stack may drop that answer when the close
+# resets the connection (RFC 9112 9.6). So a reset with no answer at all (000, nothing read) is tried
+# again, at most five times; any other answer decides at once.
+chunked_413() {
+    _c_try=0
+    while [ $_c_try -lt 5 ]; do
+        _c_try=$((_c_try + 1))
+        rm -f "$WORK/r"
+        code=$(it_req "$WORK/r" visc visc-client-full /v1/messages -H 'Content-Type: application/xml' \
+            -H 'Transfer-Encoding: chunked' --data-binary "@$big")
+        [ "$code" = 000 ] && [ ! -s "$WORK/r" ] && continue
+        got_413 "$code" "$WORK/r"
+        return
+    done
+    return 1
+}
+if chunked_413; then
     pass "$S/body-too-large-chunked-413"
 else
     fail "$S/body-too-large-chunked-413" "HTTP $code (want 413): $(snip "$WORK/r")"
 fi
-code=$(it_req "$WORK/r" visc ludza-full /v1/exchange -H 'Content-Type: application/xml' --data-binary "@$big")
+code=$(it_req "$WORK/r" visc ludza-full /v1/exchange -H 'Content-Type: application/xml' -H 'Expect: 100-continue' \
+    --data-binary "@$big")
 if got_413 "$code" "$WORK/r"; then pass "$S/body-too-large-exchange-413"; else
     fail "$S/body-too-large-exchange-413" "HTTP $code (want 413): $(snip "$WORK/r")"; fi
 if healthy visc "$PORT_visc"; then pass "$S/healthy-after-large-bodies"; else fail "$S/healthy-after-large-bodies" "no 200 from /healthz"; fi

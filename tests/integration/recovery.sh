@@ -180,4 +180,21 @@ for n in visc ludza; do
         fail "$S/audit-verify/$n" "exit $rc: $(snip "$WORK/av")"; fi
 done
 
+# --- a log damaged while the gateway was stopped: it starts, and says so (security review F14) -------
+if grep -q 'audit log .* does not verify' "$WORK/ludza.log"; then
+    fail "$S/audit-intact-no-warning" "$(grep 'does not verify' "$WORK/ludza.log" | head -n 1)"
+else
+    pass "$S/audit-intact-no-warning"
+fi
+last=$(sqlite3 "$WORK/visc.db" "SELECT max(seq) FROM audit")
+sqlite3 "$WORK/visc.db" "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq > $last - 2"
+if it_start visc; then
+    if grep -q "audit log of $WORK/visc.db does not verify: audit entry $((last - 1)): entry missing" "$WORK/visc.log"; then
+        pass "$S/audit-broken-warning-at-start"
+    else
+        fail "$S/audit-broken-warning-at-start" "no warning in the log: $(tail -n 3 "$WORK/visc.log" | tr '\n' ' ')"
+    fi
+    it_stop_all
+fi
+
 it_finish "$S"

@@ -149,3 +149,18 @@ t_copy_file(const char *from, const char *path, mode_t mode)
     free(data);
     return ok;
 }
+
+void
+t_fill_latvian(char *buf, size_t size, size_t pad)
+{
+    size_t n = 0;
+
+    for (; n < pad && n + 1 < size; n++) {
+        buf[n] = 'x';
+    }
+    while (n + 2 < size) {
+        memcpy(buf + n, "\xc4\x81", 2); /* ā */
+        n += 2;
+    }
+    buf[n] = '\0';
+}

@@ -65,6 +65,11 @@ extern const struct t_module t_module_config;
 extern const struct t_module t_module_parse;
 extern const struct t_module t_module_store;
 extern const struct t_module t_module_http;
+extern const struct t_module t_module_receipt;
+extern const struct t_module t_module_files;
+extern const struct t_module t_module_worstcase;
+extern const struct t_module t_module_tsp;
+extern const struct t_module t_module_merkle;
 
 /* Record a failure (the first one is kept). Use the macros below, which also leave the test. */
 void t_fail(struct t *t, const char *file, int line, const char *fmt, ...) GW_PRINTF(4, 5);
@@ -92,6 +97,10 @@ xmlNode *t_find(xmlNode *node, const char *ns, const char *local);
 
 /* Does the NUL-terminated haystack contain needle? NULL-safe (false). */
 bool t_contains(const char *haystack, const char *needle);
+
+/* Fill buf (size bytes, NUL-terminated) with `pad` ASCII letters, then the two-byte letter ā as often as it
+ * fits: a text whose cut at a byte count falls inside a letter for every other pad. */
+void t_fill_latvian(char *buf, size_t size, size_t pad);
 
 #define T_FAIL(...)                                                                                               \
     do {                                                                                                          \

@@ -3,6 +3,7 @@
  * Unit tests of err.c: the first error wins, the reason table round-trips, rc maps to the exit status of
  * DESIGN §4, and GW_CHECK/GW_TRY record where an error was raised.
  */
+#include <libxml/xmlstring.h>
 #include <limits.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
@@ -188,6 +189,42 @@ out:
     ERR_clear_error();
 }
 
+/*
+ * GATEWAY BUG (security review F5): texts were cut at a byte count, splitting a two-byte letter; a Rejected
+ * receipt built from such a text no longer parsed, and the rejection went unrecorded. Every cut of an
+ * error text now ends on a character boundary, for each offset of the cut.
+ */
+static void
+test_utf8_cut(struct t *t)
+{
+    struct gw_err err;
+    char s[16];
+    char long_text[1024];
+
+    for (size_t pad = 0; pad < 4; pad++) {
+        t_fill_latvian(long_text, sizeof(long_text), pad);
+        gw_err_clear(&err);
+        (void)gw_err_set(&err, GW_EINPUT, GW_R_SCHEMA_INVALID, "a.c:1", "value '%s' is too long", long_text);
+        gw_err_where(&err, "%s", long_text);
+        EXPECT_TRUE(xmlCheckUTF8((const xmlChar *)err.msg) == 1);
+        EXPECT_TRUE(xmlCheckUTF8((const xmlChar *)err.where) == 1);
+        EXPECT_TRUE(strlen(err.msg) >= sizeof(err.msg) - 4); /* cut at most by one character */
+        EXPECT_TRUE(strlen(err.where) >= sizeof(err.where) - 4);
+    }
+    /* the repair itself: a cut character at the end goes, a stray byte elsewhere becomes '?' */
+    snprintf(s, sizeof(s), "%s", "ab\xc4");
+    gw_utf8_repair(s);
+    EXPECT_STR_EQ(s, "ab");
+    snprintf(s, sizeof(s), "%s", "a\xc4:b\xe2\x80");
+    gw_utf8_repair(s);
+    EXPECT_STR_EQ(s, "a?:b");
+    snprintf(s, sizeof(s), "%s", "\xed\xa0\x80\xc4\x81\xf0\x9f\x98\x80");
+    gw_utf8_repair(s);
+    EXPECT_STR_EQ(s, "???\xc4\x81\xf0\x9f\x98\x80");
+out:
+    return;
+}
+
 static const struct t_case cases[] = {
     {"first_error_wins", test_first_error_wins, NULL},
     {"long_message_truncated", test_long_message_truncated, NULL},
@@ -196,6 +233,7 @@ static const struct t_case cases[] = {
     {"reason_unknown", test_reason_unknown, NULL},
     {"exit_status", test_exit_status, NULL},
     {"add_openssl", test_add_openssl, NULL},
+    {"utf8_cut", test_utf8_cut, NULL},
 };
 
 const struct t_module t_module_err = {"err", cases, T_COUNT(cases)};

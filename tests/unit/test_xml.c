@@ -131,6 +131,54 @@ out:
     return;
 }
 
+/*
+ * GATEWAY BUG (security review F1): libxml2 checks attribute uniqueness in quadratic time before any SAX
+ * callback, and reads on with callbacks off after a well-formedness error, so the attribute count is now
+ * checked on the bytes first. These are the cases the scan must get right: it counts where libxml2 parses
+ * a start tag (also after an error or a broken declaration), and not inside quoted values, comments,
+ * CDATA sections or processing instructions.
+ */
+static void
+test_limit_attrs_prescan(struct t *t)
+{
+    struct gw_xml_limits lim;
+
+    small_limits(&lim);
+    /* after a mismatched end tag and after a broken XML declaration libxml2 calls back no more */
+    PARSE_FAILS("<r><a></b><c w='0' x='1' y='2' z='3'/></r>", &lim, GW_R_LIMIT_ATTRS, GW_ELIMIT);
+    PARSE_FAILS("<?xml versio='1.0'?><c w='0' x='1' y='2' z='3'/>", &lim, GW_R_LIMIT_ATTRS, GW_ELIMIT);
+    /* a '<' ends a value (and the start tag) in libxml2, so the next tag is counted on its own */
+    PARSE_FAILS("<r><a x='<c w=\"0\" x=\"1\" y=\"2\" z=\"3\"/></r>", &lim, GW_R_LIMIT_ATTRS, GW_ELIMIT);
+    /* values may hold '>', '=' and the other quote */
+    PARSES("<a x='>=\"' y=\"'>='\" z='a=b'/>", &lim);
+    PARSE_FAILS("<a x='>' y='>' z='>' w='>'/>", &lim, GW_R_LIMIT_ATTRS, GW_ELIMIT);
+    /* markup-like text in comments, CDATA sections and PIs is not a tag; the XML declaration is skipped */
+    PARSES("<?xml version='1.0'?><!-- <b w='0' x='1' y='2' z='3'> --><a><![CDATA[<b w='0' x='1' y='2' z='3'>]]>"
+           "<?pi <b w='0' x='1' y='2' z='3'> ?></a>",
+           &lim);
+    /* "<?" without a target name is no PI for libxml2: what follows is content, and counted */
+    PARSE_FAILS("<r><? <c w='0' x='1' y='2' z='3'/> ?></r>", &lim, GW_R_LIMIT_ATTRS, GW_ELIMIT);
+    /* a DOCTYPE anywhere, also after an error, when the SAX check would no longer run */
+    PARSE_FAILS("<?xml versio='1.0'?><!DOCTYPE a [<!ATTLIST a x CDATA 'v'>]><a/>", &lim, GW_R_XML_DTD, GW_EPOLICY);
+    /* comments, CDATA sections and PIs longer than max_text, also when they are never closed */
+    PARSES("<a><!--12345678901234567890123456789012--></a>", &lim);
+    PARSE_FAILS("<a><!--123456789012345678901234567890123--></a>", &lim, GW_R_LIMIT_TEXT, GW_ELIMIT);
+    PARSE_FAILS("<a><!--123456789012345678901234567890123", &lim, GW_R_LIMIT_TEXT, GW_ELIMIT);
+    PARSE_FAILS("<a><![CDATA[123456789012345678901234567890123", &lim, GW_R_LIMIT_TEXT, GW_ELIMIT);
+    PARSE_FAILS("<a><?pi 123456789012345678901234567890123?></a>", &lim, GW_R_LIMIT_TEXT, GW_ELIMIT);
+    /* CR LF counts as one character, as libxml2 hands it on */
+    PARSES("<a><!--1234567890123456789012345678901\r\n--></a>", &lim);
+    /* bytes that are not UTF-8 XML characters are refused before libxml2 could read on as Latin-1 */
+    PARSE_FAILS("<a>\xc3</a>", &lim, GW_R_XML_MALFORMED, GW_EINPUT);
+    PARSE_FAILS("<a>\xed\xa0\x80</a>", &lim, GW_R_XML_MALFORMED, GW_EINPUT); /* surrogate */
+    PARSE_FAILS("<a>\xc0\xaf</a>", &lim, GW_R_XML_MALFORMED, GW_EINPUT);     /* overlong */
+    PARSE_FAILS("<a>\xef\xbf\xbe</a>", &lim, GW_R_XML_MALFORMED, GW_EINPUT); /* U+FFFE */
+    PARSE_FAILS("<a><!-- \x01 --></a>", &lim, GW_R_XML_MALFORMED, GW_EINPUT);
+    PARSES("<a>\xc4\x81\xf0\x9f\x98\x80\t\r\n</a>", &lim);
+out:
+    return;
+}
+
 static void
 test_limit_name(struct t *t)
 {
@@ -529,6 +577,7 @@ static const struct t_case cases[] = {
     {"limit_depth", test_limit_depth, NULL},
     {"limit_elements", test_limit_elements, NULL},
     {"limit_attrs", test_limit_attrs, NULL},
+    {"limit_attrs_prescan", test_limit_attrs_prescan, NULL},
     {"limit_name", test_limit_name, NULL},
     {"limit_name_attr_prefix", test_limit_name_attr_prefix, NULL},
     {"limit_text", test_limit_text, NULL},
