@@ -41,6 +41,25 @@ write_port_file(const char *path, uint16_t port, struct gw_err *err)
     return gw_write_file(path, text, (size_t)n, err);
 }
 
+/*
+ * The daemon needs no privilege: it binds the configured port (a port below 1024 needs only
+ * CAP_NET_BIND_SERVICE) and reads files its own user owns. Root is refused before any key is read,
+ * unless the configuration opts in where root is already confined (a container); docs/security.md 5.
+ */
+static enum gw_rc
+check_user(const struct gw_config *cfg, const char *config, struct gw_err *err)
+{
+    enum gw_rc rc = GW_ECONFIG;
+
+    GW_CHECK((getuid() != 0 && geteuid() != 0) || cfg->allow_root, GW_ECONFIG, GW_R_CONFIG,
+             "refusing to run as root (uid 0): run as an unprivileged user (docs/security.md 5), or set "
+             "'allow_root = yes' in %s where root is already confined (a container)",
+             config);
+    rc = GW_OK;
+out:
+    return rc;
+}
+
 /* A log damaged while the gateway was stopped is reported at start (security review F14). The gateway still
  * starts: its new entries continue from the head it recorded, so the damage stays detectable. */
 static void
@@ -69,7 +88,7 @@ start(struct gw_daemon *d, const char *argv0, struct gw_server **server, struct 
     }
     GW_TRY(gw_cli_setup(argv0, d->cfg.schemas[0] != '\0' ? d->cfg.schemas : NULL, true, &d->schemas, err));
     GW_TRY(gw_pki_load(d->cfg.trust, crls, d->cfg.n_crls, &d->pki, err));
-    /* DESIGN: refuse to start with a private key readable by others */
+    /* DESIGN: refuse to start with a private key others can read (or write, or swap: sign.c check_key_file) */
     GW_TRY(gw_signer_load(d->cfg.key, d->cfg.cert, d->cfg.chain[0] != '\0' ? d->cfg.chain : NULL, true, &d->signer,
                           err));
     GW_CHECK(strcmp(gw_signer_regno(d->signer), d->cfg.organisation) == 0, GW_ECONFIG, GW_R_CONFIG,
@@ -158,7 +177,8 @@ gw_cmd_serve(int argc, char **argv)
         free(d);
         return GW_EXIT_USAGE;
     }
-    if (gw_config_load(config, &d->cfg, &err) != GW_OK || start(d, argv[0], &server, &err) != GW_OK) {
+    if (gw_config_load(config, &d->cfg, &err) != GW_OK || check_user(&d->cfg, config, &err) != GW_OK ||
+        start(d, argv[0], &server, &err) != GW_OK) {
         gw_cli_print_error("serve", &err);
         status = GW_EXIT_USAGE;
     } else {

@@ -27,6 +27,7 @@ enum key_kind {
     KIND_LISTEN,    /* HOST:PORT into listen_host and listen_port */
     KIND_UINT,      /* unsigned field, min..max */
     KIND_SIZE,      /* size_t field, min..max */
+    KIND_BOOL,      /* "yes" or "no", bool field (default no) */
     KIND_CRL,       /* repeatable */
     KIND_SUBMITTER, /* repeatable */
     KIND_PEER,      /* repeatable */
@@ -44,6 +45,7 @@ enum key_id {
     K_STORE,
     K_LISTEN,
     K_PORT_FILE,
+    K_ALLOW_ROOT,
     K_WORKERS,
     K_SUBMITTER,
     K_PEER,
@@ -90,6 +92,7 @@ static const struct key_def keys[K__COUNT] = {
     [K_STORE] = {"store", KIND_STRING, true, FIELD(store), 0, 0, 0},
     [K_LISTEN] = {"listen", KIND_LISTEN, true, 0, 0, 0, 0, 0},
     [K_PORT_FILE] = {"port_file", KIND_STRING, false, FIELD(port_file), 0, 0, 0},
+    [K_ALLOW_ROOT] = {"allow_root", KIND_BOOL, false, FIELD(allow_root), 0, 0, 0},
     [K_WORKERS] = {"workers", KIND_UINT, false, FIELD(workers), 1, 64, 4},
     [K_SUBMITTER] = {"submitter", KIND_SUBMITTER, false, 0, 0, 0, 0, 0},
     [K_PEER] = {"peer", KIND_PEER, false, 0, 0, 0, 0, 0},
@@ -407,6 +410,13 @@ parse_value(struct cfg_parse *p, enum key_id id, struct gw_span value, struct gw
         GW_TRY(parse_number(d->name, text, d->min, d->max, &v, err));
         z = (size_t)v;
         memcpy(field, &z, sizeof(z));
+        break;
+    }
+    case KIND_BOOL: {
+        bool yes = strcmp(text, "yes") == 0;
+        GW_CHECK(yes || strcmp(text, "no") == 0, GW_ECONFIG, GW_R_CONFIG, "%s: '%.64s' is neither yes nor no",
+                 d->name, text);
+        memcpy(field, &yes, sizeof(yes));
         break;
     }
     case KIND_CRL:

@@ -10,9 +10,13 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/keys.h>
 #include <xmlsec/openssl/evp.h>
@@ -62,24 +66,125 @@ no_passphrase(char *buf, int size, int rwflag, void *u)
     return -1;
 }
 
+/* What a file is, for the message refusing a key file that is not a regular one. */
+static const char *
+file_type(mode_t mode)
+{
+    if (S_ISDIR(mode)) {
+        return "a directory";
+    }
+    if (S_ISFIFO(mode)) {
+        return "a FIFO";
+    }
+    if (S_ISSOCK(mode)) {
+        return "a socket";
+    }
+    if (S_ISCHR(mode) || S_ISBLK(mode)) {
+        return "a device";
+    }
+    return "not a regular file";
+}
+
+/*
+ * The rules a key file must meet for the daemon (docs/security.md 4), judged on the open descriptor so
+ * that the file judged is the file read: a regular file (opened without following a symbolic link, see
+ * read_key_file), owned by this process's user or by root, and closed to group and others (no bit of
+ * 0077: a key others may write can be swapped as easily as one they may read can be copied).
+ */
+static enum gw_rc
+check_key_file(int fd, struct gw_err *err)
+{
+    enum gw_rc rc = GW_ECONFIG;
+    struct stat st;
+    uid_t euid = geteuid();
+
+    GW_CHECK(fstat(fd, &st) == 0, GW_EIO, GW_R_IO, "cannot stat key file: %s", strerror(errno));
+    GW_CHECK(S_ISREG(st.st_mode), GW_ECONFIG, GW_R_CONFIG,
+             "private key file is %s (mode %03o), not a regular file", file_type(st.st_mode),
+             (unsigned)(st.st_mode & 0777));
+    GW_CHECK((st.st_mode & (S_IRWXG | S_IRWXO)) == 0, GW_ECONFIG, GW_R_CONFIG,
+             "private key file is accessible to group or others (mode %03o); chmod 600 it",
+             (unsigned)(st.st_mode & 0777));
+    GW_CHECK(st.st_uid == euid || st.st_uid == 0, GW_ECONFIG, GW_R_CONFIG,
+             "private key file belongs to uid %lu, not to this process's uid %lu or root (mode %03o)",
+             (unsigned long)st.st_uid, (unsigned long)euid, (unsigned)(st.st_mode & 0777));
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+/*
+ * Read a key file into one buffer of GW_MAX_PEM_BYTES + 1 bytes, allocated once: a buffer that grew by
+ * realloc would leave copies of the key in freed memory, which the cleansing could not reach. With
+ * checks, a symbolic link as the last component of path is refused (O_NOFOLLOW) and check_key_file
+ * judges the file. Without checks ('gateway sign'), '-' is stdin and a pipe is read like a file.
+ * OUT: *out, *len; the caller cleanses *len bytes and frees *out.
+ */
+static enum gw_rc
+read_key_file(const char *path, bool checks, unsigned char **out, size_t *len, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EIO;
+    bool is_stdin = !checks && strcmp(path, "-") == 0;
+    int fd = -1;
+    int open_errno = 0;
+    unsigned char *data = NULL;
+    size_t n = 0;
+
+    if (is_stdin) {
+        fd = STDIN_FILENO;
+    } else {
+        /* O_NONBLOCK: opening a FIFO must not wait for a writer; check_key_file refuses it anyway */
+        fd = open(path, checks ? O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK : O_RDONLY | O_CLOEXEC);
+        open_errno = errno;
+    }
+    GW_CHECK(fd >= 0 || !checks || open_errno != ELOOP, GW_ECONFIG, GW_R_CONFIG,
+             "private key file is a symbolic link; name the file itself");
+    GW_CHECK(fd >= 0, GW_EIO, GW_R_IO, "cannot open: %s", strerror(open_errno));
+    if (checks) {
+        GW_TRY(check_key_file(fd, err));
+    }
+    data = malloc(GW_MAX_PEM_BYTES + 1);
+    GW_CHECK(data != NULL, GW_ENOMEM, GW_R_NOMEM, "key buffer");
+    for (;;) {
+        ssize_t r = read(fd, data + n, GW_MAX_PEM_BYTES + 1 - n);
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        GW_CHECK(r >= 0, GW_EIO, GW_R_IO, "read failed: %s", strerror(errno));
+        if (r == 0) {
+            break;
+        }
+        n += (size_t)r;
+        GW_CHECK(n <= GW_MAX_PEM_BYTES, GW_ELIMIT, GW_R_LIMIT_SIZE, "key file is larger than %u bytes",
+                 GW_MAX_PEM_BYTES);
+    }
+    *out = data;
+    *len = n;
+    data = NULL;
+    rc = GW_OK;
+out:
+    if (data != NULL) {
+        OPENSSL_cleanse(data, n);
+        free(data);
+    }
+    if (fd >= 0 && !is_stdin) {
+        close(fd);
+    }
+    return rc;
+}
+
 enum gw_rc
 gw_read_private_key(const char *path, bool private_mode_required, EVP_PKEY **out, struct gw_err *err)
 {
     enum gw_rc rc = GW_ECONFIG;
-    struct gw_buf b;
+    unsigned char *data = NULL;
+    size_t len = 0;
     BIO *bio = NULL;
     EVP_PKEY *pkey = NULL;
-    struct stat st;
 
-    gw_buf_init(&b, GW_MAX_PEM_BYTES);
-    if (private_mode_required) {
-        GW_CHECK(stat(path, &st) == 0, GW_EIO, GW_R_IO, "cannot stat key file");
-        GW_CHECK((st.st_mode & (S_IRWXG | S_IRWXO)) == 0, GW_ECONFIG, GW_R_CONFIG,
-                 "private key file is accessible to group or others (mode %03o); chmod 600 it",
-                 (unsigned)(st.st_mode & 0777));
-    }
-    GW_TRY(gw_buf_read_file(&b, path, err));
-    bio = BIO_new_mem_buf(b.data, (int)b.len);
+    GW_TRY(read_key_file(path, private_mode_required, &data, &len, err));
+    GW_CHECK(len <= INT_MAX, GW_ELIMIT, GW_R_LIMIT_SIZE, "key file too large");
+    bio = BIO_new_mem_buf(data, (int)len);
     GW_CHECK(bio != NULL, GW_ENOMEM, GW_R_NOMEM, "BIO");
     pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
     GW_CHECK(pkey != NULL, GW_ECONFIG, GW_R_CONFIG, "no unencrypted PEM private key found");
@@ -93,10 +198,10 @@ out:
     ERR_clear_error();
     EVP_PKEY_free(pkey);
     BIO_free(bio);
-    if (b.data != NULL) {
-        OPENSSL_cleanse(b.data, b.len);
+    if (data != NULL) {
+        OPENSSL_cleanse(data, len);
+        free(data);
     }
-    gw_buf_cleanup(&b);
     return rc;
 }
 

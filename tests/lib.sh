@@ -1,6 +1,7 @@
 # shellcheck shell=sh
 # Shared helpers for the shell suites: source it, then call pass/fail/check. Every suite prints one
-# "PASS name" or "FAIL name: why" line per test and exits 1 if any failed.
+# "PASS name" or "FAIL name: why" line per test and exits 1 if any failed; a test this machine cannot
+# run (a missing tool, not root) prints "SKIP name: why" instead, never a PASS.
 # $GATEWAY is the binary under test (default build/gateway); $GW_VALGRIND, if set, prefixes it.
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 GATEWAY=${GATEWAY:-$ROOT/build/gateway}
@@ -14,6 +15,7 @@ trap 'rm -rf "$TMP"' EXIT INT TERM
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; _failures=$((_failures + 1)); }
+skip() { echo "SKIP $1: $2"; }
 
 # gw ARGS...: run the gateway, output in $TMP/out, status in $rc
 gw() {

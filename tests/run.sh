@@ -4,7 +4,8 @@
 # usage: tests/run.sh [--valgrind] BUILD_DIR...
 #
 # A suite is an executable that prints one line per test, "PASS <name>" or "FAIL <name>: <why>", and exits
-# non-zero if any failed. Suites: build/unit-tests, tests/hostile/run.sh, tests/cli/*.sh,
+# non-zero if any failed; "SKIP <name>: <why>" marks a test this machine could not run, listed and counted
+# apart, never as passed. Suites: build/unit-tests, tests/hostile/run.sh, tests/cli/*.sh,
 # tests/integration/*.sh. Each receives the gateway binary in $GATEWAY and the build dir in $BUILD.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -20,6 +21,7 @@ LOG=$(mktemp -d "${TMPDIR:-/tmp}/gw-tests.XXXXXX")
 trap 'rm -rf "$LOG"' EXIT INT TERM
 passed=0
 failed=0
+skipped=0
 
 run_suite() { # build label command...
     build=$1; label=$2; shift 2
@@ -30,6 +32,8 @@ run_suite() { # build label command...
     p=$(grep -c '^PASS ' "$out")
     f=$(grep -c '^FAIL ' "$out")
     grep '^FAIL ' "$out" | sed "s|^|  [$build] |"
+    grep '^SKIP ' "$out" | sed "s|^|  [$build] |"
+    skipped=$((skipped + $(grep -c '^SKIP ' "$out")))
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
         echo "  [$build] FAIL $label: suite exited $rc without naming a failed test"
         tail -n 20 "$LOG/err" | sed 's/^/      /'
@@ -63,5 +67,9 @@ if [ -z "$VALGRIND" ] && [ -n "${GW_SKIP_VALGRIND:-}" ]; then
 elif [ -z "$VALGRIND" ] && command -v valgrind >/dev/null 2>&1; then
     run_suite "$1" "cli under valgrind" sh tests/cli/valgrind.sh
 fi
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+    echo "$passed passed, $failed failed ($skipped not run on this machine: the SKIP lines above)"
+else
+    echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]

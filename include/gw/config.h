@@ -41,6 +41,7 @@ struct gw_config {
     char listen_host[256]; /* listen = HOST:PORT (required; port 0 = any free port) */
     uint16_t listen_port;
     char port_file[512];                     /* port_file = where to write the bound port ("" = none) */
+    bool allow_root;                         /* allow_root = yes: gateway serve may run as uid 0 (default no) */
     unsigned workers;                        /* workers = HTTP worker threads (default 4, 1..64) */
     char submitters[GW_MAX_SUBMITTERS][256]; /* submitter = CN of an own-organisation client allowed to
                                                 submit and pull the inbox (repeatable; none = any client

@@ -20,16 +20,18 @@ struct gw_signer;
  * Load a private key (PEM, unencrypted), its certificate and optional intermediates (PEM; chain_pem may
  * be NULL). Paths borrowed. Refuses a key that does not match the certificate, a key weaker than the
  * profile, a certificate without organizationIdentifier, and, if private_mode_required, a key file that
- * group or others can read. OUT: *out (gw_signer_free()).
+ * breaks the rules of gw_read_private_key. OUT: *out (gw_signer_free()).
  * Reasons: IO, CONFIG, KEY_MISMATCH, SIG_ALGORITHM, CERT_ORG_ID, NOMEM.
  */
 GW_MUST_CHECK enum gw_rc gw_signer_load(const char *key_pem, const char *cert_pem, const char *chain_pem,
                                         bool private_mode_required, struct gw_signer **out, struct gw_err *err);
 void gw_signer_free(struct gw_signer *s);
 
-/* Read an unencrypted PEM private key (never prompting), refusing a file group or others can read if
- * private_mode_required; the file's bytes are cleansed after use. For the TLS contexts, which need the key
- * in OpenSSL form. OUT: *out (EVP_PKEY_free). Reasons: IO, CONFIG. */
+/* Read an unencrypted PEM private key (never prompting). If private_mode_required (gateway serve), the
+ * path must name a regular file, not through a symbolic link, owned by this process's user or root,
+ * with no bit of 0077 set; each refusal names the file and its mode. The file's bytes are read into one
+ * buffer that is cleansed before it is freed. For the TLS contexts, which need the key in OpenSSL
+ * form. OUT: *out (EVP_PKEY_free). Reasons: IO, CONFIG, LIMIT_SIZE, NOMEM. */
 GW_MUST_CHECK enum gw_rc gw_read_private_key(const char *path, bool private_mode_required, EVP_PKEY **out,
                                              struct gw_err *err);
 

@@ -263,6 +263,7 @@ test_defaults(struct t *t)
     EXPECT_INT_EQ(c->n_peers, 0);
     EXPECT_INT_EQ(c->n_rules, 0);
     EXPECT_INT_EQ(c->workers, 4);
+    EXPECT_TRUE(!c->allow_root); /* docs/security.md 5: root is refused unless the file says so */
     EXPECT_INT_EQ(c->max_body, GW_MAX_DOC_BYTES);
     EXPECT_INT_EQ(c->max_headers, 16 * 1024);
     EXPECT_INT_EQ(c->max_connections, 256);
@@ -277,6 +278,26 @@ test_defaults(struct t *t)
     EXPECT_INT_EQ(c->retry_max_interval_s, 300);
     EXPECT_INT_EQ(c->retry_max_age_s, 86400);
     EXPECT_INT_EQ(c->deliver_timeout_s, 30);
+out:
+    free(c);
+}
+
+/* allow_root takes exactly "yes" or "no" (the bad spellings are BAD cases below). */
+static void
+test_allow_root(struct t *t)
+{
+    static const char yes[] = BASE "allow_root = yes\n";
+    static const char no[] = BASE "allow_root = no\n";
+    struct gw_err err;
+    struct conf_file f;
+    struct gw_config *c = calloc(1, sizeof(*c));
+
+    EXPECT_TRUE(c != NULL);
+    EXPECT_OK(load_text(&f, yes, sizeof(yes) - 1, c, &err), &err);
+    EXPECT_TRUE(c->allow_root);
+    memset(c, 0, sizeof(*c));
+    EXPECT_OK(load_text(&f, no, sizeof(no) - 1, c, &err), &err);
+    EXPECT_TRUE(!c->allow_root);
 out:
     free(c);
 }
@@ -635,6 +656,12 @@ static const struct t_case cases[] = {
     {"allows", test_allows, NULL},
     {"doc_examples", test_doc_examples, NULL},
     {"parse_u64", test_parse_u64, NULL},
+    {"allow_root", test_allow_root, NULL},
+    BAD("allow_root_true", BASE "allow_root = true\n", 7, "allow_root: 'true' is neither yes nor no"),
+    BAD("allow_root_case", BASE "allow_root = Yes\n", 7, "allow_root: 'Yes' is neither yes nor no"),
+    BAD("allow_root_number", BASE "allow_root = 1\n", 7, "allow_root: '1' is neither yes nor no"),
+    BAD("allow_root_twice", BASE "allow_root = no\nallow_root = yes\n", 8,
+        "allow_root: given twice (first at line 7)"),
     /* line syntax */
     BAD("no_equals", BASE "workers 4\n", 7, "expected 'key = value'"),
     BAD("no_key", BASE "  = 4\n", 7, "expected 'key = value'"),

@@ -286,6 +286,107 @@ out:
     }
 }
 
+/* key_rule_refused: gw_read_private_key(path, true) fails with CONFIG, the message contains want and the
+ * error names the file; the signer, which reads the same way, refuses it too. */
+static bool
+key_rule_refused(struct t *t, const char *path, const char *want)
+{
+    struct gw_err err;
+    EVP_PKEY *pkey = NULL;
+    struct gw_signer *s = NULL;
+    bool ok = false;
+
+    EXPECT_FAIL(gw_read_private_key(path, true, &pkey, &err), &err, GW_R_CONFIG);
+    EXPECT_TRUE(pkey == NULL);
+    if (!t_contains(err.msg, want) || !t_contains(err.where, path)) {
+        T_FAIL("%s: want '%s' in the message and the path in where, got %s: %s", path, want, err.where, err.msg);
+    }
+    EXPECT_FAIL(gw_signer_load(path, PKI_DIR "ludza.pem", NULL, true, &s, &err), &err, GW_R_CONFIG);
+    EXPECT_TRUE(s == NULL);
+    ok = true;
+out:
+    EVP_PKEY_free(pkey);
+    gw_signer_free(s);
+    return ok;
+}
+
+/* The daemon's rules for a key file (docs/security.md 4): every bit of 0077 is refused, and so are a
+ * symbolic link, a directory, a FIFO (without waiting for a writer) and, where the test can make one, a
+ * file of another user; a 0600 file of this user is read, and the command line ('gateway sign', no
+ * checks) still follows a symbolic link. */
+static void
+test_key_file_rules(struct t *t)
+{
+    static const mode_t loose[] = {0640, 0620, 0610, 0604, 0602, 0601, 0700, 0666};
+    struct gw_err err;
+    EVP_PKEY *pkey = NULL;
+    char dir[] = "/tmp/gw-unit.XXXXXX";
+    char key[64] = "";
+    char link[64] = "";
+    char sub[64] = "";
+    char fifo[64] = "";
+    char want[64];
+    bool made = false;
+
+    EXPECT_TRUE(mkdtemp(dir) != NULL);
+    made = true;
+    snprintf(key, sizeof(key), "%s/key.pem", dir);
+    EXPECT_TRUE(t_copy_file(PKI_DIR "ludza.key.pem", key, 0600));
+    EXPECT_OK(gw_read_private_key(key, true, &pkey, &err), &err);
+    EVP_PKEY_free(pkey);
+    pkey = NULL;
+    for (size_t i = 0; i < sizeof(loose) / sizeof(loose[0]); i++) {
+        EXPECT_TRUE(chmod(key, loose[i]) == 0);
+        if (loose[i] == 0700) { /* owner bits are not the rule's business: 0700 is as private as 0600 */
+            EXPECT_OK(gw_read_private_key(key, true, &pkey, &err), &err);
+            EVP_PKEY_free(pkey);
+            pkey = NULL;
+            continue;
+        }
+        snprintf(want, sizeof(want), "group or others (mode %03o)", (unsigned)loose[i]);
+        EXPECT_TRUE(key_rule_refused(t, key, want));
+    }
+    EXPECT_TRUE(chmod(key, 0600) == 0);
+
+    snprintf(link, sizeof(link), "%s/link.pem", dir);
+    EXPECT_TRUE(symlink(key, link) == 0);
+    EXPECT_TRUE(key_rule_refused(t, link, "symbolic link"));
+    EXPECT_OK(gw_read_private_key(link, false, &pkey, &err), &err);
+    EVP_PKEY_free(pkey);
+    pkey = NULL;
+
+    snprintf(sub, sizeof(sub), "%s/dir.pem", dir);
+    EXPECT_TRUE(mkdir(sub, 0700) == 0);
+    EXPECT_TRUE(key_rule_refused(t, sub, "a directory (mode 700)"));
+    snprintf(fifo, sizeof(fifo), "%s/fifo.pem", dir);
+    EXPECT_TRUE(mkfifo(fifo, 0600) == 0);
+    EXPECT_TRUE(key_rule_refused(t, fifo, "a FIFO"));
+
+    /* another owner than this user or root: only root can make such a file (the CI runs as root) */
+    if (geteuid() == 0) {
+        EXPECT_TRUE(chown(key, 1, 1) == 0);
+        EXPECT_TRUE(key_rule_refused(t, key, "belongs to uid 1, not to this process's uid 0 or root (mode 600)"));
+        EXPECT_TRUE(chown(key, 0, 0) == 0);
+        EXPECT_OK(gw_read_private_key(key, true, &pkey, &err), &err);
+    } else {
+        fprintf(stderr, "key_file_rules: not root, the other-owner case is not run\n");
+    }
+out:
+    EVP_PKEY_free(pkey);
+    const char *made_paths[] = {link, fifo, key};
+    for (size_t i = 0; i < sizeof(made_paths) / sizeof(made_paths[0]); i++) {
+        if (made_paths[i][0] != '\0') {
+            unlink(made_paths[i]);
+        }
+    }
+    if (sub[0] != '\0') {
+        rmdir(sub);
+    }
+    if (made) {
+        rmdir(dir);
+    }
+}
+
 static void
 test_already_signed(struct t *t)
 {
@@ -851,6 +952,7 @@ static const struct t_case cases[] = {
     {"key_mismatch", test_key_mismatch, NULL},
     {"signer_load_errors", test_signer_load_errors, NULL},
     {"key_file_mode", test_key_file_mode, NULL},
+    {"key_file_rules", test_key_file_rules, NULL},
     {"already_signed", test_already_signed, NULL},
     {"tampered_text", test_tampered_text, NULL},
     {"tampered_signature_value", test_tampered_signature_value, NULL},
