@@ -18,6 +18,8 @@ LDFLAGS_ASAN    := -fsanitize=address,undefined
 
 SRCS      := $(wildcard gateway/*.c)
 LIB_SRCS  := $(filter-out gateway/main.c,$(SRCS))
+# fuzz_http.c has its own gw_reply in place of server.c's, so that target links without the server
+FUZZ_HTTP_LIB_SRCS := $(filter-out gateway/server.c gateway/cmd_serve.c,$(LIB_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/*.c) tests/bench/bench.c
 
@@ -57,6 +59,18 @@ $(1)/fuzz-parse: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/fuzz_parse
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
+$(1)/fuzz-envelope: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/fuzz_envelope.c tests/fuzz/replay.c)
+	@echo "  LD $$@"
+	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
+
+$(1)/fuzz-receipt: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/fuzz_receipt.c tests/fuzz/replay.c)
+	@echo "  LD $$@"
+	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
+
+$(1)/fuzz-http: $$(patsubst %.c,$(1)/obj/%.o,$$(FUZZ_HTTP_LIB_SRCS) tests/fuzz/fuzz_http.c tests/fuzz/replay.c)
+	@echo "  LD $$@"
+	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
+
 -include $$(patsubst %.c,$(1)/obj/%.d,$$(SRCS) $$(UNIT_SRCS) $$(FUZZ_SRCS) scripts/reserve-port.c)
 endef
 
@@ -65,10 +79,11 @@ $(eval $(call build_rules,build-asan,$(CFLAGS_ASAN),$(LDFLAGS_ASAN)))
 
 .PHONY: all asan deps test test-quick demo bench valgrind lint check-deps analyze fuzz clean
 
-all: build/gateway build/unit-tests build/fuzz-verify build/fuzz-config build/fuzz-parse build/reserve-port
+all: build/gateway build/unit-tests build/fuzz-verify build/fuzz-config build/fuzz-parse build/reserve-port \
+     build/fuzz-envelope build/fuzz-receipt build/fuzz-http
 
 asan: build-asan/gateway build-asan/unit-tests build-asan/fuzz-verify build-asan/fuzz-config build-asan/fuzz-parse \
-      build-asan/reserve-port
+      build-asan/reserve-port build-asan/fuzz-envelope build-asan/fuzz-receipt build-asan/fuzz-http
 
 deps:
 	@sh scripts/install-deps.sh
@@ -103,9 +118,10 @@ FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -O1 -g $(WARN) -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
 fuzz:
 	@mkdir -p build-fuzz
-	@for t in verify config parse; do \
+	@for t in verify config parse envelope receipt http; do \
+	  lib="$(LIB_SRCS)"; [ $$t != http ] || lib="$(FUZZ_HTTP_LIB_SRCS)"; \
 	  clang -std=c17 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) -pthread $(FUZZ_CFLAGS) -o build-fuzz/fuzz-$$t \
-	    $(LIB_SRCS) tests/fuzz/fuzz_$$t.c $(PKG_LIBS) || exit 1; \
+	    $$lib tests/fuzz/fuzz_$$t.c $(PKG_LIBS) || exit 1; \
 	  mkdir -p build-fuzz/corpus-$$t && cp tests/fuzz/corpus/$$t/* build-fuzz/corpus-$$t/; \
 	  build-fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build-fuzz/ build-fuzz/corpus-$$t \
 	    || exit 1; \
