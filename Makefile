@@ -116,15 +116,20 @@ valgrind: all
 # Coverage-guided fuzzing with libFuzzer (clang). FUZZ_SECONDS per target; crashes land in build-fuzz/.
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -O1 -g $(WARN) -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+# The HTTP target's store grows SQLite's caches, so nearly every input would trigger libFuzzer's leak check
+# (25 times slower); its leaks are found by the corpus replay under ASan in `make test` instead.
+FUZZ_HTTP_OPTS := -detect_leaks=0
+# fuzz_http's store fsyncs every commit: in a tmpfs that costs nothing
+FUZZ_TMPDIR ?= /dev/shm
 fuzz:
 	@mkdir -p build-fuzz
 	@for t in verify config parse envelope receipt http; do \
-	  lib="$(LIB_SRCS)"; [ $$t != http ] || lib="$(FUZZ_HTTP_LIB_SRCS)"; \
+	  lib="$(LIB_SRCS)"; opts=; [ $$t != http ] || { lib="$(FUZZ_HTTP_LIB_SRCS)"; opts=$(FUZZ_HTTP_OPTS); }; \
 	  clang -std=c17 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) -pthread $(FUZZ_CFLAGS) -o build-fuzz/fuzz-$$t \
 	    $$lib tests/fuzz/fuzz_$$t.c $(PKG_LIBS) || exit 1; \
 	  mkdir -p build-fuzz/corpus-$$t && cp tests/fuzz/corpus/$$t/* build-fuzz/corpus-$$t/; \
-	  build-fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build-fuzz/ build-fuzz/corpus-$$t \
-	    || exit 1; \
+	  TMPDIR=$(FUZZ_TMPDIR) build-fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build-fuzz/ $$opts \
+	    build-fuzz/corpus-$$t || exit 1; \
 	done
 
 # ---- Lint: banned functions and clang-format over every C file, shellcheck over every shell script ----
