@@ -133,7 +133,7 @@ fuzz:
 	done
 
 # ---- Lint: banned functions and clang-format over every C file, shellcheck over every shell script ----
-LINT_C     := $(wildcard gateway/*.c gateway/*.h include/gw/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
+LINT_C     := $(wildcard gateway/*.c gateway/*.h include/gw/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.[ch] \
                 tests/bench/*.c scripts/*.c)
 LINT_SHELL := .ci/run $(wildcard certs-example/*.sh scripts/*.sh tests/*.sh tests/*/*.sh tests/*/*.inc)
 

@@ -20,14 +20,7 @@
 #include "gw/schema.h"
 #include "gw/xml.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                                               \
-    do {                                                                                                          \
-        if (!(cond)) {                                                                                            \
-            abort();                                                                                              \
-        }                                                                                                         \
-    } while (0)
+#include "fuzz.h"
 
 static struct gw_schemas *schemas;
 

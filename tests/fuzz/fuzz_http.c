@@ -41,14 +41,7 @@
 #include "gw/store.h"
 #include "gw/xml.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                                               \
-    do {                                                                                                          \
-        if (!(cond)) {                                                                                            \
-            abort();                                                                                              \
-        }                                                                                                         \
-    } while (0)
+#include "fuzz.h"
 
 #define VISC "90001800413"
 #define LUDZA "90000017453"
