@@ -51,12 +51,13 @@
 static struct gw_daemon daemon_state;
 static bool ready;
 static char dir[256]; /* $TMPDIR/gw-fuzz-http.XXXXXX */
+static char conf_path[300];
 static char store_path[300];
 static unsigned runs;
 
 /* ---- the replies, in place of server.c's ---- */
 
-static unsigned char sink; /* every reply byte is read into it, so that ASan sees the whole body */
+static volatile unsigned char sink; /* every reply byte is read into it, so that ASan sees the whole body */
 
 void
 gw_reply_header(struct gw_call *c, const char *name, const char *value)
@@ -115,8 +116,7 @@ teardown(void)
 {
     gw_store_close(daemon_state.store);
     remove_store();
-    snprintf(store_path, sizeof(store_path), "%s/gateway.conf", dir);
-    unlink(store_path);
+    unlink(conf_path);
     rmdir(dir);
 }
 
@@ -127,7 +127,6 @@ setup_once(void)
     struct gw_err err;
     const char *crls[] = {"tests/pki/crl.pem"};
     char cwd[256];
-    char conf_path[300];
     const char *tmp = getenv("TMPDIR");
     char text[2048];
     FILE *f;
