@@ -55,6 +55,9 @@ for build in "$@"; do
     run_suite "$build" "fuzz parse replay" "$build/fuzz-parse" tests/fuzz/corpus/parse
     run_suite "$build" "fuzz tsp replay" "$build/fuzz-tsp" tests/fuzz/corpus/tsp
     run_suite "$build" "fuzz merkle replay" "$build/fuzz-merkle" tests/fuzz/corpus/merkle
+    run_suite "$build" "fuzz envelope replay" "$build/fuzz-envelope" tests/fuzz/corpus/envelope
+    run_suite "$build" "fuzz receipt replay" "$build/fuzz-receipt" tests/fuzz/corpus/receipt
+    run_suite "$build" "fuzz http replay" "$build/fuzz-http" tests/fuzz/corpus/http
     run_suite "$build" "hostile corpus" sh tests/hostile/run.sh
     for s in tests/cli/*.sh tests/integration/*.sh; do
         [ -f "$s" ] || continue

@@ -11,14 +11,7 @@
 
 #include "gw/parse.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                                               \
-    do {                                                                                                          \
-        if (!(cond)) {                                                                                            \
-            abort();                                                                                              \
-        }                                                                                                         \
-    } while (0)
+#include "fuzz.h"
 
 static bool
 all_in(const unsigned char *p, size_t n, gw_parse_class_fn cls)
