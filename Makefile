@@ -19,7 +19,7 @@ LDFLAGS_ASAN    := -fsanitize=address,undefined
 SRCS      := $(wildcard gateway/*.c)
 LIB_SRCS  := $(filter-out gateway/main.c,$(SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-FUZZ_SRCS := $(wildcard tests/fuzz/*.c) tests/bench/bench.c
+FUZZ_SRCS := $(wildcard tests/fuzz/*.c) tests/bench/bench.c tests/fault/fault.c
 
 # $(1) build dir, $(2) extra cflags, $(3) extra ldflags
 define build_rules
@@ -63,12 +63,19 @@ endef
 $(eval $(call build_rules,build,$(CFLAGS_RELEASE),$(LDFLAGS_RELEASE)))
 $(eval $(call build_rules,build-asan,$(CFLAGS_ASAN),$(LDFLAGS_ASAN)))
 
+# Allocation-failure tests, sanitizer build only: our objects' malloc/calloc/realloc/strdup calls go through
+# the counting wrappers in tests/fault/fault.c (see its header comment).
+FAULT_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
+build-asan/fault-tests: $(patsubst %.c,build-asan/obj/%.o,$(LIB_SRCS) tests/fault/fault.c)
+	@echo "  LD $@"
+	@$(CC) $(LDFLAGS_ASAN) $(FAULT_WRAP) -pthread -o $@ $^ $(PKG_LIBS)
+
 .PHONY: all asan deps test test-quick demo bench valgrind lint check-deps analyze fuzz clean
 
 all: build/gateway build/unit-tests build/fuzz-verify build/fuzz-config build/fuzz-parse build/reserve-port
 
 asan: build-asan/gateway build-asan/unit-tests build-asan/fuzz-verify build-asan/fuzz-config build-asan/fuzz-parse \
-      build-asan/reserve-port
+      build-asan/reserve-port build-asan/fault-tests
 
 deps:
 	@sh scripts/install-deps.sh
@@ -113,7 +120,7 @@ fuzz:
 
 # ---- Lint: banned functions and clang-format over every C file, shellcheck over every shell script ----
 LINT_C     := $(wildcard gateway/*.c gateway/*.h include/gw/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
-                tests/bench/*.c scripts/*.c)
+                tests/bench/*.c tests/fault/*.c scripts/*.c)
 LINT_SHELL := .ci/run $(wildcard certs-example/*.sh scripts/*.sh tests/*.sh tests/*/*.sh tests/*/*.inc)
 
 lint:
