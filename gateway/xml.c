@@ -386,8 +386,11 @@ gw_xml_serialize(xmlDoc *doc, unsigned char **out, size_t *len, struct gw_err *e
     xmlChar *mem = NULL;
     int size = 0;
 
+    /* libxml2 2.9 returns what it wrote so far when its buffer cannot grow: only its error says so */
+    xmlResetLastError();
     xmlDocDumpMemoryEnc(doc, &mem, &size, "UTF-8");
-    GW_CHECK(mem != NULL && size >= 0, GW_ENOMEM, GW_R_NOMEM, "cannot serialise document");
+    GW_CHECK(mem != NULL && size >= 0 && xmlGetLastError() == NULL, GW_ENOMEM, GW_R_NOMEM,
+             "cannot serialise document");
     *out = (unsigned char *)mem; /* xmlFree is free() in this build (xmlMemSetup is never called) */
     *len = (size_t)size;
     mem = NULL;
