@@ -336,6 +336,7 @@ enum outcome {
 
 struct shared {
     unsigned long count; /* allocations of the last run */
+    enum gw_rc rc;       /* what the last run returned */
     unsigned char msg[SIGNED_MAX];
     size_t msg_len;
 };
@@ -353,6 +354,7 @@ child_run(const struct path *p, const struct fixture *f, unsigned long at, bool 
     rc = p->run(f, &r, &err);
     fault_disarm();
     sh->count = fault_count;
+    sh->rc = rc;
     ERR_clear_error();
     if (verbose) {
         fprintf(stderr, "%s at %lu of %lu: rc %d, err rc %d %s: %s: %s\n", p->name, at, fault_count, (int)rc,
@@ -496,6 +498,7 @@ torture(const struct path *p, const struct fixture *f, struct shared *sh)
     unsigned long n;
     unsigned long clean = 0, ok = 0, bad = 0, leaks = 0, crashes = 0, unreached = 0;
     unsigned long first_bad = 0;
+    unsigned long as_input = 0; /* clean errors that blame the input: a peer's valid message would be refused */
 
     if (run_forked(p, f, 0, false, sh) != OUT_OK_COMPLETE) {
         printf("FAIL fault/%s: the run without a failing allocation does not succeed\n", p->name);
@@ -507,6 +510,9 @@ torture(const struct path *p, const struct fixture *f, struct shared *sh)
         switch (o) {
         case OUT_CLEAN_ERROR:
             clean++;
+            if (sh->rc == GW_EINPUT || sh->rc == GW_EPOLICY || sh->rc == GW_ELIMIT) {
+                as_input++;
+            }
             continue;
         case OUT_OK_COMPLETE:
             ok++;
@@ -531,8 +537,8 @@ torture(const struct path *p, const struct fixture *f, struct shared *sh)
                 p->name);
     }
     printf("%s %s: %lu allocation points, each failed once: %lu clean errors, %lu optional (GW_OK, result "
-           "checked), %lu bad results, %lu crashes, %lu leaks, %lu not reached",
-           first_bad == 0 ? "PASS" : "FAIL", p->name, n, clean, ok, bad, crashes, leaks, unreached);
+           "checked), %lu bad results, %lu crashes, %lu leaks, %lu not reached; %lu of the errors blame the input",
+           first_bad == 0 ? "PASS" : "FAIL", p->name, n, clean, ok, bad, crashes, leaks, unreached, as_input);
     if (first_bad != 0) {
         printf(" (first: GW_FAIL_ALLOC_AT=%lu)", first_bad);
     }
