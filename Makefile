@@ -12,7 +12,7 @@ WARN      := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wmis
              -Wconversion -Wsign-conversion -Wimplicit-fallthrough
 BASEFLAGS := -std=c17 -g $(WARN) -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) -MMD -MP -pthread
 CFLAGS_RELEASE := -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
-CFLAGS_ASAN    := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CFLAGS_ASAN    := -O1 -DGW_ERR_CHECKS -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS_RELEASE := -pie -Wl,-z,relro,-z,now
 LDFLAGS_ASAN    := -fsanitize=address,undefined
 
