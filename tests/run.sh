@@ -5,7 +5,8 @@
 #
 # A suite is an executable that prints one line per test, "PASS <name>" or "FAIL <name>: <why>", and exits
 # non-zero if any failed. Suites: build/unit-tests, tests/hostile/run.sh, tests/cli/*.sh,
-# tests/integration/*.sh. Each receives the gateway binary in $GATEWAY and the build dir in $BUILD.
+# tests/integration/*.sh, and build-asan/fault-tests --own on the sanitizer build. Each receives the gateway
+# binary in $GATEWAY and the build dir in $BUILD.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$(pwd)
@@ -50,6 +51,10 @@ for build in "$@"; do
     run_suite "$build" "fuzz config replay" "$build/fuzz-config" tests/fuzz/corpus/config
     run_suite "$build" "fuzz parse replay" "$build/fuzz-parse" tests/fuzz/corpus/parse
     run_suite "$build" "hostile corpus" sh tests/hostile/run.sh
+    # sanitizer build only: every allocation the gateway's own code makes, failed in turn (make fault: all)
+    if [ -x "$build/fault-tests" ]; then
+        run_suite "$build" "fault: own allocations" "$build/fault-tests" --own
+    fi
     for s in tests/cli/*.sh tests/integration/*.sh; do
         [ -f "$s" ] || continue
         case "$s" in tests/cli/valgrind.sh) continue ;; esac

@@ -18,8 +18,9 @@
  * they fail, included) and the count is deterministic. The child reports through a shared page, checks for
  * leaks with LeakSanitizer and exits; the parent reads its wait status, so a crash is counted, not fatal.
  *
- * usage: build-asan/fault-tests [PATH]        run every allocation index of every path (or of PATH only)
- *        GW_FAIL_ALLOC_AT=N build-asan/fault-tests PATH   one run with the Nth allocation failing, verbose
+ * usage: build-asan/fault-tests [--own] [PATH]   every allocation index of every path (or of PATH only);
+ *                                                  --own: only the allocations our objects make themselves
+ *        GW_FAIL_ALLOC_AT=N build-asan/fault-tests [--own] PATH   one run, the Nth failing, verbose
  */
 #include <errno.h>
 #include <libgen.h>
@@ -53,7 +54,8 @@
 static unsigned long fault_count; /* allocations seen since fault_arm() */
 static unsigned long fault_at;    /* 1-based index of the one allocation that fails; 0: none */
 static bool fault_counting;
-static bool fault_trace; /* GW_FAIL_ALLOC_AT given: print where the failing allocation is made */
+static bool fault_own_only; /* --own: count and fail only the allocations our objects make themselves */
+static bool fault_trace;    /* GW_FAIL_ALLOC_AT given: print where the failing allocation is made */
 
 static void
 fault_arm(unsigned long at)
@@ -70,11 +72,11 @@ fault_disarm(void)
     fault_at = 0;
 }
 
-/* True if this allocation is the one that must fail. */
+/* True if this allocation is the one that must fail. own: made by our objects, not inside a library. */
 static bool
-fault_fail(void)
+fault_fail(bool own)
 {
-    if (!fault_counting) {
+    if (!fault_counting || (fault_own_only && !own)) {
         return false;
     }
     fault_count++;
@@ -99,25 +101,25 @@ char *__wrap_strdup(const char *s);
 void *
 __wrap_malloc(size_t n)
 {
-    return fault_fail() ? NULL : __real_malloc(n);
+    return fault_fail(true) ? NULL : __real_malloc(n);
 }
 
 void *
 __wrap_calloc(size_t k, size_t n)
 {
-    return fault_fail() ? NULL : __real_calloc(k, n);
+    return fault_fail(true) ? NULL : __real_calloc(k, n);
 }
 
 void *
 __wrap_realloc(void *p, size_t n)
 {
-    return fault_fail() ? NULL : __real_realloc(p, n);
+    return fault_fail(true) ? NULL : __real_realloc(p, n);
 }
 
 char *
 __wrap_strdup(const char *s)
 {
-    return fault_fail() ? NULL : __real_strdup(s);
+    return fault_fail(true) ? NULL : __real_strdup(s);
 }
 
 static void *
@@ -125,7 +127,7 @@ ossl_malloc(size_t n, const char *file, int line)
 {
     (void)file;
     (void)line;
-    return fault_fail() ? NULL : __real_malloc(n);
+    return fault_fail(false) ? NULL : __real_malloc(n);
 }
 
 static void *
@@ -133,7 +135,7 @@ ossl_realloc(void *p, size_t n, const char *file, int line)
 {
     (void)file;
     (void)line;
-    return fault_fail() ? NULL : __real_realloc(p, n);
+    return fault_fail(false) ? NULL : __real_realloc(p, n);
 }
 
 static void
@@ -147,19 +149,19 @@ ossl_free(void *p, const char *file, int line)
 static void *
 xml_malloc(size_t n)
 {
-    return fault_fail() ? NULL : __real_malloc(n);
+    return fault_fail(false) ? NULL : __real_malloc(n);
 }
 
 static void *
 xml_realloc(void *p, size_t n)
 {
-    return fault_fail() ? NULL : __real_realloc(p, n);
+    return fault_fail(false) ? NULL : __real_realloc(p, n);
 }
 
 static char *
 xml_strdup(const char *s)
 {
-    return fault_fail() ? NULL : __real_strdup(s);
+    return fault_fail(false) ? NULL : __real_strdup(s);
 }
 
 static void
@@ -536,9 +538,11 @@ torture(const struct path *p, const struct fixture *f, struct shared *sh)
         fprintf(stderr, "%s: allocation %lu: outcome %d (rerun with GW_FAIL_ALLOC_AT=%lu %s)\n", p->name, i, o, i,
                 p->name);
     }
-    printf("%s %s: %lu allocation points, each failed once: %lu clean errors, %lu optional (GW_OK, result "
-           "checked), %lu bad results, %lu crashes, %lu leaks, %lu not reached; %lu of the errors blame the input",
-           first_bad == 0 ? "PASS" : "FAIL", p->name, n, clean, ok, bad, crashes, leaks, unreached, as_input);
+    printf(
+        "%s fault/%s%s: %lu %sallocation points, each failed once: %lu clean errors, %lu optional (GW_OK, result "
+        "checked), %lu bad results, %lu crashes, %lu leaks, %lu not reached; %lu of the errors blame the input",
+        first_bad == 0 ? "PASS" : "FAIL", fault_own_only ? "own/" : "", p->name, n,
+        fault_own_only ? "gateway " : "", clean, ok, bad, crashes, leaks, unreached, as_input);
     if (first_bad != 0) {
         printf(" (first: GW_FAIL_ALLOC_AT=%lu)", first_bad);
     }
@@ -554,11 +558,17 @@ main(int argc, char **argv)
     struct gw_schemas *schemas = NULL;
     struct gw_err err;
     struct shared *sh;
-    const char *only = argc > 1 ? argv[1] : NULL;
+    int a = 1;
+    const char *only;
     const char *at_env = getenv("GW_FAIL_ALLOC_AT");
     bool all_ok = true;
     bool any = false;
 
+    if (a < argc && strcmp(argv[a], "--own") == 0) {
+        fault_own_only = true;
+        a++;
+    }
+    only = a < argc ? argv[a] : NULL;
     /* before any other OpenSSL or libxml2 call */
     if (!fault_install()) {
         printf("FAIL fault/setup: the allocation hooks cannot be installed\n");
