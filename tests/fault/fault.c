@@ -283,7 +283,6 @@ check_sign(const struct fixture *f, const struct result *r)
     struct gw_verified v = {0};
     bool ok;
 
-    (void)f;
     gw_err_clear(&err);
     ok = r->bytes != NULL && parse(r->bytes, r->len, &doc, &err) == GW_OK &&
          gw_verify_message(f->pki, f->schemas, doc, "message", &v, &err) == GW_OK && check_verified(&v);
