@@ -348,9 +348,10 @@ gw_xml_parse(const unsigned char *data, size_t len, const char *name, const stru
         GW_CHECK(false, st.stop_reason == GW_R_XML_DTD || st.stop_reason == GW_R_XSI_ATTR ? GW_EPOLICY : GW_ELIMIT,
                  st.stop_reason, "%s", st.stop_msg);
     }
-    if (doc == NULL || !ctxt->wellFormed || !ctxt->nsWellFormed) {
+    /* libxml2 2.9's SAX2 callbacks stop the parse on a failed allocation but leave wellFormed set */
+    if (doc == NULL || !ctxt->wellFormed || !ctxt->nsWellFormed || ctxt->errNo == XML_ERR_NO_MEMORY) {
         const xmlError *e = xmlCtxtGetLastError(ctxt);
-        if (e != NULL && e->code == XML_ERR_NO_MEMORY) {
+        if ((e != NULL && e->code == XML_ERR_NO_MEMORY) || ctxt->errNo == XML_ERR_NO_MEMORY) {
             GW_CHECK(false, GW_ENOMEM, GW_R_NOMEM, "out of memory while parsing");
         }
         char why[200];
