@@ -319,6 +319,9 @@ gw_signer_sign(const struct gw_signer *s, xmlDoc *doc, const char *name, struct 
     GW_CHECK(strcmp(env.sender, s->regno) == 0, GW_EPOLICY, GW_R_SENDER_MISMATCH,
              "Sender is %s but the certificate belongs to organisation %s", env.sender, s->regno);
 
+    /* xmlsec ignores some libxml2 allocation failures (xmlSetNsProp, xmlNodeSetContent) and would sign a
+     * partial template: libxml2's error record is what tells (allocation-failure tests, sign index 368) */
+    xmlResetLastError();
     sig = xmlSecTmplSignatureCreateNsPref(doc, xmlSecTransformExclC14NId, s->sign_method, NULL,
                                           (const xmlChar *)"ds");
     GW_CHECK(sig != NULL, GW_ENOMEM, GW_R_NOMEM, "xmlsec: signature template");
@@ -344,6 +347,8 @@ gw_signer_sign(const struct gw_signer *s, xmlDoc *doc, const char *name, struct 
         ctx->signKey = NULL;
         GW_CHECK(ok >= 0, GW_ECRYPTO, GW_R_INTERNAL, "signing failed");
     }
+    GW_CHECK(xmlGetLastError() == NULL, GW_ENOMEM, GW_R_NOMEM, "libxml2 failed while signing: %s",
+             xmlGetLastError()->message != NULL ? xmlGetLastError()->message : "no message");
     sig = NULL; /* part of the document now */
     rc = GW_OK;
 out:

@@ -561,9 +561,10 @@ gw_xml_parse(const unsigned char *data, size_t len, const char *name, const stru
         GW_CHECK(false, st.stop_reason == GW_R_XML_DTD || st.stop_reason == GW_R_XSI_ATTR ? GW_EPOLICY : GW_ELIMIT,
                  st.stop_reason, "%s", st.stop_msg);
     }
-    if (doc == NULL || !ctxt->wellFormed || !ctxt->nsWellFormed) {
+    /* libxml2 2.9's SAX2 callbacks stop the parse on a failed allocation but leave wellFormed set */
+    if (doc == NULL || !ctxt->wellFormed || !ctxt->nsWellFormed || ctxt->errNo == XML_ERR_NO_MEMORY) {
         const xmlError *e = xmlCtxtGetLastError(ctxt);
-        if (e != NULL && e->code == XML_ERR_NO_MEMORY) {
+        if ((e != NULL && e->code == XML_ERR_NO_MEMORY) || ctxt->errNo == XML_ERR_NO_MEMORY) {
             GW_CHECK(false, GW_ENOMEM, GW_R_NOMEM, "out of memory while parsing");
         }
         char why[200];
@@ -599,8 +600,11 @@ gw_xml_serialize(xmlDoc *doc, unsigned char **out, size_t *len, struct gw_err *e
     xmlChar *mem = NULL;
     int size = 0;
 
+    /* libxml2 2.9 returns what it wrote so far when its buffer cannot grow: only its error says so */
+    xmlResetLastError();
     xmlDocDumpMemoryEnc(doc, &mem, &size, "UTF-8");
-    GW_CHECK(mem != NULL && size >= 0, GW_ENOMEM, GW_R_NOMEM, "cannot serialise document");
+    GW_CHECK(mem != NULL && size >= 0 && xmlGetLastError() == NULL, GW_ENOMEM, GW_R_NOMEM,
+             "cannot serialise document");
     *out = (unsigned char *)mem; /* xmlFree is free() in this build (xmlMemSetup is never called) */
     *len = (size_t)size;
     mem = NULL;

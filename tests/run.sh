@@ -6,7 +6,8 @@
 # A suite is an executable that prints one line per test, "PASS <name>" or "FAIL <name>: <why>", and exits
 # non-zero if any failed; "SKIP <name>: <why>" marks a test this machine could not run, listed and counted
 # apart, never as passed. Suites: build/unit-tests, tests/hostile/run.sh, tests/cli/*.sh,
-# tests/integration/*.sh. Each receives the gateway binary in $GATEWAY and the build dir in $BUILD.
+# tests/integration/*.sh, and build-asan/fault-tests --own on the sanitizer build. Each receives the gateway
+# binary in $GATEWAY and the build dir in $BUILD.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$(pwd)
@@ -59,6 +60,10 @@ for build in "$@"; do
     run_suite "$build" "fuzz receipt replay" "$build/fuzz-receipt" tests/fuzz/corpus/receipt
     run_suite "$build" "fuzz http replay" "$build/fuzz-http" tests/fuzz/corpus/http
     run_suite "$build" "hostile corpus" sh tests/hostile/run.sh
+    # sanitizer build only: every allocation the gateway's own code makes, failed in turn (make fault: all)
+    if [ -x "$build/fault-tests" ]; then
+        run_suite "$build" "fault: own allocations" "$build/fault-tests" --own
+    fi
     for s in tests/cli/*.sh tests/integration/*.sh; do
         [ -f "$s" ] || continue
         case "$s" in tests/cli/valgrind.sh) continue ;; esac

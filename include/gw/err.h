@@ -73,11 +73,21 @@ int gw_rc_exit_status(enum gw_rc rc);
 #define GW_STR(x) GW_STR2(x)
 #define GW_SRC __FILE__ ":" GW_STR(__LINE__)
 
+/* Sanitizer builds (GW_ERR_CHECKS) check what every out: relies on: a callee that failed has set err. err is
+ * the function's struct gw_err * or, in cmd_*, its own struct gw_err. */
+#ifdef GW_ERR_CHECKS
+#include <assert.h>
+#define GW_ASSERT_ERR_SET(e) assert(_Generic((e), struct gw_err * : (e), default : &(e))->rc != GW_OK)
+#else
+#define GW_ASSERT_ERR_SET(e) ((void)0)
+#endif
+
 /* Store the callee's code in rc and leave through out: if it failed (the callee already set err). */
 #define GW_TRY(expr)                                                                                              \
     do {                                                                                                          \
         rc = (expr);                                                                                              \
         if (rc != GW_OK) {                                                                                        \
+            GW_ASSERT_ERR_SET(err);                                                                               \
             goto out;                                                                                             \
         }                                                                                                         \
     } while (0)
