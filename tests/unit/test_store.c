@@ -295,7 +295,7 @@ test_checks_before_back_end(struct t *t)
     char sha[GW_SHA256_HEX_LEN + 1];
     char other[GW_SHA256_HEX_LEN + 1];
     bool dup = true;
-    struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL};
+    struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL, NULL};
 
     gw_ids_hash_sha256(body, sizeof(body) - 1, sha);
     gw_ids_hash_sha256((const unsigned char *)"other", 5, other);
@@ -437,7 +437,8 @@ test_open_migrate_reopen(struct t *t)
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
     EXPECT_TRUE(sql_text(d.path, "PRAGMA journal_mode", mode, sizeof(mode)));
     EXPECT_STR_EQ(mode, "wal");
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'audit_v2_from'"), 1);
     EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
                                   "('outbox', 'inbox', 'rejected', 'audit', 'meta')"),
                   5);
@@ -450,7 +451,7 @@ test_open_migrate_reopen(struct t *t)
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
     EXPECT_OK(gw_store_get_outbox(s, m.id, &got, &err), &err);
     EXPECT_INT_EQ(got.body_len, sizeof(body) - 1);
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
     gw_store_close(s);
     s = NULL;
     EXPECT_TRUE(sql_exec(d.path, "UPDATE meta SET value = 99 WHERE key = 'schema_version'"));
@@ -512,7 +513,7 @@ test_outbox_put_get(struct t *t)
     struct gw_outbox_msg untouched;
     unsigned char body[] = "<Envelope>decision</Envelope>";
     char sha[GW_SHA256_HEX_LEN + 1];
-    struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL};
+    struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL, NULL};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
@@ -570,7 +571,7 @@ test_outbox_duplicate(struct t *t)
     struct gw_outbox_msg got = {0};
     unsigned char body[] = "<first/>";
     unsigned char other[] = "<second/>";
-    struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL};
+    struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL, NULL};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
@@ -710,7 +711,7 @@ test_outbox_update_delivered(struct t *t)
     struct gw_outbox_msg got = {0};
     unsigned char body[] = "<x/>";
     unsigned char receipt[] = "<Receipt>Accepted</Receipt>";
-    struct gw_audit_event ev = {"delivered", NULL, PEER, "ok", "OK"};
+    struct gw_audit_event ev = {"delivered", NULL, PEER, "ok", "OK", NULL};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
@@ -774,7 +775,7 @@ test_outbox_attach_notice(struct t *t)
     struct gw_outbox_msg got = {0};
     unsigned char body[] = "<x/>";
     unsigned char notice[] = "<Delivered/>";
-    struct gw_audit_event ev = {"notice", NULL, PEER, "ok", NULL};
+    struct gw_audit_event ev = {"notice", NULL, PEER, "ok", NULL, NULL};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
@@ -811,7 +812,7 @@ test_inbox_duplicate(struct t *t)
     unsigned char receipt[] = "<Receipt/>";
     char sha[GW_SHA256_HEX_LEN + 1];
     bool dup = true;
-    struct gw_audit_event ev = {"received", NULL, PEER, "ok", NULL};
+    struct gw_audit_event ev = {"received", NULL, PEER, "ok", NULL, NULL};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
@@ -921,7 +922,7 @@ test_inbox_ack_idempotent(struct t *t)
     unsigned char body[] = "<x/>";
     bool dup = false;
     bool was = true;
-    struct gw_audit_event ev = {"acked", NULL, "intake", "ok", NULL};
+    struct gw_audit_event ev = {"acked", NULL, "intake", "ok", NULL, NULL};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
@@ -985,8 +986,8 @@ ack_run(void *arg)
     struct gw_outbox_msg notice;
     struct gw_err err;
     bool was = true;
-    struct gw_audit_event nev = {"notification_queued", w->id, PEER, "ok", NULL};
-    struct gw_audit_event aev = {"acked", w->id, "intake", "ok", NULL};
+    struct gw_audit_event nev = {"notification_queued", w->id, PEER, "ok", NULL, NULL};
+    struct gw_audit_event aev = {"acked", w->id, "intake", "ok", NULL, NULL};
     int len = snprintf((char *)body, sizeof(body), "<notice n='%u'/>", w->n);
 
     make_out(&notice, w->n, body, (size_t)len);
@@ -1017,8 +1018,8 @@ test_inbox_ack_queues_notice_once(struct t *t)
     struct ack_worker w[ACK_THREADS];
     unsigned started = 0;
     unsigned first = 0;
-    struct gw_audit_event nev = {"notification_queued", NULL, PEER, "ok", NULL};
-    struct gw_audit_event aev = {"acked", NULL, "intake", "ok", NULL};
+    struct gw_audit_event nev = {"notification_queued", NULL, PEER, "ok", NULL, NULL};
+    struct gw_audit_event aev = {"acked", NULL, "intake", "ok", NULL, NULL};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
@@ -1078,7 +1079,7 @@ test_inbox_ids_per_sender(struct t *t)
     char sha[GW_SHA256_HEX_LEN + 1];
     bool dup = true;
     bool was = true;
-    struct gw_audit_event ev = {"received", NULL, PEER, "ok", NULL};
+    struct gw_audit_event ev = {"received", NULL, PEER, "ok", NULL, NULL};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
@@ -1152,7 +1153,48 @@ static const char inbox_v1[] = "DROP TABLE inbox;"
                                "CREATE INDEX inbox_unacked ON inbox(seq) WHERE acked = 0;"
                                "DROP INDEX rejected_sender_message_id;"
                                "CREATE INDEX rejected_message_id ON rejected(message_id);"
+                               /* and no digests in the audit log (migration 3) */
+                               "DROP INDEX audit_row_ref;"
+                               "ALTER TABLE audit DROP COLUMN row_ref;"
+                               "ALTER TABLE audit DROP COLUMN sha256;"
+                               "DELETE FROM meta WHERE key = 'audit_v2_from';"
                                "UPDATE meta SET value = 1 WHERE key = 'schema_version';";
+
+/* Append a version 1 "received" entry for message id to the log of the store at path, as a gateway before
+ * digests wrote it, and advance the head in meta. */
+static bool
+append_v1_received(const char *path, const char *id)
+{
+    struct gw_err err;
+    char prev[GW_AUDIT_HASH_LEN + 8] = GW_AUDIT_GENESIS;
+    char hash[GW_AUDIT_HASH_LEN + 1];
+    char sql[1024];
+    int64_t seq = sql_int(path, "SELECT value FROM meta WHERE key = 'audit_last_seq'") + 1;
+    struct gw_audit_entry e = {.time = "2025-01-01T00:00:00.000Z",
+                               .event = "received",
+                               .message_id = id,
+                               .peer = PEER,
+                               .outcome = "accepted",
+                               .reason = "",
+                               .sha256 = "",
+                               .row_ref = "",
+                               .version = 1};
+
+    if (seq > 1 && !sql_text(path, "SELECT value FROM meta WHERE key = 'audit_last_hash'", prev, sizeof(prev))) {
+        return false;
+    }
+    e.seq = seq;
+    e.prev_hash = prev;
+    if (gw_audit_hash(&e, hash, &err) != GW_OK) {
+        return false;
+    }
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO audit VALUES (%" PRId64 ", '%s', 'received', '%s', '%s', 'accepted', '', '%s', '%s');"
+             "UPDATE meta SET value = %" PRId64 " WHERE key = 'audit_last_seq';"
+             "UPDATE meta SET value = '%s' WHERE key = 'audit_last_hash';",
+             seq, e.time, id, PEER, prev, hash, seq, hash);
+    return sql_exec(path, sql);
+}
 
 /* A version 1 store opens: its inbox rows keep their seq, fields and acks, the counter goes on after the
  * highest seq ever given (also one whose row is gone), the audit log still verifies, and ids are then per
@@ -1169,7 +1211,11 @@ test_migrate_v1_inbox(struct t *t)
     unsigned char body[] = "<x/>";
     bool dup = true;
     uint64_t n = 0;
-    struct gw_audit_event ev = {"received", NULL, PEER, "ok", NULL};
+    struct gw_audit_event ev = {"received", NULL, PEER, "ok", NULL, NULL};
+    char d1[GW_SHA256_HEX_LEN + 1];
+    char d2[GW_SHA256_HEX_LEN + 1];
+    char d3[GW_SHA256_HEX_LEN + 1];
+    char rows[1024];
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
@@ -1177,29 +1223,37 @@ test_migrate_v1_inbox(struct t *t)
     s = NULL;
     EXPECT_TRUE(sql_exec(d.path, inbox_v1));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err); /* v1 -> current */
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
     gw_store_close(s);
     s = NULL;
-    /* the same again with rows in it: seq 1..3 given, 3 deleted, 1 acked */
+    /* the same again with rows in it, each with its version 1 entry: seq 1..3 given, 3 deleted, 1 acked */
     EXPECT_TRUE(sql_exec(d.path, inbox_v1));
-    EXPECT_TRUE(sql_exec(d.path,
-                         "INSERT INTO inbox(id, sender, type, sha256, body, receipt, received_ms, acked, "
-                         "acked_ms) VALUES "
-                         "('00000000-0000-4000-8000-000000000001', '" PEER "', 'Letter', 'aa', x'3c782f3e', "
-                         "x'3c722f3e', 11, 1, 12),"
-                         "('00000000-0000-4000-8000-000000000002', '" PEER "', 'Decision', 'bb', x'3c792f3e', "
-                         "NULL, 21, 0, 0),"
-                         "('00000000-0000-4000-8000-000000000003', '" PEER "', 'Letter', 'cc', x'3c7a2f3e', "
-                         "NULL, 31, 0, 0);"
-                         "DELETE FROM inbox WHERE seq = 3;"));
+    gw_ids_hash_sha256((const unsigned char *)"<x/>", 4, d1);
+    gw_ids_hash_sha256((const unsigned char *)"<y/>", 4, d2);
+    gw_ids_hash_sha256((const unsigned char *)"<z/>", 4, d3);
+    snprintf(rows, sizeof(rows),
+             "INSERT INTO inbox(id, sender, type, sha256, body, receipt, received_ms, acked, acked_ms) VALUES "
+             "('00000000-0000-4000-8000-000000000001', '" PEER "', 'Letter', '%s', x'3c782f3e', x'3c722f3e', 11, "
+             "1, 12),"
+             "('00000000-0000-4000-8000-000000000002', '" PEER "', 'Decision', '%s', x'3c792f3e', NULL, 21, 0, 0),"
+             "('00000000-0000-4000-8000-000000000003', '" PEER "', 'Letter', '%s', x'3c7a2f3e', NULL, 31, 0, 0);"
+             "DELETE FROM inbox WHERE seq = 3;",
+             d1, d2, d3);
+    EXPECT_TRUE(sql_exec(d.path, rows));
+    EXPECT_TRUE(append_v1_received(d.path, "00000000-0000-4000-8000-000000000001"));
+    EXPECT_TRUE(append_v1_received(d.path, "00000000-0000-4000-8000-000000000002"));
+    EXPECT_TRUE(append_v1_received(d.path, "00000000-0000-4000-8000-000000000003"));
+    EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err); /* a version 1 store */
+    EXPECT_INT_EQ(n, 3);
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'audit_v2_from'"), 4);
     EXPECT_OK(gw_store_get_inbox(s, "00000000-0000-4000-8000-000000000001", NULL, &got, &err), &err);
     EXPECT_INT_EQ(got.seq, 1);
     EXPECT_TRUE(got.acked);
     EXPECT_INT_EQ(got.acked_ms, 12);
     EXPECT_INT_EQ(got.received_ms, 11);
-    EXPECT_STR_EQ(got.sha256, "aa");
+    EXPECT_STR_EQ(got.sha256, d1);
     EXPECT_TRUE(got.receipt_len == 4 && memcmp(got.receipt, "<r/>", 4) == 0);
     gw_inbox_msg_cleanup(&got);
     EXPECT_OK(gw_store_get_inbox(s, "00000000-0000-4000-8000-000000000002", PEER, &got, &err), &err);
@@ -1220,8 +1274,14 @@ test_migrate_v1_inbox(struct t *t)
                   2);
     gw_store_close(s);
     s = NULL;
+    /* the old entries keep their version 1 hash, the new one is version 2 and names its row */
     EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err);
-    EXPECT_INT_EQ(n, 1);
+    EXPECT_INT_EQ(n, 4);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM audit WHERE row_ref = 'inbox:4' AND seq = 4"), 1);
+    /* a row older than the digests is still checked against its own digest */
+    EXPECT_TRUE(sql_exec(d.path, "UPDATE inbox SET body = x'3c712f3e' WHERE seq = 2"));
+    EXPECT_FAIL(gw_audit_verify_sqlite(d.path, &n, &err), &err, GW_R_AUDIT_BROKEN);
+    EXPECT_TRUE(t_contains(err.msg, "inbox:2"));
 out:
     gw_inbox_msg_cleanup(&existing);
     gw_inbox_msg_cleanup(&got);
@@ -1244,7 +1304,7 @@ test_counts_and_rejected(struct t *t)
     uint64_t unacked = 9;
     bool dup = false;
     bool was = false;
-    struct gw_audit_event ev = {"rejected", "garbage", PEER, "rejected", "SIG_INVALID"};
+    struct gw_audit_event ev = {"rejected", "garbage", PEER, "rejected", "SIG_INVALID", NULL};
     static const enum gw_out_state states[] = {GW_OUT_QUEUED,    GW_OUT_QUEUED,    GW_OUT_DELIVERING,
                                                GW_OUT_DELIVERED, GW_OUT_DELIVERED, GW_OUT_DELIVERED,
                                                GW_OUT_FAILED};
@@ -1314,6 +1374,9 @@ test_audit_hash_encoding(struct t *t)
         .peer = PEER,
         .outcome = "ok",
         .reason = "",
+        .sha256 = "",
+        .row_ref = "",
+        .version = 1,
         .prev_hash = GW_AUDIT_GENESIS,
         .hash = "",
     };
@@ -1386,7 +1449,7 @@ store_with_entries(const char *path, unsigned n)
     for (unsigned i = 1; ok && i <= n; i++) {
         struct gw_outbox_msg m;
         char reason[32];
-        struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", reason};
+        struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", reason, NULL};
 
         snprintf(reason, sizeof(reason), "entry %u", i);
         make_out(&m, i, body, sizeof(body) - 1);
@@ -1413,7 +1476,7 @@ test_audit_chain_verifies(struct t *t)
     char field[GW_AUDIT_MAX_FIELD + 8];
     struct gw_store *s = NULL;
     char *big = NULL;
-    struct gw_audit_event ev = {"rejected", "\x01odd\nid", NULL, "rejected", NULL};
+    struct gw_audit_event ev = {"rejected", "\x01odd\nid", NULL, "rejected", NULL, NULL};
 
     EXPECT_TRUE(tstore_make(&d));
     /* an empty log verifies */
@@ -1477,7 +1540,8 @@ static const struct tamper_case tamper_renumber = {
 static const struct tamper_case tamper_nul = {
     "UPDATE audit SET reason = CAST(reason || x'00' || 'x' AS TEXT) WHERE seq = 8", 8, "NUL"};
 static const struct tamper_case tamper_append = {
-    "INSERT INTO audit SELECT 11, time, event, message_id, peer, outcome, reason, hash, hash FROM audit "
+    "INSERT INTO audit SELECT 11, time, event, message_id, peer, outcome, reason, hash, hash, sha256, row_ref "
+    "FROM audit "
     "WHERE seq = 10",
     11, "hash mismatch"};
 static const struct tamper_case tamper_swap_adjacent = {
@@ -1527,7 +1591,14 @@ test_audit_tamper_rehash(struct t *t)
     char when[GW_AUDIT_TIME_LEN + 8];
     char hash[GW_AUDIT_HASH_LEN + 1];
     char sql[512];
-    struct gw_audit_entry e = {.seq = 5, .event = "submitted", .peer = PEER, .outcome = "forged", .reason = ""};
+    struct gw_audit_entry e = {.seq = 5,
+                               .event = "submitted",
+                               .peer = PEER,
+                               .outcome = "forged",
+                               .reason = "",
+                               .sha256 = "",
+                               .row_ref = "",
+                               .version = 2};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_TRUE(store_with_entries(d.path, 10));
@@ -1566,15 +1637,19 @@ test_audit_tamper_append_valid(struct t *t)
                                .message_id = "",
                                .peer = PEER,
                                .outcome = "ok",
-                               .reason = ""};
+                               .reason = "",
+                               .sha256 = "",
+                               .row_ref = "",
+                               .version = 2};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_TRUE(store_with_entries(d.path, 10));
     EXPECT_TRUE(sql_text(d.path, "SELECT hash FROM audit WHERE seq = 10", prev, sizeof(prev)));
     e.prev_hash = prev;
     EXPECT_OK(gw_audit_hash(&e, hash, &err), &err);
-    snprintf(sql, sizeof(sql), "INSERT INTO audit VALUES (11, '%s', 'delivered', '', '%s', 'ok', '', '%s', '%s')",
-             e.time, PEER, prev, hash);
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO audit VALUES (11, '%s', 'delivered', '', '%s', 'ok', '', '%s', '%s', '', '')", e.time,
+             PEER, prev, hash);
     EXPECT_TRUE(sql_exec(d.path, sql));
     EXPECT_FAIL(gw_audit_verify_sqlite(d.path, &n, &err), &err, GW_R_AUDIT_BROKEN);
     EXPECT_STR_EQ(err.where, "audit entry 11");
@@ -1592,7 +1667,7 @@ test_audit_truncate_then_reopen(struct t *t)
     struct gw_err err;
     struct gw_store *s = NULL;
     uint64_t n = 0;
-    struct gw_audit_event ev = {"startup", NULL, NULL, "ok", NULL};
+    struct gw_audit_event ev = {"startup", NULL, NULL, "ok", NULL, NULL};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_TRUE(store_with_entries(d.path, 10));
@@ -1632,7 +1707,7 @@ gc_run(void *arg)
     for (unsigned i = 0; i < GC_PER_THREAD; i++) {
         struct gw_outbox_msg m;
         struct gw_err err;
-        struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL};
+        struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL, NULL};
         unsigned n = w->same_ids ? i : w->thread * 1000 + i;
         int len = snprintf((char *)body, sizeof(body), "<m t='%u' i='%u'/>", w->thread, i);
 
@@ -1758,7 +1833,7 @@ test_killed_writer_loses_nothing(struct t *t)
         }
         for (unsigned i = 1; i <= 20; i++) {
             struct gw_outbox_msg m;
-            struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL};
+            struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL, NULL};
 
             make_out(&m, i, body, sizeof(body) - 1);
             ev.message_id = m.id;
