@@ -1551,6 +1551,105 @@ static const struct tamper_case tamper_swap_adjacent = {
     "WHERE seq IN (8, 9);",
     8, "hash mismatch"};
 
+/* Stored messages changed or removed behind the gateway's back (security review F8): entry 0 means verify
+ * names the row rather than an entry. The store: outbox row (entry 1), inbox rows 1 and 2 (entries 2, 3), a
+ * rejected row with its body (entry 4) and one without (entry 5), a delivery attempt with a receipt (6). */
+static const struct tamper_case rows_inbox_swapped = {
+    "UPDATE inbox SET body = CAST('<forged/>' AS BLOB), sha256 = '00' WHERE seq = 1", 0, "inbox:1"};
+static const struct tamper_case rows_inbox_deleted = {"DELETE FROM inbox WHERE seq = 2", 3, "missing"};
+static const struct tamper_case rows_outbox_changed = {"UPDATE outbox SET body = CAST('<forged/>' AS BLOB)", 0,
+                                                       "outbox:"};
+static const struct tamper_case rows_rejected_deleted = {"DELETE FROM rejected", 4, "rejected:1 is missing"};
+static const struct tamper_case rows_inbox_rehashed = {
+    "UPDATE inbox SET body = CAST('<y/>' AS BLOB), sha256 = (SELECT sha256 FROM inbox WHERE seq = 2) "
+    "WHERE seq = 1",
+    2, "not the one this entry recorded"};
+static const struct tamper_case rows_rejected_added = {
+    "INSERT INTO rejected(message_id, sender, body, reason, receipt, received_ms) "
+    "SELECT message_id, sender, body, reason, receipt, received_ms FROM rejected WHERE seq = 1",
+    0, "rejected:3 (message"};
+
+static void
+test_audit_rows_tamper(struct t *t)
+{
+    const struct tamper_case *c = t->arg;
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    struct gw_outbox_msg m;
+    struct gw_inbox_msg in;
+    struct gw_inbox_msg existing = {0};
+    unsigned char out_body[] = "<out/>";
+    unsigned char in1[] = "<x/>";
+    unsigned char in2[] = "<y/>";
+    unsigned char bad[] = "<not-signed/>";
+    unsigned char receipt[] = "<Receipt/>";
+    char want[GW_SHA256_HEX_LEN + 1];
+    char got[GW_SHA256_HEX_LEN + 8];
+    bool dup = false;
+    uint64_t n = 0;
+    struct gw_audit_event sub = {"submitted", NULL, PEER, "ok", NULL, NULL};
+    struct gw_audit_event rec = {"received", NULL, PEER, "accepted", NULL, NULL};
+    struct gw_audit_event rej = {"rejected", "garbage", PEER, "rejected", "SIG_INVALID", NULL};
+    struct gw_audit_event att = {"delivery_attempt", NULL, PEER, "delivered", NULL, NULL};
+
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    make_out(&m, 1, out_body, sizeof(out_body) - 1);
+    EXPECT_OK(gw_store_put_outbox(s, &m, &sub, &err), &err);
+    make_in(&in, 2, in1, sizeof(in1) - 1);
+    EXPECT_OK(gw_store_put_inbox(s, &in, &rec, &dup, &existing, &err), &err);
+    make_in(&in, 3, in2, sizeof(in2) - 1);
+    EXPECT_OK(gw_store_put_inbox(s, &in, &rec, &dup, &existing, &err), &err);
+    EXPECT_OK(gw_store_put_rejected(s, "garbage", PEER, bad, sizeof(bad) - 1, "SIG_INVALID", NULL, 0, &rej, &err),
+              &err);
+    rej.message_id = NULL;
+    EXPECT_OK(gw_store_put_rejected(s, NULL, PEER, NULL, 0, "HTTP_BAD_REQUEST", NULL, 0, &rej, &err), &err);
+    m.state = GW_OUT_DELIVERED;
+    m.receipt = receipt;
+    m.receipt_len = sizeof(receipt) - 1;
+    att.message_id = m.id;
+    EXPECT_OK(gw_store_update_outbox(s, &m, &att, &err), &err);
+    gw_store_close(s);
+    s = NULL;
+    /* each entry carries the digest of its bytes, and the store vouches for it: a wrong one is refused */
+    gw_ids_hash_sha256(bad, sizeof(bad) - 1, want);
+    EXPECT_TRUE(
+        sql_text(d.path, "SELECT sha256 FROM audit WHERE seq = 4 AND row_ref = 'rejected:1'", got, sizeof(got)));
+    EXPECT_STR_EQ(got, want);
+    gw_ids_hash_sha256(receipt, sizeof(receipt) - 1, want);
+    EXPECT_TRUE(sql_text(d.path, "SELECT sha256 FROM audit WHERE seq = 6 AND row_ref = ''", got, sizeof(got)));
+    EXPECT_STR_EQ(got, want);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM audit WHERE seq = 5 AND sha256 = '' AND "
+                                  "row_ref = 'rejected:2'"),
+                  1);
+    EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err);
+    EXPECT_INT_EQ(n, 6);
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    make_out(&m, 9, out_body, sizeof(out_body) - 1);
+    sub.sha256 = want; /* the receipt's digest, not the body's */
+    EXPECT_FAIL(gw_store_put_outbox(s, &m, &sub, &err), &err, GW_R_INTERNAL);
+    sub.sha256 = "not hex";
+    EXPECT_FAIL(gw_store_audit(s, &sub, &err), &err, GW_R_INTERNAL);
+    gw_store_close(s);
+    s = NULL;
+    /* now the change behind the gateway's back */
+    EXPECT_TRUE(sql_exec(d.path, c->sql));
+    EXPECT_FAIL(gw_audit_verify_sqlite(d.path, &n, &err), &err, GW_R_AUDIT_BROKEN);
+    if (c->entry > 0) {
+        char where[48];
+        snprintf(where, sizeof(where), "audit entry %" PRIu64, c->entry);
+        EXPECT_STR_EQ(err.where, where);
+    } else {
+        EXPECT_STR_EQ(err.where, d.path);
+    }
+    EXPECT_TRUE(t_contains(err.msg, c->why));
+out:
+    gw_inbox_msg_cleanup(&existing);
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
 /* Change the database behind the gateway's back; verify names the entry. */
 static void
 test_audit_tamper(struct t *t)
@@ -2006,6 +2105,12 @@ static const struct t_case cases[] = {
     {"audit_tamper_renumber", test_audit_tamper, &tamper_renumber},
     {"audit_tamper_nul_byte", test_audit_tamper, &tamper_nul},
     {"audit_tamper_append", test_audit_tamper, &tamper_append},
+    {"audit_rows_inbox_swapped", test_audit_rows_tamper, &rows_inbox_swapped},
+    {"audit_rows_inbox_deleted", test_audit_rows_tamper, &rows_inbox_deleted},
+    {"audit_rows_outbox_changed", test_audit_rows_tamper, &rows_outbox_changed},
+    {"audit_rows_rejected_deleted", test_audit_rows_tamper, &rows_rejected_deleted},
+    {"audit_rows_inbox_rehashed", test_audit_rows_tamper, &rows_inbox_rehashed},
+    {"audit_rows_rejected_added", test_audit_rows_tamper, &rows_rejected_added},
     {"audit_tamper_swap_adjacent", test_audit_tamper, &tamper_swap_adjacent},
     {"audit_tamper_rehash", test_audit_tamper_rehash, NULL},
     {"audit_tamper_append_valid", test_audit_tamper_append_valid, NULL},
