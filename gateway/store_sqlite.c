@@ -1710,21 +1710,26 @@ out:
 
 /* The tables whose rows an audit entry creates (schema version 3 on), for checking rows against the log. */
 struct row_table {
-    const char *name;   /* the table, and the prefix of row_ref */
-    const char *rows;   /* every row: its row_ref, message id, sha256 column (NULL: none) and body */
+    const char *name; /* the table, and the prefix of row_ref */
+    /* every row: its row_ref, MessageId, sha256 column (NULL: none), body, and the other MessageId its entry
+     * may name (NULL: none): a notification's entry names the message it is about, its InReplyTo */
+    const char *rows;
     const char *exists; /* ?1 the key part of a row_ref: a row if it exists */
-    const char *legacy; /* ?1 message id, ?2 audit_v2_from: a version 1 entry that may have created the row */
+    /* ?1 and ?3 the row's MessageIds, ?2 audit_v2_from: a version 1 entry that may have created the row */
+    const char *legacy;
 };
 
 static const struct row_table row_tables[] = {
-    {"inbox", "SELECT 'inbox:' || seq, id, sha256, body FROM inbox ORDER BY seq",
+    {"inbox", "SELECT 'inbox:' || seq, id, sha256, body, NULL FROM inbox ORDER BY seq",
      "SELECT 1 FROM inbox WHERE seq = ?1",
      "SELECT 1 FROM audit WHERE message_id = ?1 AND seq < ?2 AND event = 'received' LIMIT 1"},
-    {"outbox", "SELECT 'outbox:' || id, id, sha256, body FROM outbox ORDER BY rowid",
+    {"outbox",
+     "SELECT 'outbox:' || id, id, sha256, body, CASE WHEN type = 'Receipt' THEN in_reply_to END FROM outbox "
+     "ORDER BY rowid",
      "SELECT 1 FROM outbox WHERE id = ?1",
-     "SELECT 1 FROM audit WHERE message_id = ?1 AND seq < ?2 AND event IN ('submitted', 'notification_queued') "
-     "LIMIT 1"},
-    {"rejected", "SELECT 'rejected:' || seq, message_id, NULL, body FROM rejected ORDER BY seq",
+     "SELECT 1 FROM audit WHERE seq < ?2 AND ((message_id = ?1 AND event = 'submitted') OR "
+     "(message_id = ?3 AND event = 'notification_queued')) LIMIT 1"},
+    {"rejected", "SELECT 'rejected:' || seq, message_id, NULL, body, NULL FROM rejected ORDER BY seq",
      "SELECT 1 FROM rejected WHERE seq = ?1",
      "SELECT 1 FROM audit WHERE message_id = ?1 AND seq < ?2 AND event = 'rejected' LIMIT 1"},
 };
@@ -1744,16 +1749,20 @@ out:
     return rc;
 }
 
-/* Step q once, which binds ?1 text a (and ?2 integer b if b >= 0). OUT: *found. */
+/* Step q once, which binds ?1 text a (and ?2 integer b if b >= 0, ?3 text or NULL alt if q has it). OUT:
+ * *found. */
 static enum gw_rc
-verify_lookup(struct conn *c, sqlite3_stmt *q, const char *a, int64_t b, bool *found, struct gw_err *err)
+verify_lookup(struct conn *c, sqlite3_stmt *q, const char *a, int64_t b, const char *alt, bool *found,
+              struct gw_err *err)
 {
     enum gw_rc rc;
     int r;
 
     sqlite3_reset(q);
-    GW_CHECK(bind_str(q, 1, a) == SQLITE_OK && (b < 0 || sqlite3_bind_int64(q, 2, b) == SQLITE_OK), GW_EIO,
-             GW_R_IO, "bind: %s", sqlite3_errmsg(c->db));
+    GW_CHECK(bind_str(q, 1, a) == SQLITE_OK && (b < 0 || sqlite3_bind_int64(q, 2, b) == SQLITE_OK) &&
+                 (sqlite3_bind_parameter_count(q) < 3 ||
+                  (alt != NULL ? bind_str(q, 3, alt) : sqlite3_bind_null(q, 3)) == SQLITE_OK),
+             GW_EIO, GW_R_IO, "bind: %s", sqlite3_errmsg(c->db));
     r = sqlite3_step(q);
     GW_CHECK(r == SQLITE_ROW || r == SQLITE_DONE, GW_EIO, GW_R_IO, "%.60s: %s", sqlite3_sql(q),
              sqlite3_errmsg(c->db));
@@ -1788,6 +1797,7 @@ verify_rows(struct conn *c, const struct row_table *t, int64_t v2_from, int64_t 
         const char *sha = (const char *)sqlite3_column_text(rows, 2);
         const void *body = sqlite3_column_blob(rows, 3);
         int len = sqlite3_column_bytes(rows, 3);
+        const char *alt = (const char *)sqlite3_column_text(rows, 4);
         char digest[GW_SHA256_HEX_LEN + 1] = "";
         bool found = false;
 
@@ -1800,7 +1810,7 @@ verify_rows(struct conn *c, const struct row_table *t, int64_t v2_from, int64_t 
                  "row %s (message %.64s): its body does not hash to its sha256 column (the body or the digest "
                  "was changed)",
                  ref, id);
-        GW_TRY(verify_lookup(c, entry, ref, -1, &found, err));
+        GW_TRY(verify_lookup(c, entry, ref, -1, NULL, &found, err));
         if (found) {
             const char *e_id = (const char *)sqlite3_column_text(entry, 1);
             const char *e_sha = (const char *)sqlite3_column_text(entry, 2);
@@ -1809,13 +1819,14 @@ verify_rows(struct conn *c, const struct row_table *t, int64_t v2_from, int64_t 
             GW_CHECK(e_sha != NULL && strcmp(e_sha, digest) == 0, GW_EPOLICY, GW_R_AUDIT_BROKEN,
                      "row %s (message %.64s): its body is not the one this entry recorded (the row was changed)",
                      ref, id);
-            GW_CHECK(e_id != NULL && strcmp(e_id, id) == 0, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+            GW_CHECK(e_id != NULL && (strcmp(e_id, id) == 0 || (alt != NULL && strcmp(e_id, alt) == 0)),
+                     GW_EPOLICY, GW_R_AUDIT_BROKEN,
                      "row %s holds message %.64s, not the message this entry recorded (the row was changed)", ref,
                      id);
             *bad = 0;
             continue;
         }
-        GW_TRY(verify_lookup(c, legacy, id, v2_from, &found, err));
+        GW_TRY(verify_lookup(c, legacy, id, v2_from, alt, &found, err));
         GW_CHECK(found, GW_EPOLICY, GW_R_AUDIT_BROKEN,
                  "row %s (message %.64s) was recorded by no audit entry (the row was added or its entry's "
                  "row was changed)",
@@ -1858,7 +1869,7 @@ verify_entry_rows(struct conn *c, int64_t *bad, struct gw_err *err)
         }
         GW_CHECK(colon != NULL && i < COUNT(row_tables), GW_EPOLICY, GW_R_AUDIT_BROKEN,
                  "row_ref '%.80s' names no table of stored messages", ref != NULL ? ref : "");
-        GW_TRY(verify_lookup(c, exists[i], colon + 1, -1, &found, err));
+        GW_TRY(verify_lookup(c, exists[i], colon + 1, -1, NULL, &found, err));
         GW_CHECK(found, GW_EPOLICY, GW_R_AUDIT_BROKEN,
                  "its row %.80s is missing (the row was deleted; the store deletes none)", ref);
     }

@@ -158,12 +158,13 @@ INSERT INTO audit VALUES ($i, '$time', '$1', '$2', '$3', '$4', '$5', '$prev', '$
 CREATE TABLE audit(seq INTEGER PRIMARY KEY, time TEXT NOT NULL, event TEXT NOT NULL, message_id TEXT NOT NULL,
   peer TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT NOT NULL, prev_hash TEXT NOT NULL,
   hash TEXT NOT NULL, sha256 TEXT NOT NULL, row_ref TEXT NOT NULL) STRICT;
-CREATE TABLE outbox(id TEXT PRIMARY KEY NOT NULL, sha256 TEXT NOT NULL, body BLOB NOT NULL) STRICT;
+CREATE TABLE outbox(id TEXT PRIMARY KEY NOT NULL, type TEXT NOT NULL, in_reply_to TEXT NOT NULL,
+  sha256 TEXT NOT NULL, body BLOB NOT NULL) STRICT;
 CREATE TABLE inbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, sender TEXT NOT NULL,
   sha256 TEXT NOT NULL, body BLOB NOT NULL) STRICT;
 CREATE TABLE rejected(seq INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL, body BLOB) STRICT;
 BEGIN;$sql
-INSERT INTO outbox VALUES ('$ID1', '$(sha "$B1")', CAST('$B1' AS BLOB));
+INSERT INTO outbox VALUES ('$ID1', 'Decision', '', '$(sha "$B1")', CAST('$B1' AS BLOB));
 INSERT INTO inbox VALUES (1, '$ID2', '90009113532', '$(sha "$B2")', CAST('$B2' AS BLOB));
 INSERT INTO inbox VALUES (2, '$ID3', '90009113532', '$(sha "$B3")', CAST('$B3' AS BLOB));
 INSERT INTO rejected VALUES (1, '$ID4', CAST('$B4' AS BLOB));
@@ -200,6 +201,8 @@ rows rows-rejected-body-changed " at entry 4: row rejected:1 .*not the one this 
 rows rows-inbox-id-changed " at entry 3: row inbox:2 holds message $ID1" "UPDATE inbox SET id = '$ID1' WHERE seq = 2"
 rows rows-inbox-added ": row inbox:3 .*recorded by no audit entry" \
     "INSERT INTO inbox VALUES (3, '$ID1', '90009113532', '$(sha "$B1")', CAST('$B1' AS BLOB))"
+rows rows-outbox-added ": row outbox:$ID4 .*recorded by no audit entry" \
+    "INSERT INTO outbox VALUES ('$ID4', 'Receipt', '$ID2', '$(sha "$B1")', CAST('$B1' AS BLOB))"
 rows rows-v2-from-moved " at entry 1: a version 1 entry with a digest" "UPDATE meta SET value = 7 WHERE key = 'audit_v2_from'"
 rows rows-v2-from-removed ": the audit head" "DELETE FROM meta WHERE key = 'audit_v2_from'"
 rows rows-digest-cleared " at entry 2: hash mismatch" "UPDATE audit SET sha256 = '' WHERE seq = 2"

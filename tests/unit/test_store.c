@@ -1366,6 +1366,17 @@ test_audit_hash_encoding(struct t *t)
                                   "11:" PEER ","
                                   "2:ok,"
                                   "0:,";
+    static const char encoded_v2[] = "11:gw-audit-v2,"
+                                     "64:" GW_AUDIT_GENESIS ","
+                                     "2:12,"
+                                     "24:2025-03-01T10:20:30.123Z,"
+                                     "9:submitted,"
+                                     "36:00000000-0000-4000-8000-000000000001,"
+                                     "11:" PEER ","
+                                     "2:ok,"
+                                     "0:,"
+                                     "64:2a31f44da4bd7decbbd3ddfd1a37ae04d02ec665e2c2688816ccc65631586ed1,"
+                                     "43:outbox:00000000-0000-4000-8000-000000000001,";
     struct gw_audit_entry e = {
         .seq = 12,
         .time = "2025-03-01T10:20:30.123Z",
@@ -1404,6 +1415,27 @@ test_audit_hash_encoding(struct t *t)
     EXPECT_FAIL(gw_audit_check_entry(&e, 12, GW_AUDIT_GENESIS, &err), &err, GW_R_AUDIT_BROKEN);
     EXPECT_TRUE(t_contains(err.msg, "malformed"));
     EXPECT_INT_EQ(err.rc, GW_EPOLICY);
+    /* version 2: two more fields under a new tag (docs/audit.md 2.2) */
+    e.version = 2;
+    e.sha256 = "2a31f44da4bd7decbbd3ddfd1a37ae04d02ec665e2c2688816ccc65631586ed1"; /* of "<x/>" */
+    e.row_ref = "outbox:00000000-0000-4000-8000-000000000001";
+    gw_ids_hash_sha256((const unsigned char *)"<x/>", 4, want);
+    EXPECT_STR_EQ(e.sha256, want);
+    EXPECT_OK(gw_audit_hash(&e, got, &err), &err);
+    gw_ids_hash_sha256((const unsigned char *)encoded_v2, sizeof(encoded_v2) - 1, want);
+    EXPECT_STR_EQ(got, want);
+    e.hash = got;
+    EXPECT_OK(gw_audit_check_entry(&e, 12, GW_AUDIT_GENESIS, &err), &err);
+    /* a version 1 entry with a digest: its hash does not cover it */
+    e.version = 1;
+    EXPECT_OK(gw_audit_hash(&e, got, &err), &err);
+    EXPECT_FAIL(gw_audit_check_entry(&e, 12, GW_AUDIT_GENESIS, &err), &err, GW_R_AUDIT_BROKEN);
+    EXPECT_TRUE(t_contains(err.msg, "version 1"));
+    e.version = 2;
+    e.sha256 = "ABC";
+    EXPECT_OK(gw_audit_hash(&e, got, &err), &err);
+    EXPECT_FAIL(gw_audit_check_entry(&e, 12, GW_AUDIT_GENESIS, &err), &err, GW_R_AUDIT_BROKEN);
+    EXPECT_TRUE(t_contains(err.msg, "malformed sha256"));
 out:
     return;
 }
@@ -1557,8 +1589,10 @@ static const struct tamper_case tamper_swap_adjacent = {
 static const struct tamper_case rows_inbox_swapped = {
     "UPDATE inbox SET body = CAST('<forged/>' AS BLOB), sha256 = '00' WHERE seq = 1", 0, "inbox:1"};
 static const struct tamper_case rows_inbox_deleted = {"DELETE FROM inbox WHERE seq = 2", 3, "missing"};
-static const struct tamper_case rows_outbox_changed = {"UPDATE outbox SET body = CAST('<forged/>' AS BLOB)", 0,
-                                                       "outbox:"};
+static const struct tamper_case rows_outbox_changed = {
+    "UPDATE outbox SET body = CAST('<forged/>' AS BLOB) WHERE rowid = 1", 0, "outbox:"};
+static const struct tamper_case rows_notice_in_reply_to = {
+    "UPDATE outbox SET in_reply_to = id WHERE type = 'Receipt'", 7, "not the message this entry recorded"};
 static const struct tamper_case rows_rejected_deleted = {"DELETE FROM rejected", 4, "rejected:1 is missing"};
 static const struct tamper_case rows_inbox_rehashed = {
     "UPDATE inbox SET body = CAST('<y/>' AS BLOB), sha256 = (SELECT sha256 FROM inbox WHERE seq = 2) "
@@ -1592,6 +1626,10 @@ test_audit_rows_tamper(struct t *t)
     struct gw_audit_event rec = {"received", NULL, PEER, "accepted", NULL, NULL};
     struct gw_audit_event rej = {"rejected", "garbage", PEER, "rejected", "SIG_INVALID", NULL};
     struct gw_audit_event att = {"delivery_attempt", NULL, PEER, "delivered", NULL, NULL};
+    struct gw_audit_event note_ev = {"notification_queued", NULL, PEER, "ok", NULL, NULL};
+    struct gw_audit_event ack_ev = {"acked", NULL, "intake", "ok", NULL, NULL};
+    struct gw_outbox_msg note;
+    unsigned char note_body[] = "<Receipt>Delivered</Receipt>";
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
@@ -1610,6 +1648,13 @@ test_audit_rows_tamper(struct t *t)
     m.receipt_len = sizeof(receipt) - 1;
     att.message_id = m.id;
     EXPECT_OK(gw_store_update_outbox(s, &m, &att, &err), &err);
+    /* the Delivered notification queued with an ack names the acknowledged message (entries 7 and 8) */
+    make_out(&note, 4, note_body, sizeof(note_body) - 1);
+    snprintf(note.type, sizeof(note.type), "Receipt");
+    make_id(note.in_reply_to, 3);
+    ack_ev.message_id = note.in_reply_to;
+    note_ev.message_id = note.in_reply_to;
+    EXPECT_OK(gw_store_ack_inbox(s, note.in_reply_to, PEER, &note, &note_ev, &ack_ev, &dup, &err), &err);
     gw_store_close(s);
     s = NULL;
     /* each entry carries the digest of its bytes, and the store vouches for it: a wrong one is refused */
@@ -1623,8 +1668,11 @@ test_audit_rows_tamper(struct t *t)
     EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM audit WHERE seq = 5 AND sha256 = '' AND "
                                   "row_ref = 'rejected:2'"),
                   1);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM audit WHERE seq = 7 AND row_ref LIKE 'outbox:%' AND "
+                                  "event = 'notification_queued'"),
+                  1);
     EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err);
-    EXPECT_INT_EQ(n, 6);
+    EXPECT_INT_EQ(n, 8);
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
     make_out(&m, 9, out_body, sizeof(out_body) - 1);
     sub.sha256 = want; /* the receipt's digest, not the body's */
@@ -2109,6 +2157,7 @@ static const struct t_case cases[] = {
     {"audit_rows_inbox_deleted", test_audit_rows_tamper, &rows_inbox_deleted},
     {"audit_rows_outbox_changed", test_audit_rows_tamper, &rows_outbox_changed},
     {"audit_rows_rejected_deleted", test_audit_rows_tamper, &rows_rejected_deleted},
+    {"audit_rows_notice_in_reply_to", test_audit_rows_tamper, &rows_notice_in_reply_to},
     {"audit_rows_inbox_rehashed", test_audit_rows_tamper, &rows_inbox_rehashed},
     {"audit_rows_rejected_added", test_audit_rows_tamper, &rows_rejected_added},
     {"audit_tamper_swap_adjacent", test_audit_tamper, &tamper_swap_adjacent},
