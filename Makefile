@@ -47,6 +47,10 @@ $(1)/bench-merkle: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/bench/bench_m
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
+$(1)/bench-audit: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/bench/bench_audit.c tests/bench/util.c)
+	@echo "  LD $$@"
+	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
+
 # scripts/gateways.sh takes its free ports from this helper (tests and the demo)
 $(1)/reserve-port: $(1)/obj/scripts/reserve-port.o
 	@echo "  LD $$@"
@@ -75,7 +79,7 @@ $(eval $(call build_rules,build-asan,$(CFLAGS_ASAN),$(LDFLAGS_ASAN)))
 # object files made on the way to a fuzz binary are kept, not deleted as intermediates
 .SECONDARY:
 
-.PHONY: all asan deps test test-quick demo bench bench-merkle valgrind lint check-deps analyze fuzz clean
+.PHONY: all asan deps test test-quick demo bench bench-merkle bench-audit valgrind lint check-deps analyze fuzz clean
 
 # $(1) build dir: everything the suites run from it
 tools = $(1)/gateway $(1)/unit-tests $(1)/reserve-port $(1)/test-tsa $(1)/tsa-check $(FUZZ_TARGETS:%=$(1)/fuzz-%)
@@ -114,6 +118,12 @@ bench: deps
 bench-merkle:
 	@$(MAKE) --no-print-directory build/bench-merkle
 	@build/bench-merkle $(MERKLE_LEAVES)
+
+# Cost of the digest in every audit entry: hashes, bytes per entry, verify (docs/audit.md 2.3).
+# AUDIT_ENTRIES to change the number of entries written.
+bench-audit:
+	@$(MAKE) --no-print-directory build/bench-audit
+	@build/bench-audit $(AUDIT_ENTRIES)
 
 valgrind: all
 	@sh tests/run.sh --valgrind build
