@@ -49,6 +49,10 @@ $(1)/bench-merkle: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/bench/bench_m
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
+$(1)/bench-audit: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/bench/bench_audit.c tests/bench/util.c)
+	@echo "  LD $$@"
+	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
+
 # scripts/gateways.sh takes its free ports from this helper (tests and the demo)
 $(1)/reserve-port: $(1)/obj/scripts/reserve-port.o
 	@echo "  LD $$@"
@@ -90,7 +94,8 @@ build-asan/fault-tests: $(patsubst %.c,build-asan/obj/%.o,$(LIB_SRCS) tests/faul
 .SECONDARY:
 
 
-.PHONY: all asan deps test test-quick demo bench bench-merkle valgrind lint check-deps analyze fuzz fault clean
+.PHONY: all asan deps test test-quick demo bench bench-merkle bench-audit valgrind lint check-deps analyze fuzz fault \
+	clean
 
 # $(1) build dir: everything the suites run from it
 tools = $(1)/gateway $(1)/unit-tests $(1)/reserve-port $(1)/test-tsa $(1)/tsa-check $(FUZZ_TARGETS:%=$(1)/fuzz-%)
@@ -135,6 +140,12 @@ bench-merkle:
 fault:
 	@$(MAKE) --no-print-directory build-asan/fault-tests
 	@build-asan/fault-tests $(FAULT_PATH)
+
+# Cost of the digest in every audit entry: hashes, bytes per entry, verify (docs/audit.md 2.3).
+# AUDIT_ENTRIES to change the number of entries written.
+bench-audit:
+	@$(MAKE) --no-print-directory build/bench-audit
+	@build/bench-audit $(AUDIT_ENTRIES)
 
 valgrind: all
 	@sh tests/run.sh --valgrind build

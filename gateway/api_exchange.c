@@ -37,7 +37,9 @@ reject(struct gw_call *c, const char *message_id, const char *digest, struct gw_
                                 .message_id = message_id,
                                 .peer = c->client_regno,
                                 .outcome = "rejected",
-                                .reason = gw_reason_code(why->reason)};
+                                .reason = gw_reason_code(why->reason),
+                                /* the body kept with the entry; none if nothing arrived */
+                                .sha256 = c->body != NULL && c->body_len > 0 ? digest : NULL};
 
     if (status < 400 || status >= 500) {
         status = 400; /* the sender's fault as far as it can tell; never a 5xx for a verdict */
@@ -75,13 +77,14 @@ out:
 
 /* A Delivered notification (a Receipt about a message we sent) is attached to that outbox entry. */
 static enum gw_rc
-take_notification(struct gw_call *c, const struct gw_verified *v, struct gw_err *err)
+take_notification(struct gw_call *c, const struct gw_verified *v, const char *digest, struct gw_err *err)
 {
     enum gw_rc rc;
     struct gw_daemon *d = c->d;
     struct gw_outbox_msg m = {0};
     struct gw_receipt_info info;
-    struct gw_audit_event ev = {.event = "notification", .peer = c->client_regno, .outcome = "ok"};
+    struct gw_audit_event ev = {
+        .event = "notification", .peer = c->client_regno, .outcome = "ok", .sha256 = digest}; /* of the notice */
 
     GW_CHECK(v->env.in_reply_to[0] != '\0', GW_EPOLICY, GW_R_RECEIPT_INVALID, "a Receipt must name InReplyTo");
     GW_TRY(gw_store_get_outbox(d->store, v->env.in_reply_to, &m, err));
@@ -104,8 +107,11 @@ static void
 send_stored_receipt(struct gw_call *c, enum gw_msg_type type, const struct gw_inbox_msg *existing)
 {
     struct gw_err err;
-    struct gw_audit_event ev = {
-        .event = "duplicate", .message_id = existing->id, .peer = c->client_regno, .outcome = "same receipt"};
+    struct gw_audit_event ev = {.event = "duplicate",
+                                .message_id = existing->id,
+                                .peer = c->client_regno,
+                                .outcome = "same receipt",
+                                .sha256 = existing->sha256}; /* the same bytes as the stored message */
 
     gw_err_clear(&err);
     if (gw_store_audit(c->d->store, &ev, &err) != GW_OK) {
@@ -193,7 +199,7 @@ gw_api_exchange(struct gw_call *c, struct gw_err *err)
     if (v.env.type == GW_MSG_RECEIPT) {
         unsigned char *receipt = NULL;
         size_t receipt_len = 0;
-        GW_TRY(take_notification(c, &v, err));
+        GW_TRY(take_notification(c, &v, digest, err));
         GW_TRY(gw_receipt_make(d->signer, v.env.sender, v.env.message_id, digest, GW_RECEIPT_ACCEPTED, GW_R_OK,
                                NULL, &receipt, &receipt_len, NULL, err));
         gw_metrics_message(d->metrics, v.env.type, GW_OUTCOME_ACCEPTED);
@@ -212,6 +218,7 @@ gw_api_exchange(struct gw_call *c, struct gw_err *err)
     GW_TRY(gw_receipt_make(d->signer, v.env.sender, v.env.message_id, digest, GW_RECEIPT_ACCEPTED, GW_R_OK, NULL,
                            &in.receipt, &in.receipt_len, NULL, err));
     ev.message_id = in.id;
+    ev.sha256 = in.sha256; /* the message exactly as received and stored */
     /* committed (with its receipt and audit entry) before the receipt goes back */
     GW_TRY(gw_store_put_inbox(d->store, &in, &ev, &dup, &existing, err));
     if (dup) {

@@ -137,8 +137,10 @@ gw_api_inbox_ack(struct gw_call *c, struct gw_err *err)
         notice.next_attempt_ms = notice.created_ms;
         nev.message_id = m.id;
         nev.peer = m.sender;
+        nev.sha256 = notice.sha256; /* the notification queued */
     }
     aev.message_id = m.id;
+    aev.sha256 = m.sha256; /* the message acknowledged */
     GW_TRY(gw_store_ack_inbox(d->store, m.id, m.sender, m.acked ? NULL : &notice, &nev, &aev, &was_acked, err));
     if (!was_acked) {
         gw_deliverer_wake(d->deliverer);

@@ -69,6 +69,7 @@ gw_api_submit(struct gw_call *c, struct gw_err *err)
     m.created_ms = gw_time_now_ms();
     m.next_attempt_ms = m.created_ms;
     ev.message_id = m.id;
+    ev.sha256 = m.sha256; /* the signed message as stored and sent */
     GW_TRY(gw_store_put_outbox(d->store, &m, &ev, err));
     gw_metrics_message(d->metrics, env.type, GW_OUTCOME_SUBMITTED);
     gw_deliverer_wake(d->deliverer);

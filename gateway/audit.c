@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * The audit log's hash chain (DESIGN §6): each entry's hash covers its predecessor's hash, its own sequence
- * number and every field, so changing, removing or reordering entries breaks the chain at the first entry
- * touched. This file computes and checks hashes only; it neither stores entries nor decides which events
- * are logged (store_sqlite.c appends, in the transaction of the change an entry describes). The encoding
- * is restated in docs/audit.md; keep the two in step.
+ * number and every field (in version 2 also the SHA-256 of the bytes the entry concerns and their row), so
+ * changing, removing or reordering entries breaks the chain at the first entry touched. This file computes and
+ * checks hashes only; it neither stores entries nor decides which events are logged (store_sqlite.c appends, in
+ * the transaction of the change an entry describes). The encoding is restated in docs/audit.md; keep the two in
+ * step.
  */
 #include "gw/audit.h"
 
@@ -35,13 +36,17 @@ gw_audit_hash(const struct gw_audit_entry *e, char out[GW_AUDIT_HASH_LEN + 1], s
     unsigned int md_len = 0;
     char seq[24];
 
+    GW_CHECK(e->version == 1 || e->version == 2, GW_EINTERNAL, GW_R_INTERNAL, "audit entry version %d",
+             e->version);
     GW_CHECK(ctx != NULL, GW_ENOMEM, GW_R_NOMEM, "digest context");
     snprintf(seq, sizeof(seq), "%" PRId64, e->seq);
     /* The order of fields is part of the format (docs/audit.md): never change it under the same tag. */
-    GW_CHECK(EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 && hash_field(ctx, GW_AUDIT_TAG) &&
+    GW_CHECK(EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+                 hash_field(ctx, e->version == 1 ? GW_AUDIT_TAG : GW_AUDIT_TAG_V2) &&
                  hash_field(ctx, e->prev_hash) && hash_field(ctx, seq) && hash_field(ctx, e->time) &&
                  hash_field(ctx, e->event) && hash_field(ctx, e->message_id) && hash_field(ctx, e->peer) &&
                  hash_field(ctx, e->outcome) && hash_field(ctx, e->reason) &&
+                 (e->version == 1 || (hash_field(ctx, e->sha256) && hash_field(ctx, e->row_ref))) &&
                  EVP_DigestFinal_ex(ctx, md, &md_len) == 1 && md_len == sizeof(md),
              GW_ENOMEM, GW_R_NOMEM, "SHA-256 of audit entry %" PRId64, e->seq);
     gw_ids_encode_hex(md, sizeof(md), out);
@@ -64,6 +69,11 @@ gw_audit_check_entry(const struct gw_audit_entry *e, int64_t expected_seq, const
              expected_seq - 1, e->seq);
     GW_CHECK(gw_ids_is_sha256_hex(e->hash) && gw_ids_is_sha256_hex(e->prev_hash), GW_EPOLICY, GW_R_AUDIT_BROKEN,
              "malformed hash or prev_hash (the entry was changed)");
+    /* Version 1 hashes neither field, so they must be empty there; a digest is 64 lowercase hex or none. */
+    GW_CHECK(e->version == 2 || (e->sha256[0] == '\0' && e->row_ref[0] == '\0'), GW_EPOLICY, GW_R_AUDIT_BROKEN,
+             "a version 1 entry with a digest or row (the entry was changed)");
+    GW_CHECK(e->sha256[0] == '\0' || gw_ids_is_sha256_hex(e->sha256), GW_EPOLICY, GW_R_AUDIT_BROKEN,
+             "malformed sha256 (the entry was changed)");
     GW_TRY(gw_audit_hash(e, want, err));
     /* The hash covers seq and prev_hash, so an entry moved to another position fails here too. */
     GW_CHECK(strcmp(want, e->hash) == 0, GW_EPOLICY, GW_R_AUDIT_BROKEN,

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * gateway audit verify|show --store FILE: check the hash chain of a store's audit log, or print its entries
- * (DESIGN §6: "changing, removing or reordering any entry is detected by gateway audit verify, which names
- * the first bad entry"). Reads the store read-only, so it may run beside a live gateway. The checks live
- * in audit.c and store_sqlite.c; this file only parses arguments and prints.
+ * gateway audit verify|show --store FILE: check the hash chain of a store's audit log and the stored
+ * messages against it, or print its entries (DESIGN §6: "changing, removing or reordering any entry is
+ * detected by gateway audit verify, which names the first bad entry"). Reads the store read-only, so it may
+ * run beside a live gateway. The checks live in audit.c and store_sqlite.c; this file only parses arguments
+ * and prints.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,7 +22,8 @@ static const char usage[] =
     "       gateway audit show --store FILE [--limit N]\n"
     "Check or print the hash-chained audit log of a gateway store (read-only).\n"
     "  verify          recompute every entry's hash and link; name the first changed, removed or\n"
-    "                  reordered entry\n"
+    "                  reordered entry; then check every stored message (inbox, outbox, rejected)\n"
+    "                  against the digest of the entry that recorded it\n"
     "  show            print entries, one per line: seq, time, event, message id, peer, outcome, reason\n"
     "  --store FILE    the gateway's SQLite store\n"
     "  --limit N       show only the last N entries\n"

@@ -150,7 +150,8 @@ record(struct gw_deliverer *dl, struct gw_outbox_msg *m, const char *outcome, co
                                 .message_id = m->id,
                                 .peer = m->recipient,
                                 .outcome = outcome,
-                                .reason = reason};
+                                .reason = reason,
+                                .sha256 = NULL}; /* the store enters the digest of m->receipt, if any */
 
     gw_err_clear(&err);
     if (gw_store_update_outbox(dl->d->store, m, &ev, &err) != GW_OK) {

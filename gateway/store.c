@@ -107,6 +107,42 @@ out:
     return rc;
 }
 
+/* Is ev's digest (ev NULL: no event) none or well-formed? */
+static bool
+event_digest_ok(const struct gw_audit_event *ev)
+{
+    return ev == NULL || ev->sha256 == NULL || ev->sha256[0] == '\0' || gw_ids_is_sha256_hex(ev->sha256);
+}
+
+/* The audit event of a write that stores bytes with digest `digest` ("" for none): a copy of ev (NULL: none)
+ * that carries that digest, which the store, not the caller, vouches for. A digest the caller gave must be
+ * the same. id (NULL: none) is the MessageId of the row the write creates: the event names it if the caller
+ * named none. OUT: *out, copy or NULL. */
+static enum gw_rc
+event_digest(const struct gw_audit_event *ev, const char *digest, const char *id, struct gw_audit_event *copy,
+             const struct gw_audit_event **out, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EINTERNAL;
+
+    *out = NULL;
+    if (ev == NULL) {
+        rc = GW_OK;
+        goto out;
+    }
+    GW_CHECK(ev->sha256 == NULL || ev->sha256[0] == '\0' || strcmp(ev->sha256, digest) == 0, GW_EINTERNAL,
+             GW_R_INTERNAL, "the sha256 of audit event %s is not the digest of the bytes stored with it",
+             ev->event != NULL ? ev->event : "");
+    *copy = *ev;
+    copy->sha256 = digest;
+    if (id != NULL && (ev->message_id == NULL || ev->message_id[0] == '\0')) {
+        copy->message_id = id;
+    }
+    *out = copy;
+    rc = GW_OK;
+out:
+    return rc;
+}
+
 /* The checks of a new outbox row. OUT: *row, a shallow copy of m that carries the digest (the buffers stay
  * borrowed). */
 static enum gw_rc
@@ -129,9 +165,12 @@ gw_store_put_outbox(struct gw_store *s, const struct gw_outbox_msg *m, const str
 {
     enum gw_rc rc;
     struct gw_outbox_msg row;
+    struct gw_audit_event copy;
+    const struct gw_audit_event *e = NULL;
 
     GW_TRY(outbox_row(m, &row, err));
-    rc = s->ops->put_outbox(s, &row, ev, err);
+    GW_TRY(event_digest(ev, row.sha256, row.id, &copy, &e, err));
+    rc = s->ops->put_outbox(s, &row, e, err);
 out:
     return rc;
 }
@@ -160,9 +199,20 @@ gw_store_update_outbox(struct gw_store *s, const struct gw_outbox_msg *m, const 
                        struct gw_err *err)
 {
     enum gw_rc rc;
+    char digest[GW_SHA256_HEX_LEN + 1] = "";
+    struct gw_audit_event copy;
+    const struct gw_audit_event *e = NULL;
 
     GW_CHECK(state_is_valid(m->state), GW_EINTERNAL, GW_R_INTERNAL, "outbox state %d", (int)m->state);
-    rc = s->ops->update_outbox(s, m, ev, err);
+    if (m->receipt != NULL) {
+        /* the event is about the receipt the row holds from now on */
+        gw_ids_hash_sha256(m->receipt, m->receipt_len, digest);
+        GW_TRY(event_digest(ev, digest, NULL, &copy, &e, err));
+    } else {
+        GW_CHECK(event_digest_ok(ev), GW_EINTERNAL, GW_R_INTERNAL, "audit event with a malformed sha256");
+        e = ev;
+    }
+    rc = s->ops->update_outbox(s, m, e, err);
 out:
     return rc;
 }
@@ -172,9 +222,14 @@ gw_store_attach_notice(struct gw_store *s, const char *id, const unsigned char *
                        const struct gw_audit_event *ev, struct gw_err *err)
 {
     enum gw_rc rc;
+    char digest[GW_SHA256_HEX_LEN + 1];
+    struct gw_audit_event copy;
+    const struct gw_audit_event *e = NULL;
 
     GW_CHECK(notice != NULL, GW_EINTERNAL, GW_R_INTERNAL, "no notice to store");
-    rc = s->ops->attach_notice(s, id, notice, len, ev, err);
+    gw_ids_hash_sha256(notice, len, digest);
+    GW_TRY(event_digest(ev, digest, NULL, &copy, &e, err));
+    rc = s->ops->attach_notice(s, id, notice, len, e, err);
 out:
     return rc;
 }
@@ -185,11 +240,14 @@ gw_store_put_inbox(struct gw_store *s, const struct gw_inbox_msg *m, const struc
 {
     enum gw_rc rc;
     struct gw_inbox_msg row = *m; /* as in gw_store_put_outbox */
+    struct gw_audit_event copy;
+    const struct gw_audit_event *e = NULL;
 
     GW_CHECK(m->id[0] != '\0' && m->sender[0] != '\0', GW_EINTERNAL, GW_R_INTERNAL,
              "inbox row without id or sender");
     GW_TRY(body_digest(m->body, m->body_len, m->sha256, row.sha256, err));
-    rc = s->ops->put_inbox(s, &row, ev, is_duplicate, existing, err);
+    GW_TRY(event_digest(ev, row.sha256, row.id, &copy, &e, err));
+    rc = s->ops->put_inbox(s, &row, e, is_duplicate, existing, err);
 out:
     return rc;
 }
@@ -215,12 +273,16 @@ gw_store_ack_inbox(struct gw_store *s, const char *id, const char *sender, const
 {
     enum gw_rc rc;
     struct gw_outbox_msg row;
+    struct gw_audit_event copy;
+    const struct gw_audit_event *ne = notice_ev;
 
     GW_CHECK(sender != NULL && sender[0] != '\0', GW_EINTERNAL, GW_R_INTERNAL, "ack without the message's sender");
+    GW_CHECK(event_digest_ok(ev), GW_EINTERNAL, GW_R_INTERNAL, "audit event with a malformed sha256");
     if (notice != NULL) {
         GW_TRY(outbox_row(notice, &row, err));
+        GW_TRY(event_digest(notice_ev, row.sha256, row.id, &copy, &ne, err));
     }
-    rc = s->ops->ack_inbox(s, id, sender, notice != NULL ? &row : NULL, notice_ev, ev, was_acked, err);
+    rc = s->ops->ack_inbox(s, id, sender, notice != NULL ? &row : NULL, ne, ev, was_acked, err);
 out:
     return rc;
 }
@@ -234,12 +296,22 @@ gw_store_put_rejected(struct gw_store *s, const char *message_id, const char *se
     char id_cut[GW_AUDIT_MAX_FIELD + 1];
     char sender_cut[GW_AUDIT_MAX_FIELD + 1];
     char reason_cut[GW_AUDIT_MAX_FIELD + 1];
+    char digest[GW_SHA256_HEX_LEN + 1] = ""; /* of the body kept; none for no body */
+    struct gw_audit_event copy;
+    const struct gw_audit_event *e = NULL;
+    enum gw_rc rc;
 
+    if (body != NULL && body_len > 0) {
+        gw_ids_hash_sha256(body, body_len, digest);
+    }
     gw_audit_field(message_id, id_cut);
     gw_audit_field(sender, sender_cut);
     gw_audit_field(reason, reason_cut);
-    return s->ops->put_rejected(s, id_cut, sender_cut, body, body != NULL ? body_len : 0, reason_cut, receipt,
-                                receipt != NULL ? receipt_len : 0, ev, err);
+    GW_TRY(event_digest(ev, digest, id_cut, &copy, &e, err));
+    rc = s->ops->put_rejected(s, id_cut, sender_cut, body, body != NULL ? body_len : 0, reason_cut, receipt,
+                              receipt != NULL ? receipt_len : 0, e, err);
+out:
+    return rc;
 }
 
 enum gw_rc
@@ -248,6 +320,7 @@ gw_store_audit(struct gw_store *s, const struct gw_audit_event *ev, struct gw_er
     enum gw_rc rc;
 
     GW_CHECK(ev != NULL, GW_EINTERNAL, GW_R_INTERNAL, "no audit event");
+    GW_CHECK(event_digest_ok(ev), GW_EINTERNAL, GW_R_INTERNAL, "audit event with a malformed sha256");
     rc = s->ops->audit(s, ev, err);
 out:
     return rc;

@@ -128,6 +128,14 @@ static const char *const migrations[] = {
     "CREATE INDEX inbox_unacked ON inbox(seq) WHERE acked = 0;"
     "DROP INDEX rejected_message_id;"
     "CREATE INDEX rejected_sender_message_id ON rejected(sender, message_id);",
+    /* 3: every entry commits to the bytes it concerns (docs/audit.md, encoding gw-audit-v2): the SHA-256 of
+     * the message, receipt or notification, and the row (inbox, outbox, rejected) it created. Entries from
+     * audit_v2_from on are hashed as version 2, the ones before keep their version 1 hash; the switch is
+     * recorded in this migration's transaction, so a crash leaves either no change or all of it. */
+    "ALTER TABLE audit ADD COLUMN sha256 TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE audit ADD COLUMN row_ref TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX audit_row_ref ON audit(row_ref) WHERE row_ref != '';"
+    "INSERT INTO meta(key, value) SELECT 'audit_v2_from', value + 1 FROM meta WHERE key = 'audit_last_seq';",
 };
 #define SCHEMA_VERSION ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -139,7 +147,10 @@ static const char meta_sql[] =
     "id, in_reply_to, recipient, type, sha256, body, state, attempts, created_ms, next_attempt_ms, "              \
     "delivered_ms, last_error, receipt, notice"
 #define INBOX_COLS "seq, id, sender, type, sha256, body, receipt, received_ms, acked, acked_ms"
-#define AUDIT_COLS "seq, time, event, message_id, peer, outcome, reason, prev_hash, hash"
+/* The audit columns as audit_row reads them; stores before schema version 3 have no sha256 and row_ref. */
+#define AUDIT_COLS "seq, time, event, message_id, peer, outcome, reason, prev_hash, hash, sha256, row_ref"
+#define AUDIT_COLS_V1 "seq, time, event, message_id, peer, outcome, reason, prev_hash, hash, '', ''"
+#define AUDIT_V2_SCHEMA 3 /* the schema version that has them */
 #define DUE_STATES "state IN ('queued', 'delivering')"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -190,7 +201,7 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_ACK_INBOX] = "UPDATE inbox SET acked = 1, acked_ms = ?3 WHERE id = ?1 AND sender = ?2 AND acked = 0",
     [ST_INS_REJECTED] = "INSERT INTO rejected(message_id, sender, body, reason, receipt, received_ms) "
                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    [ST_INS_AUDIT] = "INSERT INTO audit(" AUDIT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [ST_INS_AUDIT] = "INSERT INTO audit(" AUDIT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [ST_SET_META] = "UPDATE meta SET value = ?2 WHERE key = ?1",
     [ST_GET_META] = "SELECT value FROM meta WHERE key = ?1",
     [ST_GET_OUTBOX] = "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?1",
@@ -744,9 +755,10 @@ out:
 
 /* ---- the writer ---- */
 
-/* Append ev to the audit log (inside the caller's transaction) and advance the in-memory head. */
+/* Append ev to the audit log (inside the caller's transaction) and advance the in-memory head. row_ref names
+ * the row the same transaction created ("" for none). */
 static enum gw_rc
-audit_append(struct sqlite_store *st, const struct gw_audit_event *ev, struct gw_err *err)
+audit_append(struct sqlite_store *st, const struct gw_audit_event *ev, const char *row_ref, struct gw_err *err)
 {
     enum gw_rc rc;
     char when[GW_AUDIT_TIME_LEN + 1];
@@ -756,6 +768,7 @@ audit_append(struct sqlite_store *st, const struct gw_audit_event *ev, struct gw
     char outcome[GW_AUDIT_MAX_FIELD + 1];
     char reason[GW_AUDIT_MAX_FIELD + 1];
     char hash[GW_AUDIT_HASH_LEN + 1];
+    const char *sha256 = ev->sha256 != NULL ? ev->sha256 : ""; /* checked by store.c */
     struct gw_audit_entry e = {
         .seq = st->audit_seq + 1,
         .time = when,
@@ -764,11 +777,14 @@ audit_append(struct sqlite_store *st, const struct gw_audit_event *ev, struct gw
         .peer = peer,
         .outcome = outcome,
         .reason = reason,
+        .sha256 = sha256,
+        .row_ref = row_ref,
+        .version = 2,
         .prev_hash = st->audit_hash,
     };
     const struct param p[] = {
-        P_INT(e.seq),    P_TEXT(when),   P_TEXT(event),       P_TEXT(message_id), P_TEXT(peer),
-        P_TEXT(outcome), P_TEXT(reason), P_TEXT(e.prev_hash), P_TEXT(hash),
+        P_INT(e.seq),   P_TEXT(when),        P_TEXT(event), P_TEXT(message_id), P_TEXT(peer),    P_TEXT(outcome),
+        P_TEXT(reason), P_TEXT(e.prev_hash), P_TEXT(hash),  P_TEXT(sha256),     P_TEXT(row_ref),
     };
     int changes = 0;
 
@@ -805,21 +821,36 @@ out:
     return rc;
 }
 
+/* Which row a statement creates, for the row_ref of its audit entry: none, or a row of table named by key
+ * (outbox: its id) or, key NULL, by the rowid SQLite just assigned (inbox and rejected: their seq). */
+struct row_ref {
+    const char *table; /* NULL: the statement creates no row */
+    const char *key;
+};
+#define NO_ROW ((struct row_ref){NULL, NULL})
+
 /*
  * The one write statement of an op: run statement id with parameters p[0..n) on the write connection and, if
- * it changed a row, append ev (NULL: none) in the same transaction. An event records a change: a write that
- * changed nothing records nothing (a duplicate inbox row), and an op that fails afterwards is rolled back to
- * its savepoint, its event with it. OUT: *changes, the rows the statement changed.
+ * it changed a row, append ev (NULL: none) in the same transaction, naming the row it created (row). An event
+ * records a change: a write that changed nothing records nothing (a duplicate inbox row), and an op that
+ * fails afterwards is rolled back to its savepoint, its event with it. OUT: *changes, the rows the statement
+ * changed.
  */
 static enum gw_rc
-write_row(struct sqlite_store *st, enum stmt_id id, const struct param *p, size_t n,
+write_row(struct sqlite_store *st, enum stmt_id id, const struct param *p, size_t n, struct row_ref row,
           const struct gw_audit_event *ev, int *changes, struct gw_err *err)
 {
     enum gw_rc rc;
+    char ref[GW_AUDIT_MAX_FIELD + 1] = "";
 
     GW_TRY(write_stmt(&st->w, id, p, n, changes, err));
     if (*changes > 0 && ev != NULL) {
-        GW_TRY(audit_append(st, ev, err));
+        if (row.table != NULL && row.key != NULL) {
+            snprintf(ref, sizeof(ref), "%s:%.*s", row.table, (int)GW_UUID_LEN, row.key); /* keys are ids */
+        } else if (row.table != NULL) {
+            snprintf(ref, sizeof(ref), "%s:%" PRId64, row.table, (int64_t)sqlite3_last_insert_rowid(st->w.db));
+        }
+        GW_TRY(audit_append(st, ev, ref, err));
     }
     rc = GW_OK;
 out:
@@ -850,7 +881,7 @@ insert_outbox(struct sqlite_store *st, const struct gw_outbox_msg *m, const stru
     };
     int changes = 0;
 
-    GW_TRY(write_row(st, ST_INS_OUTBOX, p, COUNT(p), ev, &changes, err));
+    GW_TRY(write_row(st, ST_INS_OUTBOX, p, COUNT(p), ((struct row_ref){"outbox", m->id}), ev, &changes, err));
     GW_CHECK(changes == 1, GW_EPOLICY, GW_R_DUPLICATE, "message %.*s is already in the outbox", (int)sizeof(m->id),
              m->id);
     rc = GW_OK;
@@ -880,7 +911,7 @@ op_update_outbox(struct sqlite_store *st, struct op *op, struct gw_err *err)
     };
     int changes = 0;
 
-    GW_TRY(write_row(st, ST_UPD_OUTBOX, p, COUNT(p), op->ev, &changes, err));
+    GW_TRY(write_row(st, ST_UPD_OUTBOX, p, COUNT(p), NO_ROW, op->ev, &changes, err));
     GW_CHECK(changes == 1, GW_EINPUT, GW_R_NOT_FOUND, "no outbox message %.*s", (int)sizeof(m->id), m->id);
     rc = GW_OK;
 out:
@@ -895,7 +926,7 @@ op_attach_notice(struct sqlite_store *st, struct op *op, struct gw_err *err)
                               P_BLOB(op->attach_notice.notice, op->attach_notice.len)};
     int changes = 0;
 
-    GW_TRY(write_row(st, ST_UPD_NOTICE, p, COUNT(p), op->ev, &changes, err));
+    GW_TRY(write_row(st, ST_UPD_NOTICE, p, COUNT(p), NO_ROW, op->ev, &changes, err));
     GW_CHECK(changes == 1, GW_EINPUT, GW_R_NOT_FOUND, "no outbox message %s", op->attach_notice.id);
     rc = GW_OK;
 out:
@@ -917,7 +948,7 @@ op_put_inbox(struct sqlite_store *st, struct op *op, struct gw_err *err)
     int changes = 0;
     bool found = false;
 
-    GW_TRY(write_row(st, ST_INS_INBOX, p, COUNT(p), op->ev, &changes, err));
+    GW_TRY(write_row(st, ST_INS_INBOX, p, COUNT(p), ((struct row_ref){"inbox", NULL}), op->ev, &changes, err));
     op->put_inbox.is_duplicate = changes == 0;
     if (!op->put_inbox.is_duplicate) {
         rc = GW_OK;
@@ -960,7 +991,7 @@ op_ack_inbox(struct sqlite_store *st, struct op *op, struct gw_err *err)
     if (op->ack_inbox.notice != NULL) {
         GW_TRY(insert_outbox(st, op->ack_inbox.notice, op->ack_inbox.notice_ev, err));
     }
-    GW_TRY(write_row(st, ST_ACK_INBOX, p, COUNT(p), op->ev, &changes, err));
+    GW_TRY(write_row(st, ST_ACK_INBOX, p, COUNT(p), NO_ROW, op->ev, &changes, err));
     GW_CHECK(changes == 1, GW_EIO, GW_R_IO, "ack inbox: inbox message %s changed under the writer",
              op->ack_inbox.id);
     rc = GW_OK;
@@ -982,7 +1013,8 @@ op_put_rejected(struct sqlite_store *st, struct op *op, struct gw_err *err)
     };
     int changes = 0;
 
-    return write_row(st, ST_INS_REJECTED, p, COUNT(p), op->ev, &changes, err);
+    return write_row(st, ST_INS_REJECTED, p, COUNT(p), ((struct row_ref){"rejected", NULL}), op->ev, &changes,
+                     err);
 }
 
 static enum gw_rc
@@ -1002,7 +1034,7 @@ op_run(struct sqlite_store *st, struct op *op)
     case OP_PUT_REJECTED:
         return op_put_rejected(st, op, op->err);
     case OP_AUDIT:
-        return audit_append(st, op->ev, op->err);
+        return audit_append(st, op->ev, "", op->err);
     }
     return gw_err_set(op->err, GW_EINTERNAL, GW_R_INTERNAL, GW_SRC, "unknown store op %d", (int)op->kind);
 }
@@ -1608,17 +1640,17 @@ gw_store_sqlite_commits(struct gw_store *s)
 
 /* ---- read-only access for `gateway audit` ---- */
 
-/* Open path read-only (never creating it) inside one read transaction, and check the schema version. */
+/* Open path read-only (never creating it) inside one read transaction, and check the schema version.
+ * OUT: *version. */
 static enum gw_rc
-open_readonly(const char *path, struct conn *c, struct gw_err *err)
+open_readonly(const char *path, struct conn *c, int64_t *version, struct gw_err *err)
 {
     enum gw_rc rc;
-    int64_t version = 0;
 
     GW_CHECK(access(path, R_OK) == 0, GW_EIO, GW_R_IO, "cannot read: %s", strerror(errno));
     GW_TRY(conn_open(path, false, c, err));
     GW_TRY(exec_sql(c->db, "BEGIN", "begin", err));
-    GW_TRY(check_version(c, &version, err));
+    GW_TRY(check_version(c, version, err));
     rc = GW_OK;
 out:
     return rc;
@@ -1654,11 +1686,12 @@ static enum gw_rc
 audit_row(sqlite3_stmt *q, struct gw_audit_entry *e, struct gw_err *err)
 {
     enum gw_rc rc = GW_EPOLICY;
-    const char **fields[] = {&e->time,    &e->event,  &e->message_id, &e->peer,
-                             &e->outcome, &e->reason, &e->prev_hash,  &e->hash};
+    const char **fields[] = {&e->time,   &e->event,     &e->message_id, &e->peer,   &e->outcome,
+                             &e->reason, &e->prev_hash, &e->hash,       &e->sha256, &e->row_ref};
 
     e->seq = sqlite3_column_int64(q, 0);
-    for (int i = 0; i < 8; i++) {
+    e->version = 1;
+    for (int i = 0; i < (int)COUNT(fields); i++) {
         const unsigned char *t = sqlite3_column_text(q, i + 1);
         size_t n = (size_t)sqlite3_column_bytes(q, i + 1);
 
@@ -1675,6 +1708,182 @@ out:
     return rc;
 }
 
+/* The tables whose rows an audit entry creates (schema version 3 on), for checking rows against the log. */
+struct row_table {
+    const char *name; /* the table, and the prefix of row_ref */
+    /* every row: its row_ref, MessageId, sha256 column (NULL: none), body, and the other MessageId its entry
+     * may name (NULL: none): a notification's entry names the message it is about, its InReplyTo */
+    const char *rows;
+    const char *exists; /* ?1 the key part of a row_ref: a row if it exists */
+    /* ?1 and ?3 the row's MessageIds, ?2 audit_v2_from: a version 1 entry that may have created the row */
+    const char *legacy;
+};
+
+static const struct row_table row_tables[] = {
+    {"inbox", "SELECT 'inbox:' || seq, id, sha256, body, NULL FROM inbox ORDER BY seq",
+     "SELECT 1 FROM inbox WHERE seq = ?1",
+     "SELECT 1 FROM audit WHERE message_id = ?1 AND seq < ?2 AND event = 'received' LIMIT 1"},
+    {"outbox",
+     "SELECT 'outbox:' || id, id, sha256, body, CASE WHEN type = 'Receipt' THEN in_reply_to END FROM outbox "
+     "ORDER BY rowid",
+     "SELECT 1 FROM outbox WHERE id = ?1",
+     "SELECT 1 FROM audit WHERE seq < ?2 AND ((message_id = ?1 AND event = 'submitted') OR "
+     "(message_id = ?3 AND event = 'notification_queued')) LIMIT 1"},
+    {"rejected", "SELECT 'rejected:' || seq, message_id, NULL, body, NULL FROM rejected ORDER BY seq",
+     "SELECT 1 FROM rejected WHERE seq = ?1",
+     "SELECT 1 FROM audit WHERE message_id = ?1 AND seq < ?2 AND event = 'rejected' LIMIT 1"},
+};
+
+/* Prepare sql on the read-only connection c. A table or column missing is damage (AUDIT_BROKEN). */
+static enum gw_rc
+verify_prepare(struct conn *c, const char *sql, sqlite3_stmt **q, struct gw_err *err)
+{
+    enum gw_rc rc;
+    int r = sqlite3_prepare_v2(c->db, sql, -1, q, NULL);
+
+    GW_CHECK(r != SQLITE_ERROR && r != SQLITE_CORRUPT, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+             "the stored messages cannot be read as the gateway wrote them: %s", sqlite3_errmsg(c->db));
+    GW_CHECK(r == SQLITE_OK, GW_EIO, GW_R_IO, "%.60s: %s", sql, sqlite3_errmsg(c->db));
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+/* Step q once, which binds ?1 text a (and ?2 integer b if b >= 0, ?3 text or NULL alt if q has it). OUT:
+ * *found. */
+static enum gw_rc
+verify_lookup(struct conn *c, sqlite3_stmt *q, const char *a, int64_t b, const char *alt, bool *found,
+              struct gw_err *err)
+{
+    enum gw_rc rc;
+    int r;
+
+    sqlite3_reset(q);
+    GW_CHECK(bind_str(q, 1, a) == SQLITE_OK && (b < 0 || sqlite3_bind_int64(q, 2, b) == SQLITE_OK) &&
+                 (sqlite3_bind_parameter_count(q) < 3 ||
+                  (alt != NULL ? bind_str(q, 3, alt) : sqlite3_bind_null(q, 3)) == SQLITE_OK),
+             GW_EIO, GW_R_IO, "bind: %s", sqlite3_errmsg(c->db));
+    r = sqlite3_step(q);
+    GW_CHECK(r == SQLITE_ROW || r == SQLITE_DONE, GW_EIO, GW_R_IO, "%.60s: %s", sqlite3_sql(q),
+             sqlite3_errmsg(c->db));
+    *found = r == SQLITE_ROW;
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+/*
+ * Every row of table t against the log: its body hashes to its sha256 column, and the entry that names it
+ * (row_ref) carries that digest and its message id. A row no entry names must be older than the digests:
+ * a version 1 entry (seq < v2_from) of the event that creates such rows names its message id. OUT: *bad, the
+ * entry to blame (0: the row itself, named in the message).
+ */
+static enum gw_rc
+verify_rows(struct conn *c, const struct row_table *t, int64_t v2_from, int64_t *bad, struct gw_err *err)
+{
+    enum gw_rc rc;
+    sqlite3_stmt *rows = NULL;
+    sqlite3_stmt *entry = NULL;
+    sqlite3_stmt *legacy = NULL;
+    int r;
+
+    GW_TRY(verify_prepare(c, t->rows, &rows, err));
+    GW_TRY(verify_prepare(c, "SELECT seq, message_id, sha256 FROM audit WHERE row_ref = ?1 AND row_ref != ''",
+                          &entry, err));
+    GW_TRY(verify_prepare(c, t->legacy, &legacy, err));
+    while ((r = sqlite3_step(rows)) == SQLITE_ROW) {
+        const char *ref = (const char *)sqlite3_column_text(rows, 0);
+        const char *id = (const char *)sqlite3_column_text(rows, 1);
+        const char *sha = (const char *)sqlite3_column_text(rows, 2);
+        const void *body = sqlite3_column_blob(rows, 3);
+        int len = sqlite3_column_bytes(rows, 3);
+        const char *alt = (const char *)sqlite3_column_text(rows, 4);
+        char digest[GW_SHA256_HEX_LEN + 1] = "";
+        bool found = false;
+
+        GW_CHECK(ref != NULL && id != NULL, GW_EPOLICY, GW_R_AUDIT_BROKEN, "a %s row without its key", t->name);
+        if (body != NULL && len > 0) {
+            gw_ids_hash_sha256(body, (size_t)len, digest);
+        }
+        GW_CHECK(sqlite3_column_type(rows, 2) == SQLITE_NULL || (sha != NULL && strcmp(sha, digest) == 0),
+                 GW_EPOLICY, GW_R_AUDIT_BROKEN,
+                 "row %s (message %.64s): its body does not hash to its sha256 column (the body or the digest "
+                 "was changed)",
+                 ref, id);
+        GW_TRY(verify_lookup(c, entry, ref, -1, NULL, &found, err));
+        if (found) {
+            const char *e_id = (const char *)sqlite3_column_text(entry, 1);
+            const char *e_sha = (const char *)sqlite3_column_text(entry, 2);
+
+            *bad = sqlite3_column_int64(entry, 0);
+            GW_CHECK(e_sha != NULL && strcmp(e_sha, digest) == 0, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+                     "row %s (message %.64s): its body is not the one this entry recorded (the row was changed)",
+                     ref, id);
+            GW_CHECK(e_id != NULL && (strcmp(e_id, id) == 0 || (alt != NULL && strcmp(e_id, alt) == 0)),
+                     GW_EPOLICY, GW_R_AUDIT_BROKEN,
+                     "row %s holds message %.64s, not the message this entry recorded (the row was changed)", ref,
+                     id);
+            *bad = 0;
+            continue;
+        }
+        GW_TRY(verify_lookup(c, legacy, id, v2_from, alt, &found, err));
+        GW_CHECK(found, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+                 "row %s (message %.64s) was recorded by no audit entry (the row was added or its entry's "
+                 "row was changed)",
+                 ref, id);
+    }
+    GW_CHECK(r == SQLITE_DONE, GW_EIO, GW_R_IO, "read %s: %s", t->name, sqlite3_errmsg(c->db));
+    rc = GW_OK;
+out:
+    sqlite3_finalize(rows);
+    sqlite3_finalize(entry);
+    sqlite3_finalize(legacy);
+    return rc;
+}
+
+/* Every entry that created a row names a row that still exists (the store deletes none). OUT: *bad, the
+ * entry whose row is missing. */
+static enum gw_rc
+verify_entry_rows(struct conn *c, int64_t *bad, struct gw_err *err)
+{
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+    sqlite3_stmt *exists[COUNT(row_tables)] = {NULL};
+    int r;
+
+    GW_TRY(verify_prepare(c, "SELECT seq, row_ref FROM audit WHERE row_ref != '' ORDER BY seq", &q, err));
+    for (size_t i = 0; i < COUNT(row_tables); i++) {
+        GW_TRY(verify_prepare(c, row_tables[i].exists, &exists[i], err));
+    }
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *ref = (const char *)sqlite3_column_text(q, 1);
+        const char *colon = ref != NULL ? strchr(ref, ':') : NULL;
+        bool found = false;
+        size_t i = 0;
+
+        *bad = sqlite3_column_int64(q, 0);
+        while (colon != NULL && i < COUNT(row_tables) &&
+               !(strlen(row_tables[i].name) == (size_t)(colon - ref) &&
+                 strncmp(row_tables[i].name, ref, (size_t)(colon - ref)) == 0)) {
+            i++;
+        }
+        GW_CHECK(colon != NULL && i < COUNT(row_tables), GW_EPOLICY, GW_R_AUDIT_BROKEN,
+                 "row_ref '%.80s' names no table of stored messages", ref != NULL ? ref : "");
+        GW_TRY(verify_lookup(c, exists[i], colon + 1, -1, NULL, &found, err));
+        GW_CHECK(found, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+                 "its row %.80s is missing (the row was deleted; the store deletes none)", ref);
+    }
+    GW_CHECK(r == SQLITE_DONE, GW_EIO, GW_R_IO, "read audit: %s", sqlite3_errmsg(c->db));
+    *bad = 0;
+    rc = GW_OK;
+out:
+    sqlite3_finalize(q);
+    for (size_t i = 0; i < COUNT(row_tables); i++) {
+        sqlite3_finalize(exists[i]);
+    }
+    return rc;
+}
+
 enum gw_rc
 gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err)
 {
@@ -1683,6 +1892,8 @@ gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err)
     sqlite3_stmt *q = NULL;
     int64_t last_seq = 0;
     int64_t seq = 0;
+    int64_t version = 0;
+    int64_t v2_from = INT64_MAX; /* the first entry hashed as version 2; none before schema version 3 */
     char last_hash[GW_AUDIT_HASH_LEN + 1];
     char prev[GW_AUDIT_HASH_LEN + 1] = GW_AUDIT_GENESIS;
     int64_t bad = 0; /* the entry the checks after the walk blame; the walk names its own */
@@ -1691,7 +1902,7 @@ gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err)
     /* A store with an audit table whose meta rows (schema version, audit head) are missing or retyped, or
      * whose audit table cannot be read as the gateway wrote it, holds a damaged log: AUDIT_BROKEN (exit 1),
      * not "not a gateway store" (security review F14). A newer schema version stays a CONFIG error. */
-    rc = open_readonly(path, &c, err);
+    rc = open_readonly(path, &c, &version, err);
     if (rc == GW_ECONFIG && c.db != NULL && audit_meta_damaged(&c)) {
         gw_err_clear(err);
         GW_CHECK(false, GW_EPOLICY, GW_R_AUDIT_BROKEN,
@@ -1700,13 +1911,19 @@ gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err)
     GW_TRY(rc);
     rc = meta_int(&c, "audit_last_seq", &last_seq, err);
     rc = rc == GW_OK ? meta_text(&c, "audit_last_hash", last_hash, sizeof(last_hash), err) : rc;
+    if (rc == GW_OK && version >= AUDIT_V2_SCHEMA) {
+        rc = meta_int(&c, "audit_v2_from", &v2_from, err);
+    }
     if (rc == GW_ECONFIG) {
         gw_err_clear(err);
         GW_CHECK(false, GW_EPOLICY, GW_R_AUDIT_BROKEN,
-                 "the audit head in meta (audit_last_seq, audit_last_hash) was removed or changed");
+                 "the audit head in meta (audit_last_seq, audit_last_hash, audit_v2_from) was removed or changed");
     }
     GW_TRY(rc);
-    r = sqlite3_prepare_v2(c.db, "SELECT " AUDIT_COLS " FROM audit ORDER BY seq", -1, &q, NULL);
+    r = sqlite3_prepare_v2(c.db,
+                           version >= AUDIT_V2_SCHEMA ? "SELECT " AUDIT_COLS " FROM audit ORDER BY seq"
+                                                      : "SELECT " AUDIT_COLS_V1 " FROM audit ORDER BY seq",
+                           -1, &q, NULL);
     GW_CHECK(r != SQLITE_ERROR && r != SQLITE_CORRUPT, GW_EPOLICY, GW_R_AUDIT_BROKEN,
              "the audit table cannot be read as the gateway wrote it: %s", sqlite3_errmsg(c.db));
     GW_CHECK(r == SQLITE_OK, GW_EIO, GW_R_IO, "audit table: %s", sqlite3_errmsg(c.db));
@@ -1714,6 +1931,7 @@ gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err)
         struct gw_audit_entry e;
 
         GW_TRY(audit_row(q, &e, err));
+        e.version = e.seq >= v2_from ? 2 : 1;
         GW_TRY(gw_audit_check_entry(&e, seq + 1, prev, err));
         seq = e.seq;
         memcpy(prev, e.hash, sizeof(prev)); /* gw_audit_check_entry checked it is 64 hex digits */
@@ -1732,6 +1950,14 @@ gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err)
     bad = seq;
     GW_CHECK(strcmp(prev, last_hash) == 0, GW_EPOLICY, GW_R_AUDIT_BROKEN,
              "the last entry is not the one the gateway wrote (the log was rewritten)");
+    /* The chain holds: now the stored messages against the entries that recorded them. */
+    bad = 0;
+    if (version >= AUDIT_V2_SCHEMA) {
+        for (size_t i = 0; i < COUNT(row_tables); i++) {
+            GW_TRY(verify_rows(&c, &row_tables[i], v2_from, &bad, err));
+        }
+        GW_TRY(verify_entry_rows(&c, &bad, err));
+    }
     *entries = (uint64_t)seq;
     rc = GW_OK;
 out:
@@ -1751,12 +1977,17 @@ gw_audit_list_sqlite(const char *path, uint64_t last, gw_audit_entry_fn fn, void
     enum gw_rc rc;
     struct conn c = {0};
     sqlite3_stmt *q = NULL;
+    int64_t version = 0;
     int r;
 
-    GW_TRY(open_readonly(path, &c, err));
+    GW_TRY(open_readonly(path, &c, &version, err));
     GW_CHECK(sqlite3_prepare_v2(c.db,
-                                "SELECT * FROM (SELECT " AUDIT_COLS " FROM audit ORDER BY seq DESC LIMIT ?1) "
-                                "ORDER BY seq",
+                                version >= AUDIT_V2_SCHEMA
+                                    ? "SELECT * FROM (SELECT " AUDIT_COLS
+                                      " FROM audit ORDER BY seq DESC LIMIT ?1) "
+                                      "ORDER BY seq"
+                                    : "SELECT * FROM (SELECT " AUDIT_COLS_V1
+                                      " FROM audit ORDER BY seq DESC LIMIT ?1) ORDER BY seq",
                                 -1, &q, NULL) == SQLITE_OK,
              GW_EIO, GW_R_IO, "audit table: %s", sqlite3_errmsg(c.db));
     GW_CHECK(sqlite3_bind_int64(q, 1, last == 0 || last > INT64_MAX ? -1 : (int64_t)last) == SQLITE_OK, GW_EIO,

@@ -24,8 +24,11 @@
 
 /* Each text field of an entry is at most GW_AUDIT_MAX_FIELD bytes (gw/limits.h). */
 
-/* Domain tag, the first field of every hashed encoding; a new encoding gets a new tag. */
+/* Domain tags, the first field of every hashed encoding; a new encoding gets a new tag. Version 1 entries
+ * carry no digest; version 2 entries add the SHA-256 of the bytes they concern and the row that holds them.
+ * A store switches from 1 to 2 at a recorded seq (store_sqlite.c, docs/audit.md). */
 #define GW_AUDIT_TAG "gw-audit-v1"
+#define GW_AUDIT_TAG_V2 "gw-audit-v2"
 
 /* One stored entry. All strings borrowed, NUL-terminated, never NULL. */
 struct gw_audit_entry {
@@ -36,15 +39,20 @@ struct gw_audit_entry {
     const char *peer;
     const char *outcome;
     const char *reason;
+    const char *sha256;    /* version 2: of the bytes the entry concerns (64 lowercase hex), "" for none */
+    const char *row_ref;   /* version 2: the row holding them, "inbox:SEQ", "outbox:ID", "rejected:SEQ", "" */
+    int version;           /* 1 or 2: the encoding its hash uses (sha256 and row_ref are "" in version 1) */
     const char *prev_hash; /* hash of entry seq-1, GW_AUDIT_GENESIS for entry 1 */
     const char *hash;      /* gw_audit_hash() of this entry; ignored by gw_audit_hash() */
 };
 
 /*
  * Hash of entry e into out (lowercase hex, NUL-terminated). The hash is SHA-256 over the concatenation of
- * netstrings ("<decimal byte length>:<bytes>,") of, in this order: GW_AUDIT_TAG, prev_hash, seq (decimal,
- * no leading zeros), time, event, message_id, peer, outcome, reason. e->hash is not read.
- * Reasons: NOMEM (OpenSSL could not allocate a digest context). On failure out is untouched.
+ * netstrings ("<decimal byte length>:<bytes>,") of, in this order: the tag of e->version (GW_AUDIT_TAG or
+ * GW_AUDIT_TAG_V2), prev_hash, seq (decimal, no leading zeros), time, event, message_id, peer, outcome,
+ * reason and, in version 2 only, sha256 and row_ref. e->hash is not read.
+ * Reasons: NOMEM (OpenSSL could not allocate a digest context); INTERNAL (version not 1 or 2). On failure out
+ * is untouched.
  */
 GW_MUST_CHECK enum gw_rc gw_audit_hash(const struct gw_audit_entry *e, char out[GW_AUDIT_HASH_LEN + 1],
                                        struct gw_err *err);
@@ -52,7 +60,8 @@ GW_MUST_CHECK enum gw_rc gw_audit_hash(const struct gw_audit_entry *e, char out[
 /*
  * Check that e is the entry that must follow an entry with sequence number expected_seq - 1 and hash
  * prev_hash (GW_AUDIT_GENESIS and 1 for the first entry): its seq is expected_seq, its prev_hash links to
- * prev_hash and its hash is the hash of its contents. On failure err->where is "audit entry N" (N the first
+ * prev_hash, its hash is the hash of its contents, and its sha256 and row_ref are "" in version 1 and in
+ * version 2 sha256 is "" or 64 lowercase hex digits. On failure err->where is "audit entry N" (N the first
  * bad entry: expected_seq when entries are missing) and err->msg says whether the entry was removed, was
  * changed, or does not link to its predecessor. Reasons: AUDIT_BROKEN (rc GW_EPOLICY), NOMEM.
  */

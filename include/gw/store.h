@@ -74,6 +74,9 @@ struct gw_audit_event {
     const char *peer;    /* registration number of the other side, or a client's subject */
     const char *outcome; /* "ok", "rejected", "error", "retry" ... */
     const char *reason;  /* GW_R_* code name or free detail */
+    const char *sha256;  /* of the exact bytes the event concerns (64 lowercase hex), NULL or "" for none. The
+                          * store sets it itself for a write that stores bytes (the body, receipt or notice it
+                          * writes); given there, it must be their digest. */
 };
 
 /* An open store: opaque to callers, who reach it only through the gw_store_* calls below. The back ends

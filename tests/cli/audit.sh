@@ -124,6 +124,89 @@ tamper_meta meta-schema-version-retyped "schema version" "UPDATE meta SET value 
 tamper_meta audit-table-dropped "audit table" "DROP TABLE audit"
 tamper_meta audit-table-column-renamed "audit table" "ALTER TABLE audit RENAME COLUMN reason TO why"
 
+# Version 2 (docs/audit.md 2.2): entries carry the SHA-256 of the bytes they concern and the row they
+# created, and verify checks the stored messages against them (security review F8). A store of schema
+# version 3 with the tables and columns verify reads, built here from the documented encoding.
+# entry_hash_v2 PREV SEQ TIME EVENT MESSAGE_ID PEER OUTCOME REASON SHA256 ROW_REF
+entry_hash_v2() {
+    { ns gw-audit-v2; ns "$1"; ns "$2"; ns "$3"; ns "$4"; ns "$5"; ns "$6"; ns "$7"; ns "$8"; ns "$9"
+        ns "${10}"; } | sha256sum | cut -d' ' -f1
+}
+sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+ID1=00000000-0000-4000-8000-000000000001 ID2=00000000-0000-4000-8000-000000000002
+ID3=00000000-0000-4000-8000-000000000003 ID4=00000000-0000-4000-8000-000000000004
+B1='<submitted/>' B2='<received-two/>' B3='<received-three/>' B4='<rejected/>'
+make_store_v2() {
+    db=$1 prev=$ZEROS i=0 sql=""
+    # add EVENT MESSAGE_ID PEER OUTCOME REASON SHA256 ROW_REF
+    add() {
+        i=$((i + 1))
+        time=$(printf '2025-03-02T08:00:%02d.000Z' "$i")
+        hash=$(entry_hash_v2 "$prev" "$i" "$time" "$1" "$2" "$3" "$4" "$5" "$6" "$7")
+        sql="$sql
+INSERT INTO audit VALUES ($i, '$time', '$1', '$2', '$3', '$4', '$5', '$prev', '$hash', '$6', '$7');"
+        prev=$hash
+    }
+    add submitted "$ID1" client ok "" "$(sha "$B1")" "outbox:$ID1"
+    add received "$ID2" 90009113532 accepted "" "$(sha "$B2")" "inbox:1"
+    add received "$ID3" 90009113532 accepted "" "$(sha "$B3")" "inbox:2"
+    add rejected "$ID4" 90009113532 rejected SIG_INVALID "$(sha "$B4")" "rejected:1"
+    add rejected "" 90009113532 rejected HTTP_BAD_REQUEST "" "rejected:2"
+    add delivery_attempt "$ID1" 90009113532 retry "connect: refused" "" ""
+    rm -f "$db"
+    sqlite3 "$db" "CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value ANY NOT NULL) STRICT, WITHOUT ROWID;
+CREATE TABLE audit(seq INTEGER PRIMARY KEY, time TEXT NOT NULL, event TEXT NOT NULL, message_id TEXT NOT NULL,
+  peer TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT NOT NULL, prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL, sha256 TEXT NOT NULL, row_ref TEXT NOT NULL) STRICT;
+CREATE TABLE outbox(id TEXT PRIMARY KEY NOT NULL, type TEXT NOT NULL, in_reply_to TEXT NOT NULL,
+  sha256 TEXT NOT NULL, body BLOB NOT NULL) STRICT;
+CREATE TABLE inbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, sender TEXT NOT NULL,
+  sha256 TEXT NOT NULL, body BLOB NOT NULL) STRICT;
+CREATE TABLE rejected(seq INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL, body BLOB) STRICT;
+BEGIN;$sql
+INSERT INTO outbox VALUES ('$ID1', 'Decision', '', '$(sha "$B1")', CAST('$B1' AS BLOB));
+INSERT INTO inbox VALUES (1, '$ID2', '90009113532', '$(sha "$B2")', CAST('$B2' AS BLOB));
+INSERT INTO inbox VALUES (2, '$ID3', '90009113532', '$(sha "$B3")', CAST('$B3' AS BLOB));
+INSERT INTO rejected VALUES (1, '$ID4', CAST('$B4' AS BLOB));
+INSERT INTO rejected VALUES (2, '', NULL);
+INSERT INTO meta VALUES ('schema_version', 3), ('audit_last_seq', $i), ('audit_last_hash', '$prev'),
+  ('audit_v2_from', 1);
+COMMIT;"
+}
+make_store_v2 "$TMP/v2.db"
+gw audit verify --store "$TMP/v2.db"
+expect_out audit/v2-verify-ok 0 "^$TMP/v2.db: audit log OK, 6 entries\$"
+
+# rows NAME PATTERN SQL: change a copy of the v2 store; verify exits 1 and its line matches PATTERN
+rows() {
+    cp "$TMP/v2.db" "$TMP/t.db"
+    if sqlite3 "$TMP/t.db" "$3"; then
+        gw audit verify --store "$TMP/t.db"
+        expect_out "audit/$1" 1 "^$TMP/t.db: audit log BROKEN$2"
+    else
+        fail "audit/$1" "sqlite3 could not apply: $3"
+    fi
+}
+# the four reproductions of security review F8, then variants
+rows rows-inbox-body-and-digest-swapped ": row inbox:1 .*does not hash to its sha256 column" \
+    "UPDATE inbox SET body = CAST('<forged/>' AS BLOB), sha256 = '00' WHERE seq = 1"
+rows rows-inbox-row-deleted " at entry 3: its row inbox:2 is missing" "DELETE FROM inbox WHERE seq = 2"
+rows rows-outbox-body-changed ": row outbox:$ID1 .*does not hash to its sha256 column" \
+    "UPDATE outbox SET body = CAST('<forged/>' AS BLOB) WHERE rowid = 1"
+rows rows-rejected-deleted " at entry 4: its row rejected:1 is missing" "DELETE FROM rejected"
+rows rows-inbox-rehashed " at entry 2: row inbox:1 .*not the one this entry recorded" \
+    "UPDATE inbox SET body = CAST('<forged/>' AS BLOB), sha256 = '$(sha '<forged/>')' WHERE seq = 1"
+rows rows-rejected-body-changed " at entry 4: row rejected:1 .*not the one this entry recorded" \
+    "UPDATE rejected SET body = CAST('<other/>' AS BLOB) WHERE seq = 1"
+rows rows-inbox-id-changed " at entry 3: row inbox:2 holds message $ID1" "UPDATE inbox SET id = '$ID1' WHERE seq = 2"
+rows rows-inbox-added ": row inbox:3 .*recorded by no audit entry" \
+    "INSERT INTO inbox VALUES (3, '$ID1', '90009113532', '$(sha "$B1")', CAST('$B1' AS BLOB))"
+rows rows-outbox-added ": row outbox:$ID4 .*recorded by no audit entry" \
+    "INSERT INTO outbox VALUES ('$ID4', 'Receipt', '$ID2', '$(sha "$B1")', CAST('$B1' AS BLOB))"
+rows rows-v2-from-moved " at entry 1: a version 1 entry with a digest" "UPDATE meta SET value = 7 WHERE key = 'audit_v2_from'"
+rows rows-v2-from-removed ": the audit head" "DELETE FROM meta WHERE key = 'audit_v2_from'"
+rows rows-digest-cleared " at entry 2: hash mismatch" "UPDATE audit SET sha256 = '' WHERE seq = 2"
+
 gw audit verify --store "$TMP/no-such.db"
 expect_out audit/missing-file 2 "cannot read"
 printf 'not a database at all, just text of some length\n' >"$TMP/text.db"

@@ -295,7 +295,7 @@ test_checks_before_back_end(struct t *t)
     char sha[GW_SHA256_HEX_LEN + 1];
     char other[GW_SHA256_HEX_LEN + 1];
     bool dup = true;
-    struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL};
+    struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL, NULL};
 
     gw_ids_hash_sha256(body, sizeof(body) - 1, sha);
     gw_ids_hash_sha256((const unsigned char *)"other", 5, other);
@@ -437,7 +437,8 @@ test_open_migrate_reopen(struct t *t)
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
     EXPECT_TRUE(sql_text(d.path, "PRAGMA journal_mode", mode, sizeof(mode)));
     EXPECT_STR_EQ(mode, "wal");
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'audit_v2_from'"), 1);
     EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
                                   "('outbox', 'inbox', 'rejected', 'audit', 'meta')"),
                   5);
@@ -450,7 +451,7 @@ test_open_migrate_reopen(struct t *t)
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
     EXPECT_OK(gw_store_get_outbox(s, m.id, &got, &err), &err);
     EXPECT_INT_EQ(got.body_len, sizeof(body) - 1);
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
     gw_store_close(s);
     s = NULL;
     EXPECT_TRUE(sql_exec(d.path, "UPDATE meta SET value = 99 WHERE key = 'schema_version'"));
@@ -512,7 +513,7 @@ test_outbox_put_get(struct t *t)
     struct gw_outbox_msg untouched;
     unsigned char body[] = "<Envelope>decision</Envelope>";
     char sha[GW_SHA256_HEX_LEN + 1];
-    struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL};
+    struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL, NULL};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
@@ -570,7 +571,7 @@ test_outbox_duplicate(struct t *t)
     struct gw_outbox_msg got = {0};
     unsigned char body[] = "<first/>";
     unsigned char other[] = "<second/>";
-    struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL};
+    struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL, NULL};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
@@ -710,7 +711,7 @@ test_outbox_update_delivered(struct t *t)
     struct gw_outbox_msg got = {0};
     unsigned char body[] = "<x/>";
     unsigned char receipt[] = "<Receipt>Accepted</Receipt>";
-    struct gw_audit_event ev = {"delivered", NULL, PEER, "ok", "OK"};
+    struct gw_audit_event ev = {"delivered", NULL, PEER, "ok", "OK", NULL};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
@@ -774,7 +775,7 @@ test_outbox_attach_notice(struct t *t)
     struct gw_outbox_msg got = {0};
     unsigned char body[] = "<x/>";
     unsigned char notice[] = "<Delivered/>";
-    struct gw_audit_event ev = {"notice", NULL, PEER, "ok", NULL};
+    struct gw_audit_event ev = {"notice", NULL, PEER, "ok", NULL, NULL};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
@@ -811,7 +812,7 @@ test_inbox_duplicate(struct t *t)
     unsigned char receipt[] = "<Receipt/>";
     char sha[GW_SHA256_HEX_LEN + 1];
     bool dup = true;
-    struct gw_audit_event ev = {"received", NULL, PEER, "ok", NULL};
+    struct gw_audit_event ev = {"received", NULL, PEER, "ok", NULL, NULL};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
@@ -921,7 +922,7 @@ test_inbox_ack_idempotent(struct t *t)
     unsigned char body[] = "<x/>";
     bool dup = false;
     bool was = true;
-    struct gw_audit_event ev = {"acked", NULL, "intake", "ok", NULL};
+    struct gw_audit_event ev = {"acked", NULL, "intake", "ok", NULL, NULL};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
@@ -985,8 +986,8 @@ ack_run(void *arg)
     struct gw_outbox_msg notice;
     struct gw_err err;
     bool was = true;
-    struct gw_audit_event nev = {"notification_queued", w->id, PEER, "ok", NULL};
-    struct gw_audit_event aev = {"acked", w->id, "intake", "ok", NULL};
+    struct gw_audit_event nev = {"notification_queued", w->id, PEER, "ok", NULL, NULL};
+    struct gw_audit_event aev = {"acked", w->id, "intake", "ok", NULL, NULL};
     int len = snprintf((char *)body, sizeof(body), "<notice n='%u'/>", w->n);
 
     make_out(&notice, w->n, body, (size_t)len);
@@ -1017,8 +1018,8 @@ test_inbox_ack_queues_notice_once(struct t *t)
     struct ack_worker w[ACK_THREADS];
     unsigned started = 0;
     unsigned first = 0;
-    struct gw_audit_event nev = {"notification_queued", NULL, PEER, "ok", NULL};
-    struct gw_audit_event aev = {"acked", NULL, "intake", "ok", NULL};
+    struct gw_audit_event nev = {"notification_queued", NULL, PEER, "ok", NULL, NULL};
+    struct gw_audit_event aev = {"acked", NULL, "intake", "ok", NULL, NULL};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
@@ -1078,7 +1079,7 @@ test_inbox_ids_per_sender(struct t *t)
     char sha[GW_SHA256_HEX_LEN + 1];
     bool dup = true;
     bool was = true;
-    struct gw_audit_event ev = {"received", NULL, PEER, "ok", NULL};
+    struct gw_audit_event ev = {"received", NULL, PEER, "ok", NULL, NULL};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
@@ -1152,7 +1153,48 @@ static const char inbox_v1[] = "DROP TABLE inbox;"
                                "CREATE INDEX inbox_unacked ON inbox(seq) WHERE acked = 0;"
                                "DROP INDEX rejected_sender_message_id;"
                                "CREATE INDEX rejected_message_id ON rejected(message_id);"
+                               /* and no digests in the audit log (migration 3) */
+                               "DROP INDEX audit_row_ref;"
+                               "ALTER TABLE audit DROP COLUMN row_ref;"
+                               "ALTER TABLE audit DROP COLUMN sha256;"
+                               "DELETE FROM meta WHERE key = 'audit_v2_from';"
                                "UPDATE meta SET value = 1 WHERE key = 'schema_version';";
+
+/* Append a version 1 "received" entry for message id to the log of the store at path, as a gateway before
+ * digests wrote it, and advance the head in meta. */
+static bool
+append_v1_received(const char *path, const char *id)
+{
+    struct gw_err err;
+    char prev[GW_AUDIT_HASH_LEN + 8] = GW_AUDIT_GENESIS;
+    char hash[GW_AUDIT_HASH_LEN + 1];
+    char sql[1024];
+    int64_t seq = sql_int(path, "SELECT value FROM meta WHERE key = 'audit_last_seq'") + 1;
+    struct gw_audit_entry e = {.time = "2025-01-01T00:00:00.000Z",
+                               .event = "received",
+                               .message_id = id,
+                               .peer = PEER,
+                               .outcome = "accepted",
+                               .reason = "",
+                               .sha256 = "",
+                               .row_ref = "",
+                               .version = 1};
+
+    if (seq > 1 && !sql_text(path, "SELECT value FROM meta WHERE key = 'audit_last_hash'", prev, sizeof(prev))) {
+        return false;
+    }
+    e.seq = seq;
+    e.prev_hash = prev;
+    if (gw_audit_hash(&e, hash, &err) != GW_OK) {
+        return false;
+    }
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO audit VALUES (%" PRId64 ", '%s', 'received', '%s', '%s', 'accepted', '', '%s', '%s');"
+             "UPDATE meta SET value = %" PRId64 " WHERE key = 'audit_last_seq';"
+             "UPDATE meta SET value = '%s' WHERE key = 'audit_last_hash';",
+             seq, e.time, id, PEER, prev, hash, seq, hash);
+    return sql_exec(path, sql);
+}
 
 /* A version 1 store opens: its inbox rows keep their seq, fields and acks, the counter goes on after the
  * highest seq ever given (also one whose row is gone), the audit log still verifies, and ids are then per
@@ -1169,7 +1211,11 @@ test_migrate_v1_inbox(struct t *t)
     unsigned char body[] = "<x/>";
     bool dup = true;
     uint64_t n = 0;
-    struct gw_audit_event ev = {"received", NULL, PEER, "ok", NULL};
+    struct gw_audit_event ev = {"received", NULL, PEER, "ok", NULL, NULL};
+    char d1[GW_SHA256_HEX_LEN + 1];
+    char d2[GW_SHA256_HEX_LEN + 1];
+    char d3[GW_SHA256_HEX_LEN + 1];
+    char rows[1024];
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
@@ -1177,29 +1223,37 @@ test_migrate_v1_inbox(struct t *t)
     s = NULL;
     EXPECT_TRUE(sql_exec(d.path, inbox_v1));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err); /* v1 -> current */
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
     gw_store_close(s);
     s = NULL;
-    /* the same again with rows in it: seq 1..3 given, 3 deleted, 1 acked */
+    /* the same again with rows in it, each with its version 1 entry: seq 1..3 given, 3 deleted, 1 acked */
     EXPECT_TRUE(sql_exec(d.path, inbox_v1));
-    EXPECT_TRUE(sql_exec(d.path,
-                         "INSERT INTO inbox(id, sender, type, sha256, body, receipt, received_ms, acked, "
-                         "acked_ms) VALUES "
-                         "('00000000-0000-4000-8000-000000000001', '" PEER "', 'Letter', 'aa', x'3c782f3e', "
-                         "x'3c722f3e', 11, 1, 12),"
-                         "('00000000-0000-4000-8000-000000000002', '" PEER "', 'Decision', 'bb', x'3c792f3e', "
-                         "NULL, 21, 0, 0),"
-                         "('00000000-0000-4000-8000-000000000003', '" PEER "', 'Letter', 'cc', x'3c7a2f3e', "
-                         "NULL, 31, 0, 0);"
-                         "DELETE FROM inbox WHERE seq = 3;"));
+    gw_ids_hash_sha256((const unsigned char *)"<x/>", 4, d1);
+    gw_ids_hash_sha256((const unsigned char *)"<y/>", 4, d2);
+    gw_ids_hash_sha256((const unsigned char *)"<z/>", 4, d3);
+    snprintf(rows, sizeof(rows),
+             "INSERT INTO inbox(id, sender, type, sha256, body, receipt, received_ms, acked, acked_ms) VALUES "
+             "('00000000-0000-4000-8000-000000000001', '" PEER "', 'Letter', '%s', x'3c782f3e', x'3c722f3e', 11, "
+             "1, 12),"
+             "('00000000-0000-4000-8000-000000000002', '" PEER "', 'Decision', '%s', x'3c792f3e', NULL, 21, 0, 0),"
+             "('00000000-0000-4000-8000-000000000003', '" PEER "', 'Letter', '%s', x'3c7a2f3e', NULL, 31, 0, 0);"
+             "DELETE FROM inbox WHERE seq = 3;",
+             d1, d2, d3);
+    EXPECT_TRUE(sql_exec(d.path, rows));
+    EXPECT_TRUE(append_v1_received(d.path, "00000000-0000-4000-8000-000000000001"));
+    EXPECT_TRUE(append_v1_received(d.path, "00000000-0000-4000-8000-000000000002"));
+    EXPECT_TRUE(append_v1_received(d.path, "00000000-0000-4000-8000-000000000003"));
+    EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err); /* a version 1 store */
+    EXPECT_INT_EQ(n, 3);
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'audit_v2_from'"), 4);
     EXPECT_OK(gw_store_get_inbox(s, "00000000-0000-4000-8000-000000000001", NULL, &got, &err), &err);
     EXPECT_INT_EQ(got.seq, 1);
     EXPECT_TRUE(got.acked);
     EXPECT_INT_EQ(got.acked_ms, 12);
     EXPECT_INT_EQ(got.received_ms, 11);
-    EXPECT_STR_EQ(got.sha256, "aa");
+    EXPECT_STR_EQ(got.sha256, d1);
     EXPECT_TRUE(got.receipt_len == 4 && memcmp(got.receipt, "<r/>", 4) == 0);
     gw_inbox_msg_cleanup(&got);
     EXPECT_OK(gw_store_get_inbox(s, "00000000-0000-4000-8000-000000000002", PEER, &got, &err), &err);
@@ -1220,8 +1274,14 @@ test_migrate_v1_inbox(struct t *t)
                   2);
     gw_store_close(s);
     s = NULL;
+    /* the old entries keep their version 1 hash, the new one is version 2 and names its row */
     EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err);
-    EXPECT_INT_EQ(n, 1);
+    EXPECT_INT_EQ(n, 4);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM audit WHERE row_ref = 'inbox:4' AND seq = 4"), 1);
+    /* a row older than the digests is still checked against its own digest */
+    EXPECT_TRUE(sql_exec(d.path, "UPDATE inbox SET body = x'3c712f3e' WHERE seq = 2"));
+    EXPECT_FAIL(gw_audit_verify_sqlite(d.path, &n, &err), &err, GW_R_AUDIT_BROKEN);
+    EXPECT_TRUE(t_contains(err.msg, "inbox:2"));
 out:
     gw_inbox_msg_cleanup(&existing);
     gw_inbox_msg_cleanup(&got);
@@ -1244,7 +1304,7 @@ test_counts_and_rejected(struct t *t)
     uint64_t unacked = 9;
     bool dup = false;
     bool was = false;
-    struct gw_audit_event ev = {"rejected", "garbage", PEER, "rejected", "SIG_INVALID"};
+    struct gw_audit_event ev = {"rejected", "garbage", PEER, "rejected", "SIG_INVALID", NULL};
     static const enum gw_out_state states[] = {GW_OUT_QUEUED,    GW_OUT_QUEUED,    GW_OUT_DELIVERING,
                                                GW_OUT_DELIVERED, GW_OUT_DELIVERED, GW_OUT_DELIVERED,
                                                GW_OUT_FAILED};
@@ -1306,6 +1366,17 @@ test_audit_hash_encoding(struct t *t)
                                   "11:" PEER ","
                                   "2:ok,"
                                   "0:,";
+    static const char encoded_v2[] = "11:gw-audit-v2,"
+                                     "64:" GW_AUDIT_GENESIS ","
+                                     "2:12,"
+                                     "24:2025-03-01T10:20:30.123Z,"
+                                     "9:submitted,"
+                                     "36:00000000-0000-4000-8000-000000000001,"
+                                     "11:" PEER ","
+                                     "2:ok,"
+                                     "0:,"
+                                     "64:2a31f44da4bd7decbbd3ddfd1a37ae04d02ec665e2c2688816ccc65631586ed1,"
+                                     "43:outbox:00000000-0000-4000-8000-000000000001,";
     struct gw_audit_entry e = {
         .seq = 12,
         .time = "2025-03-01T10:20:30.123Z",
@@ -1314,6 +1385,9 @@ test_audit_hash_encoding(struct t *t)
         .peer = PEER,
         .outcome = "ok",
         .reason = "",
+        .sha256 = "",
+        .row_ref = "",
+        .version = 1,
         .prev_hash = GW_AUDIT_GENESIS,
         .hash = "",
     };
@@ -1341,6 +1415,27 @@ test_audit_hash_encoding(struct t *t)
     EXPECT_FAIL(gw_audit_check_entry(&e, 12, GW_AUDIT_GENESIS, &err), &err, GW_R_AUDIT_BROKEN);
     EXPECT_TRUE(t_contains(err.msg, "malformed"));
     EXPECT_INT_EQ(err.rc, GW_EPOLICY);
+    /* version 2: two more fields under a new tag (docs/audit.md 2.2) */
+    e.version = 2;
+    e.sha256 = "2a31f44da4bd7decbbd3ddfd1a37ae04d02ec665e2c2688816ccc65631586ed1"; /* of "<x/>" */
+    e.row_ref = "outbox:00000000-0000-4000-8000-000000000001";
+    gw_ids_hash_sha256((const unsigned char *)"<x/>", 4, want);
+    EXPECT_STR_EQ(e.sha256, want);
+    EXPECT_OK(gw_audit_hash(&e, got, &err), &err);
+    gw_ids_hash_sha256((const unsigned char *)encoded_v2, sizeof(encoded_v2) - 1, want);
+    EXPECT_STR_EQ(got, want);
+    e.hash = got;
+    EXPECT_OK(gw_audit_check_entry(&e, 12, GW_AUDIT_GENESIS, &err), &err);
+    /* a version 1 entry with a digest: its hash does not cover it */
+    e.version = 1;
+    EXPECT_OK(gw_audit_hash(&e, got, &err), &err);
+    EXPECT_FAIL(gw_audit_check_entry(&e, 12, GW_AUDIT_GENESIS, &err), &err, GW_R_AUDIT_BROKEN);
+    EXPECT_TRUE(t_contains(err.msg, "version 1"));
+    e.version = 2;
+    e.sha256 = "ABC";
+    EXPECT_OK(gw_audit_hash(&e, got, &err), &err);
+    EXPECT_FAIL(gw_audit_check_entry(&e, 12, GW_AUDIT_GENESIS, &err), &err, GW_R_AUDIT_BROKEN);
+    EXPECT_TRUE(t_contains(err.msg, "malformed sha256"));
 out:
     return;
 }
@@ -1386,7 +1481,7 @@ store_with_entries(const char *path, unsigned n)
     for (unsigned i = 1; ok && i <= n; i++) {
         struct gw_outbox_msg m;
         char reason[32];
-        struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", reason};
+        struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", reason, NULL};
 
         snprintf(reason, sizeof(reason), "entry %u", i);
         make_out(&m, i, body, sizeof(body) - 1);
@@ -1413,7 +1508,7 @@ test_audit_chain_verifies(struct t *t)
     char field[GW_AUDIT_MAX_FIELD + 8];
     struct gw_store *s = NULL;
     char *big = NULL;
-    struct gw_audit_event ev = {"rejected", "\x01odd\nid", NULL, "rejected", NULL};
+    struct gw_audit_event ev = {"rejected", "\x01odd\nid", NULL, "rejected", NULL, NULL};
 
     EXPECT_TRUE(tstore_make(&d));
     /* an empty log verifies */
@@ -1477,7 +1572,8 @@ static const struct tamper_case tamper_renumber = {
 static const struct tamper_case tamper_nul = {
     "UPDATE audit SET reason = CAST(reason || x'00' || 'x' AS TEXT) WHERE seq = 8", 8, "NUL"};
 static const struct tamper_case tamper_append = {
-    "INSERT INTO audit SELECT 11, time, event, message_id, peer, outcome, reason, hash, hash FROM audit "
+    "INSERT INTO audit SELECT 11, time, event, message_id, peer, outcome, reason, hash, hash, sha256, row_ref "
+    "FROM audit "
     "WHERE seq = 10",
     11, "hash mismatch"};
 static const struct tamper_case tamper_swap_adjacent = {
@@ -1486,6 +1582,121 @@ static const struct tamper_case tamper_swap_adjacent = {
     "(SELECT time, event, message_id, peer, outcome, reason, prev_hash, hash FROM t WHERE t.seq = 17 - audit.seq) "
     "WHERE seq IN (8, 9);",
     8, "hash mismatch"};
+
+/* Stored messages changed or removed behind the gateway's back (security review F8): entry 0 means verify
+ * names the row rather than an entry. The store: outbox row (entry 1), inbox rows 1 and 2 (entries 2, 3), a
+ * rejected row with its body (entry 4) and one without (entry 5), a delivery attempt with a receipt (6). */
+static const struct tamper_case rows_inbox_swapped = {
+    "UPDATE inbox SET body = CAST('<forged/>' AS BLOB), sha256 = '00' WHERE seq = 1", 0, "inbox:1"};
+static const struct tamper_case rows_inbox_deleted = {"DELETE FROM inbox WHERE seq = 2", 3, "missing"};
+static const struct tamper_case rows_outbox_changed = {
+    "UPDATE outbox SET body = CAST('<forged/>' AS BLOB) WHERE rowid = 1", 0, "outbox:"};
+static const struct tamper_case rows_notice_in_reply_to = {
+    "UPDATE outbox SET in_reply_to = id WHERE type = 'Receipt'", 7, "not the message this entry recorded"};
+static const struct tamper_case rows_rejected_deleted = {"DELETE FROM rejected", 4, "rejected:1 is missing"};
+static const struct tamper_case rows_inbox_rehashed = {
+    "UPDATE inbox SET body = CAST('<y/>' AS BLOB), sha256 = (SELECT sha256 FROM inbox WHERE seq = 2) "
+    "WHERE seq = 1",
+    2, "not the one this entry recorded"};
+static const struct tamper_case rows_rejected_added = {
+    "INSERT INTO rejected(message_id, sender, body, reason, receipt, received_ms) "
+    "SELECT message_id, sender, body, reason, receipt, received_ms FROM rejected WHERE seq = 1",
+    0, "rejected:3 (message"};
+
+static void
+test_audit_rows_tamper(struct t *t)
+{
+    const struct tamper_case *c = t->arg;
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    struct gw_outbox_msg m;
+    struct gw_inbox_msg in;
+    struct gw_inbox_msg existing = {0};
+    unsigned char out_body[] = "<out/>";
+    unsigned char in1[] = "<x/>";
+    unsigned char in2[] = "<y/>";
+    unsigned char bad[] = "<not-signed/>";
+    unsigned char receipt[] = "<Receipt/>";
+    char want[GW_SHA256_HEX_LEN + 1];
+    char got[GW_SHA256_HEX_LEN + 8];
+    bool dup = false;
+    uint64_t n = 0;
+    struct gw_audit_event sub = {"submitted", NULL, PEER, "ok", NULL, NULL};
+    struct gw_audit_event rec = {"received", NULL, PEER, "accepted", NULL, NULL};
+    struct gw_audit_event rej = {"rejected", "garbage", PEER, "rejected", "SIG_INVALID", NULL};
+    struct gw_audit_event att = {"delivery_attempt", NULL, PEER, "delivered", NULL, NULL};
+    struct gw_audit_event note_ev = {"notification_queued", NULL, PEER, "ok", NULL, NULL};
+    struct gw_audit_event ack_ev = {"acked", NULL, "intake", "ok", NULL, NULL};
+    struct gw_outbox_msg note;
+    unsigned char note_body[] = "<Receipt>Delivered</Receipt>";
+
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    make_out(&m, 1, out_body, sizeof(out_body) - 1);
+    EXPECT_OK(gw_store_put_outbox(s, &m, &sub, &err), &err);
+    make_in(&in, 2, in1, sizeof(in1) - 1);
+    EXPECT_OK(gw_store_put_inbox(s, &in, &rec, &dup, &existing, &err), &err);
+    make_in(&in, 3, in2, sizeof(in2) - 1);
+    EXPECT_OK(gw_store_put_inbox(s, &in, &rec, &dup, &existing, &err), &err);
+    EXPECT_OK(gw_store_put_rejected(s, "garbage", PEER, bad, sizeof(bad) - 1, "SIG_INVALID", NULL, 0, &rej, &err),
+              &err);
+    rej.message_id = NULL;
+    EXPECT_OK(gw_store_put_rejected(s, NULL, PEER, NULL, 0, "HTTP_BAD_REQUEST", NULL, 0, &rej, &err), &err);
+    m.state = GW_OUT_DELIVERED;
+    m.receipt = receipt;
+    m.receipt_len = sizeof(receipt) - 1;
+    att.message_id = m.id;
+    EXPECT_OK(gw_store_update_outbox(s, &m, &att, &err), &err);
+    /* the Delivered notification queued with an ack names the acknowledged message (entries 7 and 8) */
+    make_out(&note, 4, note_body, sizeof(note_body) - 1);
+    snprintf(note.type, sizeof(note.type), "Receipt");
+    make_id(note.in_reply_to, 3);
+    ack_ev.message_id = note.in_reply_to;
+    note_ev.message_id = note.in_reply_to;
+    EXPECT_OK(gw_store_ack_inbox(s, note.in_reply_to, PEER, &note, &note_ev, &ack_ev, &dup, &err), &err);
+    gw_store_close(s);
+    s = NULL;
+    /* each entry carries the digest of its bytes, and the store vouches for it: a wrong one is refused */
+    gw_ids_hash_sha256(bad, sizeof(bad) - 1, want);
+    EXPECT_TRUE(
+        sql_text(d.path, "SELECT sha256 FROM audit WHERE seq = 4 AND row_ref = 'rejected:1'", got, sizeof(got)));
+    EXPECT_STR_EQ(got, want);
+    gw_ids_hash_sha256(receipt, sizeof(receipt) - 1, want);
+    EXPECT_TRUE(sql_text(d.path, "SELECT sha256 FROM audit WHERE seq = 6 AND row_ref = ''", got, sizeof(got)));
+    EXPECT_STR_EQ(got, want);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM audit WHERE seq = 5 AND sha256 = '' AND "
+                                  "row_ref = 'rejected:2'"),
+                  1);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM audit WHERE seq = 7 AND row_ref LIKE 'outbox:%' AND "
+                                  "event = 'notification_queued'"),
+                  1);
+    EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err);
+    EXPECT_INT_EQ(n, 8);
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    make_out(&m, 9, out_body, sizeof(out_body) - 1);
+    sub.sha256 = want; /* the receipt's digest, not the body's */
+    EXPECT_FAIL(gw_store_put_outbox(s, &m, &sub, &err), &err, GW_R_INTERNAL);
+    sub.sha256 = "not hex";
+    EXPECT_FAIL(gw_store_audit(s, &sub, &err), &err, GW_R_INTERNAL);
+    gw_store_close(s);
+    s = NULL;
+    /* now the change behind the gateway's back */
+    EXPECT_TRUE(sql_exec(d.path, c->sql));
+    EXPECT_FAIL(gw_audit_verify_sqlite(d.path, &n, &err), &err, GW_R_AUDIT_BROKEN);
+    if (c->entry > 0) {
+        char where[48];
+        snprintf(where, sizeof(where), "audit entry %" PRIu64, c->entry);
+        EXPECT_STR_EQ(err.where, where);
+    } else {
+        EXPECT_STR_EQ(err.where, d.path);
+    }
+    EXPECT_TRUE(t_contains(err.msg, c->why));
+out:
+    gw_inbox_msg_cleanup(&existing);
+    gw_store_close(s);
+    tstore_remove(&d);
+}
 
 /* Change the database behind the gateway's back; verify names the entry. */
 static void
@@ -1527,7 +1738,14 @@ test_audit_tamper_rehash(struct t *t)
     char when[GW_AUDIT_TIME_LEN + 8];
     char hash[GW_AUDIT_HASH_LEN + 1];
     char sql[512];
-    struct gw_audit_entry e = {.seq = 5, .event = "submitted", .peer = PEER, .outcome = "forged", .reason = ""};
+    struct gw_audit_entry e = {.seq = 5,
+                               .event = "submitted",
+                               .peer = PEER,
+                               .outcome = "forged",
+                               .reason = "",
+                               .sha256 = "",
+                               .row_ref = "",
+                               .version = 2};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_TRUE(store_with_entries(d.path, 10));
@@ -1566,15 +1784,19 @@ test_audit_tamper_append_valid(struct t *t)
                                .message_id = "",
                                .peer = PEER,
                                .outcome = "ok",
-                               .reason = ""};
+                               .reason = "",
+                               .sha256 = "",
+                               .row_ref = "",
+                               .version = 2};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_TRUE(store_with_entries(d.path, 10));
     EXPECT_TRUE(sql_text(d.path, "SELECT hash FROM audit WHERE seq = 10", prev, sizeof(prev)));
     e.prev_hash = prev;
     EXPECT_OK(gw_audit_hash(&e, hash, &err), &err);
-    snprintf(sql, sizeof(sql), "INSERT INTO audit VALUES (11, '%s', 'delivered', '', '%s', 'ok', '', '%s', '%s')",
-             e.time, PEER, prev, hash);
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO audit VALUES (11, '%s', 'delivered', '', '%s', 'ok', '', '%s', '%s', '', '')", e.time,
+             PEER, prev, hash);
     EXPECT_TRUE(sql_exec(d.path, sql));
     EXPECT_FAIL(gw_audit_verify_sqlite(d.path, &n, &err), &err, GW_R_AUDIT_BROKEN);
     EXPECT_STR_EQ(err.where, "audit entry 11");
@@ -1592,7 +1814,7 @@ test_audit_truncate_then_reopen(struct t *t)
     struct gw_err err;
     struct gw_store *s = NULL;
     uint64_t n = 0;
-    struct gw_audit_event ev = {"startup", NULL, NULL, "ok", NULL};
+    struct gw_audit_event ev = {"startup", NULL, NULL, "ok", NULL, NULL};
 
     EXPECT_TRUE(tstore_make(&d));
     EXPECT_TRUE(store_with_entries(d.path, 10));
@@ -1632,7 +1854,7 @@ gc_run(void *arg)
     for (unsigned i = 0; i < GC_PER_THREAD; i++) {
         struct gw_outbox_msg m;
         struct gw_err err;
-        struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL};
+        struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL, NULL};
         unsigned n = w->same_ids ? i : w->thread * 1000 + i;
         int len = snprintf((char *)body, sizeof(body), "<m t='%u' i='%u'/>", w->thread, i);
 
@@ -1758,7 +1980,7 @@ test_killed_writer_loses_nothing(struct t *t)
         }
         for (unsigned i = 1; i <= 20; i++) {
             struct gw_outbox_msg m;
-            struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL};
+            struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL, NULL};
 
             make_out(&m, i, body, sizeof(body) - 1);
             ev.message_id = m.id;
@@ -1931,6 +2153,13 @@ static const struct t_case cases[] = {
     {"audit_tamper_renumber", test_audit_tamper, &tamper_renumber},
     {"audit_tamper_nul_byte", test_audit_tamper, &tamper_nul},
     {"audit_tamper_append", test_audit_tamper, &tamper_append},
+    {"audit_rows_inbox_swapped", test_audit_rows_tamper, &rows_inbox_swapped},
+    {"audit_rows_inbox_deleted", test_audit_rows_tamper, &rows_inbox_deleted},
+    {"audit_rows_outbox_changed", test_audit_rows_tamper, &rows_outbox_changed},
+    {"audit_rows_rejected_deleted", test_audit_rows_tamper, &rows_rejected_deleted},
+    {"audit_rows_notice_in_reply_to", test_audit_rows_tamper, &rows_notice_in_reply_to},
+    {"audit_rows_inbox_rehashed", test_audit_rows_tamper, &rows_inbox_rehashed},
+    {"audit_rows_rejected_added", test_audit_rows_tamper, &rows_rejected_added},
     {"audit_tamper_swap_adjacent", test_audit_tamper, &tamper_swap_adjacent},
     {"audit_tamper_rehash", test_audit_tamper_rehash, NULL},
     {"audit_tamper_append_valid", test_audit_tamper_append_valid, NULL},
