@@ -486,6 +486,7 @@ gw_deliverer_start(struct gw_daemon *d, struct gw_deliverer **out, struct gw_err
         curl_easy_setopt(pc->curl, CURLOPT_MAXAGE_CONN, (long)d->cfg.idle_timeout_s);
         curl_easy_setopt(pc->curl, CURLOPT_WRITEFUNCTION, collect);
         curl_easy_setopt(pc->curl, CURLOPT_POST, 1L);
+        curl_easy_setopt(pc->curl, CURLOPT_TCP_NODELAY, 1L); /* libcurl's default; the request is one send() */
     }
     for (size_t i = 0; i < d->cfg.n_peers; i++) {
         struct peer_conn *pc = &dl->conns[i];
