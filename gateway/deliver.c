@@ -1,16 +1,24 @@
 // SPDX-License-Identifier: MIT
 /*
- * The outbox deliverer (DESIGN §1.2, §5, §6): one thread per peer, each posting that peer's due messages,
- * oldest first, over mutual TLS (libcurl, one kept-alive handle per peer), so a slow or unreachable peer
- * delays only its own messages. It pins the recipient's identity in the
- * handshake (the server certificate's organizationIdentifier must be the Recipient, checked before a byte
- * of the message is sent), verifies the signed receipt against what was sent, and records the outcome.
- * Transient failures are retried with exponential back-off and jitter until retry_max_age; a signed
- * Rejected receipt is final. State lives in the store, so a restart resumes where it stopped.
+ * The outbox deliverer (DESIGN §1.2, §5, §6): for each peer a small pool of connections (delivery_concurrency,
+ * one thread and one kept-alive libcurl handle each) posting that peer's due messages, oldest first, over
+ * mutual TLS, and a reader thread that hands the due rows out, so a slow or unreachable peer delays only its
+ * own messages. It pins the recipient's identity in the handshake (the server certificate's
+ * organizationIdentifier must be the Recipient, checked before a byte of the message is sent), verifies the
+ * signed receipt against what was sent, and records the outcome. Transient failures are retried with
+ * exponential back-off and jitter until retry_max_age; a signed Rejected receipt is final. State lives in the
+ * store, so a restart resumes where it stopped.
+ *
+ * A message is posted by one connection at a time: the reader claims each row it hands out, and a row read
+ * while its delivery was being recorded is not handed out again from that stale copy (see struct claim).
+ * Delivery order is not promised (DESIGN §6 asks for none, and a retry already lets newer messages pass):
+ * messages start oldest first and may finish in another order. With delivery_concurrency = 1 each peer's
+ * messages are posted one at a time, oldest first.
  */
 #include <curl/curl.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
+#include <assert.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,30 +36,63 @@
 #include "gw/time.h"
 #include "gw/tls.h"
 
-#define DUE_BATCH 64
+#define DUE_BATCH 64 /* rows read from the outbox at once */
+#define MAX_CLAIMS (DUE_BATCH + GW_DELIVERY_CONCURRENCY_CEILING)
 
-/* One peer: its own thread and kept-alive libcurl handle, so a slow or unreachable peer delays only the
- * messages addressed to it. */
-struct peer_conn {
-    struct gw_deliverer *dl;
-    const struct gw_peer *peer;
+/* Claims keep a message with one connection. A claim is QUEUED while the row waits in the peer's queue,
+ * SENDING while a connection posts it, DONE once its outcome is recorded (or could not be). A DONE claim
+ * stays until the next read of the outbox that starts after it: a read that began before the outcome was
+ * committed may return the row as it was, still due, and must not hand that copy out again. */
+enum claim_state { CLAIM_QUEUED, CLAIM_SENDING, CLAIM_DONE };
+
+struct claim {
+    char id[GW_UUID_LEN + 1];
+    enum claim_state state;
+    uint64_t done_read; /* DONE: the read generation current when it was done */
+};
+
+struct peer;
+
+/* One connection of a peer's pool. */
+struct worker {
+    struct peer *p;
     CURL *curl;
     pthread_t thread;
     bool started;
-    uint64_t seen;       /* the wake generation this thread last looked at; guarded by dl->lock */
-    uint32_t unrecorded; /* outcomes in a row the store could not record; this thread only */
+};
+
+/* One peer: the reader thread, the pool, and the queue between them. The reader refills the queue only when
+ * it is empty, so at most DUE_BATCH rows wait and the claims never outnumber DUE_BATCH + the pool. */
+struct peer {
+    struct gw_deliverer *dl;
+    const struct gw_peer *peer;
+    pthread_mutex_t lock;
+    pthread_cond_t work; /* to the pool: the queue has rows, or stop */
+    pthread_cond_t idle; /* to the reader: the queue ran dry, a delivery finished, woken, or stop */
+    bool sync_ready;     /* lock and conds initialised */
+    pthread_t reader;
+    bool reader_started;
+    struct worker workers[GW_DELIVERY_CONCURRENCY_CEILING];
+    unsigned n_workers;
+    /* under lock: */
+    bool stop;
+    bool woken;                  /* something was queued since the reader last read */
+    bool finished;               /* a delivery finished since the reader last read */
+    uint64_t reads;              /* read generation: reads of the outbox begun */
+    struct gw_outbox_msg *queue; /* DUE_BATCH rows; [q_next, q_len) wait for a connection */
+    size_t q_next, q_len;
+    struct claim claims[MAX_CLAIMS];
+    size_t n_claims;
+    uint32_t unrecorded; /* outcomes in a row the store could not record */
+    int64_t hold_until;  /* epoch ms: post nothing before (an outcome could not be recorded) */
 };
 
 struct gw_deliverer {
     struct gw_daemon *d;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    bool stop;         /* guarded by lock */
-    uint64_t wakes;    /* wake generation, guarded by lock: something was queued */
     X509_STORE *store; /* trust anchors and CRLs for the peers' server certificates */
     /* our client certificate, chain and key for the handshake */
     struct gw_tls_identity id;
-    struct peer_conn conns[GW_MAX_PEERS];
+    struct peer peers[GW_MAX_PEERS];
 };
 
 static int pin_index = -1;
@@ -68,7 +109,7 @@ static int
 pin_verify(int preverify_ok, X509_STORE_CTX *xctx)
 {
     SSL *ssl;
-    struct peer_conn *pc;
+    const struct peer *pc;
     char regno[GW_REGNO_LEN + 1];
     struct gw_err err;
 
@@ -93,7 +134,7 @@ static CURLcode
 setup_ssl_ctx(CURL *curl, void *sslctx, void *arg)
 {
     SSL_CTX *ctx = sslctx;
-    struct peer_conn *pc = arg;
+    struct peer *pc = arg;
     struct gw_deliverer *dl = pc->dl;
     struct gw_err err;
 
@@ -195,10 +236,11 @@ is_verdict(const struct gw_receipt_info *info, long status)
     return false;
 }
 
-/* Deliver m once and record the outcome. False if the outcome could not be recorded. */
+/* Deliver m once on w's connection and record the outcome. False if the outcome could not be recorded. */
 static bool
-deliver_one(struct peer_conn *pc, struct gw_outbox_msg *m)
+deliver_one(struct worker *w, struct gw_outbox_msg *m)
 {
+    const struct peer *pc = w->p;
     struct gw_deliverer *dl = pc->dl;
     struct gw_daemon *d = dl->d;
     struct gw_buf resp;
@@ -220,14 +262,14 @@ deliver_one(struct peer_conn *pc, struct gw_outbox_msg *m)
     snprintf(url, sizeof(url), "%s/v1/exchange", pc->peer->url);
     headers = curl_slist_append(headers, "Content-Type: application/xml");
     headers = headers != NULL ? curl_slist_append(headers, "Expect:") : NULL;
-    curl_easy_setopt(pc->curl, CURLOPT_URL, url);
-    curl_easy_setopt(pc->curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(pc->curl, CURLOPT_POSTFIELDS, (const char *)m->body);
-    curl_easy_setopt(pc->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)m->body_len);
-    curl_easy_setopt(pc->curl, CURLOPT_WRITEDATA, &resp);
-    curl_easy_setopt(pc->curl, CURLOPT_ERRORBUFFER, curl_err);
-    cc = curl_easy_perform(pc->curl);
-    curl_easy_setopt(pc->curl, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(w->curl, CURLOPT_URL, url);
+    curl_easy_setopt(w->curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(w->curl, CURLOPT_POSTFIELDS, (const char *)m->body);
+    curl_easy_setopt(w->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)m->body_len);
+    curl_easy_setopt(w->curl, CURLOPT_WRITEDATA, &resp);
+    curl_easy_setopt(w->curl, CURLOPT_ERRORBUFFER, curl_err);
+    cc = curl_easy_perform(w->curl);
+    curl_easy_setopt(w->curl, CURLOPT_HTTPHEADER, NULL);
     if (cc != CURLE_OK) {
         snprintf(why, sizeof(why), "transport: %.60s%s%.180s", curl_easy_strerror(cc),
                  curl_err[0] != 0 ? ": " : "", curl_err);
@@ -235,7 +277,7 @@ deliver_one(struct peer_conn *pc, struct gw_outbox_msg *m)
         recorded = retry_later(dl, m, why);
         goto out;
     }
-    curl_easy_getinfo(pc->curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &status);
     if (status == 200 || (status >= 400 && status < 500)) {
         /* DESIGN §5: a receipt counts only if signed by the Recipient, about this message, with its digest */
         enum gw_rc checked = gw_receipt_check(d->pki, d->schemas, resp.data, resp.len, m->recipient,
@@ -295,112 +337,229 @@ out:
     return recorded;
 }
 
-/* Wait until woken, stopped, or the deadline (epoch ms) passes. Called with dl->lock held. */
+/* Wait on cond until the deadline (epoch ms) at the latest. Called with p->lock held. */
 static void
-wait_until(struct peer_conn *pc, int64_t until)
+wait_until(struct peer *p, pthread_cond_t *cond, int64_t until)
 {
-    struct gw_deliverer *dl = pc->dl;
-    int64_t now = gw_time_now_ms();
+    int64_t wait = until - gw_time_now_ms();
     struct timespec ts;
-    int64_t wait;
 
-    if (dl->stop || pc->seen != dl->wakes || until <= now) {
+    if (wait <= 0) {
         return;
     }
     clock_gettime(CLOCK_REALTIME, &ts);
-    wait = until - now;
     ts.tv_sec += (time_t)(wait / 1000);
     ts.tv_nsec += (long)(wait % 1000) * 1000000L;
     if (ts.tv_nsec >= 1000000000L) {
         ts.tv_sec++;
         ts.tv_nsec -= 1000000000L;
     }
-    pthread_cond_timedwait(&dl->cond, &dl->lock, &ts);
+    pthread_cond_timedwait(cond, &p->lock, &ts);
 }
 
-/* An outcome could not be recorded, so the store still holds the old next attempt and would hand the same
- * message out again at once: wait out a back-off kept here instead, growing with each failure in a row and
- * never shorter than retry_initial, deaf to wakes (only stopping ends it early). */
-static void
-hold_off(struct peer_conn *pc)
+/* Under p->lock. */
+static struct claim *
+find_claim(struct peer *p, const char *id)
 {
-    struct gw_deliverer *dl = pc->dl;
-    const struct gw_config *cfg = &dl->d->cfg;
-    int64_t wait = backoff_ms(cfg, pc->unrecorded);
-    int64_t until = gw_time_now_ms() + (wait > cfg->retry_initial_ms ? wait : (int64_t)cfg->retry_initial_ms);
-
-    pthread_mutex_lock(&dl->lock);
-    while (!dl->stop && gw_time_now_ms() < until) {
-        pc->seen = dl->wakes;
-        wait_until(pc, until);
+    for (size_t i = 0; i < p->n_claims; i++) {
+        if (strcmp(p->claims[i].id, id) == 0) {
+            return &p->claims[i];
+        }
     }
-    pthread_mutex_unlock(&dl->lock);
+    return NULL;
 }
 
-static bool
-stopping(struct gw_deliverer *dl)
+/* Under p->lock. */
+static void
+drop_claim(struct peer *p, struct claim *c)
 {
-    bool stop;
-
-    pthread_mutex_lock(&dl->lock);
-    stop = dl->stop;
-    pthread_mutex_unlock(&dl->lock);
-    return stop;
+    *c = p->claims[--p->n_claims];
 }
 
-/* One peer's loop: deliver its due messages oldest first, then sleep until the next is due, something
- * new is queued (gw_deliverer_wake) or a second has passed. */
+/* Under p->lock: a read of the outbox begins. Claims done before it are dropped (the read sees their
+ * recorded outcome); those done from now on are kept until the next read. */
+static void
+begin_read(struct peer *p)
+{
+    p->reads++;
+    for (size_t i = 0; i < p->n_claims;) {
+        if (p->claims[i].state == CLAIM_DONE && p->claims[i].done_read < p->reads) {
+            drop_claim(p, &p->claims[i]);
+        } else {
+            i++;
+        }
+    }
+    p->woken = false;
+    p->finished = false;
+}
+
+/* Under p->lock: queue the rows of list that nobody holds, taking them (each queued row is zeroed in list).
+ * Returns how many were queued. */
+static size_t
+queue_rows(struct peer *p, struct gw_outbox_msg *list, size_t n)
+{
+    size_t queued = 0;
+
+    for (size_t i = 0; i < n && p->q_len < DUE_BATCH && p->n_claims < MAX_CLAIMS; i++) {
+        struct claim *c;
+
+        if (find_claim(p, list[i].id) != NULL) {
+            continue; /* queued, being posted, or a copy read before its outcome was recorded */
+        }
+        c = &p->claims[p->n_claims++];
+        snprintf(c->id, sizeof(c->id), "%s", list[i].id);
+        c->state = CLAIM_QUEUED;
+        c->done_read = 0;
+        p->queue[p->q_len++] = list[i];
+        memset(&list[i], 0, sizeof(list[i]));
+        queued++;
+    }
+    return queued;
+}
+
+/* Under p->lock: an outcome could not be recorded, so the store still holds the old next attempt and would
+ * hand the same message out again at once. The peer posts nothing until a back-off kept here has passed,
+ * growing with each failure in a row and never shorter than retry_initial, deaf to wakes (only stopping ends
+ * it early). The rows still queued were not posted: they go back to the store's care. */
+static void
+hold(struct peer *p)
+{
+    const struct gw_config *cfg = &p->dl->d->cfg;
+    int64_t wait;
+
+    p->unrecorded++;
+    wait = backoff_ms(cfg, p->unrecorded);
+    p->hold_until = gw_time_now_ms() + (wait > cfg->retry_initial_ms ? wait : (int64_t)cfg->retry_initial_ms);
+    while (p->q_next < p->q_len) {
+        struct gw_outbox_msg *m = &p->queue[p->q_next++];
+        struct claim *c = find_claim(p, m->id);
+
+        if (c != NULL) {
+            drop_claim(p, c);
+        }
+        gw_outbox_msg_cleanup(m);
+    }
+    p->q_next = p->q_len = 0;
+}
+
+/* One connection of the pool: post queued rows one after the other until stopped. */
 static void *
-peer_main(void *arg)
+worker_main(void *arg)
 {
-    struct peer_conn *pc = arg;
-    struct gw_deliverer *dl = pc->dl;
-    struct gw_store *store = dl->d->store;
-    const char *regno = pc->peer->regno;
+    struct worker *w = arg;
+    struct peer *p = w->p;
+
+    for (;;) {
+        struct gw_outbox_msg m;
+        struct claim *c;
+        bool recorded;
+
+        pthread_mutex_lock(&p->lock);
+        while (!p->stop && p->q_next == p->q_len) {
+            pthread_cond_wait(&p->work, &p->lock);
+        }
+        if (p->stop) {
+            pthread_mutex_unlock(&p->lock);
+            break;
+        }
+        m = p->queue[p->q_next];
+        memset(&p->queue[p->q_next], 0, sizeof(m));
+        p->q_next++;
+        if (p->q_next == p->q_len) {
+            p->q_next = p->q_len = 0;
+            pthread_cond_signal(&p->idle); /* the reader may read again */
+        }
+        c = find_claim(p, m.id);
+        assert(c != NULL && c->state == CLAIM_QUEUED);
+        c->state = CLAIM_SENDING;
+        pthread_mutex_unlock(&p->lock);
+
+        recorded = deliver_one(w, &m);
+
+        pthread_mutex_lock(&p->lock);
+        c = find_claim(p, m.id); /* the array may have moved since */
+        assert(c != NULL && c->state == CLAIM_SENDING);
+        c->state = CLAIM_DONE;
+        c->done_read = p->reads;
+        p->finished = true;
+        if (recorded) {
+            p->unrecorded = 0;
+        } else {
+            hold(p);
+        }
+        pthread_cond_signal(&p->idle);
+        pthread_mutex_unlock(&p->lock);
+        gw_outbox_msg_cleanup(&m);
+    }
+    return NULL;
+}
+
+/* One peer's reader: when the queue is empty, read the due rows (oldest first), queue those nobody holds,
+ * and wake the pool; with nothing new, sleep until something is queued (gw_deliverer_wake), a delivery
+ * finishes, the next row is due, or a second has passed. */
+static void *
+reader_main(void *arg)
+{
+    struct peer *p = arg;
+    struct gw_store *store = p->dl->d->store;
+    const char *regno = p->peer->regno;
 
     for (;;) {
         struct gw_outbox_msg *list = NULL;
         size_t n = 0;
+        size_t queued = 0;
         int64_t next = INT64_MAX;
+        int64_t now;
         struct gw_err err;
-        bool held = false;
 
-        pthread_mutex_lock(&dl->lock);
-        pc->seen = dl->wakes;
-        pthread_mutex_unlock(&dl->lock);
-        if (stopping(dl)) {
+        pthread_mutex_lock(&p->lock);
+        while (!p->stop && (p->q_next < p->q_len || gw_time_now_ms() < p->hold_until)) {
+            if (p->q_next < p->q_len) {
+                pthread_cond_wait(&p->idle, &p->lock);
+            } else {
+                wait_until(p, &p->idle, p->hold_until);
+            }
+        }
+        if (p->stop) {
+            pthread_mutex_unlock(&p->lock);
             break;
         }
+        begin_read(p);
+        pthread_mutex_unlock(&p->lock);
+
         gw_err_clear(&err);
         if (gw_store_due_outbox(store, gw_time_now_ms(), regno, DUE_BATCH, &list, &n, &err) != GW_OK) {
             gw_log_err(GW_LOG_ERROR, "cannot read the outbox", &err);
         }
+        pthread_mutex_lock(&p->lock);
+        if (!p->stop && gw_time_now_ms() >= p->hold_until) {
+            queued = queue_rows(p, list, n);
+        }
+        if (queued > 0) {
+            pthread_cond_broadcast(&p->work);
+        }
+        pthread_mutex_unlock(&p->lock);
         for (size_t i = 0; i < n; i++) {
-            if (!held && !stopping(dl)) {
-                held = !deliver_one(pc, &list[i]);
-            }
             gw_outbox_msg_cleanup(&list[i]);
         }
         free(list);
-        if (held) {
-            pc->unrecorded++;
-            hold_off(pc);
+        if (queued > 0) {
             continue;
         }
-        if (n > 0) {
-            pc->unrecorded = 0;
-        }
-        if (n == DUE_BATCH) {
-            continue;
-        }
+
         gw_err_clear(&err);
         if (gw_store_next_due(store, regno, &next, &err) != GW_OK) {
             next = INT64_MAX;
         }
-        pthread_mutex_lock(&dl->lock);
-        /* look again at least every second */
-        wait_until(pc, next < gw_time_now_ms() + 1000 ? next : gw_time_now_ms() + 1000);
-        pthread_mutex_unlock(&dl->lock);
+        pthread_mutex_lock(&p->lock);
+        now = gw_time_now_ms();
+        /* a row due now that was not queued is being posted, or was read before its outcome was recorded:
+         * the end of a delivery wakes us for it */
+        next = next <= now || next > now + 1000 ? now + 1000 : next;
+        while (!p->stop && !p->woken && !p->finished && gw_time_now_ms() < next) {
+            wait_until(p, &p->idle, next);
+        }
+        pthread_mutex_unlock(&p->lock);
     }
     return NULL;
 }
@@ -411,24 +570,38 @@ gw_deliverer_wake(struct gw_deliverer *dl)
     if (dl == NULL) {
         return;
     }
-    pthread_mutex_lock(&dl->lock);
-    dl->wakes++;
-    pthread_cond_broadcast(&dl->cond);
-    pthread_mutex_unlock(&dl->lock);
+    for (size_t i = 0; i < GW_MAX_PEERS; i++) {
+        struct peer *p = &dl->peers[i];
+        if (!p->sync_ready) {
+            continue;
+        }
+        pthread_mutex_lock(&p->lock);
+        p->woken = true;
+        pthread_cond_signal(&p->idle);
+        pthread_mutex_unlock(&p->lock);
+    }
 }
 
 static void
 deliverer_free(struct gw_deliverer *dl)
 {
     for (size_t i = 0; i < GW_MAX_PEERS; i++) {
-        if (dl->conns[i].curl != NULL) {
-            curl_easy_cleanup(dl->conns[i].curl);
+        struct peer *p = &dl->peers[i];
+        for (unsigned k = 0; k < p->n_workers; k++) {
+            curl_easy_cleanup(p->workers[k].curl);
+        }
+        for (size_t j = 0; p->queue != NULL && j < p->q_len; j++) {
+            gw_outbox_msg_cleanup(&p->queue[j]);
+        }
+        free(p->queue);
+        if (p->sync_ready) {
+            pthread_cond_destroy(&p->idle);
+            pthread_cond_destroy(&p->work);
+            pthread_mutex_destroy(&p->lock);
         }
     }
     X509_STORE_free(dl->store);
     gw_tls_identity_cleanup(&dl->id);
-    pthread_cond_destroy(&dl->cond);
-    pthread_mutex_destroy(&dl->lock);
     free(dl);
 }
 
@@ -438,16 +611,62 @@ gw_deliverer_stop(struct gw_deliverer *dl)
     if (dl == NULL) {
         return;
     }
-    pthread_mutex_lock(&dl->lock);
-    dl->stop = true;
-    pthread_cond_broadcast(&dl->cond);
-    pthread_mutex_unlock(&dl->lock);
     for (size_t i = 0; i < GW_MAX_PEERS; i++) {
-        if (dl->conns[i].started) {
-            pthread_join(dl->conns[i].thread, NULL);
+        struct peer *p = &dl->peers[i];
+        if (!p->sync_ready) {
+            continue;
+        }
+        pthread_mutex_lock(&p->lock);
+        p->stop = true;
+        pthread_cond_broadcast(&p->work);
+        pthread_cond_broadcast(&p->idle);
+        pthread_mutex_unlock(&p->lock);
+    }
+    for (size_t i = 0; i < GW_MAX_PEERS; i++) {
+        struct peer *p = &dl->peers[i];
+        if (p->reader_started) {
+            pthread_join(p->reader, NULL);
+        }
+        for (unsigned k = 0; k < p->n_workers; k++) {
+            if (p->workers[k].started) {
+                pthread_join(p->workers[k].thread, NULL);
+            }
         }
     }
     deliverer_free(dl);
+}
+
+/* A connection's libcurl handle: our TLS identity and anchors, the peer pinned (setup_ssl_ctx), HTTPS only,
+ * bounded in time, kept alive for idle_timeout. OUT: *out (curl_easy_cleanup). */
+static enum gw_rc
+new_handle(struct peer *p, CURL **out, struct gw_err *err)
+{
+    enum gw_rc rc = GW_ENOMEM;
+    const struct gw_config *cfg = &p->dl->d->cfg;
+    CURL *curl = curl_easy_init();
+
+    GW_CHECK(curl != NULL, GW_ENOMEM, GW_R_NOMEM, "curl handle");
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
+    curl_easy_setopt(curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(curl, CURLOPT_CAINFO, cfg->trust);
+    curl_easy_setopt(curl, CURLOPT_CAPATH, NULL);
+    curl_easy_setopt(curl, CURLOPT_SSL_CTX_FUNCTION, setup_ssl_ctx);
+    curl_easy_setopt(curl, CURLOPT_SSL_CTX_DATA, p);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, GW_MAX_CONNECT_SECONDS);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)cfg->deliver_timeout_s);
+    curl_easy_setopt(curl, CURLOPT_MAXAGE_CONN, (long)cfg->idle_timeout_s);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L); /* libcurl's default; the request is one send() */
+    /* one connection per handle: the pool's size is the number of connections to the peer */
+    curl_easy_setopt(curl, CURLOPT_MAXCONNECTS, 1L);
+    *out = curl;
+    rc = GW_OK;
+out:
+    return rc;
 }
 
 enum gw_rc
@@ -455,10 +674,11 @@ gw_deliverer_start(struct gw_daemon *d, struct gw_deliverer **out, struct gw_err
 {
     enum gw_rc rc = GW_ECONFIG;
     struct gw_deliverer *dl = calloc(1, sizeof(*dl));
+    unsigned pool = d->cfg.delivery_concurrency;
 
     GW_CHECK(dl != NULL, GW_ENOMEM, GW_R_NOMEM, "deliverer");
-    pthread_mutex_init(&dl->lock, NULL);
-    pthread_cond_init(&dl->cond, NULL);
+    GW_CHECK(pool >= 1 && pool <= GW_DELIVERY_CONCURRENCY_CEILING, GW_ECONFIG, GW_R_CONFIG,
+             "delivery_concurrency %u is out of range 1..%u", pool, GW_DELIVERY_CONCURRENCY_CEILING);
     dl->d = d;
     pthread_once(&pin_once, pin_index_init);
     GW_CHECK(pin_index >= 0, GW_ENOMEM, GW_R_NOMEM, "SSL_CTX ex data index");
@@ -467,32 +687,38 @@ gw_deliverer_start(struct gw_daemon *d, struct gw_deliverer **out, struct gw_err
     GW_TRY(gw_tls_fill_store(dl->store, &d->cfg, err));
     GW_TRY(gw_tls_identity_load(&d->cfg, &dl->id, err));
     for (size_t i = 0; i < d->cfg.n_peers; i++) {
-        struct peer_conn *pc = &dl->conns[i];
-        pc->dl = dl;
-        pc->peer = &d->cfg.peers[i];
-        pc->curl = curl_easy_init();
-        GW_CHECK(pc->curl != NULL, GW_ENOMEM, GW_R_NOMEM, "curl handle");
-        curl_easy_setopt(pc->curl, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(pc->curl, CURLOPT_PROTOCOLS_STR, "https");
-        curl_easy_setopt(pc->curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-        curl_easy_setopt(pc->curl, CURLOPT_SSL_VERIFYPEER, 1L);
-        curl_easy_setopt(pc->curl, CURLOPT_SSL_VERIFYHOST, 2L);
-        curl_easy_setopt(pc->curl, CURLOPT_CAINFO, d->cfg.trust);
-        curl_easy_setopt(pc->curl, CURLOPT_CAPATH, NULL);
-        curl_easy_setopt(pc->curl, CURLOPT_SSL_CTX_FUNCTION, setup_ssl_ctx);
-        curl_easy_setopt(pc->curl, CURLOPT_SSL_CTX_DATA, pc);
-        curl_easy_setopt(pc->curl, CURLOPT_CONNECTTIMEOUT, GW_MAX_CONNECT_SECONDS);
-        curl_easy_setopt(pc->curl, CURLOPT_TIMEOUT, (long)d->cfg.deliver_timeout_s);
-        curl_easy_setopt(pc->curl, CURLOPT_MAXAGE_CONN, (long)d->cfg.idle_timeout_s);
-        curl_easy_setopt(pc->curl, CURLOPT_WRITEFUNCTION, collect);
-        curl_easy_setopt(pc->curl, CURLOPT_POST, 1L);
-        curl_easy_setopt(pc->curl, CURLOPT_TCP_NODELAY, 1L); /* libcurl's default; the request is one send() */
+        struct peer *p = &dl->peers[i];
+        p->dl = dl;
+        p->peer = &d->cfg.peers[i];
+        p->queue = calloc(DUE_BATCH, sizeof(*p->queue));
+        GW_CHECK(p->queue != NULL, GW_ENOMEM, GW_R_NOMEM, "delivery queue");
+        GW_CHECK(pthread_mutex_init(&p->lock, NULL) == 0, GW_ENOMEM, GW_R_NOMEM, "mutex");
+        if (pthread_cond_init(&p->work, NULL) != 0) {
+            pthread_mutex_destroy(&p->lock);
+            GW_CHECK(false, GW_ENOMEM, GW_R_NOMEM, "condition variable");
+        }
+        if (pthread_cond_init(&p->idle, NULL) != 0) {
+            pthread_cond_destroy(&p->work);
+            pthread_mutex_destroy(&p->lock);
+            GW_CHECK(false, GW_ENOMEM, GW_R_NOMEM, "condition variable");
+        }
+        p->sync_ready = true;
+        for (unsigned k = 0; k < pool; k++) {
+            p->workers[k].p = p;
+            GW_TRY(new_handle(p, &p->workers[k].curl, err));
+            p->n_workers = k + 1;
+        }
     }
     for (size_t i = 0; i < d->cfg.n_peers; i++) {
-        struct peer_conn *pc = &dl->conns[i];
-        GW_CHECK(pthread_create(&pc->thread, NULL, peer_main, pc) == 0, GW_EIO, GW_R_IO,
-                 "cannot start the deliverer of peer %s", pc->peer->regno);
-        pc->started = true;
+        struct peer *p = &dl->peers[i];
+        GW_CHECK(pthread_create(&p->reader, NULL, reader_main, p) == 0, GW_EIO, GW_R_IO,
+                 "cannot start the deliverer of peer %s", p->peer->regno);
+        p->reader_started = true;
+        for (unsigned k = 0; k < p->n_workers; k++) {
+            GW_CHECK(pthread_create(&p->workers[k].thread, NULL, worker_main, &p->workers[k]) == 0, GW_EIO,
+                     GW_R_IO, "cannot start connection %u of the deliverer of peer %s", k + 1, p->peer->regno);
+            p->workers[k].started = true;
+        }
     }
     *out = dl;
     dl = NULL;

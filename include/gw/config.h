@@ -62,6 +62,7 @@ struct gw_config {
     unsigned retry_max_interval_s; /* retry_max_interval = back-off cap, seconds (default 300) */
     unsigned retry_max_age_s;      /* retry_max_age = give up after, seconds (default 86400) */
     unsigned deliver_timeout_s;    /* deliver_timeout = one delivery attempt, seconds (default 30) */
+    unsigned delivery_concurrency; /* delivery_concurrency = deliveries in flight per peer (default 4, 1..16) */
 
     /* before authentication (include/gw/limits.h) */
     unsigned max_handshakes;             /* max_handshakes = connections before the TLS handshake (default 64) */

@@ -129,6 +129,14 @@
 #define GW_MAX_DELIVER_SECONDS 30u
 #define GW_MAX_DELIVER_SECONDS_CEILING 600u
 
+/* Deliveries to one peer in flight at once (delivery_concurrency; ceiling 16): each is one kept-alive
+ * connection and one thread of the sender. Four keep the two cores of the development machine busy
+ * (docs/performance.md, "Delivery"). A peer admits GW_MAX_HANDSHAKES_PER_ADDRESS (8) unfinished handshakes
+ * from one address by default; a pool above that may see some of its first handshakes refused, which are
+ * retried like any transport failure. */
+#define GW_DELIVERY_CONCURRENCY 4u
+#define GW_DELIVERY_CONCURRENCY_CEILING 16u
+
 /* Retries of an undelivered message: the first back-off in ms (retry_initial, ceiling 1 minute), the
  * longest back-off in seconds (retry_max_interval, ceiling 1 day), and the age in seconds after which the
  * message fails (retry_max_age, ceiling 30 days). The defaults ride out a peer's restart quickly and a
@@ -239,6 +247,10 @@ _Static_assert(GW_MAX_CREATED_FUTURE_SECONDS <= GW_MAX_CREATED_FUTURE_SECONDS_CE
 _Static_assert(GW_MAX_RECEIPT_BYTES <= GW_MAX_DOC_BYTES, "a receipt is parsed with the document limits");
 _Static_assert(GW_MAX_DELIVER_SECONDS <= GW_MAX_DELIVER_SECONDS_CEILING, "deliver_timeout above its ceiling");
 _Static_assert(GW_MAX_CONNECT_SECONDS <= GW_MAX_DELIVER_SECONDS, "by default, connecting fits in an attempt");
+_Static_assert(GW_DELIVERY_CONCURRENCY >= 1 && GW_DELIVERY_CONCURRENCY <= GW_DELIVERY_CONCURRENCY_CEILING,
+               "delivery_concurrency default within 1..its ceiling");
+_Static_assert(GW_DELIVERY_CONCURRENCY <= GW_MAX_HANDSHAKES_PER_ADDRESS,
+               "by default, a pool's connections fit what one peer admits from one address");
 _Static_assert(GW_RETRY_INITIAL_MS <= GW_RETRY_INITIAL_MS_CEILING, "retry_initial default above its ceiling");
 _Static_assert(GW_RETRY_INITIAL_MS <= GW_MAX_RETRY_INTERVAL_SECONDS * 1000u,
                "by default, the first back-off is shorter than the longest");

@@ -26,6 +26,11 @@ it_config ludza ${DRAIN_CONF:+"$DRAIN_CONF"}
 it_start visc ludza || exit 2
 
 q() { sqlite3 -readonly "$WORK/$1.db" "$2" 2>/dev/null; }
+# cpu_ms NAME: user + system CPU time the gateway NAME has used so far, ms (proc(5): fields 14 and 15, after
+# the command name in parentheses)
+cpu_ms() {
+    sed 's/^.*) //' "/proc/$(cat "$WORK/$1.pid")/stat" | awk -v hz="$(getconf CLK_TCK)" '{print int(($12 + $13) * 1000 / hz)}'
+}
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # prepare TAG: N fresh decisions split into CLIENTS curl config files TAG.K.curl
@@ -114,11 +119,17 @@ wait_state ludza "$(cat "$WORK/warm.id")" delivered 30 || exit 2
 
 # 1. stream
 prepare stream
+l0=$(cpu_ms ludza)
+v0=$(cpu_ms visc)
 t0=$(now_ms)
 submit stream
 t1=$(now_ms)
 wait_delivered stream
+l1=$(cpu_ms ludza)
+v1=$(cpu_ms visc)
 figures stream created $((t1 - t0))
+echo "stream: CPU per message (submission, delivery, receipt): sender $(((l1 - l0) * 1000 / N)) us, recipient $(((v1 - v0) * 1000 / N)) us; $(nproc) cores"
+printf 'drain.stream.cpu_us_per_msg\t%d\n' $(((l1 - l0 + v1 - v0) * 1000 / N)) >&2
 
 # 2. drain: queue while the centre is down; the failed first attempts put the messages in back-off, so
 # Ludza's gateway is stopped, their next attempt set to now, and both started again: the deliverer then

@@ -56,7 +56,8 @@ class H(http.server.BaseHTTPRequestHandler):
         with open(os.path.join(work, "answers"), "a") as f:
             f.write("%s %s %s\n" % (mid, status, code))
 
-srv = http.server.HTTPServer(("127.0.0.1", port), H)
+# one thread per connection: the deliverer may post on any connection of its pool (delivery_concurrency)
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", port), H)
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(pki + "/visc-full.pem", pki + "/visc.key.pem")
 srv.socket = ctx.wrap_socket(srv.socket, server_side=True)

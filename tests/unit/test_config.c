@@ -179,7 +179,8 @@ static const char full_text[] = "# The centre's gateway\n"
                                 "retry_initial = 250\n"
                                 "retry_max_interval = 600\n"
                                 "retry_max_age = 172800\n"
-                                "deliver_timeout = 45\n";
+                                "deliver_timeout = 45\n"
+                                "delivery_concurrency = 16\n";
 
 static void
 test_full(struct t *t)
@@ -236,6 +237,7 @@ test_full(struct t *t)
     EXPECT_INT_EQ(c->retry_max_interval_s, 600);
     EXPECT_INT_EQ(c->retry_max_age_s, 172800);
     EXPECT_INT_EQ(c->deliver_timeout_s, 45);
+    EXPECT_INT_EQ(c->delivery_concurrency, 16);
 out:
     free(c);
 }
@@ -278,6 +280,7 @@ test_defaults(struct t *t)
     EXPECT_INT_EQ(c->retry_max_interval_s, 300);
     EXPECT_INT_EQ(c->retry_max_age_s, 86400);
     EXPECT_INT_EQ(c->deliver_timeout_s, 30);
+    EXPECT_INT_EQ(c->delivery_concurrency, 4);
 out:
     free(c);
 }
@@ -703,6 +706,12 @@ static const struct t_case cases[] = {
     BAD("retry_initial", BASE "retry_initial = 9\n", 7, "retry_initial: 9 is out of range 10..60000"),
     BAD("retry_max_age", BASE "retry_max_age = 2592001\n", 7, "out of range 1..2592000"),
     BAD("deliver_timeout", BASE "deliver_timeout = 601\n", 7, "deliver_timeout: 601 is out of range 1..600"),
+    BAD("delivery_concurrency_zero", BASE "delivery_concurrency = 0\n", 7,
+        "delivery_concurrency: 0 is out of range 1..16"),
+    BAD("delivery_concurrency_high", BASE "delivery_concurrency = 17\n", 7,
+        "delivery_concurrency: 17 is out of range 1..16"),
+    BAD("delivery_concurrency_twice", BASE "delivery_concurrency = 2\ndelivery_concurrency = 3\n", 8,
+        "delivery_concurrency: given twice (first at line 7)"),
     BAD("request_timeout", BASE "request_timeout = 0\n", 7, "out of range 1..3600"),
     BAD("idle_timeout", BASE "idle_timeout = 3601\n", 7, "out of range 1..3600"),
     BAD("max_handshakes", BASE "max_handshakes = 10001\n", 7, "max_handshakes: 10001 is out of range 1..10000"),
