@@ -41,14 +41,14 @@
 
 /* Claims keep a message with one connection. A claim is QUEUED while the row waits in the peer's queue,
  * SENDING while a connection posts it, DONE once its outcome is recorded (or could not be). A DONE claim
- * stays until the next read of the outbox that starts after it: a read that began before the outcome was
- * committed may return the row as it was, still due, and must not hand that copy out again. */
+ * stays until the next read of the outbox begins: a read that began before the outcome was committed may
+ * return the row as it was, still due, and must not hand that copy out again. A read that begins after
+ * the commit sees the outcome. */
 enum claim_state { CLAIM_QUEUED, CLAIM_SENDING, CLAIM_DONE };
 
 struct claim {
     char id[GW_UUID_LEN + 1];
     enum claim_state state;
-    uint64_t done_read; /* DONE: the read generation current when it was done */
 };
 
 struct peer;
@@ -78,7 +78,6 @@ struct peer {
     bool stop;
     bool woken;                  /* something was queued since the reader last read */
     bool finished;               /* a delivery finished since the reader last read */
-    uint64_t reads;              /* read generation: reads of the outbox begun */
     struct gw_outbox_msg *queue; /* DUE_BATCH rows; [q_next, q_len) wait for a connection */
     size_t q_next, q_len;
     struct claim claims[MAX_CLAIMS];
@@ -376,14 +375,13 @@ drop_claim(struct peer *p, struct claim *c)
     *c = p->claims[--p->n_claims];
 }
 
-/* Under p->lock: a read of the outbox begins. Claims done before it are dropped (the read sees their
- * recorded outcome); those done from now on are kept until the next read. */
+/* Under p->lock: a read of the outbox begins. Claims done by now are dropped (the read sees their recorded
+ * outcome); those done from now on are kept until the next read begins. */
 static void
 begin_read(struct peer *p)
 {
-    p->reads++;
     for (size_t i = 0; i < p->n_claims;) {
-        if (p->claims[i].state == CLAIM_DONE && p->claims[i].done_read < p->reads) {
+        if (p->claims[i].state == CLAIM_DONE) {
             drop_claim(p, &p->claims[i]);
         } else {
             i++;
@@ -409,7 +407,6 @@ queue_rows(struct peer *p, struct gw_outbox_msg *list, size_t n)
         c = &p->claims[p->n_claims++];
         snprintf(c->id, sizeof(c->id), "%s", list[i].id);
         c->state = CLAIM_QUEUED;
-        c->done_read = 0;
         p->queue[p->q_len++] = list[i];
         memset(&list[i], 0, sizeof(list[i]));
         queued++;
@@ -480,7 +477,6 @@ worker_main(void *arg)
         c = find_claim(p, m.id); /* the array may have moved since */
         assert(c != NULL && c->state == CLAIM_SENDING);
         c->state = CLAIM_DONE;
-        c->done_read = p->reads;
         p->finished = true;
         if (recorded) {
             p->unrecorded = 0;
