@@ -130,10 +130,10 @@
 #define GW_MAX_DELIVER_SECONDS_CEILING 600u
 
 /* Deliveries to one peer in flight at once (delivery_concurrency; ceiling 16): each is one kept-alive
- * connection and one thread of the sender. Four keep the two cores of the development machine busy
- * (docs/performance.md, "Delivery"). A peer admits GW_MAX_HANDSHAKES_PER_ADDRESS (8) unfinished handshakes
- * from one address by default; a pool above that may see some of its first handshakes refused, which are
- * retried like any transport failure. */
+ * connection and one thread of the sender. With four, delivery kept pace with eight submitting clients on
+ * the 2-core development machine (docs/performance.md, "Delivery"). A peer admits
+ * GW_MAX_HANDSHAKES_PER_ADDRESS (8) unfinished handshakes from one address by default; a pool above that
+ * may see some of its first handshakes refused, which are retried like any transport failure. */
 #define GW_DELIVERY_CONCURRENCY 4u
 #define GW_DELIVERY_CONCURRENCY_CEILING 16u
 
