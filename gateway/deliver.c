@@ -78,7 +78,7 @@ struct peer {
     bool stop;
     bool woken;                  /* something was queued since the reader last read */
     bool finished;               /* a delivery finished since the reader last read */
-    struct gw_outbox_msg *queue; /* DUE_BATCH rows; [q_next, q_len) wait for a connection */
+    struct gw_outbox_msg *queue; /* DUE_BATCH rows of dl->queues; [q_next, q_len) wait for a connection */
     size_t q_next, q_len;
     struct claim claims[MAX_CLAIMS];
     size_t n_claims;
@@ -91,6 +91,7 @@ struct gw_deliverer {
     X509_STORE *store; /* trust anchors and CRLs for the peers' server certificates */
     /* our client certificate, chain and key for the handshake */
     struct gw_tls_identity id;
+    struct gw_outbox_msg *queues; /* DUE_BATCH rows per configured peer, one block */
     struct peer peers[GW_MAX_PEERS];
 };
 
@@ -589,13 +590,13 @@ deliverer_free(struct gw_deliverer *dl)
         for (size_t j = 0; p->queue != NULL && j < p->q_len; j++) {
             gw_outbox_msg_cleanup(&p->queue[j]);
         }
-        free(p->queue);
         if (p->sync_ready) {
             pthread_cond_destroy(&p->idle);
             pthread_cond_destroy(&p->work);
             pthread_mutex_destroy(&p->lock);
         }
     }
+    free(dl->queues);
     X509_STORE_free(dl->store);
     gw_tls_identity_cleanup(&dl->id);
     free(dl);
@@ -682,12 +683,15 @@ gw_deliverer_start(struct gw_daemon *d, struct gw_deliverer **out, struct gw_err
     GW_CHECK(dl->store != NULL, GW_ENOMEM, GW_R_NOMEM, "X509_STORE");
     GW_TRY(gw_tls_fill_store(dl->store, &d->cfg, err));
     GW_TRY(gw_tls_identity_load(&d->cfg, &dl->id, err));
+    if (d->cfg.n_peers > 0) {
+        dl->queues = calloc(d->cfg.n_peers * DUE_BATCH, sizeof(*dl->queues));
+        GW_CHECK(dl->queues != NULL, GW_ENOMEM, GW_R_NOMEM, "delivery queues");
+    }
     for (size_t i = 0; i < d->cfg.n_peers; i++) {
         struct peer *p = &dl->peers[i];
         p->dl = dl;
         p->peer = &d->cfg.peers[i];
-        p->queue = calloc(DUE_BATCH, sizeof(*p->queue));
-        GW_CHECK(p->queue != NULL, GW_ENOMEM, GW_R_NOMEM, "delivery queue");
+        p->queue = dl->queues + i * DUE_BATCH;
         GW_CHECK(pthread_mutex_init(&p->lock, NULL) == 0, GW_ENOMEM, GW_R_NOMEM, "mutex");
         if (pthread_cond_init(&p->work, NULL) != 0) {
             pthread_mutex_destroy(&p->lock);
