@@ -45,7 +45,7 @@ struct bench {
     xmlSchemaPtr raw_schema; /* the envelope XSD compiled by plain libxml2, for the floor */
     struct gw_xml_limits lim;
     struct gw_buf msg;
-    unsigned char *big;       /* the 1 MB message, unsigned */
+    unsigned char *big; /* the 1 MB message, unsigned */
     size_t big_len;
     struct gw_signer *signer[2]; /* RSA-2048, P-256 */
     unsigned char *signed_msg[2];
