@@ -98,7 +98,7 @@ build-asan/fault-tests: $(patsubst %.c,build-asan/obj/%.o,$(LIB_SRCS) tests/faul
 .SECONDARY:
 
 
-.PHONY: all asan deps test test-quick demo bench bench-paths bench-merkle bench-audit valgrind lint check-deps analyze fuzz fault \
+.PHONY: all asan deps test test-quick demo bench bench-paths bench-paths-profile bench-merkle bench-audit valgrind lint check-deps analyze fuzz fault \
 	clean
 
 # $(1) build dir: everything the suites run from it
@@ -138,6 +138,11 @@ bench: deps
 bench-paths: deps
 	@$(MAKE) --no-print-directory build/bench-paths
 	@build/bench-paths $(BENCH_ITERATIONS)
+
+# The same paths in instructions per message (callgrind; repeatable where wall time is not). PROFILE_N messages.
+bench-paths-profile:
+	@$(MAKE) --no-print-directory build/bench-paths
+	@sh tests/bench/profile-paths.sh $(PROFILE_N)
 
 # Cost of the Merkle tree of the audit log: appends and proofs at 1,000,000 leaves (docs/audit.md 5.6).
 # MERKLE_LEAVES to change the size.

@@ -9,8 +9,10 @@
  *   - 1 MB messages (the example with its Reasoning repeated): sign and verify MB/s, and the peak memory
  *     of one message over the process's resting size, measured in a child process.
  * `bench-paths --one PATH N` runs only PATH N times after one warm-up, for a profiler:
- *   valgrind --tool=callgrind --collect-atstart=no --toggle-collect=run_one build/bench-paths --one submit-rsa 20
- * PATH is parse, raw-parse, submit-rsa, submit-ec, receive-rsa, receive-ec, sign-1mb, verify-1mb.
+ *   valgrind --tool=callgrind --collect-atstart=no --toggle-collect=measured build/bench-paths --one submit-rsa 20
+ * (tests/bench/profile-paths.sh does that for every path and prints instructions per message).
+ * PATH is parse, raw-parse, submit-rsa, submit-ec, receive-rsa, receive-ec, sign-1mb, verify-1mb,
+ * raw-sign-rsa, raw-verify-rsa, raw-sign-ec, raw-verify-ec.
  * Run from the repository root; uses tests/pki and examples/decision-ludza.xml.
  */
 #include <libxml/parser.h>
@@ -48,6 +50,9 @@ struct bench {
     unsigned char *big; /* the 1 MB message, unsigned */
     size_t big_len;
     struct gw_signer *signer[2]; /* RSA-2048, P-256 */
+    EVP_PKEY *raw_key[2];        /* the same keys, for the raw OpenSSL floor */
+    unsigned char raw_sig[2][512];
+    size_t raw_sig_len[2];
     unsigned char *signed_msg[2];
     size_t signed_len[2];
     unsigned char *signed_big; /* 1 MB, signed with RSA */
@@ -95,6 +100,29 @@ raw_crypto(const char *key_path, int iterations, double *sign_us, double *verify
     }
     *verify_us = (bench_now_us() - t0) / iterations;
     EVP_PKEY_free(key);
+}
+
+/* One raw OpenSSL signature (or verification) of a SHA-256 digest with key k: the floor of a path. */
+static void
+raw_one(struct bench *b, size_t k, bool sign)
+{
+    unsigned char data[32] = {1};
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    size_t len = sizeof(b->raw_sig[k]);
+    bool ok = md != NULL;
+
+    if (sign) {
+        ok = ok && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, b->raw_key[k]) == 1 &&
+             EVP_DigestSign(md, b->raw_sig[k], &len, data, sizeof(data)) == 1;
+        b->raw_sig_len[k] = len;
+    } else {
+        ok = ok && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, b->raw_key[k]) == 1 &&
+             EVP_DigestVerify(md, b->raw_sig[k], b->raw_sig_len[k], data, sizeof(data)) == 1;
+    }
+    EVP_MD_CTX_free(md);
+    if (!ok) {
+        bench_die(PROG, sign ? "raw sign" : "raw verify", NULL);
+    }
 }
 
 /* The floor of parse+validate: plain libxml2 on the same bytes, with the same envelope schema. */
@@ -244,6 +272,17 @@ setup(struct bench *b)
             bench_die(PROG, "signer", &err);
         }
         submit(b, b->signer[k], b->msg.data, b->msg.len, &b->signed_msg[k], &b->signed_len[k]);
+        {
+            FILE *f = fopen(key, "r");
+            b->raw_key[k] = f != NULL ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+            if (f != NULL) {
+                fclose(f);
+            }
+            if (b->raw_key[k] == NULL) {
+                bench_die(PROG, "raw key", NULL);
+            }
+            raw_one(b, k, true);
+        }
     }
     make_big(b);
     submit(b, b->signer[0], b->big, b->big_len, &b->signed_big, &b->signed_big_len);
@@ -255,6 +294,7 @@ teardown(struct bench *b)
     for (size_t k = 0; k < 2; k++) {
         free(b->signed_msg[k]);
         gw_signer_free(b->signer[k]);
+        EVP_PKEY_free(b->raw_key[k]);
     }
     free(b->signed_big);
     free(b->big);
@@ -285,6 +325,13 @@ run_one(struct bench *b, const char *path)
         submit(b, b->signer[0], b->big, b->big_len, NULL, NULL);
     } else if (strcmp(path, "verify-1mb") == 0) {
         receive(b, b->signed_big, b->signed_big_len);
+    } else if (strncmp(path, "raw-sign-", 9) == 0 || strncmp(path, "raw-verify-", 11) == 0) {
+        bool sign = strncmp(path, "raw-sign-", 9) == 0;
+        const char *alg = path + (sign ? 9 : 11);
+        if (strcmp(alg, "rsa") != 0 && strcmp(alg, "ec") != 0) {
+            return false;
+        }
+        raw_one(b, strcmp(alg, "rsa") == 0 ? 0 : 1, sign);
     } else {
         return false;
     }
@@ -345,6 +392,15 @@ peak_kib(struct bench *b, const char *path)
     return kib;
 }
 
+/* The measured repetitions of --one, apart from the warm-up, for the profiler's --toggle-collect. */
+__attribute__((noinline)) static void
+measured(struct bench *b, const char *path, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        (void)run_one(b, path);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -362,9 +418,7 @@ main(int argc, char **argv)
             fprintf(stderr, "bench-paths: unknown path %s\n", argv[2]);
             return 2;
         }
-        for (uint64_t i = 0; i < n; i++) {
-            (void)run_one(&b, argv[2]);
-        }
+        measured(&b, argv[2], n);
         teardown(&b);
         return 0;
     }
