@@ -45,6 +45,10 @@ $(1)/bench: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/bench/bench.c tests/
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
+$(1)/bench-paths: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/bench/bench_paths.c tests/bench/util.c)
+	@echo "  LD $$@"
+	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
+
 $(1)/bench-merkle: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/bench/bench_merkle.c tests/bench/util.c)
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
@@ -94,7 +98,7 @@ build-asan/fault-tests: $(patsubst %.c,build-asan/obj/%.o,$(LIB_SRCS) tests/faul
 .SECONDARY:
 
 
-.PHONY: all asan deps test test-quick demo bench bench-merkle bench-audit valgrind lint check-deps analyze fuzz fault \
+.PHONY: all asan deps test test-quick demo bench bench-paths bench-paths-profile bench-merkle bench-audit valgrind lint check-deps analyze fuzz fault \
 	clean
 
 # $(1) build dir: everything the suites run from it
@@ -128,6 +132,17 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory build/bench
 	@build/bench $(BENCH_ITERATIONS)
+
+# The submit and receive paths step by step against their floors, and 1 MB sign/verify MB/s and peak
+# memory (docs/performance.md, "Receive and submit paths"). BENCH_ITERATIONS to change.
+bench-paths: deps
+	@$(MAKE) --no-print-directory build/bench-paths
+	@build/bench-paths $(BENCH_ITERATIONS)
+
+# The same paths in instructions per message (callgrind; repeatable where wall time is not). PROFILE_N messages.
+bench-paths-profile:
+	@$(MAKE) --no-print-directory build/bench-paths
+	@sh tests/bench/profile-paths.sh $(PROFILE_N)
 
 # Cost of the Merkle tree of the audit log: appends and proofs at 1,000,000 leaves (docs/audit.md 5.6).
 # MERKLE_LEAVES to change the size.

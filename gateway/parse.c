@@ -362,6 +362,73 @@ gw_parse_utf8(const void *s, size_t n, bool text, size_t *bad)
     return GW_OK;
 }
 
+/* The 6-bit value of a base64 character, 64 for '=', 65 for XML whitespace, 66 for anything else. */
+static unsigned
+base64_value(unsigned char ch)
+{
+    if (ch >= 'A' && ch <= 'Z') {
+        return (unsigned)(ch - 'A');
+    }
+    if (ch >= 'a' && ch <= 'z') {
+        return (unsigned)(ch - 'a') + 26u;
+    }
+    if (ch >= '0' && ch <= '9') {
+        return (unsigned)(ch - '0') + 52u;
+    }
+    switch (ch) {
+    case '+':
+        return 62;
+    case '/':
+        return 63;
+    case '=':
+        return 64;
+    case ' ':
+    case '\t':
+    case '\r':
+    case '\n':
+        return 65;
+    default:
+        return 66;
+    }
+}
+
+enum gw_rc
+gw_parse_base64(const char *s, size_t len, unsigned char *out, size_t *out_len)
+{
+    uint32_t group = 0; /* the characters of the current group, 6 bits each */
+    size_t in_group = 0;
+    size_t pad = 0;
+    size_t n = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned v = base64_value((unsigned char)s[i]);
+        if (v == 65) {
+            continue;
+        }
+        if (v == 66 || (pad > 0 && v != 64) || (v == 64 && in_group < 2) || (pad > 0 && in_group == 0)) {
+            return GW_EINPUT; /* not base64, data after padding, '=' too early, a fifth '=' group */
+        }
+        if (v == 64) {
+            pad++;
+            v = 0;
+        }
+        group = (group << 6) | v;
+        if (++in_group == 4) {
+            out[n] = (unsigned char)(group >> 16);
+            out[n + 1] = (unsigned char)(group >> 8);
+            out[n + 2] = (unsigned char)group;
+            n += 3 - pad;
+            in_group = 0;
+            group = 0;
+        }
+    }
+    if (in_group != 0) {
+        return GW_EINPUT;
+    }
+    *out_len = n;
+    return GW_OK;
+}
+
 enum gw_rc
 gw_span_u64(struct gw_span s, uint64_t min, uint64_t max, uint64_t *out)
 {

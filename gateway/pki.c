@@ -37,7 +37,8 @@ struct chain_cache_entry {
 struct gw_pki {
     X509_STORE *store;
     bool have_crls;
-    pthread_mutex_t lock; /* guards cache */
+    time_t crls_good_until; /* earliest nextUpdate of the store's CRLs; 0 when none has one */
+    pthread_mutex_t lock;   /* guards cache */
     struct chain_cache_entry cache[CHAIN_CACHE_SLOTS];
 };
 
@@ -178,6 +179,33 @@ out:
     return rc;
 }
 
+static time_t
+asn1_time_t(const ASN1_TIME *at)
+{
+    struct tm tm;
+
+    return at != NULL && ASN1_TIME_to_tm(at, &tm) == 1 ? timegm(&tm) : (time_t)-1;
+}
+
+/* The earliest nextUpdate of the CRLs in store (0 if none has one): a chain result cached while the CRLs
+ * were current may not outlive them, or a cache hit would accept what X509_verify_cert now refuses
+ * (CRL_HAS_EXPIRED). The store is not changed after gw_pki_load; a new CRL means a new gw_pki. */
+static time_t
+earliest_next_update(X509_STORE *store)
+{
+    STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
+    time_t earliest = 0;
+
+    for (int i = 0; i < sk_X509_OBJECT_num(objs); i++) {
+        X509_CRL *crl = X509_OBJECT_get0_X509_CRL(sk_X509_OBJECT_value(objs, i));
+        time_t t = crl != NULL ? asn1_time_t(X509_CRL_get0_nextUpdate(crl)) : (time_t)-1;
+        if (t != (time_t)-1 && (earliest == 0 || t < earliest)) {
+            earliest = t;
+        }
+    }
+    return earliest;
+}
+
 enum gw_rc
 gw_pki_load(const char *trust_pem, const char *const *crl_pems, size_t n_crls, struct gw_pki **out,
             struct gw_err *err)
@@ -192,6 +220,7 @@ gw_pki_load(const char *trust_pem, const char *const *crl_pems, size_t n_crls, s
     GW_CHECK(pki->store != NULL, GW_ENOMEM, GW_R_NOMEM, "X509_STORE");
     GW_TRY(gw_pki_fill_store(pki->store, trust_pem, crl_pems, n_crls, err));
     pki->have_crls = n_crls > 0;
+    pki->crls_good_until = earliest_next_update(pki->store);
     param = X509_STORE_get0_param(pki->store);
     /* Level 2: RSA/DSA/DH >= 2048 bits, ECC >= 224 bits, no SHA-1 signatures anywhere in the chain. */
     X509_VERIFY_PARAM_set_auth_level(param, 2);
@@ -396,12 +425,9 @@ earliest_not_after(STACK_OF(X509) *chain)
     time_t earliest = (time_t)-1;
 
     for (int i = 0; i < sk_X509_num(chain); i++) {
-        struct tm tm;
-        if (ASN1_TIME_to_tm(X509_get0_notAfter(sk_X509_value(chain, i)), &tm) == 1) {
-            time_t t = timegm(&tm);
-            if (earliest == (time_t)-1 || t < earliest) {
-                earliest = t;
-            }
+        time_t t = asn1_time_t(X509_get0_notAfter(sk_X509_value(chain, i)));
+        if (t != (time_t)-1 && (earliest == (time_t)-1 || t < earliest)) {
+            earliest = t;
         }
     }
     return earliest == (time_t)-1 ? 0 : earliest;
@@ -451,6 +477,9 @@ check_signer_uncached(struct gw_pki *pki, const struct gw_der *certs, size_t n, 
     }
     gw_pki_subject(sk_X509_value(chain, sk_X509_num(chain) - 1), info.anchor, sizeof(info.anchor));
     *good_until = earliest_not_after(chain);
+    if (pki->crls_good_until != 0 && pki->crls_good_until < *good_until) {
+        *good_until = pki->crls_good_until;
+    }
     info.cert = leaf;
     leaf = NULL;
     *out = info;

@@ -33,6 +33,8 @@
 
 struct gw_signer {
     xmlSecKeyPtr key;              /* private key + X509 data (leaf, chain) for KeyInfo */
+    xmlDoc *key_info_doc;          /* holds key_info; read-only after load */
+    xmlNode *key_info;             /* KeyInfo as xmlsec writes it for key, rendered once at load */
     xmlSecTransformId sign_method; /* chosen from the key type */
     char regno[GW_REGNO_LEN + 1];  /* from the certificate */
 };
@@ -46,6 +48,7 @@ gw_signer_free(struct gw_signer *s)
     if (s->key != NULL) {
         xmlSecKeyDestroy(s->key);
     }
+    xmlFreeDoc(s->key_info_doc);
     free(s);
 }
 
@@ -223,6 +226,109 @@ out:
     return rc;
 }
 
+/*
+ * KeyInfo is the same for every signature of a signer, and xmlsec's writing it (DER and base64 of each
+ * certificate) costs more than an ECDSA signature: render it once here, by xmlSecDSigCtxSign itself over a
+ * scratch document, and let gw_signer_sign copy it (docs/performance.md).
+ */
+static enum gw_rc
+render_key_info(struct gw_signer *s, struct gw_err *err)
+{
+    enum gw_rc rc = GW_ENOMEM;
+    xmlDoc *doc = xmlNewDoc((const xmlChar *)"1.0");
+    xmlNode *root = NULL;
+    xmlNode *sig = NULL;
+    xmlNode *ref = NULL;
+    xmlNode *key_info = NULL;
+    xmlNode *x509 = NULL;
+    xmlSecDSigCtxPtr ctx = NULL;
+    int ok;
+
+    GW_CHECK(doc != NULL, GW_ENOMEM, GW_R_NOMEM, "KeyInfo document");
+    root = xmlNewDocNode(doc, NULL, (const xmlChar *)"r", NULL);
+    GW_CHECK(root != NULL, GW_ENOMEM, GW_R_NOMEM, "KeyInfo document");
+    xmlDocSetRootElement(doc, root);
+    xmlResetLastError();
+    sig = xmlSecTmplSignatureCreateNsPref(doc, xmlSecTransformExclC14NId, s->sign_method, NULL,
+                                          (const xmlChar *)"ds");
+    GW_CHECK(sig != NULL, GW_ENOMEM, GW_R_NOMEM, "xmlsec: signature template");
+    xmlAddChild(root, sig);
+    ref = xmlSecTmplSignatureAddReference(sig, xmlSecTransformSha256Id, NULL, (const xmlChar *)"", NULL);
+    GW_CHECK(ref != NULL && xmlSecTmplReferenceAddTransform(ref, xmlSecTransformEnvelopedId) != NULL, GW_ENOMEM,
+             GW_R_NOMEM, "xmlsec: reference");
+    key_info = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL);
+    GW_CHECK(key_info != NULL, GW_ENOMEM, GW_R_NOMEM, "xmlsec: KeyInfo");
+    x509 = xmlSecTmplKeyInfoAddX509Data(key_info);
+    GW_CHECK(x509 != NULL && xmlSecTmplX509DataAddCertificate(x509) != NULL, GW_ENOMEM, GW_R_NOMEM,
+             "xmlsec: X509Data");
+    ctx = xmlSecDSigCtxCreate(NULL);
+    GW_CHECK(ctx != NULL, GW_ENOMEM, GW_R_NOMEM, "xmlsec: signature context");
+    GW_TRY(gw_dsig_restrict(ctx, err));
+    ctx->signKey = s->key; /* lent, as in gw_signer_sign */
+    ok = xmlSecDSigCtxSign(ctx, sig);
+    ctx->signKey = NULL;
+    GW_CHECK(ok >= 0 && xmlGetLastError() == NULL, GW_ECRYPTO, GW_R_INTERNAL, "xmlsec: cannot write KeyInfo");
+    s->key_info_doc = doc;
+    s->key_info = key_info;
+    doc = NULL;
+    rc = GW_OK;
+out:
+    if (ctx != NULL) {
+        ctx->signKey = NULL;
+        xmlSecDSigCtxDestroy(ctx);
+    }
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* A copy of src (elements in the ds namespace and text only, as render_key_info makes them) for doc, its
+ * elements in ns, the namespace already declared on the Signature it goes into: no new declarations. */
+static xmlNode *
+copy_rendered(xmlDoc *doc, xmlNs *ns, const xmlNode *src)
+{
+    xmlNode *n = NULL;
+
+    if (src->type == XML_TEXT_NODE) {
+        return xmlNewDocText(doc, src->content);
+    }
+    if (src->type != XML_ELEMENT_NODE || src->properties != NULL || src->nsDef != NULL || src->ns == NULL ||
+        strcmp((const char *)src->ns->href, GW_NS_DSIG) != 0) {
+        return NULL;
+    }
+    n = xmlNewDocNode(doc, ns, src->name, NULL);
+    for (const xmlNode *c = src->children; n != NULL && c != NULL; c = c->next) {
+        xmlNode *cc = copy_rendered(doc, ns, c);
+        if (cc == NULL) {
+            xmlFreeNode(n);
+            return NULL;
+        }
+        xmlAddChild(n, cc);
+    }
+    return n;
+}
+
+/* Give the template's (empty) KeyInfo the children of the signer's rendered one. */
+static enum gw_rc
+fill_key_info(const struct gw_signer *s, xmlNode *key_info, struct gw_err *err)
+{
+    enum gw_rc rc = GW_ENOMEM;
+    xmlNode *c = NULL;
+
+    while (key_info->children != NULL) {
+        c = key_info->children;
+        xmlUnlinkNode(c);
+        xmlFreeNode(c);
+    }
+    for (const xmlNode *src = s->key_info->children; src != NULL; src = src->next) {
+        c = copy_rendered(key_info->doc, key_info->ns, src);
+        GW_CHECK(c != NULL, GW_ENOMEM, GW_R_NOMEM, "KeyInfo copy");
+        xmlAddChild(key_info, c);
+    }
+    rc = GW_OK;
+out:
+    return rc;
+}
+
 enum gw_rc
 gw_signer_load(const char *key_pem, const char *cert_pem, const char *chain_pem, bool private_mode_required,
                struct gw_signer **out, struct gw_err *err)
@@ -276,6 +382,7 @@ gw_signer_load(const char *key_pem, const char *cert_pem, const char *chain_pem,
     for (int i = 0; chain != NULL && i < sk_X509_num(chain); i++) {
         GW_TRY(adopt_cert(x509, sk_X509_value(chain, i), false, err));
     }
+    GW_TRY(render_key_info(s, err));
     *out = s;
     s = NULL;
     rc = GW_OK;
@@ -309,7 +416,6 @@ gw_signer_sign(const struct gw_signer *s, xmlDoc *doc, const char *name, struct 
     xmlNode *sig = NULL;
     xmlNode *ref = NULL;
     xmlNode *key_info = NULL;
-    xmlNode *x509 = NULL;
     xmlSecDSigCtxPtr ctx = NULL;
     struct gw_envelope env = {0};
 
@@ -331,11 +437,9 @@ gw_signer_sign(const struct gw_signer *s, xmlDoc *doc, const char *name, struct 
     GW_CHECK(xmlSecTmplReferenceAddTransform(ref, xmlSecTransformEnvelopedId) != NULL &&
                  xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId) != NULL,
              GW_ENOMEM, GW_R_NOMEM, "xmlsec: transforms");
+    /* left empty for xmlsec, which then writes nothing into it; filled from the rendered copy below */
     key_info = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL);
     GW_CHECK(key_info != NULL, GW_ENOMEM, GW_R_NOMEM, "xmlsec: KeyInfo");
-    x509 = xmlSecTmplKeyInfoAddX509Data(key_info);
-    GW_CHECK(x509 != NULL && xmlSecTmplX509DataAddCertificate(x509) != NULL, GW_ENOMEM, GW_R_NOMEM,
-             "xmlsec: X509Data");
 
     ctx = xmlSecDSigCtxCreate(NULL);
     GW_CHECK(ctx != NULL, GW_ENOMEM, GW_R_NOMEM, "xmlsec: signature context");
@@ -347,6 +451,8 @@ gw_signer_sign(const struct gw_signer *s, xmlDoc *doc, const char *name, struct 
         ctx->signKey = NULL;
         GW_CHECK(ok >= 0, GW_ECRYPTO, GW_R_INTERNAL, "signing failed");
     }
+    /* KeyInfo is outside SignedInfo and inside the enveloped Signature: no digest covers it */
+    GW_TRY(fill_key_info(s, key_info, err));
     GW_CHECK(xmlGetLastError() == NULL, GW_ENOMEM, GW_R_NOMEM, "libxml2 failed while signing: %s",
              xmlGetLastError()->message != NULL ? xmlGetLastError()->message : "no message");
     sig = NULL; /* part of the document now */

@@ -442,6 +442,19 @@ prescan(const unsigned char *d, size_t len, const char *name, const struct gw_xm
 
     for (size_t k = 0; k < len && bad == len;) {
         size_t n;
+        uint64_t w;
+        /* eight bytes at a time while all are printable ASCII (0x20..0x7f): no top bit set in a byte, and
+         * the top bit set in each byte plus 0x60 (no carries once the first test holds) */
+        while (len - k >= sizeof(w)) {
+            memcpy(&w, d + k, sizeof(w));
+            if ((w & 0x8080808080808080u) != 0 || (~(w + 0x6060606060606060u) & 0x8080808080808080u) != 0) {
+                break;
+            }
+            k += sizeof(w);
+        }
+        if (k >= len) {
+            break;
+        }
         if (d[k] >= 0x20 && d[k] < 0x80) {
             k++;
             continue;

@@ -126,6 +126,15 @@ GW_MUST_CHECK enum gw_rc gw_parse_utf8(const void *s, size_t n, bool text, size_
  */
 GW_MUST_CHECK enum gw_rc gw_span_u64(struct gw_span s, uint64_t min, uint64_t max, uint64_t *out);
 
+/*
+ * Decode the base64 of s[0..len) (RFC 4648 §4 alphabet) into out, which has room for len / 4 * 3 bytes; the
+ * decoded length goes to *out_len. XML whitespace (space, tab, CR, LF) may appear anywhere, as in
+ * xs:base64Binary; the other characters must come in groups of four, '=' only as the padding of the last.
+ * GW_EINPUT on anything else (another character, data after the padding, a group cut short); on failure
+ * *out_len is untouched and out may hold part of the result.
+ */
+GW_MUST_CHECK enum gw_rc gw_parse_base64(const char *s, size_t len, unsigned char *out, size_t *out_len);
+
 /* gw_span_u64 of the NUL-terminated s (borrowed); NULL is GW_EINPUT. */
 GW_MUST_CHECK enum gw_rc gw_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 

@@ -48,7 +48,9 @@ GW_MUST_CHECK enum gw_rc gw_pki_fill_store(X509_STORE *store, const char *trust_
  * pick the one end-entity certificate and check it: chain to a trust anchor at the current time, not
  * revoked where a CRL is configured, digitalSignature or nonRepudiation key usage, an extendedKeyUsage (if
  * any) that allows signing, RSA >= 2048 or EC
- * P-256/P-384 key, and an organizationIdentifier NTRLV-<11 digits>. Thread-safe.
+ * P-256/P-384 key, and an organizationIdentifier NTRLV-<11 digits>. Thread-safe. A good result is cached by the
+ * SHA-256 of the KeyInfo certificates for at most 5 minutes, and never past the chain's earliest notAfter or
+ * the configured CRLs' earliest nextUpdate; failures are never cached, and a new gw_pki starts empty.
  * OUT: *out (gw_signer_info_cleanup()); on failure *out is untouched.
  * Reasons: CERT_MISSING, CERT_MALFORMED, CERT_UNTRUSTED, CERT_EXPIRED, CERT_NOT_YET_VALID, CERT_REVOKED,
  * CERT_CRL, CERT_KEY_USAGE, CERT_ORG_ID, SIG_ALGORITHM (weak key), LIMIT_NODES (too many certificates), NOMEM.

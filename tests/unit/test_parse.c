@@ -296,6 +296,59 @@ out:
     return;
 }
 
+/* base64 as XML carries it: RFC 4648 alphabet, whitespace anywhere, '=' only as the last group's padding;
+ * each rejected form is one that a looser decoder (OpenSSL's stops at '-') would read some meaning into. */
+struct b64_case {
+    const char *in;
+    const char *out; /* NULL: rejected */
+    size_t out_len;
+};
+
+static void
+test_base64(struct t *t)
+{
+    static const struct b64_case cases[] = {
+        {"", "", 0},
+        {"  \r\n", "", 0},
+        {"TWFu", "Man", 3},
+        {"TWE=", "Ma", 2},
+        {"TQ==", "M", 1},
+        {"TW\nFu\r\nTW E=\t", "ManMa", 5},
+        {"////", "\xff\xff\xff", 3},
+        {"++++", "\xfb\xef\xbe", 3},
+        {"AAAA", "\0\0\0", 3},
+        {"TWF", NULL, 0}, /* a group cut short */
+        {"TWFuT", NULL, 0},
+        {"T===", NULL, 0}, /* '=' too early */
+        {"====", NULL, 0},
+        {"TQ=a", NULL, 0}, /* data after padding */
+        {"TQ==TWFu", NULL, 0},
+        {"TWFu=", NULL, 0}, /* padding without a group */
+        {"TQ===", NULL, 0},
+        {"TWFu-xyz", NULL, 0}, /* OpenSSL's end marker is not base64 */
+        {"TW.u", NULL, 0},
+        {"TWF\x01", NULL, 0},
+        {"TWF\xc3\xa9", NULL, 0},
+        {"TW_u", NULL, 0}, /* the URL-safe alphabet is another encoding */
+    };
+    unsigned char buf[16];
+
+    for (size_t i = 0; i < T_COUNT(cases); i++) {
+        const struct b64_case *c = &cases[i];
+        size_t len = 12345;
+        enum gw_rc rc = gw_parse_base64(c->in, strlen(c->in), buf, &len);
+        if (c->out == NULL) {
+            if (rc != GW_EINPUT || len != 12345) {
+                T_FAIL("case %zu '%s': rc %s, len %zu; expected rejection", i, c->in, t_rc_name(rc), len);
+            }
+        } else if (rc != GW_OK || len != c->out_len || memcmp(buf, c->out, len) != 0) {
+            T_FAIL("case %zu '%s': rc %s, len %zu; expected %zu bytes", i, c->in, t_rc_name(rc), len, c->out_len);
+        }
+    }
+out:
+    return;
+}
+
 /* One HOST[:PORT] that must be accepted. */
 struct hp_good {
     const char *s;
@@ -707,6 +760,7 @@ out:
 
 static const struct t_case cases[] = {
     {"rd_basics", test_rd_basics, NULL},
+    {"base64", test_base64, NULL},
     {"rd_literals", test_rd_literals, NULL},
     {"rd_take_while", test_rd_take_while, NULL},
     {"rd_take_until", test_rd_take_until, NULL},

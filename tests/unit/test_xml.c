@@ -381,6 +381,45 @@ out:
     return;
 }
 
+/* The character check of the prescan reads printable ASCII eight bytes at a time: a bad byte is found at
+ * every offset from an 8-byte boundary, at the last byte of a word and in the tail shorter than a word, and
+ * what is allowed (tab, CR, LF, DEL, UTF-8) is allowed at every offset too. */
+static void
+test_char_check_offsets(struct t *t)
+{
+    static const char *const bad[] = {"\x01", "\x1f", "\x80", "\xff", "\xc3"};
+    static const char *const good[] = {"\t", "\n", "\r\n", "\x7f", "\xc4\x81", "\xf0\x9f\x98\x80"};
+    char doc[128];
+    struct gw_err err;
+    xmlDoc *parsed = NULL;
+
+    for (int pos = 0; pos < 20; pos++) {
+        for (int tail = 0; tail < 10; tail += 9) {
+            for (size_t i = 0; i < T_COUNT(bad); i++) {
+                char want[64];
+                snprintf(doc, sizeof(doc), "<a>%.*s%s%.*s</a>", pos, "xxxxxxxxxxxxxxxxxxxxxxxxx", bad[i], tail,
+                         "yyyyyyyyyy");
+                PARSE_FAILS(doc, NULL, GW_R_XML_MALFORMED, GW_EINPUT);
+                /* found by the prescan (libxml2 would name it otherwise), at its byte */
+                gw_err_clear(&err);
+                EXPECT_TRUE(t_parse_str(doc, NULL, &parsed, &err) == GW_EINPUT);
+                snprintf(want, sizeof(want), "at byte %d", pos + 3);
+                if (strstr(err.msg, want) == NULL) {
+                    T_FAIL("offset %d, byte 0x%02x: '%s' does not say '%s'", pos, (unsigned char)bad[i][0],
+                           err.msg, want);
+                }
+            }
+            for (size_t i = 0; i < T_COUNT(good); i++) {
+                snprintf(doc, sizeof(doc), "<a>%.*s%s%.*s</a>", pos, "xxxxxxxxxxxxxxxxxxxxxxxxx", good[i], tail,
+                         "yyyyyyyyyy");
+                PARSES(doc, NULL);
+            }
+        }
+    }
+out:
+    xmlFreeDoc(parsed);
+}
+
 /* Fill buf with a UTF-16LE byte order mark and s in UTF-16LE; returns the length. */
 static size_t
 utf16le(const char *s, unsigned char *buf, size_t size)
@@ -589,6 +628,7 @@ static const struct t_case cases[] = {
     {"xsi_attribute", test_xsi_attribute, NULL},
     {"malformed_line", test_malformed_line, NULL},
     {"encoding", test_encoding, NULL},
+    {"char_check_offsets", test_char_check_offsets, NULL},
     {"encoding_utf16", test_encoding_utf16, NULL},
     {"encoding_utf16_bom", test_encoding_utf16_bom, NULL},
     {"undeclared_prefix", test_undeclared_prefix, NULL},
