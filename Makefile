@@ -24,7 +24,9 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/*.c) $(wildcard tests/bench/*.c) tests/fault/fault.c
 TSA_SRCS  := tests/tsa/tsa.c tests/tsa/tsa-check.c
 # make bench: the in-process costs (bench) and the end-to-end load generator (loadgen), tests/bench/
-BENCH_SRCS   := tests/bench/bench.c tests/bench/msggen.c tests/bench/memcount.c tests/bench/util.c
+BENCH_SRCS   := tests/bench/bench.c tests/bench/msggen.c tests/bench/memstub.c tests/bench/util.c
+# the same with the counting allocator, for the heap high-water marks only (release build only: never ASan)
+BENCH_MEM_SRCS := tests/bench/bench.c tests/bench/msggen.c tests/bench/memcount.c tests/bench/util.c
 LOADGEN_SRCS := tests/bench/loadgen.c tests/bench/msggen.c tests/bench/util.c
 # libFuzzer targets: tests/fuzz/fuzz_<t>.c each, corpus in tests/fuzz/corpus/<t>/, replayed by tests/run.sh
 FUZZ_TARGETS := verify config parse tsp merkle envelope receipt http
@@ -45,6 +47,10 @@ $(1)/unit-tests: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) $$(UNIT_SRCS))
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
 $(1)/bench: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) $$(BENCH_SRCS))
+	@echo "  LD $$@"
+	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
+
+$(1)/bench-mem: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) $$(BENCH_MEM_SRCS))
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
@@ -135,7 +141,7 @@ demo: deps
 # with two gateways on 127.0.0.1 and the load generator; one table, and bench/results/summary.tsv.
 # BENCH_ITERATIONS, BENCH_MESSAGES, BENCH_CONCURRENCY, BENCH_BYTES, BENCH_TIMEOUT: see tests/bench/run.sh.
 bench: deps
-	@$(MAKE) --no-print-directory build/gateway build/reserve-port build/bench build/loadgen
+	@$(MAKE) --no-print-directory build/gateway build/reserve-port build/bench build/bench-mem build/loadgen
 	@sh tests/bench/run.sh build
 
 # Cost of the Merkle tree of the audit log: appends and proofs at 1,000,000 leaves (docs/audit.md 5.6).

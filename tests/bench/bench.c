@@ -302,6 +302,18 @@ peak_memory(struct bench *b, const struct key_case *k, const struct gw_signer *s
     row(b, (double)receive_peak / (double)msg->len, "mem.peak_receive.%s.1m_ratio", k->label);
 }
 
+/* One submit and one receive of msg, results dropped: warms caches before a measurement. */
+static void
+receive_and_forget(const struct bench *b, const struct gw_signer *signer, const struct gw_buf *msg)
+{
+    unsigned char *signed_doc = NULL;
+    size_t signed_len = 0;
+
+    submit_once(b, signer, msg, &signed_doc, &signed_len);
+    receive_once(b, signed_doc, signed_len);
+    free(signed_doc);
+}
+
 /* A receipt made (by the receiving gateway) and checked (by the sender's deliverer), medians. */
 static void
 receipts(const struct bench *b, const struct gw_signer *signer, const unsigned char *signed_doc, size_t signed_len,
@@ -409,9 +421,6 @@ bench_key(struct bench *b, size_t ki)
         if (strcmp(s->label, "1m") == 0) {
             row(b, (double)msg->len / b->submit_us[ki][si], "mb_per_s.sign.%s.1m", k->label);
             row(b, (double)msg->len / b->receive_us[ki][si], "mb_per_s.verify.%s.1m", k->label);
-            if (bench_mem_enabled()) {
-                peak_memory(b, k, signer, msg);
-            }
         }
         free(signed_doc);
     }
@@ -480,10 +489,94 @@ commit_cost(const char *dir, const struct gw_buf *msg, double *wall_us, double *
     *cpu_us = median(COMMITS);
 }
 
+/* build/bench-mem (memcount.c): only the heap high-water marks of one 1 MB message per key and path. */
+static void
+memory_only(struct bench *b, const struct bench_msg_src *src, const char *created)
+{
+    struct gw_buf msg;
+    struct gw_err err;
+
+    gw_err_clear(&err);
+    if (bench_msg_make(src, sizes[N_SIZES - 1].bytes, MSG_ID, created, &msg, &err) != GW_OK) {
+        bench_die(PROG, "message", &err);
+    }
+    for (size_t ki = 0; ki < N_KEYS; ki++) {
+        char key_path[256];
+        char cert_path[256];
+        struct gw_signer *signer = NULL;
+        snprintf(key_path, sizeof(key_path), "tests/pki/%s.key.pem", keys[ki].file);
+        snprintf(cert_path, sizeof(cert_path), "tests/pki/%s.pem", keys[ki].file);
+        if (gw_signer_load(key_path, cert_path, "tests/pki/chain.pem", false, &signer, &err) != GW_OK) {
+            bench_die(PROG, "signer", &err);
+        }
+        /* once before measuring, so that the certificate chain cache and library state exist already */
+        receive_and_forget(b, signer, &msg);
+        peak_memory(b, &keys[ki], signer, &msg);
+        gw_signer_free(signer);
+    }
+    /* the larger of the two paths and the two keys: what one in-flight 1 MB message holds at most */
+    row(b, (double)b->mem_peak, "mem.peak_per_msg_1mb_bytes");
+    row(b, (double)b->mem_peak / (double)b->mem_peak_msg, "mem.peak_per_msg_1mb_ratio");
+    gw_buf_cleanup(&msg);
+}
+
+/* -P: only one step of one size and key, n times, for a profiler (perf record, valgrind --tool=callgrind);
+ * prints nothing but its own time. Not inlined, so that callgrind --toggle-collect=profile sees it. */
+__attribute__((noinline)) static void
+profile(struct bench *b, const char *step, const char *size, const char *key, const struct bench_msg_src *src,
+        const char *created)
+{
+    const struct size_case *s = NULL;
+    const struct key_case *k = NULL;
+    char key_path[256];
+    char cert_path[256];
+    struct gw_signer *signer = NULL;
+    struct gw_buf msg;
+    struct gw_err err;
+    unsigned char *signed_doc = NULL;
+    size_t signed_len = 0;
+    bool submit = strcmp(step, "submit") == 0;
+    double t0;
+
+    gw_err_clear(&err);
+    for (size_t i = 0; i < N_SIZES; i++) {
+        s = strcmp(sizes[i].label, size) == 0 ? &sizes[i] : s;
+    }
+    for (size_t i = 0; i < N_KEYS; i++) {
+        k = strcmp(keys[i].label, key) == 0 ? &keys[i] : k;
+    }
+    if (s == NULL || k == NULL || (!submit && strcmp(step, "receive") != 0)) {
+        bench_die(PROG, "-P submit|receive with -s 2k|8k|64k|1m and -k rsa2048|p256", NULL);
+    }
+    snprintf(key_path, sizeof(key_path), "tests/pki/%s.key.pem", k->file);
+    snprintf(cert_path, sizeof(cert_path), "tests/pki/%s.pem", k->file);
+    if (gw_signer_load(key_path, cert_path, "tests/pki/chain.pem", false, &signer, &err) != GW_OK ||
+        bench_msg_make(src, s->bytes, MSG_ID, created, &msg, &err) != GW_OK) {
+        bench_die(PROG, "profile set-up", &err);
+    }
+    submit_once(b, signer, &msg, &signed_doc, &signed_len);
+    t0 = bench_now_us();
+    for (int i = 0; i < b->base_iterations; i++) {
+        if (submit) {
+            free(signed_doc);
+            signed_doc = NULL;
+            submit_once(b, signer, &msg, &signed_doc, &signed_len);
+        } else {
+            receive_once(b, signed_doc, signed_len);
+        }
+    }
+    fprintf(stderr, "%s: %s %s %s: %.1f us each (mean of %d)\n", PROG, step, size, key,
+            (bench_now_us() - t0) / b->base_iterations, b->base_iterations);
+    free(signed_doc);
+    gw_buf_cleanup(&msg);
+    gw_signer_free(signer);
+}
+
 static void
 usage(void)
 {
-    fprintf(stderr, "usage: bench [-n ITERATIONS 10..100000 (at 8 KB; default 200)] [-o TSV] [-d STORE_DIR]\n");
+    fprintf(stderr, "usage: bench [-n ITERATIONS 10..100000 (at 8 KB; default 200)] [-o TSV] [-d STORE_DIR]\n"
+                    "       bench -P submit|receive -s 2k|8k|64k|1m -k rsa2048|p256 [-n ITERATIONS]\n");
     exit(2);
 }
 
@@ -495,11 +588,14 @@ main(int argc, char **argv)
     struct gw_err err;
     const char *crls[] = {"tests/pki/crl.pem"};
     const char *store_dir = "/tmp";
+    const char *profile_step = NULL;
+    const char *profile_size = "8k";
+    const char *profile_key = "p256";
     char created[GW_TIME_ISO_LEN + 1];
     xmlSchemaParserCtxtPtr pctx = NULL;
     int opt;
 
-    while ((opt = getopt(argc, argv, "n:o:d:")) != -1) {
+    while ((opt = getopt(argc, argv, "n:o:d:P:s:k:")) != -1) {
         uint64_t v;
         switch (opt) {
         case 'n':
@@ -517,6 +613,15 @@ main(int argc, char **argv)
             break;
         case 'd':
             store_dir = optarg;
+            break;
+        case 'P':
+            profile_step = optarg;
+            break;
+        case 's':
+            profile_size = optarg;
+            break;
+        case 'k':
+            profile_key = optarg;
             break;
         default:
             usage();
@@ -545,6 +650,22 @@ main(int argc, char **argv)
         bench_die(PROG, "libxml2 reference: schemas/envelope-v1.xsd does not compile", NULL);
     }
     gw_time_format_iso(gw_time_now_ms(), created);
+    if (bench_mem_enabled()) {
+        memory_only(&b, &src, created);
+    }
+    if (profile_step != NULL || bench_mem_enabled()) {
+        if (profile_step != NULL) {
+            profile(&b, profile_step, profile_size, profile_key, &src, created);
+        }
+        bench_msg_src_cleanup(&src);
+        xmlSchemaFree(b.libxml2_schema);
+        gw_pki_free(b.pki);
+        gw_schemas_free(b.schemas);
+        gw_dsig_shutdown();
+        free(samples);
+        free(samples2);
+        return b.tsv != stdout && fclose(b.tsv) != 0 ? 2 : 0;
+    }
     fprintf(b.tsv, "cores\t%ld\n", sysconf(_SC_NPROCESSORS_ONLN));
     for (size_t si = 0; si < N_SIZES; si++) {
         int n;
@@ -576,11 +697,6 @@ main(int argc, char **argv)
     row(&b, b.commit_cpu_us, "store.commit_cpu_us");
     for (size_t ki = 0; ki < N_KEYS; ki++) {
         bench_key(&b, ki);
-    }
-    if (bench_mem_enabled() && b.mem_peak_msg > 0) {
-        /* the larger of the two paths and the two keys: what one in-flight 1 MB message holds at most */
-        row(&b, (double)b.mem_peak, "mem.peak_per_msg_1mb_bytes");
-        row(&b, (double)b.mem_peak / (double)b.mem_peak_msg, "mem.peak_per_msg_1mb_ratio");
     }
     for (size_t si = 0; si < N_SIZES; si++) {
         gw_buf_cleanup(&b.msg[si]);

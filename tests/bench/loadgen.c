@@ -45,10 +45,12 @@
 #define RESP_CAP (8u * 1024u * 1024u)
 #define INBOX_POLL_MS 20.0
 #define STATUS_ROUND_MS 50.0
+#define MAX_COMPLAINTS 10
 
 struct msg {
     char id[GW_UUID_LEN + 1];
     int64_t ref_ms;                     /* unix ms the latency counts from: when it was due (open loop) or sent */
+    int64_t accepted_ms;                /* unix ms when the 202 arrived */
     int64_t delivered_ms;               /* Ludza's delivered_ms: its receipt was verified */
     char sha256[GW_SHA256_HEX_LEN + 1]; /* of the signed message, from Ludza's state */
     char sent_sha256[GW_SHA256_HEX_LEN + 1];  /* computed here from GET .../message */
@@ -92,7 +94,9 @@ struct lg {
     bool inbox_busy;
     unsigned long refused; /* submissions not answered 202 */
     unsigned long dup_inbox;
-    double deadline; /* bench_now_us() */
+    unsigned long connects;   /* new connections libcurl opened: keep-alive keeps this near the concurrency */
+    unsigned long complaints; /* transfer and inbox errors printed so far (at most MAX_COMPLAINTS) */
+    double deadline;          /* bench_now_us() */
     struct bench_msg_src src;
     struct gw_pki *pki;
     struct gw_schemas *schemas;
@@ -255,7 +259,9 @@ on_inbox(struct lg *lg, long status, const struct gw_buf *resp)
     int64_t next = 0;
 
     if (status != 200 || p == NULL) {
-        fprintf(stderr, "%s: centre inbox: HTTP %ld\n", PROG, status);
+        if (lg->complaints++ < MAX_COMPLAINTS) {
+            fprintf(stderr, "%s: centre inbox: HTTP %ld\n", PROG, status);
+        }
         return;
     }
     for (const char *o = memmem(p, resp->len, "{\"seq\":", 7); o != NULL;) {
@@ -306,8 +312,11 @@ next_done(struct lg *lg, long *status)
         }
         *status = 0;
         if (cm->data.result == CURLE_OK) {
+            long connects = 0;
             curl_easy_getinfo(cm->easy_handle, CURLINFO_RESPONSE_CODE, status);
-        } else {
+            curl_easy_getinfo(cm->easy_handle, CURLINFO_NUM_CONNECTS, &connects);
+            lg->connects += connects > 0 ? (unsigned long)connects : 0;
+        } else if (lg->complaints++ < MAX_COMPLAINTS) {
             fprintf(stderr, "%s: transfer failed: %s\n", PROG, curl_easy_strerror(cm->data.result));
         }
         curl_multi_remove_handle(lg->multi, cm->easy_handle);
@@ -369,6 +378,7 @@ submit_all(struct lg *lg)
     double next_poll = t0;
     size_t next = 0;
     size_t inflight = 0;
+    bool timed_out = false;
     struct gw_err err;
 
     gw_err_clear(&err);
@@ -410,7 +420,10 @@ submit_all(struct lg *lg)
             return;
         }
         if (now > lg->deadline) {
-            fprintf(stderr, "%s: timeout while submitting or waiting for the centre's inbox\n", PROG);
+            if (!timed_out) {
+                fprintf(stderr, "%s: timeout while submitting or waiting for the centre's inbox\n", PROG);
+            }
+            timed_out = true;
             if (!lg->inbox_busy && inflight == 0) {
                 return;
             }
@@ -427,6 +440,7 @@ submit_all(struct lg *lg)
             if (status == 202 && s->resp.data != NULL &&
                 strstr((const char *)s->resp.data, lg->msgs[s->msg].id) != NULL) {
                 lg->msgs[s->msg].accepted = true;
+                lg->msgs[s->msg].accepted_ms = gw_time_now_ms();
             } else {
                 if (lg->refused++ < 5) {
                     fprintf(stderr, "%s: submission %s: HTTP %ld: %.200s\n", PROG, lg->msgs[s->msg].id, status,
@@ -627,6 +641,7 @@ report(struct lg *lg)
     int64_t *lat = calloc(lg->n + 1, sizeof(*lat));
     int64_t first = INT64_MAX;
     int64_t last = 0;
+    int64_t last_accepted = 0;
     size_t accepted = 0;
     size_t delivered = 0;
     size_t verified = 0;
@@ -639,6 +654,9 @@ report(struct lg *lg)
     for (size_t i = 0; i < lg->n; i++) {
         const struct msg *m = &lg->msgs[i];
         accepted += m->accepted;
+        if (m->accepted_ms > last_accepted) {
+            last_accepted = m->accepted_ms;
+        }
         verified += m->receipt_ok;
         if (m->ref_ms != 0 && m->ref_ms < first) {
             first = m->ref_ms;
@@ -659,9 +677,12 @@ report(struct lg *lg)
         fprintf(lg->tsv, "e2e.offered_per_s%s.%s\t%.1f\n", sfx, lg->label, lg->rate);
     }
     fprintf(lg->tsv, "e2e.msgs_per_s%s.%s\t%.1f\n", sfx, lg->label, secs > 0 ? (double)delivered / secs : 0);
+    fprintf(lg->tsv, "e2e.submitted_per_s%s.%s\t%.1f\n", sfx, lg->label,
+            last_accepted > first ? (double)accepted * 1000.0 / (double)(last_accepted - first) : 0);
     fprintf(lg->tsv, "e2e.p50_ms%s.%s\t%.0f\n", sfx, lg->label, percentile(lat, delivered, 0.50));
     fprintf(lg->tsv, "e2e.p99_ms%s.%s\t%.0f\n", sfx, lg->label, percentile(lat, delivered, 0.99));
     fprintf(lg->tsv, "e2e.lost%s.%s\t%zu\n", sfx, lg->label, lost);
+    fprintf(lg->tsv, "e2e.connections%s.%s\t%lu\n", sfx, lg->label, lg->connects);
     fprintf(lg->tsv, "e2e.refused%s.%s\t%lu\n", sfx, lg->label, lg->refused);
     fprintf(lg->tsv, "e2e.receipts_verified%s.%s\t%zu\n", sfx, lg->label, verified);
     fflush(lg->tsv);

@@ -4,36 +4,11 @@
  * posix_memalign, aligned_alloc and memalign take precedence over the C library's for every shared library
  * (ELF symbol interposition), so libxml2, xmlsec and OpenSSL are counted as well as our own code. Each call
  * forwards to glibc's __libc_* entry points and adds or subtracts malloc_usable_size of the block. The counts
- * are atomics: OpenSSL may allocate from other threads.
+ * are atomics: OpenSSL may allocate from other threads. The accounting costs time on every allocation, so
+ * only build/bench-mem links this file (the timings come from build/bench, which links memstub.c instead), and
+ * never a sanitizer build, whose runtime owns malloc.
  */
 #include "memcount.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-
-bool
-bench_mem_enabled(void)
-{
-    return false;
-}
-
-size_t
-bench_mem_current(void)
-{
-    return 0;
-}
-
-size_t
-bench_mem_peak(void)
-{
-    return 0;
-}
-
-void
-bench_mem_reset_peak(void)
-{
-}
-
-#else
 
 #include <errno.h>
 #include <malloc.h>
@@ -163,5 +138,3 @@ bench_mem_reset_peak(void)
 {
     atomic_store(&high, atomic_load(&in_use));
 }
-
-#endif

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Heap accounting for the benchmark: memcount.c replaces malloc and friends in the benchmark binary (every
- * library's allocations included) and counts the bytes in use and their high-water mark. Not built into the
- * gateway. Under AddressSanitizer, which owns malloc, nothing is counted and bench_mem_enabled() is false.
+ * Heap accounting for the benchmark: memcount.c replaces malloc and friends in build/bench-mem (every
+ * library's allocations included) and counts the bytes in use and their high-water mark; memstub.c, linked
+ * into build/bench instead, counts nothing (bench_mem_enabled() is false) and leaves malloc alone.
  */
 #ifndef GW_BENCH_MEMCOUNT_H
 #define GW_BENCH_MEMCOUNT_H

@@ -23,7 +23,7 @@ BYTES=${BENCH_BYTES:-8192}
 TIMEOUT=${BENCH_TIMEOUT:-180}
 OUT=$GWROOT/bench/results
 SUMMARY=$OUT/summary.tsv
-for f in "$GW" "$LOADGEN" "$GWROOT/$BUILD/bench" "$GWROOT/$BUILD/reserve-port"; do
+for f in "$GW" "$LOADGEN" "$GWROOT/$BUILD/bench" "$GWROOT/$BUILD/bench-mem" "$GWROOT/$BUILD/reserve-port"; do
     [ -x "$f" ] || { echo "bench: $f is not built" >&2; exit 2; }
 done
 
@@ -57,6 +57,12 @@ if ! "$GWROOT/$BUILD/bench" -n "$ITER" -o "$BASE/inproc.tsv" -d "$BASE"; then
     exit 2
 fi
 cat "$BASE/inproc.tsv" >>"$TSV"
+echo "bench: heap high-water marks ($BUILD/bench-mem)" >&2
+if ! "$GWROOT/$BUILD/bench-mem" -o "$BASE/mem.tsv"; then
+    echo "bench: the memory benchmark failed" >&2
+    exit 2
+fi
+cat "$BASE/mem.tsv" >>"$TSV"
 
 # value METRIC: the value of METRIC in the summary so far ("" if absent)
 value() {
