@@ -8,7 +8,7 @@
 #
 # usage: sh tests/bench/run.sh BUILD_DIR   (from the repository root)
 # Environment: BENCH_ITERATIONS (in-process, at 8 KB; default 200), BENCH_MESSAGES (per saturated run;
-# default 300), BENCH_CONCURRENCY (parallel keep-alive submitters; default 8), BENCH_BYTES (end-to-end
+# default 500), BENCH_CONCURRENCY (parallel keep-alive submitters; default 8), BENCH_BYTES (end-to-end
 # message size; default 8192), BENCH_TIMEOUT (seconds per run; default 180).
 set -u
 
@@ -17,7 +17,7 @@ GWROOT=$(pwd)
 GW=$GWROOT/$BUILD/gateway
 LOADGEN=$GWROOT/$BUILD/loadgen
 ITER=${BENCH_ITERATIONS:-200}
-N=${BENCH_MESSAGES:-300}
+N=${BENCH_MESSAGES:-500}
 CONC=${BENCH_CONCURRENCY:-8}
 BYTES=${BENCH_BYTES:-8192}
 TIMEOUT=${BENCH_TIMEOUT:-180}
