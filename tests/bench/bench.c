@@ -126,7 +126,7 @@ median(int n)
     return n % 2 == 1 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
 }
 
-/* Iterations for a message of `bytes`: base at 8 KB, fewer for larger messages, at least 10. */
+/* Iterations for a message of `bytes`: base at 8 KB, fewer for larger messages, at least 20. */
 static int
 iterations_for(const struct bench *b, size_t bytes)
 {
@@ -135,7 +135,7 @@ iterations_for(const struct bench *b, size_t bytes)
     if (n > 2.0 * b->base_iterations) {
         n = 2.0 * b->base_iterations;
     }
-    return n < 10 ? 10 : (int)n;
+    return n < 20 ? 20 : (int)n;
 }
 
 static EVP_PKEY *
