@@ -106,7 +106,7 @@ row(const struct bench *b, double value, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(name, sizeof(name), fmt, ap);
     va_end(ap);
-    fprintf(b->tsv, value >= 1e5 ? "%s\t%.0f\n" : "%s\t%.4g\n", name, value);
+    fprintf(b->tsv, value >= 1000 ? "%s\t%.0f\n" : "%s\t%.4g\n", name, value);
     fflush(b->tsv);
 }
 
