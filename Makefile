@@ -23,6 +23,11 @@ FUZZ_HTTP_LIB_SRCS := $(filter-out gateway/server.c gateway/cmd_serve.c,$(LIB_SR
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/*.c) $(wildcard tests/bench/*.c) tests/fault/fault.c
 TSA_SRCS  := tests/tsa/tsa.c tests/tsa/tsa-check.c
+# make bench: the in-process costs (bench) and the end-to-end load generator (loadgen), tests/bench/
+BENCH_SRCS   := tests/bench/bench.c tests/bench/msggen.c tests/bench/memstub.c tests/bench/util.c
+# the same with the counting allocator, for the heap high-water marks only (release build only: never ASan)
+BENCH_MEM_SRCS := tests/bench/bench.c tests/bench/msggen.c tests/bench/memcount.c tests/bench/util.c
+LOADGEN_SRCS := tests/bench/loadgen.c tests/bench/msggen.c tests/bench/util.c
 # libFuzzer targets: tests/fuzz/fuzz_<t>.c each, corpus in tests/fuzz/corpus/<t>/, replayed by tests/run.sh
 FUZZ_TARGETS := verify config parse tsp merkle envelope receipt http
 
@@ -41,7 +46,15 @@ $(1)/unit-tests: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) $$(UNIT_SRCS))
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
-$(1)/bench: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/bench/bench.c tests/bench/util.c)
+$(1)/bench: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) $$(BENCH_SRCS))
+	@echo "  LD $$@"
+	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
+
+$(1)/bench-mem: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) $$(BENCH_MEM_SRCS))
+	@echo "  LD $$@"
+	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
+
+$(1)/loadgen: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) $$(LOADGEN_SRCS))
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
@@ -128,10 +141,12 @@ demo: deps
 	@$(MAKE) --no-print-directory build/gateway build/reserve-port
 	@sh scripts/demo.sh
 
-# Cost of one message against raw OpenSSL in the same run (DESIGN §9). BENCH_ITERATIONS to change.
+# docs/performance.md: the cost of one message beside raw OpenSSL and libxml2 in the same run, then end to end
+# with two gateways on 127.0.0.1 and the load generator; one table, and bench/results/summary.tsv.
+# BENCH_ITERATIONS, BENCH_MESSAGES, BENCH_CONCURRENCY, BENCH_BYTES, BENCH_TIMEOUT: see tests/bench/run.sh.
 bench: deps
-	@$(MAKE) --no-print-directory build/bench
-	@build/bench $(BENCH_ITERATIONS)
+	@$(MAKE) --no-print-directory build/gateway build/reserve-port build/bench build/bench-mem build/loadgen
+	@sh tests/bench/run.sh build
 
 # The submit and receive paths step by step against their floors, and 1 MB sign/verify MB/s and peak
 # memory (docs/performance.md, "Receive and submit paths"). BENCH_ITERATIONS to change.
