@@ -679,6 +679,7 @@ check_store_file(struct conn *c, struct gw_err *err)
     enum gw_rc rc = GW_EIO;
     sqlite3_stmt *q = NULL;
     const unsigned char *verdict;
+    char line[160];
     int64_t objects;
     int64_t metas;
     int r;
@@ -690,9 +691,17 @@ check_store_file(struct conn *c, struct gw_err *err)
     GW_CHECK(r == SQLITE_ROW, GW_EIO, GW_R_IO, "the store is damaged (%s): restore it from a backup",
              sqlite3_errmsg(c->db));
     verdict = sqlite3_column_text(q, 0);
-    GW_CHECK(verdict != NULL && strcmp((const char *)verdict, "ok") == 0, GW_EIO, GW_R_IO,
-             "the store is damaged (integrity check: %.160s): restore it from a backup",
-             verdict != NULL ? (const char *)verdict : "no answer");
+    if (verdict == NULL || strcmp((const char *)verdict, "ok") != 0) {
+        /* SQLite's answer spans lines ("*** in database main ***\nOn tree page 5 ..."): keep it on one */
+        snprintf(line, sizeof(line), "%s", verdict != NULL ? (const char *)verdict : "no answer");
+        for (char *p = line; *p != '\0'; p++) {
+            if ((unsigned char)*p < 0x20) {
+                *p = ' ';
+            }
+        }
+        GW_CHECK(false, GW_EIO, GW_R_IO, "the store is damaged (integrity check: %s): restore it from a backup",
+                 line);
+    }
     sqlite3_finalize(q);
     q = NULL;
     r = sqlite3_prepare_v2(c->db,
