@@ -304,7 +304,7 @@ else
     while_full=$(($(count_lines "$WORK/d4.accepted") - before_full))
     refused=$(count_lines "$WORK/d4.refused")
     kinds=$(sort "$WORK/d4.refusals" | uniq -c | awk '{printf "%s%dx %s %s", sep, $1, $2, $3; sep=", "}')
-    logline=$(grep -m 1 -E 'disk is full|No space|SQLITE_FULL' "$WORK/ludza.log" | cut -c 1-160)
+    logline=$(grep -m 1 -E 'submission .* refused: .*(disk is full|No space)' "$WORK/ludza.log" | cut -c 1-160)
     rm -f "$MNT/filler"
     # recovery: the refused submissions again, same bytes
     again=0
@@ -318,7 +318,7 @@ else
     echo "row 4 disk full: first refusal: $(snip "$WORK/d4.first" 300); log: $logline"
     if [ "$refused" -gt 0 ] && [ -n "$logline" ] && [ "$again" -eq "$refused" ] && accounting_ok &&
         ! grep -qv '^5[0-9][0-9] [A-Z_]*$' "$WORK/d4.refusals"; then r=PASS; else r=FAIL; fi
-    row "store disk full (8 MiB ext4 on a loop device)" "$r" "$(counts); full (free ${free_kb} KiB): $refused of 10 refused ($kinds), $while_full accepted; log: \`$(echo "$logline" | cut -d ' ' -f 2-)\`; space back: $again of $refused accepted on a repeat"
+    row "store disk full (8 MiB ext4 on a loop device)" "$r" "$(counts); full (free ${free_kb} KiB): $refused of 10 refused ($kinds: \`$(head -n 1 "$WORK/d4.first" | cut -c 1-80)\`), $while_full accepted; log: \`$(echo "$logline" | cut -d ' ' -f 2-)\`; space back: $again of $refused accepted on a repeat"
 
     # read-only while running
     gw_stop visc TERM
@@ -349,7 +349,7 @@ else
     done
     ro_refused=$(count_lines "$WORK/r4.refused")
     ro_kinds=$(sort "$WORK/r4.refusals" | uniq -c | awk '{printf "%s%dx %s %s", sep, $1, $2, $3; sep=", "}')
-    ro_log=$(tail -n +"$((log_at + 1))" "$WORK/ludza.log" | grep -m 1 -iE 'readonly|read-only|not permitted|I/O error' | cut -c 1-160)
+    ro_log=$(tail -n +"$((log_at + 1))" "$WORK/ludza.log" | grep -m 1 -E 'submission .* refused: ' | cut -c 1-160)
     chattr -i "$MNT"/ludza.db* "$MNT"
     again=0
     while read -r n id; do
@@ -369,7 +369,7 @@ else
     echo "row 4 read-only: first refusal: $(snip "$WORK/r4.first" 300); log: $ro_log; start: exit $ro_rc: $ro_msg"
     if [ "$ro_refused" -gt 0 ] && [ -n "$ro_log" ] && [ "$again" -eq "$ro_refused" ] && [ "$ro_rc" -eq 2 ] &&
         accounting_ok && ! grep -qv '^5[0-9][0-9] [A-Z_]*$' "$WORK/r4.refusals"; then r=PASS; else r=FAIL; fi
-    row "store read-only (chattr +i while running; ro remount at start)" "$r" "$(counts); running: $ro_refused of 5 refused ($ro_kinds); log: \`$(echo "$ro_log" | cut -d ' ' -f 2-)\`; writable again: $again of $ro_refused accepted on a repeat; start on the ro mount: exit $ro_rc \`$ro_msg\`"
+    row "store read-only (chattr +i while running; ro remount at start)" "$r" "$(counts); running: $ro_refused of 5 refused ($ro_kinds: \`$(head -n 1 "$WORK/r4.first" | cut -c 1-80)\`); log: \`$(echo "$ro_log" | cut -d ' ' -f 2-)\`; writable again: $again of $ro_refused accepted on a repeat; start on the ro mount: exit $ro_rc \`$ro_msg\`"
 fi
 }
 
@@ -529,7 +529,7 @@ cat "$P/ludza-ec.pem" "$P/chain.pem" >"$WORK/ludza-ec-full.pem"
 [ "$(it_req "$WORK/ctl.body" visc visc-client-full /healthz)" = 200 ] && ctl=$((ctl + 1))
 att=$((a_n + h_n + e_n))
 ref=$((a_ok + h_ok + e_ok))
-missed="$a_missed $(tr '\n' ' ' <"$WORK/hs.missed") $(tr '\n' ' ' <"$WORK/ep.missed")"
+missed=$(echo "$a_missed $(tr '\n' ' ' <"$WORK/hs.missed") $(tr '\n' ' ' <"$WORK/ep.missed")" | xargs)
 echo "row 7: auth.sh exit $auth_rc; not refused: $missed"
 if [ "$ref" -eq "$att" ] && [ "$ctl" -eq 2 ] && grep -qx 'PASS auth/nothing-refused-in-inbox' "$WORK/auth.out"; then r=PASS; else r=FAIL; fi
 row "identity attacks (security review)" "$r" "attempted $att, refused $ref: tests/integration/auth.sh $a_ok/$a_n, bad certificates at the handshake $h_ok/$h_n, a peer's IT system at own endpoints $e_ok/$e_n; nothing refused in the inbox: $(grep -qx 'PASS auth/nothing-refused-in-inbox' "$WORK/auth.out" && echo yes || echo NO); controls served $ctl/2${missed:+; not refused: $missed}"
