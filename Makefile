@@ -111,8 +111,8 @@ build-asan/fault-tests: $(patsubst %.c,build-asan/obj/%.o,$(LIB_SRCS) tests/faul
 .SECONDARY:
 
 
-.PHONY: all asan deps test test-quick demo bench bench-paths bench-paths-profile bench-merkle bench-audit valgrind lint check-deps analyze fuzz fault \
-	clean
+.PHONY: all asan deps test test-quick demo bench bench-paths bench-paths-profile bench-merkle bench-audit valgrind lint check-deps \
+	analyze fuzz fault reliability clean
 
 # $(1) build dir: everything the suites run from it
 tools = $(1)/gateway $(1)/unit-tests $(1)/reserve-port $(1)/test-tsa $(1)/tsa-check $(FUZZ_TARGETS:%=$(1)/fuzz-%)
@@ -176,6 +176,11 @@ fault:
 bench-audit:
 	@$(MAKE) --no-print-directory build/bench-audit
 	@build/bench-audit $(AUDIT_ENTRIES)
+
+# Crash, outage, disk, connection and identity faults, one table of counts (docs/security.md, "Reliability");
+# about four minutes, needs root for the small file system. RELIABILITY_KILLS, PEER_DOWN_SECONDS to change.
+reliability: all
+	@GATEWAY=$(CURDIR)/build/gateway BUILD=build sh tests/reliability/run.sh
 
 valgrind: all
 	@sh tests/run.sh --valgrind build

@@ -373,13 +373,16 @@ reply_error(struct gw_call *c, int status, const struct gw_err *err)
 {
     char text[1024];
     int code = status != 0 ? status : gw_reason_http_status(err->reason);
+    /* A fault of the gateway's own (its store, memory) names a host path in WHERE ("store /var/lib/..."):
+     * the client, a peer gateway included, gets the reason; the path is the operator's business. */
+    bool own_fault = err->reason == GW_R_IO || err->reason == GW_R_NOMEM || err->reason == GW_R_INTERNAL;
     int n;
 
     if (code < 400) {
         code = 500;
     }
     n = snprintf(text, sizeof(text), "%d %s: %s%s%s\n", code, gw_reason_code(err->reason), err->msg,
-                 err->where[0] != '\0' ? " at " : "", err->where);
+                 err->where[0] != '\0' && !own_fault ? " at " : "", own_fault ? "" : err->where);
     gw_reply(c, code, "text/plain; charset=utf-8", text, n > 0 ? (size_t)n : 0);
 }
 

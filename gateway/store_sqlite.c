@@ -668,8 +668,62 @@ out:
     return rc;
 }
 
-/* Open a connection with the settings every one gets; the writable one also switches to WAL. On failure the
- * caller still closes c (conn_close). */
+/* Before the gateway writes anything into an existing file (the WAL switch, its tables), the file must be a
+ * whole SQLite database that is either empty or the gateway's: a damaged store would otherwise be served
+ * until a query reaches the damaged page (and then fail on every delivery), and another application's
+ * database would get the gateway's tables added to it. quick_check reads every page once (O(size), no index
+ * cross-checks); "ok" is its only good answer. Reasons: IO (unreadable or damaged), CONFIG (foreign). */
+static enum gw_rc
+check_store_file(struct conn *c, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EIO;
+    sqlite3_stmt *q = NULL;
+    const unsigned char *verdict;
+    char line[160];
+    int64_t objects;
+    int64_t metas;
+    int r;
+
+    r = sqlite3_prepare_v2(c->db, "PRAGMA quick_check(1)", -1, &q, NULL);
+    GW_CHECK(r == SQLITE_OK, GW_EIO, GW_R_IO, "cannot read the store (%s): not a gateway store, or a damaged one",
+             sqlite3_errmsg(c->db));
+    r = sqlite3_step(q);
+    GW_CHECK(r == SQLITE_ROW, GW_EIO, GW_R_IO, "the store is damaged (%s): restore it from a backup",
+             sqlite3_errmsg(c->db));
+    verdict = sqlite3_column_text(q, 0);
+    if (verdict == NULL || strcmp((const char *)verdict, "ok") != 0) {
+        /* SQLite's answer spans lines ("*** in database main ***\nOn tree page 5 ..."): keep it on one */
+        snprintf(line, sizeof(line), "%s", verdict != NULL ? (const char *)verdict : "no answer");
+        for (char *p = line; *p != '\0'; p++) {
+            if ((unsigned char)*p < 0x20) {
+                *p = ' ';
+            }
+        }
+        GW_CHECK(false, GW_EIO, GW_R_IO, "the store is damaged (integrity check: %s): restore it from a backup",
+                 line);
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    r = sqlite3_prepare_v2(c->db,
+                           "SELECT count(*), count(*) FILTER (WHERE type = 'table' AND name = 'meta') "
+                           "FROM sqlite_master",
+                           -1, &q, NULL);
+    GW_CHECK(r == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW, GW_EIO, GW_R_IO, "cannot read the schema: %s",
+             sqlite3_errmsg(c->db));
+    objects = sqlite3_column_int64(q, 0);
+    metas = sqlite3_column_int64(q, 1);
+    GW_CHECK(objects == 0 || metas == 1, GW_ECONFIG, GW_R_CONFIG,
+             "not a gateway store: the database holds %" PRId64 " tables or indexes but no gateway meta table "
+             "(another application's database?)",
+             objects);
+    rc = GW_OK;
+out:
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* Open a connection with the settings every one gets; the writable one also checks the file
+ * (check_store_file) and switches to WAL. On failure the caller still closes c (conn_close). */
 static enum gw_rc
 conn_open(const char *path, bool writer, struct conn *c, struct gw_err *err)
 {
@@ -689,6 +743,7 @@ conn_open(const char *path, bool writer, struct conn *c, struct gw_err *err)
     if (!writer) {
         GW_TRY(exec_sql(c->db, "PRAGMA query_only = ON", "query_only", err));
     } else {
+        GW_TRY(check_store_file(c, err));
         GW_TRY(set_wal(c, err));
     }
     rc = GW_OK;

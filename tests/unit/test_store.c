@@ -500,6 +500,59 @@ out:
     tstore_remove(&d);
 }
 
+/* A damaged store and another application's database are refused before anything is written to them; the
+ * gateway started on either before (the damaged one failing each time a query reached the bad page, the
+ * foreign one getting the gateway's tables added). */
+static void
+test_open_refuses_damaged_or_foreign(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    struct gw_outbox_msg m;
+    unsigned char body[2048];
+    unsigned char junk[4096];
+    char mode[16] = "";
+    int fd;
+
+    EXPECT_TRUE(tstore_make(&d));
+    /* foreign: a SQLite database with a table of its own; it stays as it was (no meta, no WAL switch) */
+    fd = open(d.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); /* sql_exec does not create files */
+    EXPECT_TRUE(fd >= 0);
+    close(fd);
+    EXPECT_TRUE(sql_exec(d.path, "CREATE TABLE t(a); INSERT INTO t VALUES (1)"));
+    EXPECT_FAIL(gw_store_open_sqlite(d.path, &s, &err), &err, GW_R_CONFIG);
+    EXPECT_TRUE(s == NULL);
+    EXPECT_TRUE(t_contains(err.msg, "not a gateway store"));
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM sqlite_master"), 1);
+    EXPECT_TRUE(sql_text(d.path, "PRAGMA journal_mode", mode, sizeof(mode)));
+    EXPECT_STR_EQ(mode, "delete");
+    tstore_remove(&d);
+    /* damaged: a real store with one page overwritten */
+    EXPECT_TRUE(tstore_make(&d));
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    memset(body, 'x', sizeof(body));
+    for (int i = 0; i < 20; i++) {
+        make_out(&m, (unsigned)i + 1, body, sizeof(body));
+        EXPECT_OK(gw_store_put_outbox(s, &m, NULL, &err), &err);
+    }
+    gw_store_close(s);
+    s = NULL;
+    EXPECT_TRUE(sql_int(d.path, "PRAGMA page_count") > 8);
+    memset(junk, 0x5a, sizeof(junk));
+    fd = open(d.path, O_WRONLY | O_CLOEXEC);
+    EXPECT_TRUE(fd >= 0);
+    EXPECT_TRUE(pwrite(fd, junk, sizeof(junk), (off_t)4096 * 5) == (ssize_t)sizeof(junk));
+    close(fd);
+    EXPECT_FAIL(gw_store_open_sqlite(d.path, &s, &err), &err, GW_R_IO);
+    EXPECT_TRUE(s == NULL);
+    EXPECT_TRUE(t_contains(err.msg, "damaged"));
+    EXPECT_TRUE(strchr(err.msg, '\n') == NULL); /* SQLite's multi-line answer, on one line */
+out:
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
 /* ---- outbox ---- */
 
 static void
@@ -2130,6 +2183,7 @@ static const struct t_case cases[] = {
     {"state_from_name", test_state_from_name, NULL},
     {"open_migrate_reopen", test_open_migrate_reopen, NULL},
     {"open_errors", test_open_errors, NULL},
+    {"open_refuses_damaged_or_foreign", test_open_refuses_damaged_or_foreign, NULL},
     {"outbox_put_get", test_outbox_put_get, NULL},
     {"outbox_duplicate", test_outbox_duplicate, NULL},
     {"outbox_due_and_next", test_outbox_due_and_next, NULL},
