@@ -10,6 +10,7 @@
 
 #include "gw/cli.h"
 #include "gw/pki.h"
+#include "gw/time.h"
 #include "gw/verify.h"
 
 static const char usage[] =
@@ -47,6 +48,13 @@ verify_one(struct gw_pki *pki, const struct gw_schemas *schemas, bool have_crl, 
                 "            Sender %s is the certificate's organizationIdentifier; schema valid\n",
                 v.signature, v.c14n, v.digest, v.signer.anchor, have_crl ? ", not revoked (CRL)" : "",
                 v.env.sender);
+            if (v.xades.present) {
+                char when[GW_TIME_ISO_LEN + 1];
+                gw_time_format_iso(v.xades.signing_time * 1000, when);
+                printf(
+                    "  XAdES %s: SigningTime %s (claimed by the signer), SigningCertificateV2 is the signer's\n",
+                    v.xades.level, when);
+            }
         }
     } else {
         printf("%s: REJECTED [%s] %s\n", name, gw_reason_code(err.reason), gw_reason_text(err.reason));

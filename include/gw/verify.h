@@ -12,6 +12,7 @@
 #include "gw/err.h"
 #include "gw/pki.h"
 #include "gw/schema.h"
+#include "gw/xades.h"
 
 struct gw_verified {
     struct gw_envelope env;       /* header, read from the verified nodes */
@@ -19,6 +20,7 @@ struct gw_verified {
     char c14n[32];                /* short names of what was checked */
     char digest[32];
     char signature[32];
+    struct gw_xades_info xades; /* XAdES signed properties, if the signature carries them */
 };
 
 /*
