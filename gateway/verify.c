@@ -392,9 +392,18 @@ enum gw_rc
 gw_verify_message(struct gw_pki *pki, const struct gw_schemas *schemas, xmlDoc *doc, const char *name,
                   struct gw_verified *out, struct gw_err *err)
 {
+    return gw_verify_message_opts(pki, schemas, doc, name, NULL, out, err);
+}
+
+enum gw_rc
+gw_verify_message_opts(struct gw_pki *pki, const struct gw_schemas *schemas, xmlDoc *doc, const char *name,
+                       const struct gw_verify_opts *opts, struct gw_verified *out, struct gw_err *err)
+{
     enum gw_rc rc = GW_EPOLICY;
     struct sig_parts parts = {0};
     struct gw_verified v = {0};
+    struct gw_xades_info xi = {0}; /* XAdES: the timestamp first (its time may judge the chain), then B-B */
+    int64_t now = gw_time_now_ms() / 1000;
 
     rc = check_structure(doc, &parts, err);
     if (rc != GW_OK && parts.sig != NULL) {
@@ -403,10 +412,20 @@ gw_verify_message(struct gw_pki *pki, const struct gw_schemas *schemas, xmlDoc *
     GW_TRY(rc);
     GW_TRY(gw_schemas_validate(schemas, doc, name, NULL, NULL, err));
     GW_TRY(gw_envelope_read(doc, name, &v.env, err));
-    GW_TRY(gw_pki_check_signer(pki, parts.certs, parts.n_certs, &v.signer, err));
+    GW_TRY(gw_xades_check_timestamp(doc, &parts.xades, opts != NULL ? opts->tsa_store : NULL, now, &xi, err));
+    if (opts != NULL && opts->at_signing_time) {
+        GW_CHECK(xi.timestamped, GW_EPOLICY, GW_R_XADES_TIMESTAMP,
+                 "cannot judge the certificate at signing time: the signature has %s",
+                 parts.xades.timestamp != NULL ? "a timestamp but no TSA trust anchors were given"
+                                               : "no signature timestamp (B-T) to take the time from");
+        GW_TRY(gw_pki_check_signer_at(pki, parts.certs, parts.n_certs, xi.timestamp_time, &v.signer, err));
+    } else {
+        GW_TRY(gw_pki_check_signer(pki, parts.certs, parts.n_certs, &v.signer, err));
+    }
     GW_TRY(check_method_fits_key(parts.signature_uri, v.signer.cert, err));
     GW_TRY(verify_crypto(parts.sig, v.signer.cert, parts.xades.reference != NULL, err));
-    GW_TRY(gw_xades_check_verified(doc, &parts.xades, v.signer.cert, gw_time_now_ms() / 1000, &v.xades, err));
+    GW_TRY(gw_xades_check_verified(doc, &parts.xades, v.signer.cert, now, &xi, err));
+    v.xades = xi;
     /* DESIGN §3 identity binding: the certificate's organizationIdentifier must equal the Sender */
     GW_CHECK(strcmp(v.signer.regno, v.env.sender) == 0, GW_EPOLICY, GW_R_SENDER_MISMATCH,
              "signed by organisation %s (%s) but Sender is %s", v.signer.regno, v.signer.organisation,

@@ -17,18 +17,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <libxml/c14n.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/templates.h>
 #include <xmlsec/xmldsig.h>
 
+#include "gw/buf.h"
 #include "gw/dsig.h"
 #include "gw/limits.h"
 #include "gw/parse.h"
+#include "gw/tsa_client.h"
 #include "gw/xml.h"
 
 #define SP_SUFFIX "-SignedProperties"
 #define ID_MAX 64u    /* our Ids are "S-" + 16 hex digits (+ SP_SUFFIX); others' may be longer, up to this */
 #define B64_MAX 4096u /* a digest or an IssuerSerial in base64: an issuer name is far below this */
+#define TOKEN_B64_MAX (4u * (GW_MAX_TSP_REPLY_BYTES / 3u + 1u) + 4096u) /* a token, with line breaks */
 
 static bool
 is_xades(const xmlNode *n, const char *local)
@@ -276,7 +280,8 @@ out:
 /* Decode the base64 text of node (line breaks and spaces allowed, as in real files), at most B64_MAX
  * characters. OUT: *out (free()), *len. A malformed value is reason. */
 static enum gw_rc
-b64_decode(const xmlNode *node, enum gw_reason reason, unsigned char **out, size_t *len, struct gw_err *err)
+b64_decode(const xmlNode *node, size_t max, enum gw_reason reason, unsigned char **out, size_t *len,
+           struct gw_err *err)
 {
     enum gw_rc rc = GW_EPOLICY;
     char *text = gw_xml_text(node);
@@ -288,8 +293,8 @@ b64_decode(const xmlNode *node, enum gw_reason reason, unsigned char **out, size
 
     GW_CHECK(text != NULL && ctx != NULL, GW_ENOMEM, GW_R_NOMEM, "base64");
     tlen = strlen(text);
-    GW_CHECK(tlen > 0 && tlen <= B64_MAX, GW_EPOLICY, reason, "%s is empty or longer than %u characters",
-             (const char *)node->name, B64_MAX);
+    GW_CHECK(tlen > 0 && tlen <= max, GW_EPOLICY, reason, "%s is empty or longer than %zu characters",
+             (const char *)node->name, max);
     bin = malloc(tlen);
     GW_CHECK(bin != NULL, GW_ENOMEM, GW_R_NOMEM, "base64");
     EVP_DecodeInit(ctx);
@@ -474,6 +479,46 @@ out:
     return rc;
 }
 
+static const char *const attrs_sts[] = {"Id", NULL};
+
+/* UnsignedProperties = UnsignedSignatureProperties = SignatureTimeStamp = [ds:CanonicalizationMethod]
+ * EncapsulatedTimeStamp, and nothing else (no CounterSignature, no validation data). */
+static enum gw_rc
+check_unsigned(xmlNode *up, struct gw_xades_parts *p, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EPOLICY;
+    xmlNode *usp = gw_xml_first_elem(up);
+    xmlNode *sts = usp != NULL ? gw_xml_first_elem(usp) : NULL;
+    xmlNode *c14n = sts != NULL ? gw_xml_first_elem(sts) : NULL;
+    xmlNode *ets = is_dsig(c14n, "CanonicalizationMethod") ? gw_xml_next_elem(c14n) : c14n;
+    const char *alg = is_dsig(c14n, "CanonicalizationMethod") ? gw_xml_attr(c14n, "Algorithm") : NULL;
+
+    GW_CHECK(gw_xml_next_elem(up) == NULL && only_attrs(up, attrs_none) && element_only(up) &&
+                 is_xades(usp, "UnsignedSignatureProperties") && gw_xml_next_elem(usp) == NULL &&
+                 only_attrs(usp, attrs_none) && element_only(usp),
+             GW_EPOLICY, GW_R_XADES_STRUCTURE,
+             "UnsignedProperties must hold one UnsignedSignatureProperties and nothing after it");
+    GW_CHECK(is_xades(sts, "SignatureTimeStamp") && gw_xml_next_elem(sts) == NULL && only_attrs(sts, attrs_sts) &&
+                 element_only(sts),
+             GW_EPOLICY, GW_R_XADES_STRUCTURE,
+             "UnsignedSignatureProperties may hold one SignatureTimeStamp and nothing else (no CounterSignature, "
+             "no validation data)");
+    GW_CHECK(!is_dsig(c14n, "CanonicalizationMethod") ||
+                 (only_attrs(c14n, attrs_alg) && text_only(c14n) && gw_dsig_allowed(GW_ALG_C14N, alg) != NULL),
+             GW_EPOLICY, GW_R_SIG_ALGORITHM,
+             "SignatureTimeStamp canonicalization %s is not allowed (C14N 1.0 without comments only)",
+             alg != NULL ? alg : "(none)");
+    GW_CHECK(is_xades(ets, "EncapsulatedTimeStamp") && gw_xml_next_elem(ets) == NULL &&
+                 only_attrs(ets, attrs_none) && text_only(ets),
+             GW_EPOLICY, GW_R_XADES_STRUCTURE,
+             "SignatureTimeStamp must hold one EncapsulatedTimeStamp (after an optional CanonicalizationMethod)");
+    p->timestamp = ets;
+    p->timestamp_c14n = alg;
+    rc = GW_OK;
+out:
+    return rc;
+}
+
 /* QualifyingProperties/SignedProperties/SignedSignatureProperties and what it may hold. */
 static enum gw_rc
 check_properties(xmlNode *sig, xmlNode *object, struct gw_xades_parts *p, struct gw_err *err)
@@ -504,9 +549,14 @@ check_properties(xmlNode *sig, xmlNode *object, struct gw_xades_parts *p, struct
     GW_CHECK(target != NULL && target[0] == '#' && strcmp(target + 1, sig_id) == 0, GW_EPOLICY,
              GW_R_XADES_REFERENCE, "QualifyingProperties Target is %.80s, not \"#%s\" (this signature)",
              target != NULL ? target : "absent", sig_id);
-    /* B-B only: no UnsignedProperties (no timestamp is read from an element no signature covers) */
-    GW_CHECK(is_xades(sp, "SignedProperties") && gw_xml_next_elem(sp) == NULL, GW_EPOLICY, GW_R_XADES_STRUCTURE,
-             "QualifyingProperties must hold exactly one SignedProperties and nothing else");
+    GW_CHECK(is_xades(sp, "SignedProperties"), GW_EPOLICY, GW_R_XADES_STRUCTURE,
+             "QualifyingProperties must start with SignedProperties");
+    /* B-T: UnsignedProperties with one SignatureTimeStamp, nothing else (the token carries its own proof) */
+    GW_CHECK(gw_xml_next_elem(sp) == NULL || is_xades(gw_xml_next_elem(sp), "UnsignedProperties"), GW_EPOLICY,
+             GW_R_XADES_STRUCTURE, "SignedProperties may be followed by UnsignedProperties only");
+    if (gw_xml_next_elem(sp) != NULL) {
+        GW_TRY(check_unsigned(gw_xml_next_elem(sp), p, err));
+    }
     GW_CHECK(only_attrs(sp, attrs_id) && element_only(sp) && id_ok(gw_xml_attr(sp, "Id")), GW_EPOLICY,
              GW_R_XADES_STRUCTURE,
              "SignedProperties needs an Id (letters, digits, '_', '-', '.') and no other attribute");
@@ -542,6 +592,7 @@ check_properties(xmlNode *sig, xmlNode *object, struct gw_xades_parts *p, struct
     p->cert_digest_value = dv;
     p->issuer_serial = is;
     p->sp_id = gw_xml_attr(sp, "Id");
+    p->signature_value = gw_xml_next_elem(gw_xml_first_elem(sig));
     rc = GW_OK;
 out:
     return rc;
@@ -577,7 +628,7 @@ gw_xades_check_verified(xmlDoc *doc, const struct gw_xades_parts *parts, X509 *c
                         struct gw_xades_info *out, struct gw_err *err)
 {
     enum gw_rc rc = GW_EPOLICY;
-    struct gw_xades_info info = {0};
+    struct gw_xades_info info = *out;
     xmlAttr *id = NULL;
     char *when = NULL;
     size_t when_len;
@@ -613,26 +664,221 @@ gw_xades_check_verified(xmlDoc *doc, const struct gw_xades_parts *parts, X509 *c
     GW_CHECK(md != NULL, GW_EPOLICY, GW_R_SIG_ALGORITHM, "CertDigest method not allowed");
     GW_CHECK(X509_digest(cert, md, digest, &digest_len) == 1, GW_ECRYPTO, GW_R_INTERNAL,
              "cannot digest the signer certificate");
-    GW_TRY(b64_decode(parts->cert_digest_value, GW_R_XADES_CERT_DIGEST, &got, &got_len, err));
+    GW_TRY(b64_decode(parts->cert_digest_value, B64_MAX, GW_R_XADES_CERT_DIGEST, &got, &got_len, err));
     GW_CHECK(got_len == digest_len && CRYPTO_memcmp(got, digest, digest_len) == 0, GW_EPOLICY,
              GW_R_XADES_CERT_DIGEST,
              "SigningCertificateV2 CertDigest is not the digest of the signer certificate");
     if (parts->issuer_serial != NULL) {
         free(got);
         got = NULL;
-        GW_TRY(b64_decode(parts->issuer_serial, GW_R_XADES_CERT_DIGEST, &got, &got_len, err));
+        GW_TRY(b64_decode(parts->issuer_serial, B64_MAX, GW_R_XADES_CERT_DIGEST, &got, &got_len, err));
         GW_TRY(issuer_serial_der(cert, &want, &want_len, err));
         GW_CHECK(got_len == want_len && CRYPTO_memcmp(got, want, want_len) == 0, GW_EPOLICY,
                  GW_R_XADES_CERT_DIGEST,
                  "SigningCertificateV2 IssuerSerialV2 is not the signer certificate's issuer and serial number");
     }
+    /* EN 319 132-1: the timestamp proves the signature existed then; it cannot predate the claimed signing */
+    GW_CHECK(!info.timestamped || info.signing_time <= info.timestamp_time + GW_XADES_SKEW_SECONDS, GW_EPOLICY,
+             GW_R_XADES_TIMESTAMP, "SigningTime %s is after the signature timestamp's time", when);
     info.present = true;
-    snprintf(info.level, sizeof(info.level), "B-B");
+    snprintf(info.level, sizeof(info.level), info.timestamped ? "B-T" : "B-B");
     *out = info;
     rc = GW_OK;
 out:
     free(when);
     free(got);
     OPENSSL_free(want);
+    return rc;
+}
+
+/* libxml2 C14N visibility: a node is rendered if it lies in the subtree of the element in user_data. */
+static int
+in_subtree(void *user_data, xmlNodePtr node, xmlNodePtr parent)
+{
+    const xmlNode *top = user_data;
+
+    for (const xmlNode *n = node->type == XML_NAMESPACE_DECL ? parent : node; n != NULL; n = n->parent) {
+        if (n == top) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int
+digest_write(void *ctx, const char *buf, int len)
+{
+    return len >= 0 && EVP_DigestUpdate(ctx, buf, (size_t)len) == 1 ? len : -1;
+}
+
+/* SHA-256 of the canonical form of element (c14n_uri: exclusive or inclusive C14N 1.0 without comments;
+ * NULL is inclusive C14N 1.0, the default of EN 319 132-1), streamed into the digest. */
+static enum gw_rc
+c14n_digest(xmlDoc *doc, xmlNode *element, const char *c14n_uri, unsigned char out[GW_TSP_DIGEST_LEN],
+            struct gw_err *err)
+{
+    enum gw_rc rc = GW_ECRYPTO;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    xmlOutputBufferPtr ob = NULL;
+    bool exclusive = c14n_uri != NULL && strcmp(c14n_uri, GW_URI_EXC_C14N) == 0;
+    unsigned int len = 0;
+    int n;
+
+    GW_CHECK(c14n_uri == NULL || gw_dsig_allowed(GW_ALG_C14N, c14n_uri) != NULL, GW_EPOLICY, GW_R_SIG_ALGORITHM,
+             "canonicalization %s is not allowed", c14n_uri);
+    GW_CHECK(md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1, GW_ENOMEM, GW_R_NOMEM, "digest");
+    ob = xmlOutputBufferCreateIO(digest_write, NULL, md, NULL);
+    GW_CHECK(ob != NULL, GW_ENOMEM, GW_R_NOMEM, "C14N output");
+    n = xmlC14NExecute(doc, in_subtree, element, exclusive ? XML_C14N_EXCLUSIVE_1_0 : XML_C14N_1_0, NULL, 0, ob);
+    GW_CHECK(n >= 0, GW_ECRYPTO, GW_R_INTERNAL, "cannot canonicalise %s", (const char *)element->name);
+    GW_CHECK(xmlOutputBufferClose(ob) >= 0, GW_ECRYPTO, GW_R_INTERNAL, "C14N output");
+    ob = NULL;
+    GW_CHECK(EVP_DigestFinal_ex(md, out, &len) == 1 && len == GW_TSP_DIGEST_LEN, GW_ECRYPTO, GW_R_INTERNAL,
+             "digest");
+    rc = GW_OK;
+out:
+    if (ob != NULL) {
+        (void)xmlOutputBufferClose(ob);
+    }
+    EVP_MD_CTX_free(md);
+    return rc;
+}
+
+enum gw_rc
+gw_xades_check_timestamp(xmlDoc *doc, const struct gw_xades_parts *parts, X509_STORE *tsa_store, int64_t now,
+                         struct gw_xades_info *info, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EPOLICY;
+    unsigned char digest[GW_TSP_DIGEST_LEN];
+    unsigned char *der = NULL;
+    size_t der_len = 0;
+    struct gw_tsp_token tok = {0};
+
+    if (parts->timestamp == NULL) {
+        return GW_OK;
+    }
+    if (tsa_store == NULL) {
+        info->timestamp_unchecked = true;
+        return GW_OK;
+    }
+    GW_CHECK(parts->signature_value != NULL, GW_EPOLICY, GW_R_XADES_STRUCTURE, "no SignatureValue");
+    GW_TRY(c14n_digest(doc, parts->signature_value, parts->timestamp_c14n, digest, err));
+    GW_TRY(b64_decode(parts->timestamp, TOKEN_B64_MAX, GW_R_XADES_TIMESTAMP, &der, &der_len, err));
+    GW_TRY(gw_tsp_check_token(digest, der, der_len, tsa_store, now, &tok, err));
+    info->timestamped = true;
+    info->timestamp_unchecked = false;
+    info->timestamp_time = tok.gen_time;
+    snprintf(info->tsa_subject, sizeof(info->tsa_subject), "%s", tok.tsa_subject);
+    rc = GW_OK;
+out:
+    if (rc != GW_OK) {
+        gw_err_where(err, "SignatureTimeStamp");
+    }
+    gw_tsp_token_cleanup(&tok);
+    free(der);
+    return rc;
+}
+
+/* Add UnsignedProperties/UnsignedSignatureProperties/SignatureTimeStamp with the token to qp. */
+static enum gw_rc
+add_timestamp(xmlNode *qp, const unsigned char *der, size_t len, struct gw_err *err)
+{
+    enum gw_rc rc = GW_ENOMEM;
+    char *b64 = NULL;
+    xmlNode *up = NULL;
+    xmlNode *sts;
+    xmlNode *cm;
+    xmlNs *ds = NULL;
+
+    GW_CHECK(len <= GW_MAX_TSP_REPLY_BYTES, GW_ELIMIT, GW_R_LIMIT_SIZE, "token too large");
+    b64 = malloc(4 * ((len + 2) / 3) + 1);
+    GW_CHECK(b64 != NULL, GW_ENOMEM, GW_R_NOMEM, "base64");
+    (void)EVP_EncodeBlock((unsigned char *)b64, der, (int)len);
+    ds = xmlSearchNsByHref(qp->doc, qp, (const xmlChar *)GW_NS_DSIG);
+    GW_CHECK(ds != NULL, GW_EINTERNAL, GW_R_INTERNAL, "no ds namespace in scope");
+    up = xmlNewDocNode(qp->doc, qp->ns, (const xmlChar *)"UnsignedProperties", NULL);
+    GW_CHECK(up != NULL, GW_ENOMEM, GW_R_NOMEM, "UnsignedProperties");
+    sts = add(up, qp->ns, "UnsignedSignatureProperties", NULL);
+    sts = sts != NULL ? add(sts, qp->ns, "SignatureTimeStamp", NULL) : NULL;
+    cm = sts != NULL ? add(sts, ds, "CanonicalizationMethod", NULL) : NULL;
+    GW_CHECK(cm != NULL &&
+                 xmlSetProp(cm, (const xmlChar *)"Algorithm", (const xmlChar *)GW_URI_EXC_C14N) != NULL &&
+                 add(sts, qp->ns, "EncapsulatedTimeStamp", b64) != NULL,
+             GW_ENOMEM, GW_R_NOMEM, "SignatureTimeStamp");
+    GW_CHECK(xmlAddChild(qp, up) != NULL, GW_ENOMEM, GW_R_NOMEM, "UnsignedProperties");
+    up = NULL;
+    rc = GW_OK;
+out:
+    xmlFreeNode(up);
+    free(b64);
+    return rc;
+}
+
+/* One TSA: request, POST, check. OUT: *tok. */
+static enum gw_rc
+ask_tsa(const char *url, const unsigned char digest[GW_TSP_DIGEST_LEN], X509_STORE *tsa_store, long timeout_ms,
+        int64_t now, struct gw_tsp_token *tok, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EIO;
+    struct gw_tsp_req req = {0};
+    struct gw_buf reply;
+
+    gw_buf_init(&reply, GW_MAX_TSP_REPLY_BYTES);
+    GW_TRY(gw_tsp_request_new(digest, &req, err));
+    GW_TRY(gw_tsa_client_post(url, req.der, req.der_len, timeout_ms, &reply, err));
+    GW_TRY(gw_tsp_check_reply(&req, reply.data, reply.len, tsa_store, now, tok, err));
+    rc = GW_OK;
+out:
+    if (rc != GW_OK) {
+        gw_err_where(err, "TSA %s", url);
+    }
+    gw_buf_cleanup(&reply);
+    gw_tsp_req_cleanup(&req);
+    return rc;
+}
+
+enum gw_rc
+gw_xades_timestamp(xmlDoc *doc, const char *const *urls, size_t n_urls, X509_STORE *tsa_store, long timeout_ms,
+                   int64_t now, int64_t *gen_time, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EPOLICY;
+    xmlNode *root = xmlDocGetRootElement(doc);
+    xmlNode *sig = NULL;
+    xmlNode *value = NULL;
+    xmlNode *obj = NULL;
+    xmlNode *qp = NULL;
+    unsigned char digest[GW_TSP_DIGEST_LEN];
+    struct gw_tsp_token tok = {0};
+    struct gw_err last;
+    bool got = false;
+
+    for (xmlNode *c = gw_xml_first_elem(root); c != NULL; c = gw_xml_next_elem(c)) {
+        sig = c;
+    }
+    value = is_dsig(sig, "Signature") ? gw_xml_next_elem(gw_xml_first_elem(sig)) : NULL;
+    for (xmlNode *c = value; c != NULL; c = gw_xml_next_elem(c)) {
+        obj = gw_xades_is_object(c) ? c : obj;
+    }
+    qp = obj != NULL ? gw_xml_first_elem(obj) : NULL;
+    GW_CHECK(is_dsig(value, "SignatureValue") && qp != NULL && gw_xml_next_elem(gw_xml_first_elem(qp)) == NULL,
+             GW_EINPUT, GW_R_XADES_STRUCTURE, "the document has no XAdES B-B signature to timestamp");
+    GW_CHECK(n_urls > 0, GW_ECONFIG, GW_R_CONFIG, "no TSA URL");
+    GW_TRY(c14n_digest(doc, value, GW_URI_EXC_C14N, digest, err));
+    gw_err_clear(&last);
+    /* failover in the configured order: a TSA that is down, rate-limited or wrong does not stop the next */
+    for (size_t i = 0; i < n_urls && !got; i++) {
+        gw_err_clear(&last);
+        got = ask_tsa(urls[i], digest, tsa_store, timeout_ms, now, &tok, &last) == GW_OK;
+    }
+    if (!got) {
+        *err = last;
+        rc = last.rc != GW_OK ? last.rc : GW_EIO;
+        goto out;
+    }
+    GW_TRY(add_timestamp(qp, tok.der, tok.der_len, err));
+    *gen_time = tok.gen_time;
+    rc = GW_OK;
+out:
+    gw_tsp_token_cleanup(&tok);
     return rc;
 }

@@ -81,7 +81,8 @@
     X(XADES_REFERENCE, "SignedProperties not covered by this signature's reference by Id", 400)                   \
     X(XADES_DUPLICATE_ID, "an Id occurs more than once in the document", 400)                                     \
     X(XADES_CERT_DIGEST, "SigningCertificateV2 does not match the signer certificate", 400)                       \
-    X(XADES_SIGNING_TIME, "SigningTime malformed or in the future", 400)
+    X(XADES_SIGNING_TIME, "SigningTime malformed or in the future", 400)                                          \
+    X(XADES_TIMESTAMP, "signature timestamp missing, malformed or before SigningTime", 400)
 
 enum gw_reason {
 #define GW_REASON_ENUM(code, text, http) GW_R_##code,

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "gw/err.h"
+#include "gw/tsp.h"
 
 #define GW_NS_XADES "http://uri.etsi.org/01903/v1.3.2#"
 #define GW_URI_XADES_SIGNED_PROPERTIES "http://uri.etsi.org/01903#SignedProperties"
@@ -32,13 +33,20 @@ struct gw_xades_parts {
     xmlNode *cert_digest_value;  /* ds:DigestValue of the same */
     xmlNode *issuer_serial;      /* xades:IssuerSerialV2, NULL if absent */
     const char *sp_id;           /* SignedProperties/@Id, borrowed from the document */
+    xmlNode *signature_value;    /* ds:SignatureValue of this signature */
+    xmlNode *timestamp;          /* B-T: SignatureTimeStamp/EncapsulatedTimeStamp, NULL if none */
+    const char *timestamp_c14n;  /* B-T: its ds:CanonicalizationMethod, NULL if absent (inclusive C14N 1.0) */
 };
 
 /* What a verified signature says about itself. */
 struct gw_xades_info {
-    bool present;         /* the signature carries XAdES signed properties (level B-B) */
-    int64_t signing_time; /* SigningTime, seconds since the epoch (UTC); 0 if !present */
-    char level[8];        /* "B-B", or "none" for a plain enveloped signature */
+    bool present;             /* the signature carries XAdES signed properties (level B-B) */
+    int64_t signing_time;     /* SigningTime, seconds since the epoch (UTC); 0 if !present */
+    char level[8];            /* "B-B" or "B-T", or "none" for a plain enveloped signature */
+    bool timestamped;         /* B-T: a SignatureTimeStamp was checked against the TSA anchors */
+    bool timestamp_unchecked; /* a SignatureTimeStamp is present but no TSA anchors were given */
+    int64_t timestamp_time;   /* B-T: the token's genTime, seconds since the epoch (UTC) */
+    char tsa_subject[256];    /* B-T: the TSA certificate that signed the token */
 };
 
 /*
@@ -72,14 +80,42 @@ GW_MUST_CHECK enum gw_rc gw_xades_check_structure(xmlDoc *doc, xmlNode *sig, xml
                                                   struct gw_xades_parts *out, struct gw_err *err);
 
 /*
- * After xmlsec verified every Reference: the document's Id lookup for the referenced Id must yield the
+ * After xmlsec verified every Reference (and gw_xades_check_timestamp, whose fields of *out it keeps and
+ * whose time it orders SigningTime against): the document's Id lookup for the referenced Id must yield the
  * SignedProperties node that was checked (not a copy elsewhere); SigningTime is an xs:dateTime in UTC
  * ("YYYY-MM-DDThh:mm:ssZ", optional fraction) not after now + GW_XADES_SKEW_SECONDS; the CertDigest is the
- * digest of cert's DER (CRYPTO_memcmp); IssuerSerialV2, if present, is the DER IssuerSerial of cert.
+ * digest of cert's DER (CRYPTO_memcmp); IssuerSerialV2, if present, is the DER IssuerSerial of cert; with a
+ * checked timestamp, SigningTime is not after its time + GW_XADES_SKEW_SECONDS.
  * parts from gw_xades_check_structure (all NULL: *out says "none"). cert borrowed.
- * OUT: *out; on failure untouched. Reasons: XADES_REFERENCE, XADES_SIGNING_TIME, XADES_CERT_DIGEST, NOMEM.
+ * IN/OUT: *out; on failure untouched. Reasons: XADES_REFERENCE, XADES_SIGNING_TIME, XADES_CERT_DIGEST,
+ * XADES_TIMESTAMP, NOMEM.
  */
 GW_MUST_CHECK enum gw_rc gw_xades_check_verified(xmlDoc *doc, const struct gw_xades_parts *parts, X509 *cert,
                                                  int64_t now, struct gw_xades_info *out, struct gw_err *err);
+
+/*
+ * B-T: check the SignatureTimeStamp found by gw_xades_check_structure, if any. With tsa_store NULL it is left
+ * unchecked (info->timestamp_unchecked; its time is then never used). Otherwise the token must be an RFC
+ * 3161 token over the SHA-256 of the canonicalised ds:SignatureValue element (the C14N its
+ * CanonicalizationMethod names, inclusive C14N 1.0 if absent), valid as gw_tsp_check_token requires at now.
+ * Sets the timestamp fields of *info (in/out; the rest untouched). tsa_store borrowed.
+ * Reasons: XADES_TIMESTAMP, TSA_* (gw_tsp_check_token), NOMEM.
+ */
+GW_MUST_CHECK enum gw_rc gw_xades_check_timestamp(xmlDoc *doc, const struct gw_xades_parts *parts,
+                                                  X509_STORE *tsa_store, int64_t now, struct gw_xades_info *info,
+                                                  struct gw_err *err);
+
+/*
+ * B-T for a document the gateway has just signed (B-B): ask the TSAs at urls (n_urls, in order: the next
+ * one only if the one before failed) for a token over the canonicalised (exclusive C14N) ds:SignatureValue,
+ * check the reply (nonce, imprint, TSA chain to tsa_store at now, time) and add it as
+ * UnsignedProperties/UnsignedSignatureProperties/SignatureTimeStamp. Each TSA gets at most timeout_ms. The
+ * caller has called curl_global_init. OUT: *gen_time (the token's time). On failure the document is
+ * unchanged and err says what the last TSA answered.
+ * Reasons: XADES_STRUCTURE (no B-B signature in doc), TSA_*, LIMIT_SIZE, IO, CONFIG, NOMEM.
+ */
+GW_MUST_CHECK enum gw_rc gw_xades_timestamp(xmlDoc *doc, const char *const *urls, size_t n_urls,
+                                            X509_STORE *tsa_store, long timeout_ms, int64_t now, int64_t *gen_time,
+                                            struct gw_err *err);
 
 #endif

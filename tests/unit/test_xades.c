@@ -18,6 +18,7 @@
 
 #include "gw/dsig.h"
 #include "gw/sign.h"
+#include "gw/tsp.h"
 #include "gw/verify.h"
 #include "gw/xades.h"
 #include "t.h"
@@ -635,6 +636,135 @@ mut_id_registered_elsewhere(xmlDoc *doc)
            xmlAddID(NULL, doc, (const xmlChar *)id, xmlHasProp(ki, (const xmlChar *)"Id")) != NULL;
 }
 
+/* UnsignedProperties/UnsignedSignatureProperties/SignatureTimeStamp with c14n (NULL: no CanonicalizationMethod)
+ * and an EncapsulatedTimeStamp of text (NULL: none); returns the SignatureTimeStamp. Unsigned: the signature
+ * stays valid. */
+static xmlNode *
+add_timestamp(xmlDoc *doc, const char *c14n, const char *text)
+{
+    xmlNode *qp = find(doc, GW_NS_XADES, "QualifyingProperties");
+    xmlNode *n = qp != NULL ? xmlNewChild(qp, qp->ns, (const xmlChar *)"UnsignedProperties", NULL) : NULL;
+    xmlNode *sig = find(doc, GW_NS_DSIG, "Signature");
+
+    n = n != NULL ? xmlNewChild(n, qp->ns, (const xmlChar *)"UnsignedSignatureProperties", NULL) : NULL;
+    n = n != NULL ? xmlNewChild(n, qp->ns, (const xmlChar *)"SignatureTimeStamp", NULL) : NULL;
+    if (n != NULL && c14n != NULL && sig != NULL) {
+        xmlNode *cm = xmlNewChild(n, sig->ns, (const xmlChar *)"CanonicalizationMethod", NULL);
+        if (cm == NULL || !set_attr(cm, "Algorithm", c14n)) {
+            return NULL;
+        }
+    }
+    if (n != NULL && text != NULL &&
+        xmlNewChild(n, qp->ns, (const xmlChar *)"EncapsulatedTimeStamp", (const xmlChar *)text) == NULL) {
+        return NULL;
+    }
+    return n;
+}
+
+static bool
+mut_timestamp_c14n_comments(xmlDoc *doc)
+{
+    return add_timestamp(doc, "http://www.w3.org/2001/10/xml-exc-c14n#WithComments", "MAA=") != NULL;
+}
+
+static bool
+mut_timestamp_no_token(xmlDoc *doc)
+{
+    return add_timestamp(doc, GW_URI_EXC_C14N, NULL) != NULL;
+}
+
+static bool
+mut_timestamp_two(xmlDoc *doc)
+{
+    xmlNode *sts = add_timestamp(doc, NULL, "MAA=");
+
+    return add_after(sts, sts != NULL ? xmlDocCopyNode(sts, doc, 1) : NULL);
+}
+
+static bool
+mut_timestamp_countersignature(xmlDoc *doc)
+{
+    xmlNode *sts = add_timestamp(doc, NULL, "MAA=");
+
+    return sts != NULL && xmlNewChild(sts->parent, sts->ns, (const xmlChar *)"CounterSignature", NULL) != NULL;
+}
+
+static bool
+mut_timestamp_token_after_text(xmlDoc *doc)
+{
+    xmlNode *sts = add_timestamp(doc, NULL, "MAA=");
+
+    return sts != NULL && xmlAddChild(sts, xmlNewDocText(doc, (const xmlChar *)"words")) != NULL;
+}
+
+static const struct mutation timestamp_c14n_comments = {mut_timestamp_c14n_comments, GW_R_SIG_ALGORITHM, false};
+static const struct mutation timestamp_no_token = {mut_timestamp_no_token, GW_R_XADES_STRUCTURE, false};
+static const struct mutation timestamp_two = {mut_timestamp_two, GW_R_XADES_STRUCTURE, false};
+static const struct mutation timestamp_countersignature = {mut_timestamp_countersignature, GW_R_XADES_STRUCTURE,
+                                                           false};
+static const struct mutation timestamp_text = {mut_timestamp_token_after_text, GW_R_XADES_STRUCTURE, false};
+
+/* verify with a TSA store (any PEM of certificates will do for tokens that never get that far) */
+static enum gw_rc
+verify_opts(struct t *t, xmlDoc *doc, bool at, struct gw_verified *v, struct gw_err *err)
+{
+    struct gw_pki *pki = NULL;
+    struct gw_verify_opts opts = {0};
+    enum gw_rc rc = load_pki(&pki, err);
+
+    if (rc == GW_OK) {
+        rc = gw_tsp_load_anchors(PKI_DIR "trust.pem", &opts.tsa_store, err);
+    }
+    opts.at_signing_time = at;
+    if (rc == GW_OK) {
+        rc = gw_verify_message_opts(pki, t->schemas, doc, "signed.xml", &opts, v, err);
+    }
+    X509_STORE_free(opts.tsa_store);
+    gw_pki_free(pki);
+    return rc;
+}
+
+/* A timestamp is judged only with TSA anchors: without, it is reported unchecked and the signature is B-B;
+ * with, a token that is not base64 or not DER is refused. */
+static void
+test_timestamp_checked_only_with_anchors(struct t *t)
+{
+    struct gw_err err;
+    struct gw_pki *pki = NULL;
+    xmlDoc *doc = NULL;
+    struct gw_verified v = {0};
+
+    EXPECT_OK(signed_decision(&doc, &err), &err);
+    EXPECT_TRUE(add_timestamp(doc, GW_URI_EXC_C14N, "MAA=") != NULL);
+    EXPECT_OK(load_pki(&pki, &err), &err);
+    EXPECT_OK(gw_verify_message(pki, t->schemas, doc, "signed.xml", &v, &err), &err);
+    EXPECT_TRUE(v.xades.timestamp_unchecked && !v.xades.timestamped && strcmp(v.xades.level, "B-B") == 0);
+    gw_verified_cleanup(&v);
+    EXPECT_FAIL(verify_opts(t, doc, false, &v, &err), &err, GW_R_TSA_MALFORMED);
+    EXPECT_TRUE(set_text(find(doc, GW_NS_XADES, "EncapsulatedTimeStamp"), "!!"));
+    EXPECT_FAIL(verify_opts(t, doc, false, &v, &err), &err, GW_R_XADES_TIMESTAMP);
+out:
+    gw_verified_cleanup(&v);
+    gw_pki_free(pki);
+    xmlFreeDoc(doc);
+}
+
+/* --at signing-time without a timestamp: nothing to take the time from. */
+static void
+test_at_signing_time_needs_timestamp(struct t *t)
+{
+    struct gw_err err;
+    xmlDoc *doc = NULL;
+    struct gw_verified v = {0};
+
+    EXPECT_OK(signed_decision(&doc, &err), &err);
+    EXPECT_FAIL(verify_opts(t, doc, true, &v, &err), &err, GW_R_XADES_TIMESTAMP);
+    EXPECT_TRUE(strstr(err.msg, "no signature timestamp") != NULL);
+out:
+    gw_verified_cleanup(&v);
+    xmlFreeDoc(doc);
+}
+
 static const struct mutation ref_uri_other = {mut_ref_uri_other, GW_R_XADES_REFERENCE, false};
 static const struct mutation ref_uri_xpointer = {mut_ref_uri_xpointer, GW_R_XADES_REFERENCE, false};
 static const struct mutation ref_uri_absent = {mut_ref_uri_absent, GW_R_XADES_REFERENCE, false};
@@ -723,6 +853,13 @@ static const struct t_case cases[] = {
     {"resigned_issuer_serial_bad_base64", test_mutation, &issuer_serial_bad_base64},
     {"resigned_issuer_serial_other", test_mutation, &issuer_serial_other},
     {"resigned_id_registered_elsewhere", test_mutation, &id_registered_elsewhere},
+    {"structure_timestamp_c14n_with_comments", test_mutation, &timestamp_c14n_comments},
+    {"structure_timestamp_no_token", test_mutation, &timestamp_no_token},
+    {"structure_timestamp_two", test_mutation, &timestamp_two},
+    {"structure_timestamp_countersignature", test_mutation, &timestamp_countersignature},
+    {"structure_timestamp_text", test_mutation, &timestamp_text},
+    {"timestamp_checked_only_with_anchors", test_timestamp_checked_only_with_anchors, NULL},
+    {"at_signing_time_needs_timestamp", test_at_signing_time_needs_timestamp, NULL},
 };
 
 const struct t_module t_module_xades = {"xades", cases, T_COUNT(cases)};
