@@ -64,6 +64,7 @@ enum key_id {
     K_RETRY_MAX_INTERVAL,
     K_RETRY_MAX_AGE,
     K_DELIVER_TIMEOUT,
+    K_TSA_TRUST,
     K__COUNT
 };
 
@@ -126,6 +127,7 @@ static const struct key_def keys[K__COUNT] = {
                          GW_MAX_RETRY_AGE_SECONDS_CEILING, GW_MAX_RETRY_AGE_SECONDS},
     [K_DELIVER_TIMEOUT] = {"deliver_timeout", KIND_UINT, false, FIELD(deliver_timeout_s), 1,
                            GW_MAX_DELIVER_SECONDS_CEILING, GW_MAX_DELIVER_SECONDS},
+    [K_TSA_TRUST] = {"tsa_trust", KIND_STRING, false, FIELD(tsa_trust), 0, 0, 0},
 };
 
 /* The configuration being built, and the line each value came from for the checks that span lines. */

@@ -130,6 +130,32 @@ sed 's:<xades\:EncapsulatedTimeStamp>:<xades\:EncapsulatedTimeStamp>!:' "$WORK/b
 verify "$WORK/b64.xml" --tsa-trust "$P/tsa-root.pem"
 expect_out "$S/verify-token-not-base64" 1 "XADES_TIMESTAMP"
 
+# --- the daemon: with tsa_trust, a received B-T message's timestamp must check out -----------------------
+if it_pki && it_ports && it_config visc "tsa_trust = $P/tsa-root.pem" && it_start visc; then
+    G=$WORK/pki
+    # exchange NAME FILE: POST FILE to the centre as Ludza's gateway; status in $WORK/status, receipt in $WORK/body
+    exchange() {
+        fresh_copy "$ROOT/$M" "$WORK/$1.xml" >/dev/null
+        $GW sign --key "$G/ludza.key.pem" --cert "$G/ludza.pem" --chain "$G/chain.pem" --tsa "$GOOD" \
+            --tsa-trust "$P/tsa-root.pem" -o "$WORK/$1.signed.xml" "$WORK/$1.xml" >"$WORK/sign.err" 2>&1
+        if [ -n "${2:-}" ]; then sed -i "$2" "$WORK/$1.signed.xml"; fi
+        gw_curl visc ludza-full /v1/exchange -H 'Content-Type: application/xml' \
+            --data-binary "@$WORK/$1.signed.xml" >/dev/null
+    }
+    exchange good
+    if [ "$(cat "$WORK/status")" = 200 ] && [ "$(reason_of "$WORK/body")" = "" ] && grep -q Accepted "$WORK/body"; then
+        pass "$S/daemon-accepts-b-t"
+    else
+        fail "$S/daemon-accepts-b-t" "HTTP $(cat "$WORK/status"): $(snip "$WORK/body") $(snip "$WORK/sign.err")"
+    fi
+    exchange moved "s:<xades\:EncapsulatedTimeStamp>[^<]*<:<xades\:EncapsulatedTimeStamp>$tok1<:"
+    if [ "$(cat "$WORK/status")" = 400 ] && [ "$(reason_of "$WORK/body")" = TSA_IMPRINT ]; then
+        pass "$S/daemon-refuses-moved-timestamp"
+    else
+        fail "$S/daemon-refuses-moved-timestamp" "HTTP $(cat "$WORK/status"): $(snip "$WORK/body")"
+    fi
+fi
+
 # --- verification at signing time ---------------------------------------------------------------------------
 # A Ludza certificate from the example issuing CA whose notAfter is a few seconds ahead.
 C=$WORK/short
@@ -188,4 +214,4 @@ if (cd "$C" && openssl req -new -utf8 -key "$PKI/ludza.key.pem" -out req.csr \
 else
     fail "$S/mint-short-lived" "$(snip "$WORK/mint.log")"
 fi
-finish
+it_finish "$S"
