@@ -33,7 +33,8 @@ struct gw_verified {
 GW_MUST_CHECK enum gw_rc gw_verify_message(struct gw_pki *pki, const struct gw_schemas *schemas, xmlDoc *doc,
                                            const char *name, struct gw_verified *out, struct gw_err *err);
 
-/* What gw_verify_message_opts may add to the policy; never anything that loosens it. */
+/* What gw_verify_message_opts may add to the policy: a check of the timestamp, and judging the certificate at
+ * the time that timestamp proves instead of now; never a way around a check. */
 struct gw_verify_opts {
     X509_STORE *tsa_store; /* TSA trust anchors for a SignatureTimeStamp (borrowed); NULL leaves it unchecked */
     bool at_signing_time;  /* judge the certificate at the checked timestamp's time instead of now (needs
