@@ -168,7 +168,11 @@ gw_api_exchange(struct gw_call *c, struct gw_err *err)
     GW_CHECK(c->body_len > 0, GW_EINPUT, GW_R_HTTP_BAD_REQUEST, "empty body; POST a signed envelope");
     GW_CHECK(gw_call_is_xml(c), GW_EINPUT, GW_R_HTTP_UNSUPPORTED_TYPE, "Content-Type must be application/xml");
     GW_TRY(gw_xml_parse(c->body, c->body_len, "message", &lim, &doc, err));
-    rc = gw_verify_message(d->pki, d->schemas, doc, "message", &v, err);
+    {
+        /* XAdES B-T (DESIGN §3): with tsa_trust configured, a signature timestamp must check out */
+        const struct gw_verify_opts opts = {.tsa_store = d->tsa_store, .at_signing_time = false};
+        rc = gw_verify_message_opts(d->pki, d->schemas, doc, "message", &opts, &v, err);
+    }
     if (rc != GW_OK) {
         /* name the message in the receipt if its header can be read at all; it identifies, it proves nothing */
         struct gw_envelope unverified = {0};

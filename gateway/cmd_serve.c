@@ -25,6 +25,7 @@
 #include "gw/sign.h"
 #include "gw/store.h"
 #include "gw/tls.h"
+#include "gw/tsp.h"
 
 static const char usage[] = "usage: gateway serve --config FILE\n"
                             "Run the gateway daemon (HTTPS with mutual TLS; see docs/config.md and docs/api.md).\n"
@@ -88,6 +89,9 @@ start(struct gw_daemon *d, const char *argv0, struct gw_server **server, struct 
     }
     GW_TRY(gw_cli_setup(argv0, d->cfg.schemas[0] != '\0' ? d->cfg.schemas : NULL, true, &d->schemas, err));
     GW_TRY(gw_pki_load(d->cfg.trust, crls, d->cfg.n_crls, &d->pki, err));
+    if (d->cfg.tsa_trust[0] != '\0') {
+        GW_TRY(gw_tsp_load_anchors(d->cfg.tsa_trust, &d->tsa_store, err));
+    }
     /* DESIGN: refuse to start with a private key others can read (or write, or swap: sign.c check_key_file) */
     GW_TRY(gw_signer_load(d->cfg.key, d->cfg.cert, d->cfg.chain[0] != '\0' ? d->cfg.chain : NULL, true, &d->signer,
                           err));
@@ -120,6 +124,7 @@ stop(struct gw_daemon *d, struct gw_server *server)
     SSL_CTX_free(d->tls);
     gw_signer_free(d->signer);
     gw_pki_free(d->pki);
+    X509_STORE_free(d->tsa_store);
     if (d->schemas != NULL) {
         gw_cli_teardown(d->schemas, true);
     }

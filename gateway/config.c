@@ -65,6 +65,7 @@ enum key_id {
     K_RETRY_MAX_AGE,
     K_DELIVER_TIMEOUT,
     K_DELIVERY_CONCURRENCY,
+    K_TSA_TRUST,
     K__COUNT
 };
 
@@ -129,6 +130,7 @@ static const struct key_def keys[K__COUNT] = {
                            GW_MAX_DELIVER_SECONDS_CEILING, GW_MAX_DELIVER_SECONDS},
     [K_DELIVERY_CONCURRENCY] = {"delivery_concurrency", KIND_UINT, false, FIELD(delivery_concurrency), 1,
                                 GW_DELIVERY_CONCURRENCY_CEILING, GW_DELIVERY_CONCURRENCY},
+    [K_TSA_TRUST] = {"tsa_trust", KIND_STRING, false, FIELD(tsa_trust), 0, 0, 0},
 };
 
 /* The configuration being built, and the line each value came from for the checks that span lines. */

@@ -433,10 +433,22 @@ earliest_not_after(STACK_OF(X509) *chain)
     return earliest == (time_t)-1 ? 0 : earliest;
 }
 
-/* The uncached path: decode, build and check the chain, check the leaf. */
+/* Judging a chain at a past time (gw_pki_check_signer_at): the configured CRLs are newer than that time, and
+ * are the revocation information to use, so "CRL not yet valid" is no error there. */
+static int
+at_time_cb(int ok, X509_STORE_CTX *ctx)
+{
+    if (!ok && X509_STORE_CTX_get_error(ctx) == X509_V_ERR_CRL_NOT_YET_VALID) {
+        X509_STORE_CTX_set_error(ctx, X509_V_OK);
+        return 1;
+    }
+    return gw_pki_crl_policy_cb(ok, ctx);
+}
+
+/* The uncached path: decode, build and check the chain (at the time at; 0 is now), check the leaf. */
 static enum gw_rc
-check_signer_uncached(struct gw_pki *pki, const struct gw_der *certs, size_t n, struct gw_signer_info *out,
-                      time_t *good_until, struct gw_err *err)
+check_signer_uncached(struct gw_pki *pki, const struct gw_der *certs, size_t n, int64_t at,
+                      struct gw_signer_info *out, time_t *good_until, struct gw_err *err)
 {
     enum gw_rc rc = GW_EPOLICY;
     X509 *leaf = NULL;
@@ -450,6 +462,10 @@ check_signer_uncached(struct gw_pki *pki, const struct gw_der *certs, size_t n, 
     sctx = X509_STORE_CTX_new();
     GW_CHECK(sctx != NULL, GW_ENOMEM, GW_R_NOMEM, "X509_STORE_CTX");
     GW_CHECK(X509_STORE_CTX_init(sctx, pki->store, leaf, others) == 1, GW_ENOMEM, GW_R_NOMEM, "X509_STORE_CTX");
+    if (at != 0) {
+        X509_STORE_CTX_set_time(sctx, 0, (time_t)at);
+        X509_STORE_CTX_set_verify_cb(sctx, at_time_cb);
+    }
     if (X509_verify_cert(sctx) != 1) {
         int e = X509_STORE_CTX_get_error(sctx);
         char subj[256];
@@ -535,7 +551,7 @@ gw_pki_check_signer(struct gw_pki *pki, const struct gw_der *certs, size_t n, st
             return GW_OK;
         }
     }
-    GW_TRY(check_signer_uncached(pki, certs, n, &info, &good_until, err));
+    GW_TRY(check_signer_uncached(pki, certs, n, 0, &info, &good_until, err));
     if (keyed) {
         pthread_mutex_lock(&pki->lock);
         gw_signer_info_cleanup(&slot->info);
@@ -548,6 +564,21 @@ gw_pki_check_signer(struct gw_pki *pki, const struct gw_der *certs, size_t n, st
         pthread_mutex_unlock(&pki->lock);
     }
     *out = info;
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+enum gw_rc
+gw_pki_check_signer_at(struct gw_pki *pki, const struct gw_der *certs, size_t n, int64_t at,
+                       struct gw_signer_info *out, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EPOLICY;
+    time_t good_until = 0;
+
+    GW_CHECK(at > 0, GW_EINTERNAL, GW_R_INTERNAL, "no time to judge the certificate at");
+    /* never cached: the cache holds results judged now */
+    GW_TRY(check_signer_uncached(pki, certs, n, at, out, &good_until, err));
     rc = GW_OK;
 out:
     return rc;

@@ -29,6 +29,8 @@
 #include "gw/envelope.h"
 #include "gw/limits.h"
 #include "gw/pki.h"
+#include "gw/time.h"
+#include "gw/xades.h"
 #include "gw/xml.h"
 
 struct gw_signer {
@@ -440,10 +442,15 @@ gw_signer_sign(const struct gw_signer *s, xmlDoc *doc, const char *name, struct 
     /* left empty for xmlsec, which then writes nothing into it; filled from the rendered copy below */
     key_info = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL);
     GW_CHECK(key_info != NULL, GW_ENOMEM, GW_R_NOMEM, "xmlsec: KeyInfo");
+    /* XAdES B-B (DESIGN §3): SignedProperties, and the second Reference to them */
+    GW_TRY(gw_xades_prepare(
+        doc, sig, xmlSecOpenSSLKeyDataX509GetKeyCert(xmlSecKeyGetData(s->key, xmlSecOpenSSLKeyDataX509Id)),
+        gw_time_now_ms() / 1000, err));
 
     ctx = xmlSecDSigCtxCreate(NULL);
     GW_CHECK(ctx != NULL, GW_ENOMEM, GW_R_NOMEM, "xmlsec: signature context");
     GW_TRY(gw_dsig_restrict(ctx, err));
+    gw_xades_enable(ctx);
     /* lent, not copied (DESIGN §9): taken back below before the context is destroyed */
     ctx->signKey = s->key;
     {

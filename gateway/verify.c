@@ -19,6 +19,8 @@
 #include "gw/dsig.h"
 #include "gw/limits.h"
 #include "gw/parse.h"
+#include "gw/time.h"
+#include "gw/xades.h"
 #include "gw/xml.h"
 
 /* What the structural pass found; nodes borrowed from the document, certificate bytes owned. */
@@ -30,6 +32,9 @@ struct sig_parts {
     struct gw_der certs[GW_MAX_CHAIN_CERTS];
     unsigned char *cert_bytes[GW_MAX_CHAIN_CERTS]; /* owned, free() */
     size_t n_certs;
+    xmlNode *ref2;               /* XAdES: the SignedProperties Reference, or NULL */
+    xmlNode *object;             /* XAdES: the ds:Object with QualifyingProperties, or NULL */
+    struct gw_xades_parts xades; /* XAdES: what gw_xades_check_structure found */
 };
 
 static void
@@ -149,8 +154,13 @@ check_signed_info(xmlNode *si, struct sig_parts *p, struct gw_err *err)
              p->signature_uri != NULL ? p->signature_uri : "(none)");
     /* DESIGN §3: exactly one Reference, with URI="" (the whole document) */
     GW_CHECK(is_dsig(ref, "Reference"), GW_EPOLICY, GW_R_SIG_REFERENCE, "SignedInfo has no Reference");
-    GW_CHECK(gw_xml_next_elem(ref) == NULL, GW_EPOLICY, GW_R_SIG_REFERENCE,
-             "SignedInfo has more than one Reference (exactly one is allowed)");
+    /* XAdES (DESIGN §3): the one second Reference allowed is the SignedProperties one (xades.c checks it) */
+    p->ref2 = gw_xml_next_elem(ref);
+    GW_CHECK(p->ref2 == NULL || (is_dsig(p->ref2, "Reference") && gw_xml_next_elem(p->ref2) == NULL &&
+                                 gw_xml_attr(p->ref2, "Type") != NULL &&
+                                 strcmp(gw_xml_attr(p->ref2, "Type"), GW_URI_XADES_SIGNED_PROPERTIES) == 0),
+             GW_EPOLICY, GW_R_SIG_REFERENCE,
+             "SignedInfo has more than one Reference (only a second one of Type SignedProperties is allowed)");
     uri = gw_xml_attr(ref, "URI");
     GW_CHECK(uri != NULL && uri[0] == '\0', GW_EPOLICY, GW_R_SIG_REFERENCE,
              "Reference URI is %s%s%s; only URI=\"\" (the whole document) is allowed", uri != NULL ? "\"" : "",
@@ -286,15 +296,23 @@ check_structure(xmlDoc *doc, struct sig_parts *p, struct gw_err *err)
     GW_CHECK(is_dsig(value, "SignatureValue") && !has_element_child(value) && only_attrs(value, attrs_id),
              GW_EPOLICY, GW_R_SIG_STRUCTURE, "SignedInfo must be followed by SignatureValue");
     ki = gw_xml_next_elem(value);
-    GW_CHECK(ki != NULL, GW_EPOLICY, GW_R_CERT_MISSING, "Signature has no KeyInfo with the signer's certificate");
+    GW_CHECK(ki != NULL && !gw_xades_is_object(ki), GW_EPOLICY, GW_R_CERT_MISSING,
+             "Signature has no KeyInfo with the signer's certificate");
     GW_CHECK(!is_dsig(ki, "Object"), GW_EPOLICY, GW_R_SIG_OBJECT, "ds:Object is not allowed");
     GW_CHECK(is_dsig(ki, "KeyInfo"), GW_EPOLICY, GW_R_SIG_STRUCTURE, "SignatureValue must be followed by KeyInfo");
     for (xmlNode *c = gw_xml_next_elem(ki); c != NULL; c = gw_xml_next_elem(c)) {
-        GW_CHECK(!is_dsig(c, "Object"), GW_EPOLICY, GW_R_SIG_OBJECT, "ds:Object is not allowed");
+        /* XAdES (DESIGN §3): one ds:Object after KeyInfo, holding QualifyingProperties only */
+        if (p->object == NULL && gw_xades_is_object(c)) {
+            p->object = c;
+            continue;
+        }
+        GW_CHECK(!is_dsig(c, "Object"), GW_EPOLICY, GW_R_SIG_OBJECT,
+                 "ds:Object is not allowed (except one holding XAdES QualifyingProperties)");
         GW_CHECK(false, GW_EPOLICY, GW_R_SIG_STRUCTURE, "unexpected %s after KeyInfo", (const char *)c->name);
     }
     GW_TRY(check_signed_info(si, p, err));
     GW_TRY(check_key_info(ki, p, err));
+    GW_TRY(gw_xades_check_structure(doc, sig, p->ref2, p->object, &p->xades, err));
     rc = GW_OK;
 out:
     return rc;
@@ -319,7 +337,7 @@ out:
 }
 
 static enum gw_rc
-verify_crypto(xmlNode *sig, X509 *cert, struct gw_err *err)
+verify_crypto(xmlNode *sig, X509 *cert, bool xades, struct gw_err *err)
 {
     enum gw_rc rc = GW_EPOLICY;
     xmlSecDSigCtxPtr ctx = NULL;
@@ -331,6 +349,9 @@ verify_crypto(xmlNode *sig, X509 *cert, struct gw_err *err)
     ctx = xmlSecDSigCtxCreate(NULL);
     GW_CHECK(ctx != NULL, GW_ENOMEM, GW_R_NOMEM, "xmlsec: signature context");
     GW_TRY(gw_dsig_restrict(ctx, err));
+    if (xades) {
+        gw_xades_enable(ctx);
+    }
     value = xmlSecOpenSSLEvpKeyAdopt(pub);
     GW_CHECK(value != NULL, GW_ENOMEM, GW_R_NOMEM, "xmlsec: key");
     pub = NULL;
@@ -368,9 +389,18 @@ enum gw_rc
 gw_verify_message(struct gw_pki *pki, const struct gw_schemas *schemas, xmlDoc *doc, const char *name,
                   struct gw_verified *out, struct gw_err *err)
 {
+    return gw_verify_message_opts(pki, schemas, doc, name, NULL, out, err);
+}
+
+enum gw_rc
+gw_verify_message_opts(struct gw_pki *pki, const struct gw_schemas *schemas, xmlDoc *doc, const char *name,
+                       const struct gw_verify_opts *opts, struct gw_verified *out, struct gw_err *err)
+{
     enum gw_rc rc = GW_EPOLICY;
     struct sig_parts parts = {0};
     struct gw_verified v = {0};
+    struct gw_xades_info xi = {0}; /* XAdES: the timestamp first (its time may judge the chain), then B-B */
+    int64_t now = gw_time_now_ms() / 1000;
 
     rc = check_structure(doc, &parts, err);
     if (rc != GW_OK && parts.sig != NULL) {
@@ -379,9 +409,20 @@ gw_verify_message(struct gw_pki *pki, const struct gw_schemas *schemas, xmlDoc *
     GW_TRY(rc);
     GW_TRY(gw_schemas_validate(schemas, doc, name, NULL, NULL, err));
     GW_TRY(gw_envelope_read(doc, name, &v.env, err));
-    GW_TRY(gw_pki_check_signer(pki, parts.certs, parts.n_certs, &v.signer, err));
+    GW_TRY(gw_xades_check_timestamp(doc, &parts.xades, opts != NULL ? opts->tsa_store : NULL, now, &xi, err));
+    if (opts != NULL && opts->at_signing_time) {
+        GW_CHECK(xi.timestamped, GW_EPOLICY, GW_R_XADES_TIMESTAMP,
+                 "cannot judge the certificate at signing time: the signature has %s",
+                 parts.xades.timestamp != NULL ? "a timestamp but no TSA trust anchors were given"
+                                               : "no signature timestamp (B-T) to take the time from");
+        GW_TRY(gw_pki_check_signer_at(pki, parts.certs, parts.n_certs, xi.timestamp_time, &v.signer, err));
+    } else {
+        GW_TRY(gw_pki_check_signer(pki, parts.certs, parts.n_certs, &v.signer, err));
+    }
     GW_TRY(check_method_fits_key(parts.signature_uri, v.signer.cert, err));
-    GW_TRY(verify_crypto(parts.sig, v.signer.cert, err));
+    GW_TRY(verify_crypto(parts.sig, v.signer.cert, parts.xades.reference != NULL, err));
+    GW_TRY(gw_xades_check_verified(doc, &parts.xades, v.signer.cert, now, &xi, err));
+    v.xades = xi;
     /* DESIGN §3 identity binding: the certificate's organizationIdentifier must equal the Sender */
     GW_CHECK(strcmp(v.signer.regno, v.env.sender) == 0, GW_EPOLICY, GW_R_SENDER_MISMATCH,
              "signed by organisation %s (%s) but Sender is %s", v.signer.regno, v.signer.organisation,

@@ -34,6 +34,7 @@ struct gw_config {
     char cert[512];                      /* cert = PEM certificate (required) */
     char chain[512];                     /* chain = PEM intermediates ("" = none) */
     char trust[512];                     /* trust = PEM trust anchors (required) */
+    char tsa_trust[512];                 /* tsa_trust = PEM TSA anchors for received timestamps ("" = none) */
     char crls[GW_MAX_CRLS][512];         /* crl = PEM CRL (repeatable) */
     size_t n_crls;
     char schemas[512];     /* schemas = directory ("" = beside the binary) */

@@ -30,6 +30,7 @@ struct gw_daemon {
     struct gw_metrics *metrics;
     struct gw_deliverer *deliverer; /* woken when something is queued */
     SSL_CTX *tls;                   /* server context */
+    X509_STORE *tsa_store;          /* tsa_trust anchors for received signature timestamps; NULL if none */
 };
 
 #endif

@@ -9,6 +9,7 @@
 
 #include <openssl/x509.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "gw/err.h"
 #include "gw/ids.h"
@@ -57,6 +58,12 @@ GW_MUST_CHECK enum gw_rc gw_pki_fill_store(X509_STORE *store, const char *trust_
  */
 GW_MUST_CHECK enum gw_rc gw_pki_check_signer(struct gw_pki *pki, const struct gw_der *certs, size_t n,
                                              struct gw_signer_info *out, struct gw_err *err);
+
+/* As gw_pki_check_signer, but the chain is judged at the time at (seconds since the epoch, > 0) instead of
+ * now: validity periods at that time; revocation from the configured CRLs, which may be newer than at (a
+ * certificate they list as revoked is refused whatever the revocation date). Not cached. Same reasons. */
+GW_MUST_CHECK enum gw_rc gw_pki_check_signer_at(struct gw_pki *pki, const struct gw_der *certs, size_t n,
+                                                int64_t at, struct gw_signer_info *out, struct gw_err *err);
 void gw_signer_info_cleanup(struct gw_signer_info *info);
 
 /* Registration number from a certificate's organizationIdentifier ("NTRLV-" + 11 digits).

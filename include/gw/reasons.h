@@ -76,7 +76,13 @@
     X(TSA_TIME, "timestamp time is in the future or too imprecise", 400)                                          \
     X(TSA_HTTP, "timestamp authority answered with an HTTP error", 502)                                           \
     X(MERKLE_PROOF_MALFORMED, "Merkle proof is malformed", 400)                                                   \
-    X(MERKLE_PROOF_INVALID, "Merkle proof does not verify", 400)
+    X(MERKLE_PROOF_INVALID, "Merkle proof does not verify", 400)                                                  \
+    X(XADES_STRUCTURE, "XAdES qualifying properties not allowed by the profile", 400)                             \
+    X(XADES_REFERENCE, "SignedProperties not covered by this signature's reference by Id", 400)                   \
+    X(XADES_DUPLICATE_ID, "an Id occurs more than once in the document", 400)                                     \
+    X(XADES_CERT_DIGEST, "SigningCertificateV2 does not match the signer certificate", 400)                       \
+    X(XADES_SIGNING_TIME, "SigningTime malformed or in the future", 400)                                          \
+    X(XADES_TIMESTAMP, "signature timestamp missing, malformed or before SigningTime", 400)
 
 enum gw_reason {
 #define GW_REASON_ENUM(code, text, http) GW_R_##code,

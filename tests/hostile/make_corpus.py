@@ -4,9 +4,10 @@
 
 A developer tool, not run by the test suite: the generated files are committed. Run it through
 tests/hostile/make-corpus.sh. It builds every attack from the unsigned messages in examples/ and the fixed
-PKI in tests/pki/, signing with build/gateway (the ordinary signatures) and with the xmlsec1 command-line tool
-(templates with the transforms, algorithms, references and certificates the profile forbids, so that most
-hostile files carry a signature that is cryptographically valid over what it claims to sign).
+PKI in tests/pki/, signing with the xmlsec1 command-line tool: the profile's plain template for the ordinary
+signatures, templates with the transforms, algorithms, references and certificates the profile forbids (so
+that most hostile files carry a signature that is cryptographically valid over what it claims to sign), and
+templates of the gateway's XAdES B-B layout; build/gateway gives the IssuerSerialV2 value and checks the result.
 
 Deterministic where the cryptography allows it: RSA PKCS#1 v1.5 signatures and every text edit are
 deterministic, so a second run rewrites the same bytes. ECDSA and DSA signatures are randomised: for the few files
@@ -17,6 +18,7 @@ Standard library only. Needs: python3 >= 3.8, xmlsec1 (1.2.x, OpenSSL), openssl,
 Environment: GATEWAY (default build/gateway), XMLSEC1 (default xmlsec1), OPENSSL (default openssl).
 """
 import base64
+import hashlib
 import os
 import re
 import shutil
@@ -196,13 +198,20 @@ def sign(doc, key="ludza.key.pem", certs=("ludza.pem", "chain.pem"), sig=None, e
     return xmlsec_sign(once(doc, "</env:Envelope>", (sig or template()) + "</env:Envelope>"), key, certs, extra)
 
 
-def gw_sign(doc, key="ludza.key.pem", cert="ludza.pem", chain="chain.pem"):
+def gw_sign(doc):
+    """The plain enveloped signature of the profile with the Ludza RSA key, as systems that sign for themselves
+    write it and as `gateway sign` wrote it before it added XAdES properties (byte for byte the same: xmlsec1
+    fills the profile's template deterministically). The XAdES files below are made from their own templates."""
+    return sign(doc)
+
+
+def gateway_sign(doc):
+    """What `gateway sign` writes now (XAdES B-B, with a random Id and the current time): used for the
+    IssuerSerialV2 value only."""
     src = write_tmp("gw-in.xml", doc)
     out = os.path.join(TMP, "gw-out.xml")
-    argv = [GATEWAY, "sign", "--key", pki(key), "--cert", pki(cert)]
-    if chain:
-        argv += ["--chain", pki(chain)]
-    run(argv + ["-o", out, src], "gateway sign")
+    run([GATEWAY, "sign", "--key", pki("ludza.key.pem"), "--cert", pki("ludza.pem"), "--chain", pki("chain.pem"),
+         "-o", out, src], "gateway sign")
     return read_tmp(out)
 
 
@@ -335,6 +344,107 @@ def root_crl_revoking_issuing_ca(path):
 # the corpus
 
 
+# ---------------------------------------------------------------------------------------------------------
+# XAdES B-B (ETSI EN 319 132-1) signatures of the gateway's layout
+
+NS_XADES = "http://uri.etsi.org/01903/v1.3.2#"
+XADES_SP_TYPE = "http://uri.etsi.org/01903#SignedProperties"
+XADES_SIG_ID = "S-0123456789abcdef"
+XADES_SP_ID = XADES_SIG_ID + "-SignedProperties"
+XADES_TIME = "2026-11-25T12:00:00Z"
+
+
+def cert_sha256_b64(name):
+    der = run([OPENSSL, "x509", "-in", pki(name), "-outform", "DER"], "openssl x509")
+    return base64.b64encode(hashlib.sha256(der).digest()).decode("ascii")
+
+
+def xades_sig(issuer_serial, uri="#" + XADES_SP_ID, ref2_transforms=(transform(EXC_C14N),), ref2=True,
+              target="#" + XADES_SIG_ID, sp_id=XADES_SP_ID, signing_time=XADES_TIME, cert="ludza.pem",
+              ssp_tail="", sp_tail="", qp_tail="", object_tail="", cert_tail=None):
+    """A signature template of the gateway's B-B layout (exc-c14n, RSA-SHA256, Ludza), with the parts an
+    attack changes as parameters."""
+    refs = [reference()]
+    if ref2:
+        refs.append(reference(uri=uri, transforms=ref2_transforms, attrs=' Type="%s"' % XADES_SP_TYPE))
+    if cert_tail is None:
+        cert_tail = "<xades:IssuerSerialV2>%s</xades:IssuerSerialV2>" % issuer_serial
+    obj = ('<ds:Object><xades:QualifyingProperties xmlns:xades="%s" Target="%s">'
+           '<xades:SignedProperties Id="%s"><xades:SignedSignatureProperties>'
+           "<xades:SigningTime>%s</xades:SigningTime>"
+           "<xades:SigningCertificateV2><xades:Cert><xades:CertDigest>"
+           '<ds:DigestMethod Algorithm="%s"/><ds:DigestValue>%s</ds:DigestValue></xades:CertDigest>%s'
+           "</xades:Cert></xades:SigningCertificateV2>%s</xades:SignedSignatureProperties>%s"
+           "</xades:SignedProperties>%s</xades:QualifyingProperties>%s</ds:Object>\n"
+           % (NS_XADES, target, sp_id, signing_time, SHA256, cert_sha256_b64(cert), cert_tail, ssp_tail, sp_tail,
+              qp_tail, object_tail))
+    t = template(refs=refs, tail=obj)
+    return once(t, "<ds:Signature xmlns:ds=", '<ds:Signature Id="%s" xmlns:ds=' % XADES_SIG_ID)
+
+
+def build_xades(c, dr, signed_gw):
+    issuer_serial = re.search(r"<xades:IssuerSerialV2>([^<]*)</xades:IssuerSerialV2>", signed_gw).group(1)
+    talsi_serial = "MAA="  # an empty SEQUENCE: the right form, nothing of the signer's
+
+    def xs(**kw):
+        return sign(dr, sig=xades_sig(issuer_serial, **kw))
+
+    control = xs()
+    c.add("xades-control-b-b", 0, "VERIFIED",
+          "positive control: XAdES B-B (SigningTime, SigningCertificateV2 with IssuerSerialV2) signed by xmlsec1",
+          control)
+    forged_sp = ('<xades:SignedProperties xmlns:xades="%s" Id="%s"><xades:SignedSignatureProperties>'
+                 "<xades:SigningTime>2020-01-01T00:00:00Z</xades:SigningTime></xades:SignedSignatureProperties>"
+                 "</xades:SignedProperties>" % (NS_XADES, XADES_SP_ID))
+    c.add("xades-reference-to-properties-elsewhere", 1, "XADES_REFERENCE",
+          "XSW: the SignedProperties Reference names forged properties in env:Header, outside this signature's "
+          "QualifyingProperties (validly signed)",
+          sign(once(dr, "</env:Header>", forged_sp.replace(XADES_SP_ID, "S-forged") + "</env:Header>"),
+               sig=xades_sig(issuer_serial, uri="#S-forged"), extra=("--id-attr:Id", NS_XADES + ":SignedProperties")))
+    c.add("xades-duplicate-id-in-header", 1, "XADES_DUPLICATE_ID",
+          "XSW: a forged SignedProperties with the same Id placed in env:Header, before the real one",
+          once(control, "</env:Header>", forged_sp + "</env:Header>"))
+    c.add("xades-duplicate-xml-id", 1, "XADES_DUPLICATE_ID",
+          "an env:Header xml:id equal to the SignedProperties Id (libxml2 registers xml:id while parsing)",
+          once(control, "<env:Header>", '<env:Header xml:id="%s">' % XADES_SP_ID))
+    c.add("xades-target-other-signature", 1, "XADES_REFERENCE",
+          "QualifyingProperties Target names another signature (validly signed)", xs(target="#S-other"))
+    c.add("xades-reference-xpointer", 1, "XADES_REFERENCE",
+          "SignedProperties Reference by #xpointer(id(...)) instead of a bare #Id (validly signed)",
+          xs(uri="#xpointer(id('%s'))" % XADES_SP_ID))
+    c.add("xades-reference-without-transform", 1, "SIG_TRANSFORM",
+          "SignedProperties Reference without Transforms (implicit inclusive C14N takes in the root's namespaces)",
+          xs(ref2_transforms=None))
+    c.add("xades-properties-not-referenced", 1, "XADES_REFERENCE",
+          "QualifyingProperties present but no Reference covers SignedProperties (validly signed)", xs(ref2=False))
+    c.add("xades-manifest-beside-properties", 1, "SIG_OBJECT",
+          "a ds:Manifest beside QualifyingProperties in the same ds:Object (validly signed)",
+          xs(object_tail="<ds:Manifest/>"))
+    c.add("xades-countersignature", 1, "XADES_STRUCTURE",
+          "UnsignedProperties with a CounterSignature (unsigned content the profile does not admit)",
+          xs(qp_tail="<xades:UnsignedProperties><xades:UnsignedSignatureProperties><xades:CounterSignature/>"
+                     "</xades:UnsignedSignatureProperties></xades:UnsignedProperties>"))
+    c.add("xades-data-object-format", 1, "XADES_STRUCTURE",
+          "SignedDataObjectProperties (DataObjectFormat) in an enveloped message's SignedProperties (validly signed)",
+          xs(sp_tail='<xades:SignedDataObjectProperties><xades:DataObjectFormat ObjectReference="#r1">'
+                     "<xades:MimeType>text/xml</xades:MimeType></xades:DataObjectFormat>"
+                     "</xades:SignedDataObjectProperties>"))
+    c.add("xades-signing-time-future", 1, "XADES_SIGNING_TIME",
+          "SigningTime in 2099 (validly signed)", xs(signing_time="2099-01-01T00:00:00Z"))
+    c.add("xades-signing-time-no-zone", 1, "XADES_SIGNING_TIME",
+          "SigningTime without a zone, local time of unknown offset (validly signed)",
+          xs(signing_time="2026-11-25T12:00:00"))
+    c.add("xades-cert-digest-other", 1, "XADES_CERT_DIGEST",
+          "SigningCertificateV2 CertDigest of Talsi's certificate while Ludza signs (validly signed)",
+          xs(cert="talsi.pem"))
+    c.add("xades-issuer-serial-other", 1, "XADES_CERT_DIGEST",
+          "SigningCertificateV2 IssuerSerialV2 that names nothing of the signer's (validly signed)",
+          xs(cert_tail="<xades:IssuerSerialV2>%s</xades:IssuerSerialV2>" % talsi_serial))
+    c.add("xades-tamper-signing-time", 1, "DIGEST_MISMATCH",
+          "SigningTime changed after signing", once(control, XADES_TIME, "2025-01-01T00:00:00Z"))
+    return control
+
+
 class Corpus:
     def __init__(self):
         self.entries = []
@@ -388,6 +498,7 @@ def build(c):
     dec = example("decision-ludza.xml")               # Ludza, long Latvian text
     signed_dr = gw_sign(dr)
     signed_dec = gw_sign(dec)
+    gw_signed_dec = gateway_sign(dec)
     sig_dr = sig_of(signed_dr)
     unsigned_dr_env = without_decl(dr).rstrip("\n")
     ludza_chain_certs = x509_cert_elem(cert_b64("ludza.pem")) + x509_cert_elem(cert_b64("chain.pem"))
@@ -857,6 +968,11 @@ def build(c):
                template(method="http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384",
                         refs=[reference(digest="http://www.w3.org/2001/04/xmldsig-more#sha384")])),
           randomized=True)
+
+    # XAdES B-B (DESIGN §3, docs/verification.md 2a and 5a): signed with xmlsec1 from a template with a fixed
+    # Id and SigningTime, so that the files are reproducible; IssuerSerialV2 as the gateway writes it
+    xades_control = build_xades(c, dr, gw_signed_dec)
+    del xades_control
 
     # not a corpus file: a CRL of the root revoking the issuing CA, for run.sh's revoked-intermediate test
     root_crl_revoking_issuing_ca(os.path.join(HERE, "root-crl-revokes-issuing-ca.pem"))
