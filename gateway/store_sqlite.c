@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <openssl/crypto.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 
 #include "gw/audit.h"
 #include "gw/ids.h"
+#include "gw/merkle.h"
 #include "gw/time.h"
 #include "store_int.h"
 
@@ -136,6 +138,16 @@ static const char *const migrations[] = {
     "ALTER TABLE audit ADD COLUMN row_ref TEXT NOT NULL DEFAULT '';"
     "CREATE INDEX audit_row_ref ON audit(row_ref) WHERE row_ref != '';"
     "INSERT INTO meta(key, value) SELECT 'audit_v2_from', value + 1 FROM meta WHERE key = 'audit_last_seq';",
+    /* 4: the Merkle tree over the log (docs/audit.md 5.2): node (level, idx) -> the hash of a complete
+     * subtree, written in the transaction of the entry that completes it. The tree's size is the number of
+     * entries, audit_last_seq. migrate() then builds the nodes of the existing entries (build_tree) in this
+     * same transaction. Nodes never change: triggers refuse it, against mistakes. */
+    "CREATE TABLE merkle(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
+    "  PRIMARY KEY(level, idx)) STRICT, WITHOUT ROWID;"
+    "CREATE TRIGGER merkle_no_update BEFORE UPDATE ON merkle"
+    "  BEGIN SELECT RAISE(ABORT, 'the Merkle tree is append-only'); END;"
+    "CREATE TRIGGER merkle_no_delete BEFORE DELETE ON merkle"
+    "  BEGIN SELECT RAISE(ABORT, 'the Merkle tree is append-only'); END;",
 };
 #define SCHEMA_VERSION ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -151,6 +163,7 @@ static const char meta_sql[] =
 #define AUDIT_COLS "seq, time, event, message_id, peer, outcome, reason, prev_hash, hash, sha256, row_ref"
 #define AUDIT_COLS_V1 "seq, time, event, message_id, peer, outcome, reason, prev_hash, hash, '', ''"
 #define AUDIT_V2_SCHEMA 3 /* the schema version that has them */
+#define MERKLE_SCHEMA 4   /* the schema version that has the merkle table */
 #define DUE_STATES "state IN ('queued', 'delivering')"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -171,6 +184,8 @@ enum stmt_id {
     ST_ACK_INBOX,
     ST_INS_REJECTED,
     ST_INS_AUDIT,
+    ST_GET_MERKLE,
+    ST_PUT_MERKLE,
     ST_SET_META,
     ST_GET_META,
     ST_GET_OUTBOX,
@@ -202,6 +217,8 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_INS_REJECTED] = "INSERT INTO rejected(message_id, sender, body, reason, receipt, received_ms) "
                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_INS_AUDIT] = "INSERT INTO audit(" AUDIT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [ST_GET_MERKLE] = "SELECT hash FROM merkle WHERE level = ?1 AND idx = ?2",
+    [ST_PUT_MERKLE] = "INSERT INTO merkle(level, idx, hash) VALUES (?1, ?2, ?3)", /* a conflict fails */
     [ST_SET_META] = "UPDATE meta SET value = ?2 WHERE key = ?1",
     [ST_GET_META] = "SELECT value FROM meta WHERE key = ?1",
     [ST_GET_OUTBOX] = "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?1",
@@ -696,6 +713,105 @@ out:
     return rc;
 }
 
+/* ---- the Merkle tree's nodes (struct gw_merkle_nodes over the merkle table of a connection) ---- */
+
+static enum gw_rc
+merkle_get(void *ctx, unsigned level, uint64_t index, unsigned char out[GW_MERKLE_HASH_LEN], struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct conn *c = ctx;
+    sqlite3_stmt *q = NULL;
+    const struct param p[] = {P_INT((int64_t)level), P_INT((int64_t)index)};
+    bool found = false;
+
+    GW_CHECK(index <= (uint64_t)INT64_MAX, GW_EINTERNAL, GW_R_INTERNAL, "Merkle node index %" PRIu64, index);
+    GW_TRY(read_stmt(c, ST_GET_MERKLE, p, COUNT(p), &q, &found, err));
+    /* The tree code asks only for nodes the log's size says are complete: a missing one is damage. */
+    GW_CHECK(found && sqlite3_column_type(q, 0) == SQLITE_BLOB &&
+                 sqlite3_column_bytes(q, 0) == (int)GW_MERKLE_HASH_LEN,
+             GW_EPOLICY, GW_R_AUDIT_BROKEN,
+             "Merkle node (%u, %" PRIu64 ") is missing or malformed (the tree was changed): run 'gateway audit "
+             "verify'",
+             level, index);
+    memcpy(out, sqlite3_column_blob(q, 0), GW_MERKLE_HASH_LEN);
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    return rc;
+}
+
+static enum gw_rc
+merkle_put(void *ctx, unsigned level, uint64_t index, const unsigned char hash[GW_MERKLE_HASH_LEN],
+           struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct conn *c = ctx;
+    const struct param p[] = {P_INT((int64_t)level), P_INT((int64_t)index), P_BLOB(hash, GW_MERKLE_HASH_LEN)};
+    int changes = 0;
+
+    GW_CHECK(index <= (uint64_t)INT64_MAX, GW_EINTERNAL, GW_R_INTERNAL, "Merkle node index %" PRIu64, index);
+    GW_TRY(write_stmt(c, ST_PUT_MERKLE, p, COUNT(p), &changes, err));
+    GW_CHECK(changes == 1, GW_EIO, GW_R_IO, "Merkle node (%u, %" PRIu64 ") not written", level, index);
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+/* The tree stored by connection c (borrowed); read-only connections only read it. */
+static struct gw_merkle_nodes
+conn_nodes(struct conn *c)
+{
+    return (struct gw_merkle_nodes){.get = merkle_get, .put = merkle_put, .ctx = c};
+}
+
+static enum gw_rc audit_row(sqlite3_stmt *q, struct gw_audit_entry *e, struct gw_err *err);
+
+/*
+ * Migration 4, inside its transaction: append the leaf of every entry 1..audit_last_seq (docs/audit.md 5.1,
+ * each in the version its seq gives) to the new, empty merkle table. A log with a hole (an entry missing up to
+ * the head) has no tree: the migration fails, naming the entry, and the store stays at version 3 until the
+ * log is repaired or the operator decides; an auditor checks it with 'gateway audit verify' meanwhile.
+ */
+static enum gw_rc
+build_tree(struct conn *c, struct gw_err *err)
+{
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+    int64_t last = 0;
+    int64_t v2_from = 0;
+    int64_t seq = 0;
+    struct gw_merkle_nodes nodes = conn_nodes(c);
+    int r;
+
+    GW_TRY(meta_int(c, "audit_last_seq", &last, err));
+    GW_TRY(meta_int(c, "audit_v2_from", &v2_from, err));
+    GW_CHECK(sqlite3_prepare_v2(c->db, "SELECT " AUDIT_COLS " FROM audit WHERE seq <= ?1 ORDER BY seq", -1, &q,
+                                NULL) == SQLITE_OK &&
+                 sqlite3_bind_int64(q, 1, last) == SQLITE_OK,
+             GW_EIO, GW_R_IO, "audit table: %s", sqlite3_errmsg(c->db));
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        struct gw_audit_entry e;
+        unsigned char leaf[GW_MERKLE_HASH_LEN];
+
+        GW_TRY(audit_row(q, &e, err));
+        GW_CHECK(e.seq == seq + 1, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+                 "cannot build the Merkle tree: audit entry %" PRId64 " is missing; run 'gateway audit verify'",
+                 seq + 1);
+        e.version = e.seq >= v2_from ? 2 : 1;
+        GW_TRY(gw_audit_leaf_hash(&e, leaf, err));
+        GW_TRY(gw_merkle_append(&nodes, (uint64_t)seq, leaf, err));
+        seq = e.seq;
+    }
+    GW_CHECK(r == SQLITE_DONE, GW_EIO, GW_R_IO, "read audit: %s", sqlite3_errmsg(c->db));
+    GW_CHECK(seq == last, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+             "cannot build the Merkle tree: audit entry %" PRId64 " is missing; run 'gateway audit verify'",
+             seq + 1);
+    rc = GW_OK;
+out:
+    sqlite3_finalize(q);
+    return rc;
+}
+
 /* Bring the store to SCHEMA_VERSION, one migration per transaction. The version is re-read inside each
  * transaction, so two processes opening a new store at once do not both apply a step. */
 static enum gw_rc
@@ -723,6 +839,9 @@ migrate(struct conn *c, struct gw_err *err)
         snprintf(set_version, sizeof(set_version),
                  "UPDATE meta SET value = %" PRId64 " WHERE key = 'schema_version'", v + 1);
         GW_TRY(exec_sql(c->db, migrations[v], what, err));
+        if (v + 1 == MERKLE_SCHEMA) {
+            GW_TRY(build_tree(c, err));
+        }
         GW_TRY(exec_sql(c->db, set_version, what, err));
         GW_TRY(exec_sql(c->db, "COMMIT", what, err));
         in_tx = false;
@@ -787,6 +906,8 @@ audit_append(struct sqlite_store *st, const struct gw_audit_event *ev, const cha
         P_TEXT(reason), P_TEXT(e.prev_hash), P_TEXT(hash),  P_TEXT(sha256),     P_TEXT(row_ref),
     };
     int changes = 0;
+    struct gw_merkle_nodes nodes = conn_nodes(&st->w);
+    unsigned char leaf[GW_MERKLE_HASH_LEN];
 
     gw_audit_time_now(when);
     gw_audit_field(ev->event, event);
@@ -795,7 +916,10 @@ audit_append(struct sqlite_store *st, const struct gw_audit_event *ev, const cha
     gw_audit_field(ev->outcome, outcome);
     gw_audit_field(ev->reason, reason);
     GW_TRY(gw_audit_hash(&e, hash, err));
+    GW_TRY(gw_audit_leaf_hash(&e, leaf, err));
     GW_TRY(write_stmt(&st->w, ST_INS_AUDIT, p, COUNT(p), &changes, err));
+    /* Leaf seq - 1 and the nodes it completes, in the entry's transaction (rolled back with it). */
+    GW_TRY(gw_merkle_append(&nodes, (uint64_t)st->audit_seq, leaf, err));
     st->audit_seq = e.seq;
     memcpy(st->audit_hash, hash, sizeof(hash));
     rc = GW_OK;
@@ -1884,6 +2008,59 @@ out:
     return rc;
 }
 
+/*
+ * The stored tree against the tree recomputed from the entries (m, n leaves): every stored node equals the
+ * recomputed node, and every node of a complete subtree of the n leaves (2n - popcount(n) of them) is stored,
+ * none beyond. A stored tree that differs would make the gateway sign roots and prove inclusions for a log
+ * that is not this one. Reasons: AUDIT_BROKEN (naming the node and the entries it covers), IO, NOMEM.
+ */
+static enum gw_rc
+verify_tree(struct conn *c, struct gw_merkle_mem *m, uint64_t n, struct gw_err *err)
+{
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+    struct gw_merkle_nodes mem = gw_merkle_mem_nodes(m);
+    uint64_t stored = 0;
+    uint64_t want = 0;
+    int r;
+
+    for (unsigned l = 0; l < 64 && (n >> l) > 0; l++) {
+        want += n >> l;
+    }
+    GW_TRY(verify_prepare(c, "SELECT level, idx, hash FROM merkle ORDER BY level, idx", &q, err));
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        int64_t level = sqlite3_column_int64(q, 0);
+        int64_t idx = sqlite3_column_int64(q, 1);
+        unsigned char node[GW_MERKLE_HASH_LEN];
+        bool complete = sqlite3_column_type(q, 0) == SQLITE_INTEGER &&
+                        sqlite3_column_type(q, 1) == SQLITE_INTEGER && level >= 0 && level < 63 && idx >= 0 &&
+                        (uint64_t)idx < (n >> level);
+
+        GW_CHECK(complete, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+                 "Merkle node (%" PRId64 ", %" PRId64 ") covers no complete subtree of the %" PRIu64
+                 " entries (the tree was changed)",
+                 level, idx, n);
+        GW_TRY(mem.get(mem.ctx, (unsigned)level, (uint64_t)idx, node, err));
+        GW_CHECK(sqlite3_column_type(q, 2) == SQLITE_BLOB &&
+                     sqlite3_column_bytes(q, 2) == (int)GW_MERKLE_HASH_LEN &&
+                     CRYPTO_memcmp(sqlite3_column_blob(q, 2), node, GW_MERKLE_HASH_LEN) == 0,
+                 GW_EPOLICY, GW_R_AUDIT_BROKEN,
+                 "Merkle node (%" PRId64 ", %" PRId64 ") over entries %" PRIu64 "..%" PRIu64
+                 " is not the hash of those entries (the tree was changed)",
+                 level, idx, ((uint64_t)idx << level) + 1, ((uint64_t)(idx + 1) << level));
+        stored++;
+    }
+    GW_CHECK(r == SQLITE_DONE, GW_EIO, GW_R_IO, "read merkle: %s", sqlite3_errmsg(c->db));
+    GW_CHECK(stored == want, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+             "the Merkle tree holds %" PRIu64 " nodes, the %" PRIu64 " entries make %" PRIu64
+             " (nodes were removed)",
+             stored, n, want);
+    rc = GW_OK;
+out:
+    sqlite3_finalize(q);
+    return rc;
+}
+
 enum gw_rc
 gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err)
 {
@@ -1897,8 +2074,12 @@ gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err)
     char last_hash[GW_AUDIT_HASH_LEN + 1];
     char prev[GW_AUDIT_HASH_LEN + 1] = GW_AUDIT_GENESIS;
     int64_t bad = 0; /* the entry the checks after the walk blame; the walk names its own */
+    struct gw_merkle_mem *tree = NULL;
+    struct gw_merkle_nodes tree_nodes;
     int r;
 
+    GW_TRY(gw_merkle_mem_new(&tree, err));
+    tree_nodes = gw_merkle_mem_nodes(tree);
     /* A store with an audit table whose meta rows (schema version, audit head) are missing or retyped, or
      * whose audit table cannot be read as the gateway wrote it, holds a damaged log: AUDIT_BROKEN (exit 1),
      * not "not a gateway store" (security review F14). A newer schema version stays a CONFIG error. */
@@ -1929,10 +2110,13 @@ gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err)
     GW_CHECK(r == SQLITE_OK, GW_EIO, GW_R_IO, "audit table: %s", sqlite3_errmsg(c.db));
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         struct gw_audit_entry e;
+        unsigned char leaf[GW_MERKLE_HASH_LEN];
 
         GW_TRY(audit_row(q, &e, err));
         e.version = e.seq >= v2_from ? 2 : 1;
         GW_TRY(gw_audit_check_entry(&e, seq + 1, prev, err));
+        GW_TRY(gw_audit_leaf_hash(&e, leaf, err));
+        GW_TRY(gw_merkle_append(&tree_nodes, (uint64_t)seq, leaf, err));
         seq = e.seq;
         memcpy(prev, e.hash, sizeof(prev)); /* gw_audit_check_entry checked it is 64 hex digits */
     }
@@ -1950,8 +2134,12 @@ gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err)
     bad = seq;
     GW_CHECK(strcmp(prev, last_hash) == 0, GW_EPOLICY, GW_R_AUDIT_BROKEN,
              "the last entry is not the one the gateway wrote (the log was rewritten)");
-    /* The chain holds: now the stored messages against the entries that recorded them. */
+    /* The chain holds: now the stored tree against the entries, then the stored messages against the entries
+     * that recorded them. */
     bad = 0;
+    if (version >= MERKLE_SCHEMA) {
+        GW_TRY(verify_tree(&c, tree, (uint64_t)seq, err));
+    }
     if (version >= AUDIT_V2_SCHEMA) {
         for (size_t i = 0; i < COUNT(row_tables); i++) {
             GW_TRY(verify_rows(&c, &row_tables[i], v2_from, &bad, err));
@@ -1963,6 +2151,7 @@ gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err)
 out:
     sqlite3_finalize(q);
     conn_close(&c);
+    gw_merkle_mem_free(tree);
     if (rc != GW_OK && bad > 0) {
         gw_err_where(err, "audit entry %" PRId64, bad);
     } else if (rc != GW_OK) {
