@@ -24,7 +24,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/*.c) $(wildcard tests/bench/*.c) tests/fault/fault.c
 TSA_SRCS  := tests/tsa/tsa.c tests/tsa/tsa-check.c
 # libFuzzer targets: tests/fuzz/fuzz_<t>.c each, corpus in tests/fuzz/corpus/<t>/, replayed by tests/run.sh
-FUZZ_TARGETS := verify config parse tsp merkle envelope receipt http
+FUZZ_TARGETS := verify config parse tsp merkle envelope receipt http checkpoint
 
 # $(1) build dir, $(2) extra cflags, $(3) extra ldflags
 define build_rules

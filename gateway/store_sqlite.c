@@ -148,6 +148,22 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'the Merkle tree is append-only'); END;"
     "CREATE TRIGGER merkle_no_delete BEFORE DELETE ON merkle"
     "  BEGIN SELECT RAISE(ABORT, 'the Merkle tree is append-only'); END;",
+    /* 5: signed checkpoints (docs/audit.md 6), this gateway's and, later, its peers': the fields each states
+     * and the signed document exactly as made or received. */
+    "CREATE TABLE checkpoints("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  origin TEXT NOT NULL,"
+    "  tree_size INTEGER NOT NULL,"
+    "  root TEXT NOT NULL,"
+    "  time TEXT NOT NULL,"
+    "  body BLOB NOT NULL,"
+    "  stored_ms INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX checkpoints_origin ON checkpoints(origin, seq);"
+    "CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints"
+    "  BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;"
+    "CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints"
+    "  BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;",
 };
 #define SCHEMA_VERSION ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -162,8 +178,9 @@ static const char meta_sql[] =
 /* The audit columns as audit_row reads them; stores before schema version 3 have no sha256 and row_ref. */
 #define AUDIT_COLS "seq, time, event, message_id, peer, outcome, reason, prev_hash, hash, sha256, row_ref"
 #define AUDIT_COLS_V1 "seq, time, event, message_id, peer, outcome, reason, prev_hash, hash, '', ''"
-#define AUDIT_V2_SCHEMA 3 /* the schema version that has them */
-#define MERKLE_SCHEMA 4   /* the schema version that has the merkle table */
+#define AUDIT_V2_SCHEMA 3   /* the schema version that has them */
+#define MERKLE_SCHEMA 4     /* the schema version that has the merkle table */
+#define CHECKPOINT_SCHEMA 5 /* the schema version that has the checkpoints table */
 #define DUE_STATES "state IN ('queued', 'delivering')"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -186,6 +203,8 @@ enum stmt_id {
     ST_INS_AUDIT,
     ST_GET_MERKLE,
     ST_PUT_MERKLE,
+    ST_INS_CHECKPOINT,
+    ST_LATEST_CHECKPOINT,
     ST_SET_META,
     ST_GET_META,
     ST_GET_OUTBOX,
@@ -219,6 +238,10 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_INS_AUDIT] = "INSERT INTO audit(" AUDIT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [ST_GET_MERKLE] = "SELECT hash FROM merkle WHERE level = ?1 AND idx = ?2",
     [ST_PUT_MERKLE] = "INSERT INTO merkle(level, idx, hash) VALUES (?1, ?2, ?3)", /* a conflict fails */
+    [ST_INS_CHECKPOINT] = "INSERT INTO checkpoints(origin, tree_size, root, time, body, stored_ms) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_LATEST_CHECKPOINT] = "SELECT origin, tree_size, root, time, body FROM checkpoints WHERE origin = ?1 "
+                             "ORDER BY seq DESC LIMIT 1",
     [ST_SET_META] = "UPDATE meta SET value = ?2 WHERE key = ?1",
     [ST_GET_META] = "SELECT value FROM meta WHERE key = ?1",
     [ST_GET_OUTBOX] = "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?1",
@@ -248,6 +271,7 @@ enum op_kind {
     OP_ACK_INBOX,
     OP_PUT_REJECTED,
     OP_AUDIT,
+    OP_PUT_CHECKPOINT,
 };
 
 /* One queued write. It lives on the caller's stack: the caller sleeps until done, so everything it points
@@ -260,6 +284,9 @@ struct op {
     bool done;                       /* guarded by qlock */
     struct op *next;                 /* guarded by qlock */
     union {
+        struct {
+            const struct gw_checkpoint_row *c;
+        } put_checkpoint;
         struct {
             const struct gw_outbox_msg *m; /* sha256 set by gw_store_put_outbox */
         } put_outbox;
@@ -1142,6 +1169,19 @@ op_put_rejected(struct sqlite_store *st, struct op *op, struct gw_err *err)
 }
 
 static enum gw_rc
+op_put_checkpoint(struct sqlite_store *st, struct op *op, struct gw_err *err)
+{
+    const struct gw_checkpoint_row *c = op->put_checkpoint.c;
+    const struct param p[] = {
+        P_FIELD(c->origin), P_INT((int64_t)c->tree_size), P_FIELD(c->root),
+        P_FIELD(c->time),   P_BLOB(c->body, c->body_len), P_INT(gw_time_now_ms()),
+    };
+    int changes = 0;
+
+    return write_row(st, ST_INS_CHECKPOINT, p, COUNT(p), NO_ROW, op->ev, &changes, err);
+}
+
+static enum gw_rc
 op_run(struct sqlite_store *st, struct op *op)
 {
     switch (op->kind) {
@@ -1159,6 +1199,8 @@ op_run(struct sqlite_store *st, struct op *op)
         return op_put_rejected(st, op, op->err);
     case OP_AUDIT:
         return audit_append(st, op->ev, "", op->err);
+    case OP_PUT_CHECKPOINT:
+        return op_put_checkpoint(st, op, op->err);
     }
     return gw_err_set(op->err, GW_EINTERNAL, GW_R_INTERNAL, GW_SRC, "unknown store op %d", (int)op->kind);
 }
@@ -1611,6 +1653,77 @@ sq_list_inbox(struct gw_store *s, int64_t after, size_t max, struct gw_inbox_msg
 }
 
 static enum gw_rc
+sq_put_checkpoint(struct gw_store *s, const struct gw_checkpoint_row *c, const struct gw_audit_event *ev,
+                  struct gw_err *err)
+{
+    struct op op = {.kind = OP_PUT_CHECKPOINT, .ev = ev, .err = err, .put_checkpoint = {.c = c}};
+
+    return submit(sq(s), &op);
+}
+
+static enum gw_rc
+sq_tree_head(struct gw_store *s, uint64_t *size, unsigned char root[GW_MERKLE_HASH_LEN], struct gw_err *err)
+{
+    struct sqlite_store *st = sq(s);
+    enum gw_rc rc;
+    struct gw_merkle_nodes nodes = conn_nodes(&st->r);
+    int64_t n = 0;
+    unsigned char r[GW_MERKLE_HASH_LEN];
+
+    pthread_mutex_lock(&st->rlock);
+    /* The size and the nodes in one snapshot: the writer commits both in one transaction. */
+    GW_CHECK(sqlite3_exec(st->r.db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK, GW_EIO, GW_R_IO, "begin: %s",
+             sqlite3_errmsg(st->r.db));
+    GW_TRY(meta_int(&st->r, "audit_last_seq", &n, err));
+    GW_CHECK(n >= 0, GW_EPOLICY, GW_R_AUDIT_BROKEN, "audit_last_seq %" PRId64 " is negative", n);
+    nodes.put = NULL; /* read-only view */
+    GW_TRY(gw_merkle_root(&nodes, (uint64_t)n, r, err));
+    *size = (uint64_t)n;
+    memcpy(root, r, sizeof(r));
+    rc = GW_OK;
+out:
+    if (sqlite3_get_autocommit(st->r.db) == 0) {
+        (void)sqlite3_exec(st->r.db, "COMMIT", NULL, NULL, NULL);
+    }
+    pthread_mutex_unlock(&st->rlock);
+    return rc;
+}
+
+static enum gw_rc
+sq_latest_checkpoint(struct gw_store *s, const char *origin, struct gw_checkpoint_row *c, bool *found,
+                     struct gw_err *err)
+{
+    struct sqlite_store *st = sq(s);
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+    const struct param p[] = {P_TEXT(origin)};
+    struct gw_checkpoint_row row = {0};
+    bool have = false;
+    int64_t size = 0;
+
+    pthread_mutex_lock(&st->rlock);
+    GW_TRY(read_stmt(&st->r, ST_LATEST_CHECKPOINT, p, COUNT(p), &q, &have, err));
+    if (have) {
+        GW_TRY(col_text(q, 0, row.origin, sizeof(row.origin), err));
+        size = sqlite3_column_int64(q, 1);
+        GW_CHECK(size >= 0, GW_EIO, GW_R_IO, "stored checkpoint with tree size %" PRId64, size);
+        row.tree_size = (uint64_t)size;
+        GW_TRY(col_text(q, 2, row.root, sizeof(row.root), err));
+        GW_TRY(col_text(q, 3, row.time, sizeof(row.time), err));
+        GW_TRY(col_blob(q, 4, &row.body, &row.body_len, err));
+        *c = row;
+        memset(&row, 0, sizeof(row));
+    }
+    *found = have;
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    pthread_mutex_unlock(&st->rlock);
+    gw_checkpoint_row_cleanup(&row);
+    return rc;
+}
+
+static enum gw_rc
 sq_counts(struct gw_store *s, uint64_t out_by_state[GW_OUT_STATE_COUNT], uint64_t *inbox_unacked,
           struct gw_err *err)
 {
@@ -1691,6 +1804,9 @@ static const struct gw_store_ops sqlite_ops = {
     .put_rejected = sq_put_rejected,
     .audit = sq_audit,
     .counts = sq_counts,
+    .tree_head = sq_tree_head,
+    .put_checkpoint = sq_put_checkpoint,
+    .latest_checkpoint = sq_latest_checkpoint,
 };
 
 static enum gw_rc

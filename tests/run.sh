@@ -59,6 +59,7 @@ for build in "$@"; do
     run_suite "$build" "fuzz envelope replay" "$build/fuzz-envelope" tests/fuzz/corpus/envelope
     run_suite "$build" "fuzz receipt replay" "$build/fuzz-receipt" tests/fuzz/corpus/receipt
     run_suite "$build" "fuzz http replay" "$build/fuzz-http" tests/fuzz/corpus/http
+    run_suite "$build" "fuzz checkpoint replay" "$build/fuzz-checkpoint" tests/fuzz/corpus/checkpoint
     run_suite "$build" "hostile corpus" sh tests/hostile/run.sh
     # sanitizer build only: every allocation the gateway's own code makes, failed in turn (make fault: all)
     if [ -x "$build/fault-tests" ]; then

@@ -129,6 +129,20 @@
 #define GW_MAX_DELIVER_SECONDS 30u
 #define GW_MAX_DELIVER_SECONDS_CEILING 600u
 
+/* Signed checkpoints of the audit log (docs/audit.md 6). The gateway signs one once the log grew by
+ * checkpoint_every_entries entries (default 1000, ceiling 10^6; 0 = not by count) or, if it grew at all,
+ * checkpoint_every_seconds after the last one (default 300, ceiling 1 day; 0 = not by time): a busy log gets
+ * a root every few seconds at most, a quiet one at least every 5 minutes. It checks every GW_CHECKPOINT_POLL_MS
+ * (1 s: the cost is one snapshot read of at most 64 stored nodes). A checkpoint read from a file or a peer
+ * is at most GW_MAX_CHECKPOINT_BYTES: the signed envelope with a chain of GW_MAX_CHAIN_CERTS certificates
+ * is under 16 KiB; 64 KiB leaves room for larger keys and is far below the document limit. */
+#define GW_CHECKPOINT_ENTRIES 1000u
+#define GW_MAX_CHECKPOINT_ENTRIES 1000000u
+#define GW_CHECKPOINT_SECONDS 300u
+#define GW_MAX_CHECKPOINT_SECONDS 86400u
+#define GW_CHECKPOINT_POLL_MS 1000u
+#define GW_MAX_CHECKPOINT_BYTES (64u * 1024u)
+
 /* Retries of an undelivered message: the first back-off in ms (retry_initial, ceiling 1 minute), the
  * longest back-off in seconds (retry_max_interval, ceiling 1 day), and the age in seconds after which the
  * message fails (retry_max_age, ceiling 30 days). The defaults ride out a peer's restart quickly and a
@@ -236,6 +250,9 @@ _Static_assert(GW_MAX_CREATED_PAST_SECONDS <= GW_MAX_CREATED_PAST_SECONDS_CEILIN
                "created_window_past default above its ceiling");
 _Static_assert(GW_MAX_CREATED_FUTURE_SECONDS <= GW_MAX_CREATED_FUTURE_SECONDS_CEILING,
                "created_window_future default above its ceiling");
+_Static_assert(GW_MAX_CHECKPOINT_BYTES <= GW_MAX_DOC_BYTES, "a checkpoint is parsed with the document limits");
+_Static_assert(GW_CHECKPOINT_ENTRIES <= GW_MAX_CHECKPOINT_ENTRIES, "checkpoint_every_entries above its ceiling");
+_Static_assert(GW_CHECKPOINT_SECONDS <= GW_MAX_CHECKPOINT_SECONDS, "checkpoint_every_seconds above its ceiling");
 _Static_assert(GW_MAX_RECEIPT_BYTES <= GW_MAX_DOC_BYTES, "a receipt is parsed with the document limits");
 _Static_assert(GW_MAX_DELIVER_SECONDS <= GW_MAX_DELIVER_SECONDS_CEILING, "deliver_timeout above its ceiling");
 _Static_assert(GW_MAX_CONNECT_SECONDS <= GW_MAX_DELIVER_SECONDS, "by default, connecting fits in an attempt");

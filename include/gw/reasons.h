@@ -76,7 +76,8 @@
     X(TSA_TIME, "timestamp time is in the future or too imprecise", 400)                                          \
     X(TSA_HTTP, "timestamp authority answered with an HTTP error", 502)                                           \
     X(MERKLE_PROOF_MALFORMED, "Merkle proof is malformed", 400)                                                   \
-    X(MERKLE_PROOF_INVALID, "Merkle proof does not verify", 400)
+    X(MERKLE_PROOF_INVALID, "Merkle proof does not verify", 400)                                                  \
+    X(CHECKPOINT_INVALID, "checkpoint is malformed or not the log's", 400)
 
 enum gw_reason {
 #define GW_REASON_ENUM(code, text, http) GW_R_##code,

@@ -67,6 +67,18 @@ struct gw_inbox_msg {
 };
 void gw_inbox_msg_cleanup(struct gw_inbox_msg *m);
 
+/* One stored signed checkpoint (docs/audit.md 6): the fields it states, read from the verified document,
+ * and the document exactly as made or received. body is owned (free()); gw_checkpoint_row_cleanup frees. */
+struct gw_checkpoint_row {
+    char origin[GW_REGNO_LEN + 1];    /* whose log: the signer's organisation */
+    uint64_t tree_size;               /* entries the tree covers */
+    char root[GW_SHA256_HEX_LEN + 1]; /* root hash, lowercase hex */
+    char time[32];                    /* Timestamp as signed: "2025-03-01T10:20:30.123Z" */
+    unsigned char *body;              /* the signed Checkpoint envelope */
+    size_t body_len;
+};
+void gw_checkpoint_row_cleanup(struct gw_checkpoint_row *c);
+
 /* One audit event. All strings borrowed; NULL is stored as "". time is set by the store. */
 struct gw_audit_event {
     const char *event; /* "submitted", "received", "rejected", "delivery_attempt", "delivered", ... */
@@ -154,6 +166,20 @@ GW_MUST_CHECK enum gw_rc gw_store_audit(struct gw_store *s, const struct gw_audi
  * gw_out_state), *inbox_unacked (inbox rows not acked). */
 GW_MUST_CHECK enum gw_rc gw_store_counts(struct gw_store *s, uint64_t out_by_state[GW_OUT_STATE_COUNT],
                                          uint64_t *inbox_unacked, struct gw_err *err);
+
+/* The head of the audit log's Merkle tree, read in one snapshot: its size (the number of entries) and its
+ * root hash from the stored nodes (docs/audit.md 5). OUT: *size, root; untouched on failure.
+ * Reasons: AUDIT_BROKEN (a node the size needs is missing: the tree was changed), IO, NOMEM. */
+GW_MUST_CHECK enum gw_rc gw_store_tree_head(struct gw_store *s, uint64_t *size, unsigned char root[32],
+                                            struct gw_err *err);
+/* Keep checkpoint c (borrowed; its fields already checked against its body by the caller) and append ev
+ * (may be NULL) in the same transaction. Reasons: IO. */
+GW_MUST_CHECK enum gw_rc gw_store_put_checkpoint(struct gw_store *s, const struct gw_checkpoint_row *c,
+                                                 const struct gw_audit_event *ev, struct gw_err *err);
+/* The checkpoint of origin stored last. OUT: *c (gw_checkpoint_row_cleanup) and *found; *c untouched when
+ * none is stored or on failure. Reasons: IO, NOMEM. */
+GW_MUST_CHECK enum gw_rc gw_store_latest_checkpoint(struct gw_store *s, const char *origin,
+                                                    struct gw_checkpoint_row *c, bool *found, struct gw_err *err);
 
 /* Open (creating and migrating) the SQLite store at path. OUT: *out (gw_store_close()).
  * Reasons: IO, CONFIG (a newer schema version than this binary knows). */

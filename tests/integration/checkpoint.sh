@@ -1,0 +1,134 @@
+#!/bin/sh
+# Signed checkpoints of the audit log (docs/audit.md 6) written by running gateways: Ludza signs one every
+# 3 entries, the centre one a second after its log grew. Each checkpoint verifies with the strict profile
+# against the trust anchor alone, states a size its log has reached, and its RootHash is the root computed
+# here from the store's entries with sqlite3 and sha256sum as docs/audit.md 5.1 defines the leaves, not
+# with the gateway. Ludza killed with -9 and restarted goes on from its stored checkpoints, and both logs
+# (with their trees) still verify.
+# shellcheck source=tests/integration/common.inc
+. "$(dirname "$0")/common.inc"
+S=checkpoint
+export LC_ALL=C # ${#x} counts bytes
+
+for tool in sqlite3 sha256sum awk; do
+    command -v "$tool" >/dev/null 2>&1 || { fail "$S/tools" "$tool not found (make deps installs it)"; finish; }
+done
+it_pki || { fail "$S/setup" "cannot make the PKI"; finish; }
+it_ports
+it_config ludza "checkpoint_every_entries = 3" "checkpoint_every_seconds = 0"
+it_config visc "checkpoint_every_entries = 0" "checkpoint_every_seconds = 1"
+it_start visc ludza || it_finish "$S"
+
+# --- the root of a log, from its entries (docs/audit.md 2 and 5.1) ---
+ns() { printf '%s:%s,' "${#1}" "$1"; }
+unhex() {
+    # shellcheck disable=SC2059 # the format is the point: awk writes the bytes as octal escapes
+    printf "$(awk '{ for (i = 1; i < length($0); i += 2) printf "\\%03o", \
+        16 * (index("0123456789abcdef", substr($0, i, 1)) - 1) + index("0123456789abcdef", substr($0, i + 1, 1)) - 1 }')"
+}
+node() { printf '01%s%s' "$1" "$2" | unhex | sha256sum | cut -c1-64; }
+# leaves DB N: the leaf hash of entries 1..N, one per line
+leaves() {
+    US=$(printf '\037')
+    v2_from=$(sqlite3 "$1" "SELECT value FROM meta WHERE key = 'audit_v2_from'")
+    sqlite3 -separator "$US" "$1" "SELECT seq, time, event, message_id, peer, outcome, reason, prev_hash, sha256,
+        row_ref FROM audit WHERE seq <= $2 ORDER BY seq" |
+        while IFS=$US read -r seq time event id peer outcome reason prev sha row; do
+            if [ "$seq" -ge "$v2_from" ]; then
+                { printf '\000'; ns gw-audit-v2; ns "$prev"; ns "$seq"; ns "$time"; ns "$event"; ns "$id"
+                    ns "$peer"; ns "$outcome"; ns "$reason"; ns "$sha"; ns "$row"; } | sha256sum | cut -c1-64
+            else
+                { printf '\000'; ns gw-audit-v1; ns "$prev"; ns "$seq"; ns "$time"; ns "$event"; ns "$id"
+                    ns "$peer"; ns "$outcome"; ns "$reason"; } | sha256sum | cut -c1-64
+            fi
+        done
+}
+# mth FILE FROM TO: MTH of the leaves on lines FROM..TO-1 (0-based) of FILE (RFC 9162 2.1.1)
+mth() {
+    _n=$(($3 - $2))
+    if [ "$_n" -eq 1 ]; then sed -n "$(($2 + 1))p" "$1"; return; fi
+    _k=1
+    while [ $((_k * 2)) -lt "$_n" ]; do _k=$((_k * 2)); done
+    _l=$(mth "$1" "$2" $(($2 + _k)))
+    _r=$(mth "$1" $(($2 + _k)) "$3")
+    node "$_l" "$_r"
+}
+
+# check_latest NAME: the latest checkpoint in NAME's store verifies and states the root of its entries
+check_latest() {
+    db=$WORK/$1.db
+    sqlite3 "$db" "SELECT writefile('$WORK/$1.cp.xml', body) FROM checkpoints ORDER BY seq DESC LIMIT 1" >/dev/null
+    if ! "$GW" verify --trust "$WORK/pki/trust.pem" --crl "$WORK/pki/crl.pem" "$WORK/$1.cp.xml" >"$WORK/v.out" 2>&1; then
+        fail "$S/$1/verifies" "$(snip "$WORK/v.out" 300)"
+        return
+    fi
+    pass "$S/$1/verifies"
+    size=$(sed -n 's|.*<cp:TreeSize>\([0-9]*\)</cp:TreeSize>.*|\1|p' "$WORK/$1.cp.xml")
+    root=$(sed -n 's|.*<cp:RootHash[^>]*>\([0-9a-f]*\)</cp:RootHash>.*|\1|p' "$WORK/$1.cp.xml")
+    origin=$(sed -n 's|.*<cp:Origin>\([0-9]*\)</cp:Origin>.*|\1|p' "$WORK/$1.cp.xml")
+    eval "org=\$ORG_$1"
+    # shellcheck disable=SC2154 # org is set by the eval
+    if [ "$origin" != "$org" ] || [ -z "$size" ] || [ "$size" -lt 1 ]; then
+        fail "$S/$1/fields" "origin '$origin' size '$size'"
+        return
+    fi
+    leaves "$db" "$size" >"$WORK/$1.leaves"
+    want=$(mth "$WORK/$1.leaves" 0 "$size")
+    if [ "$(wc -l <"$WORK/$1.leaves")" -eq "$size" ] && [ "$want" = "$root" ]; then
+        pass "$S/$1/root-of-the-entries size=$size"
+    else
+        fail "$S/$1/root-of-the-entries" "size $size: checkpoint says $root, the entries make $want"
+    fi
+}
+count_cp() { sqlite3 "$WORK/$1.db" "SELECT count(*) FROM checkpoints" 2>/dev/null || echo 0; }
+
+for ex in decision-ludza datareport-ludza-2025q1; do
+    id=$(fresh_copy "$EXAMPLES/$ex.xml" "$WORK/$ex.xml")
+    [ "$(gw_submit ludza "$WORK/$ex.xml")" = "$id" ] || fail "$S/submit/$ex" "$(snip "$WORK/body")"
+    wait_state ludza "$id" delivered 30 2>"$WORK/ws.err" || fail "$S/delivered/$ex" "$(snip "$WORK/ws.err")"
+done
+# Ludza's log: 2 submitted + 2 delivery attempts at least: a checkpoint by count; the centre's by time
+if wait_for 10 sh -c "[ \$(sqlite3 '$WORK/ludza.db' 'SELECT count(*) FROM checkpoints') -ge 1 ]"; then
+    pass "$S/ludza/by-count"
+else
+    fail "$S/ludza/by-count" "no checkpoint after $(sqlite3 "$WORK/ludza.db" 'SELECT count(*) FROM audit') entries"
+fi
+if wait_for 10 sh -c "[ \$(sqlite3 '$WORK/visc.db' 'SELECT count(*) FROM checkpoints') -ge 1 ]"; then
+    pass "$S/visc/by-time"
+else
+    fail "$S/visc/by-time" "no checkpoint after $(sqlite3 "$WORK/visc.db" 'SELECT count(*) FROM audit') entries"
+fi
+check_latest ludza
+check_latest visc
+# a by-count checkpoint is of a size at least 3 past the previous one
+gaps=$(sqlite3 "$WORK/ludza.db" "SELECT count(*) FROM checkpoints a JOIN checkpoints b ON b.seq = a.seq + 1
+    WHERE b.tree_size - a.tree_size < 3")
+if [ "$gaps" = 0 ]; then pass "$S/ludza/every-3-entries"; else
+    fail "$S/ludza/every-3-entries" "$gaps checkpoints less than 3 entries after the previous"; fi
+
+# kill -9 and restart: the checkpoints and the log survive, the scheduler goes on from the stored one
+before=$(count_cp ludza)
+last_size=$(sqlite3 "$WORK/ludza.db" "SELECT max(tree_size) FROM checkpoints")
+gw_stop ludza KILL
+it_start ludza || it_finish "$S"
+for k in 1 2; do # 2 more entries each: 3 past the last checkpoint at least
+    id=$(fresh_copy "$EXAMPLES/decision-ludza.xml" "$WORK/d$k.xml")
+    [ "$(gw_submit ludza "$WORK/d$k.xml")" = "$id" ] || fail "$S/submit/after-kill-$k" "$(snip "$WORK/body")"
+    wait_state ludza "$id" delivered 30 2>"$WORK/ws.err" || fail "$S/delivered/after-kill-$k" "$(snip "$WORK/ws.err")"
+done
+if wait_for 10 sh -c "[ \$(sqlite3 '$WORK/ludza.db' 'SELECT count(*) FROM checkpoints') -gt $before ]"; then
+    new_size=$(sqlite3 "$WORK/ludza.db" "SELECT tree_size FROM checkpoints ORDER BY seq DESC LIMIT 1")
+    if [ "$new_size" -ge $((last_size + 3)) ]; then pass "$S/ludza/after-kill9"; else
+        fail "$S/ludza/after-kill9" "new checkpoint of size $new_size, the last before the kill was $last_size"; fi
+else
+    fail "$S/ludza/after-kill9" "no new checkpoint after the restart"
+fi
+check_latest ludza
+
+it_stop_all
+for n in ludza visc; do
+    "$GW" audit verify --store "$WORK/$n.db" >"$WORK/av" 2>&1
+    if grep -q 'audit log OK' "$WORK/av"; then pass "$S/audit-verify/$n"; else
+        fail "$S/audit-verify/$n" "$(snip "$WORK/av")"; fi
+done
+it_finish "$S"
