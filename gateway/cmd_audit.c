@@ -7,6 +7,7 @@
  * and prints.
  */
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,19 +15,29 @@
 #include <string.h>
 
 #include "gw/audit.h"
+#include "gw/checkpoint.h"
 #include "gw/cli.h"
+#include "gw/merkle.h"
+#include "gw/pki.h"
 #include "gw/store.h"
+#include "gw/xml.h"
 
 static const char usage[] =
-    "usage: gateway audit verify --store FILE\n"
+    "usage: gateway audit verify --store FILE [--trust CA.pem [--crl CRL.pem]... [--checkpoint CP.xml]...]\n"
     "       gateway audit show --store FILE [--limit N]\n"
     "Check or print the hash-chained audit log of a gateway store (read-only).\n"
     "  verify          recompute every entry's hash and link; name the first changed, removed or\n"
     "                  reordered entry; then check every stored message (inbox, outbox, rejected)\n"
-    "                  against the digest of the entry that recorded it\n"
+    "                  against the digest of the entry that recorded it; recompute the Merkle tree and\n"
+    "                  check it against the stored one and against every checkpoint stored or given\n"
     "  show            print entries, one per line: seq, time, event, message id, peer, outcome, reason\n"
     "  --store FILE    the gateway's SQLite store\n"
     "  --limit N       show only the last N entries\n"
+    "  --trust FILE    trust anchors to check checkpoint signatures with (without it, the stored\n"
+    "                  checkpoints are compared with the log but their signatures are not checked)\n"
+    "  --crl FILE      a CRL for those checks (repeatable)\n"
+    "  --checkpoint F  a signed checkpoint of this log held elsewhere (repeatable; needs --trust)\n"
+    "  --schemas DIR   schema directory (default: $GATEWAY_SCHEMAS, or schemas/ beside build/)\n"
     "Exit status: 0 log intact (or printed), 1 log broken, 2 usage or I/O error.\n";
 
 /* Print a field so that it cannot break the line format or forge an entry: empty as "-", control bytes,
@@ -81,30 +92,240 @@ broken_entry(const struct gw_err *err, unsigned long long *n)
     return errno == 0 && end != err->where + sizeof(prefix) - 1 && *end == '\0';
 }
 
+/* One checkpoint to compare with the log, stored or given. */
+struct cp_item {
+    char name[80]; /* "checkpoint 3 in the store" or the file's name */
+    struct gw_checkpoint cp;
+};
+
+struct cp_list {
+    struct cp_item items[GW_MAX_AUDIT_CHECKPOINTS];
+    size_t n;
+    size_t n_stored;
+    struct gw_pki *pki; /* NULL: signatures not checked */
+    const struct gw_schemas *schemas;
+    struct gw_err err; /* the first checkpoint that could not be read */
+    char err_name[80];
+};
+
+/* Read the body of a checkpoint: with the full policy when there are trust anchors, else its fields only. */
+static enum gw_rc
+read_checkpoint(struct cp_list *l, const unsigned char *body, size_t len, const char *name,
+                struct gw_checkpoint *out, struct gw_err *err)
+{
+    enum gw_rc rc;
+    xmlDoc *doc = NULL;
+    struct gw_xml_limits lim;
+    struct gw_envelope env = {0};
+
+    if (l->pki != NULL) {
+        return gw_checkpoint_check(l->pki, l->schemas, body, len, name, NULL, out, err);
+    }
+    GW_CHECK(len <= GW_MAX_CHECKPOINT_BYTES, GW_ELIMIT, GW_R_LIMIT_SIZE, "checkpoint of %zu bytes", len);
+    gw_xml_limits_default(&lim);
+    GW_TRY(gw_xml_parse(body, len, name, &lim, &doc, err));
+    GW_TRY(gw_schemas_validate(l->schemas, doc, name, NULL, NULL, err));
+    GW_TRY(gw_envelope_read(doc, name, &env, err));
+    GW_TRY(gw_checkpoint_read(&env, out, err));
+    rc = GW_OK;
+out:
+    gw_envelope_cleanup(&env);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+static void
+count_stored(void *arg, const struct gw_checkpoint_row *row)
+{
+    size_t *n = arg;
+
+    (void)row;
+    (*n)++;
+}
+
+static void
+add_stored(void *arg, const struct gw_checkpoint_row *row)
+{
+    struct cp_list *l = arg;
+    struct cp_item *it = NULL;
+    struct gw_err err;
+
+    l->n_stored++;
+    if (l->err.rc != GW_OK || l->n >= GW_MAX_AUDIT_CHECKPOINTS / 2) {
+        return; /* the first half of the list for stored ones: the latest ones are the ones that matter */
+    }
+    it = &l->items[l->n];
+    snprintf(it->name, sizeof(it->name), "stored checkpoint %zu", l->n_stored);
+    gw_err_clear(&err);
+    if (read_checkpoint(l, row->body, row->body_len, it->name, &it->cp, &err) != GW_OK) {
+        l->err = err;
+        snprintf(l->err_name, sizeof(l->err_name), "%s", it->name);
+        return;
+    }
+    l->n++;
+}
+
+/*
+ * Compare every checkpoint with the log of n entries (tree): none may state more entries than the log has
+ * (truncation) or another root for its size (rewrite or fork). On a mismatch, print the line naming the
+ * first bad entry (or the range it lies in) and return false.
+ */
+static bool
+check_checkpoints(const char *store, const struct cp_list *l, struct gw_merkle_mem *tree, uint64_t n)
+{
+    struct gw_merkle_nodes nodes = gw_merkle_mem_nodes(tree);
+    const struct cp_item *bad = NULL;
+    uint64_t good = 0; /* the largest size a checkpoint confirms */
+    struct gw_err err;
+
+    for (size_t i = 0; i < l->n; i++) {
+        const struct cp_item *it = &l->items[i];
+        unsigned char root[GW_MERKLE_HASH_LEN];
+        bool match;
+
+        gw_err_clear(&err);
+        match = it->cp.tree_size <= n && gw_merkle_root(&nodes, it->cp.tree_size, root, &err) == GW_OK &&
+                CRYPTO_memcmp(root, it->cp.root, sizeof(root)) == 0;
+        if (match && it->cp.tree_size > good) {
+            good = it->cp.tree_size;
+        } else if (!match && (bad == NULL || it->cp.tree_size < bad->cp.tree_size)) {
+            bad = &l->items[i];
+        }
+    }
+    if (bad == NULL) {
+        return true;
+    }
+    /* two checkpoints of one size with different roots: the gateway signed two logs */
+    for (size_t i = 0; i < l->n; i++) {
+        const struct cp_item *it = &l->items[i];
+        if (it != bad && it->cp.tree_size == bad->cp.tree_size &&
+            CRYPTO_memcmp(it->cp.root, bad->cp.root, GW_MERKLE_HASH_LEN) != 0) {
+            printf("%s: audit log BROKEN: FORK: %s and %s (signed at %s and %s) state different roots for %" PRIu64
+                   " entries\n",
+                   store, bad->name, it->name, bad->cp.time, it->cp.time, bad->cp.tree_size);
+            return false;
+        }
+    }
+    if (bad->cp.tree_size > n) {
+        printf("%s: audit log BROKEN at entry %" PRIu64 ": %s (signed at %s) states %" PRIu64
+               " entries but the log has %" PRIu64 " (entries were removed from the end: the log was truncated)\n",
+               store, n + 1, bad->name, bad->cp.time, bad->cp.tree_size, n);
+        return false;
+    }
+    if (good + 1 == bad->cp.tree_size) {
+        printf("%s: audit log BROKEN at entry %" PRIu64 ": %s (signed at %s) has another root for %" PRIu64
+               " entries: entry %" PRIu64 " is not the one it signed (the log was rewritten, or forked)\n",
+               store, bad->cp.tree_size, bad->name, bad->cp.time, bad->cp.tree_size, bad->cp.tree_size);
+    } else {
+        printf("%s: audit log BROKEN at entries %" PRIu64 "..%" PRIu64
+               ": %s (signed at %s) has another root for %" PRIu64
+               " entries: the first entry that is not the one it signed lies in that range (the log was "
+               "rewritten, or forked; entries 1..%" PRIu64 " match a checkpoint)\n",
+               store, good + 1, bad->cp.tree_size, bad->name, bad->cp.time, bad->cp.tree_size, good);
+    }
+    return false;
+}
+
 static int
-audit_verify(const char *store)
+audit_verify_checkpoints(const char *store, const struct gw_cli_trust *trust, const char *schema_dir,
+                         const char *const *files, size_t n_files, const char *argv0)
 {
     struct gw_err err;
     uint64_t entries = 0;
     unsigned long long bad = 0;
+    struct gw_merkle_mem *tree = NULL;
+    struct gw_schemas *schemas = NULL;
+    struct cp_list *l = calloc(1, sizeof(*l));
+    size_t n_stored = 0;
     enum gw_rc rc;
+    int status = GW_EXIT_USAGE;
 
     gw_err_clear(&err);
-    rc = gw_audit_verify_sqlite(store, &entries, &err);
-    if (rc == GW_OK) {
+    if (l == NULL) {
+        fputs("gateway audit: out of memory\n", stderr);
+        return GW_EXIT_USAGE;
+    }
+    gw_err_clear(&l->err);
+    rc = gw_audit_verify_sqlite_tree(store, &entries, &tree, &err);
+    if (rc != GW_OK) {
+        if (err.reason == GW_R_AUDIT_BROKEN && broken_entry(&err, &bad)) {
+            printf("%s: audit log BROKEN at entry %llu: %s\n", store, bad, err.msg);
+            status = GW_EXIT_REJECTED;
+        } else if (err.reason == GW_R_AUDIT_BROKEN) {
+            printf("%s: audit log BROKEN: %s\n", store, err.msg);
+            status = GW_EXIT_REJECTED;
+        } else {
+            gw_cli_print_error("audit", &err);
+            status = gw_rc_exit_status(rc);
+        }
+        goto out;
+    }
+    if (gw_audit_checkpoints_sqlite(store, count_stored, &n_stored, &err) != GW_OK) {
+        gw_cli_print_error("audit", &err);
+        goto out;
+    }
+    if (n_stored == 0 && n_files == 0) { /* nothing to read: no schemas or trust anchors needed */
         printf("%s: audit log OK, %" PRIu64 " entries\n", store, entries);
-        return GW_EXIT_OK;
+        status = GW_EXIT_OK;
+        goto out;
     }
-    if (err.reason == GW_R_AUDIT_BROKEN && broken_entry(&err, &bad)) {
-        printf("%s: audit log BROKEN at entry %llu: %s\n", store, bad, err.msg);
-        return GW_EXIT_REJECTED;
+    if (gw_cli_setup(argv0, schema_dir, true, &schemas, &err) != GW_OK ||
+        (trust->anchors != NULL &&
+         gw_pki_load(trust->anchors, trust->crls, trust->n_crls, &l->pki, &err) != GW_OK)) {
+        gw_cli_print_error("audit", &err);
+        goto out;
     }
-    if (err.reason == GW_R_AUDIT_BROKEN) {
-        printf("%s: audit log BROKEN: %s\n", store, err.msg);
-        return GW_EXIT_REJECTED;
+    l->schemas = schemas;
+    if (gw_audit_checkpoints_sqlite(store, add_stored, l, &err) != GW_OK) {
+        gw_cli_print_error("audit", &err);
+        goto out;
     }
-    gw_cli_print_error("audit", &err);
-    return gw_rc_exit_status(rc);
+    if (l->err.rc != GW_OK) {
+        /* a stored checkpoint the gateway wrote that does not read (or verify) is damage to the evidence */
+        printf("%s: audit log BROKEN: %s: %s [%s]\n", store, l->err_name, l->err.msg,
+               gw_reason_code(l->err.reason));
+        status = GW_EXIT_REJECTED;
+        goto out;
+    }
+    for (size_t i = 0; i < n_files; i++) {
+        unsigned char *raw = NULL;
+        size_t len = 0;
+        struct cp_item *it = &l->items[l->n];
+        xmlDoc *doc = NULL;
+
+        snprintf(it->name, sizeof(it->name), "checkpoint %s", gw_cli_name(files[i]));
+        rc = gw_cli_load(files[i], &doc, &raw, &len, &err);
+        xmlFreeDoc(doc);
+        if (rc == GW_OK) {
+            rc = read_checkpoint(l, raw, len, files[i], &it->cp, &err);
+        }
+        free(raw);
+        if (rc != GW_OK) {
+            /* a given checkpoint that does not verify proves nothing: the auditor's input is wrong */
+            gw_cli_print_error("audit", &err);
+            status = gw_rc_exit_status(rc) == GW_EXIT_REJECTED ? GW_EXIT_REJECTED : GW_EXIT_USAGE;
+            goto out;
+        }
+        l->n++;
+    }
+    if (!check_checkpoints(store, l, tree, entries)) {
+        status = GW_EXIT_REJECTED;
+        goto out;
+    }
+    printf("%s: audit log OK, %" PRIu64 " entries\n", store, entries);
+    if (l->n > 0) {
+        printf("%s: %zu checkpoints (%zu stored, %zu given) match the log; signatures %s\n", store, l->n,
+               l->n - n_files, n_files, l->pki != NULL ? "verified" : "NOT checked (no --trust)");
+    }
+    status = GW_EXIT_OK;
+out:
+    gw_pki_free(l->pki);
+    if (schemas != NULL) {
+        gw_cli_teardown(schemas, true);
+    }
+    gw_merkle_mem_free(tree);
+    free(l);
+    return status;
 }
 
 static int
@@ -147,13 +368,23 @@ gw_cmd_audit(int argc, char **argv)
     static const struct option opts[] = {
         {"store", required_argument, NULL, 's'},
         {"limit", required_argument, NULL, 'n'},
+        {"trust", required_argument, NULL, 't'},
+        {"crl", required_argument, NULL, 'r'},
+        {"checkpoint", required_argument, NULL, 'c'},
+        {"schemas", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *store = NULL;
     const char *action;
+    const char *argv0;
     uint64_t limit = 0;
     bool have_limit = false;
+    struct gw_cli_trust trust = {0};
+    const char *schema_dir = NULL;
+    const char *files[GW_MAX_AUDIT_CHECKPOINTS / 2];
+    size_t n_files = 0;
+    bool checkpoints = false; /* any of the checkpoint options */
     int c;
 
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -165,11 +396,33 @@ gw_cmd_audit(int argc, char **argv)
         return GW_EXIT_USAGE;
     }
     action = argv[1];
+    argv0 = argv[0];
     argc--;
     argv++;
     optind = 0; /* glibc: start afresh, also when called more than once in a process (the unit tests) */
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int taken = gw_cli_trust_option(&trust, c, optarg, "audit");
+
+        if (taken != 0) {
+            if (taken < 0) {
+                return GW_EXIT_USAGE;
+            }
+            checkpoints = true;
+            continue;
+        }
         switch (c) {
+        case 'c':
+            if (n_files == sizeof(files) / sizeof(files[0])) {
+                fprintf(stderr, "gateway audit: at most %zu --checkpoint files\n", n_files);
+                return GW_EXIT_USAGE;
+            }
+            files[n_files++] = optarg;
+            checkpoints = true;
+            break;
+        case 'S':
+            schema_dir = optarg;
+            checkpoints = true;
+            break;
         case 's':
             store = optarg;
             break;
@@ -188,12 +441,14 @@ gw_cmd_audit(int argc, char **argv)
             return GW_EXIT_USAGE;
         }
     }
-    if (store == NULL || optind != argc || (have_limit && strcmp(action, "show") != 0)) {
+    if (store == NULL || optind != argc || (have_limit && strcmp(action, "show") != 0) ||
+        (checkpoints && strcmp(action, "verify") != 0) || (n_files > 0 && trust.anchors == NULL) ||
+        (trust.n_crls > 0 && trust.anchors == NULL)) {
         fputs(usage, stderr);
         return GW_EXIT_USAGE;
     }
     if (strcmp(action, "verify") == 0) {
-        return audit_verify(store);
+        return audit_verify_checkpoints(store, &trust, schema_dir, files, n_files, argv0);
     }
     return audit_show(store, limit);
 }

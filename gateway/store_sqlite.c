@@ -2180,6 +2180,13 @@ out:
 enum gw_rc
 gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err)
 {
+    return gw_audit_verify_sqlite_tree(path, entries, NULL, err);
+}
+
+enum gw_rc
+gw_audit_verify_sqlite_tree(const char *path, uint64_t *entries, struct gw_merkle_mem **tree_out,
+                            struct gw_err *err)
+{
     enum gw_rc rc;
     struct conn c = {0};
     sqlite3_stmt *q = NULL;
@@ -2263,6 +2270,10 @@ gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err)
         GW_TRY(verify_entry_rows(&c, &bad, err));
     }
     *entries = (uint64_t)seq;
+    if (tree_out != NULL) {
+        *tree_out = tree;
+        tree = NULL;
+    }
     rc = GW_OK;
 out:
     sqlite3_finalize(q);
@@ -2304,6 +2315,46 @@ gw_audit_list_sqlite(const char *path, uint64_t last, gw_audit_entry_fn fn, void
         fn(arg, &e);
     }
     GW_CHECK(r == SQLITE_DONE, GW_EIO, GW_R_IO, "read audit: %s", sqlite3_errmsg(c.db));
+    rc = GW_OK;
+out:
+    sqlite3_finalize(q);
+    conn_close(&c);
+    if (rc != GW_OK) {
+        gw_err_where(err, "%s", path);
+    }
+    return rc;
+}
+
+enum gw_rc
+gw_audit_checkpoints_sqlite(const char *path, gw_checkpoint_row_fn fn, void *arg, struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct conn c = {0};
+    sqlite3_stmt *q = NULL;
+    int64_t version = 0;
+    int r;
+
+    GW_TRY(open_readonly(path, &c, &version, err));
+    if (version < CHECKPOINT_SCHEMA) {
+        rc = GW_OK;
+        goto out;
+    }
+    GW_CHECK(sqlite3_prepare_v2(c.db, "SELECT origin, tree_size, root, time, body FROM checkpoints ORDER BY seq",
+                                -1, &q, NULL) == SQLITE_OK,
+             GW_EIO, GW_R_IO, "checkpoints table: %s", sqlite3_errmsg(c.db));
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        struct gw_checkpoint_row row = {0};
+        int64_t size = sqlite3_column_int64(q, 1);
+
+        GW_TRY(col_text(q, 0, row.origin, sizeof(row.origin), err));
+        GW_TRY(col_text(q, 2, row.root, sizeof(row.root), err));
+        GW_TRY(col_text(q, 3, row.time, sizeof(row.time), err));
+        row.tree_size = size >= 0 ? (uint64_t)size : UINT64_MAX; /* the body is what counts */
+        row.body = (unsigned char *)(uintptr_t)sqlite3_column_blob(q, 4);
+        row.body_len = (size_t)sqlite3_column_bytes(q, 4);
+        fn(arg, &row);
+    }
+    GW_CHECK(r == SQLITE_DONE, GW_EIO, GW_R_IO, "read checkpoints: %s", sqlite3_errmsg(c.db));
     rc = GW_OK;
 out:
     sqlite3_finalize(q);

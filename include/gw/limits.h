@@ -142,6 +142,9 @@
 #define GW_MAX_CHECKPOINT_SECONDS 86400u
 #define GW_CHECKPOINT_POLL_MS 1000u
 #define GW_MAX_CHECKPOINT_BYTES (64u * 1024u)
+/* Checkpoints `gateway audit verify` compares with a log at once: the first 32 stored ones and up to 32
+ * given with --checkpoint (each a few KiB of fields and name; the command reads them into one array). */
+#define GW_MAX_AUDIT_CHECKPOINTS 64u
 
 /* Retries of an undelivered message: the first back-off in ms (retry_initial, ceiling 1 minute), the
  * longest back-off in seconds (retry_max_interval, ceiling 1 day), and the age in seconds after which the

@@ -191,6 +191,18 @@ void gw_store_close(struct gw_store *s);
  * OUT: *entries, the number of entries checked. */
 GW_MUST_CHECK enum gw_rc gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err);
 
+/* As gw_audit_verify_sqlite, and on success also hand out the Merkle tree recomputed from the entries (of
+ * *entries leaves), to check checkpoints against. OUT: *tree (gw_merkle_mem_free()); untouched on failure. */
+struct gw_merkle_mem;
+GW_MUST_CHECK enum gw_rc gw_audit_verify_sqlite_tree(const char *path, uint64_t *entries,
+                                                     struct gw_merkle_mem **tree, struct gw_err *err);
+
+/* Call fn for every checkpoint stored in the store at path (read-only), oldest first; rows borrowed for the
+ * call. A store before schema version 5 has none. Reasons: IO, CONFIG (not a gateway store), NOMEM. */
+typedef void (*gw_checkpoint_row_fn)(void *arg, const struct gw_checkpoint_row *c);
+GW_MUST_CHECK enum gw_rc gw_audit_checkpoints_sqlite(const char *path, gw_checkpoint_row_fn fn, void *arg,
+                                                     struct gw_err *err);
+
 /* Test and metrics hook: the number of transactions the SQLite store s has committed for write ops since
  * it was opened (migrations not counted). Group commit makes this lower than the number of writes under
  * concurrency. 0 if s is not an SQLite store. */

@@ -106,6 +106,10 @@ gaps=$(sqlite3 "$WORK/ludza.db" "SELECT count(*) FROM checkpoints a JOIN checkpo
 if [ "$gaps" = 0 ]; then pass "$S/ludza/every-3-entries"; else
     fail "$S/ludza/every-3-entries" "$gaps checkpoints less than 3 entries after the previous"; fi
 
+# a consistent copy of Ludza's store as it is now, for the truncation and fork cases below
+sqlite3 "$WORK/ludza.db" ".backup '$WORK/snap.db'"
+snap_n=$(sqlite3 "$WORK/snap.db" "SELECT value FROM meta WHERE key = 'audit_last_seq'")
+
 # kill -9 and restart: the checkpoints and the log survive, the scheduler goes on from the stored one
 before=$(count_cp ludza)
 last_size=$(sqlite3 "$WORK/ludza.db" "SELECT max(tree_size) FROM checkpoints")
@@ -131,4 +135,61 @@ for n in ludza visc; do
     if grep -q 'audit log OK' "$WORK/av"; then pass "$S/audit-verify/$n"; else
         fail "$S/audit-verify/$n" "$(snip "$WORK/av")"; fi
 done
+
+# --- the auditor: Ludza's latest checkpoint, held outside the gateway, against stores ---
+cp "$WORK/ludza.cp.xml" "$WORK/held.xml"
+held_n=$(sed -n 's|.*<cp:TreeSize>\([0-9]*\)</cp:TreeSize>.*|\1|p' "$WORK/held.xml")
+TRUST="--trust $WORK/pki/trust.pem --crl $WORK/pki/crl.pem"
+# av NAME STORE WANT_RC PATTERN [ARGS]: audit verify STORE with ARGS; exit WANT_RC and PATTERN in the output
+av() {
+    _n=$1 _db=$2 _want=$3 _pat=$4
+    shift 4
+    "$GW" audit verify --store "$_db" "$@" >"$WORK/av" 2>&1
+    _rc=$?
+    if [ "$_rc" -eq "$_want" ] && grep -qE "$_pat" "$WORK/av"; then pass "$S/auditor/$_n"; else
+        fail "$S/auditor/$_n" "exit $_rc (want $_want): $(snip "$WORK/av" 400)"; fi
+}
+# shellcheck disable=SC2086 # TRUST is two options
+av intact "$WORK/ludza.db" 0 "^$WORK/ludza.db: [0-9]+ checkpoints \([0-9]+ stored, 1 given\) match the log; signatures verified" \
+    $TRUST --checkpoint "$WORK/held.xml"
+av stored-without-trust "$WORK/ludza.db" 0 "signatures NOT checked"
+# the copy taken before: shorter than what the held checkpoint signed
+# shellcheck disable=SC2086
+av truncated "$WORK/snap.db" 1 "BROKEN at entry $((snap_n + 1)): checkpoint .*held.xml .* states $held_n entries but the log has $snap_n .*truncated" \
+    $TRUST --checkpoint "$WORK/held.xml"
+# a forked log: the gateway restarted on the old copy and wrote other entries, consistently (chain, tree, head)
+mv "$WORK/ludza.db" "$WORK/real.db"
+rm -f "$WORK/ludza.db-wal" "$WORK/ludza.db-shm"
+cp "$WORK/snap.db" "$WORK/ludza.db"
+it_start ludza visc || it_finish "$S"
+k=0
+while [ "$(sqlite3 "$WORK/ludza.db" "SELECT value FROM meta WHERE key = 'audit_last_seq'")" -lt "$held_n" ] && [ $k -lt 10 ]; do
+    k=$((k + 1))
+    id=$(fresh_copy "$EXAMPLES/datareport-ludza-2025q1.xml" "$WORK/f$k.xml")
+    gw_submit ludza "$WORK/f$k.xml" >/dev/null
+    wait_state ludza "$id" delivered 30 2>/dev/null || true
+done
+it_stop_all
+"$GW" audit verify --store "$WORK/ludza.db" >"$WORK/av" 2>&1
+if grep -q 'audit log OK' "$WORK/av"; then pass "$S/auditor/fork-is-consistent-alone"; else
+    fail "$S/auditor/fork-is-consistent-alone" "$(snip "$WORK/av")"; fi
+# shellcheck disable=SC2086
+av forked "$WORK/ludza.db" 1 "BROKEN.*(FORK: .*held.xml|held.xml .* has another root for $held_n entries)" \
+    $TRUST --checkpoint "$WORK/held.xml"
+# a changed checkpoint file proves nothing: refused
+sed 's|<cp:TreeSize>[0-9]*<|<cp:TreeSize>1<|' "$WORK/held.xml" >"$WORK/forged.xml"
+# shellcheck disable=SC2086
+av forged-checkpoint "$WORK/real.db" 1 "DIGEST_MISMATCH" $TRUST --checkpoint "$WORK/forged.xml"
+# a stored checkpoint changed behind the gateway
+cp "$WORK/real.db" "$WORK/t.db"
+sqlite3 "$WORK/t.db" "DROP TRIGGER checkpoints_no_update;
+    UPDATE checkpoints SET body = CAST(replace(CAST(body AS TEXT), '<cp:TreeSize>', '<cp:TreeSize>1') AS BLOB)
+    WHERE seq = 1"
+# shellcheck disable=SC2086
+av stored-checkpoint-changed "$WORK/t.db" 1 "BROKEN: stored checkpoint 1: .*DIGEST_MISMATCH" $TRUST
+# usage: a given checkpoint needs trust anchors
+"$GW" audit verify --store "$WORK/real.db" --checkpoint "$WORK/held.xml" >/dev/null 2>&1
+rc=$?
+if [ $rc -eq 2 ]; then pass "$S/auditor/usage-checkpoint-without-trust"; else
+    fail "$S/auditor/usage-checkpoint-without-trust" "exit $rc, not 2"; fi
 it_finish "$S"
