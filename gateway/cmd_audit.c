@@ -18,6 +18,7 @@
 #include "gw/checkpoint.h"
 #include "gw/cli.h"
 #include "gw/merkle.h"
+#include "gw/parse.h"
 #include "gw/pki.h"
 #include "gw/store.h"
 #include "gw/xml.h"
@@ -25,12 +26,20 @@
 static const char usage[] =
     "usage: gateway audit verify --store FILE [--trust CA.pem [--crl CRL.pem]... [--checkpoint CP.xml]...]\n"
     "       gateway audit show --store FILE [--limit N]\n"
+    "       gateway audit proof --store FILE --message ID -o DIR\n"
+    "       gateway audit consistency --store FILE OLD NEW\n"
+    "       gateway audit verify-proof --trust CA.pem [--crl CRL.pem]... --checkpoint CP.xml\n"
+    "                                  [--old-checkpoint OLD.xml] PROOF\n"
     "Check or print the hash-chained audit log of a gateway store (read-only).\n"
     "  verify          recompute every entry's hash and link; name the first changed, removed or\n"
     "                  reordered entry; then check every stored message (inbox, outbox, rejected)\n"
     "                  against the digest of the entry that recorded it; recompute the Merkle tree and\n"
     "                  check it against the stored one and against every checkpoint stored or given\n"
     "  show            print entries, one per line: seq, time, event, message id, peer, outcome, reason\n"
+    "  proof           write DIR/checkpoint.xml (the latest stored checkpoint) and, for every entry of\n"
+    "                  message ID it covers, DIR/entry-SEQ.proof (inclusion, docs/audit.md 5.3)\n"
+    "  consistency     print the proof that the log of OLD entries is a prefix of the log of NEW entries\n"
+    "  verify-proof    check a proof file alone against a checkpoint verified with the trust anchors\n"
     "  --store FILE    the gateway's SQLite store\n"
     "  --limit N       show only the last N entries\n"
     "  --trust FILE    trust anchors to check checkpoint signatures with (without it, the stored\n"
@@ -362,6 +371,276 @@ parse_limit(const char *s, uint64_t *out)
     return true;
 }
 
+/* Write len bytes of data to path (created or truncated, 0644). Reasons: IO. */
+static enum gw_rc
+write_file(const char *path, const void *data, size_t len, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EIO;
+    FILE *f = fopen(path, "wb");
+
+    GW_CHECK(f != NULL, GW_EIO, GW_R_IO, "cannot create %s: %s", path, strerror(errno));
+    GW_CHECK(fwrite(data, 1, len, f) == len, GW_EIO, GW_R_IO, "cannot write %s: %s", path, strerror(errno));
+    rc = GW_OK;
+out:
+    if (f != NULL && fclose(f) != 0 && rc == GW_OK) {
+        rc = gw_err_set(err, GW_EIO, GW_R_IO, GW_SRC, "cannot write %s: %s", path, strerror(errno));
+    }
+    return rc;
+}
+
+/* The latest stored checkpoint: its body (copied) for proof. */
+struct latest_cp {
+    unsigned char *body;
+    size_t len;
+    bool nomem;
+};
+
+static void
+take_latest(void *arg, const struct gw_checkpoint_row *row)
+{
+    struct latest_cp *l = arg;
+    unsigned char *copy = malloc(row->body_len > 0 ? row->body_len : 1);
+
+    free(l->body);
+    l->body = NULL;
+    l->nomem = copy == NULL;
+    if (copy != NULL) {
+        memcpy(copy, row->body, row->body_len);
+        l->body = copy;
+        l->len = row->body_len;
+    }
+}
+
+/* What proof asks of the stored tree: inclusion proofs of seqs at the checkpoint's size. */
+struct proof_job {
+    const struct gw_checkpoint *cp;
+    const int64_t *seqs;
+    size_t n;
+    const char *dir;
+    unsigned written;
+};
+
+static enum gw_rc
+write_proofs(void *arg, const struct gw_merkle_nodes *nodes, uint64_t size, struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct proof_job *job = arg;
+    struct gw_merkle_proof *p = malloc(sizeof(*p));
+    struct gw_buf text;
+    char path[600];
+
+    gw_buf_init(&text, GW_MERKLE_MAX_PROOF_TEXT);
+    GW_CHECK(p != NULL, GW_ENOMEM, GW_R_NOMEM, "proof");
+    GW_CHECK(job->cp->tree_size <= size, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+             "the latest stored checkpoint states %" PRIu64 " entries, the log has %" PRIu64
+             " (run 'gateway audit verify')",
+             job->cp->tree_size, size);
+    for (size_t i = 0; i < job->n; i++) {
+        uint64_t seq = (uint64_t)job->seqs[i];
+
+        if (job->seqs[i] < 1 || seq > job->cp->tree_size) {
+            printf("entry %" PRId64 ": after the latest checkpoint (%" PRIu64 " entries): no proof yet\n",
+                   job->seqs[i], job->cp->tree_size);
+            continue;
+        }
+        GW_TRY(gw_merkle_prove_inclusion(nodes, job->cp->tree_size, seq - 1, p, err));
+        /* the stored tree must lead to the root the gateway signed */
+        GW_CHECK(CRYPTO_memcmp(p->root, job->cp->root, GW_MERKLE_HASH_LEN) == 0, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+                 "the stored tree's root for %" PRIu64
+                 " entries is not the checkpoint's (run 'gateway audit verify')",
+                 job->cp->tree_size);
+        text.len = 0;
+        GW_TRY(gw_merkle_proof_format(p, &text, err));
+        snprintf(path, sizeof(path), "%s/entry-%" PRIu64 ".proof", job->dir, seq);
+        GW_TRY(write_file(path, text.data, text.len, err));
+        printf("entry %" PRIu64 ": %s\n", seq, path);
+        job->written++;
+    }
+    rc = GW_OK;
+out:
+    gw_buf_cleanup(&text);
+    free(p);
+    return rc;
+}
+
+static int
+audit_proof(const char *store, const char *message_id, const char *dir, const char *argv0)
+{
+    struct gw_err err;
+    struct latest_cp latest = {0};
+    struct gw_schemas *schemas = NULL;
+    struct cp_list *l = calloc(1, sizeof(*l));
+    int64_t seqs[GW_MAX_PROOF_ENTRIES];
+    size_t n = 0;
+    struct proof_job job = {0};
+    char path[600];
+    enum gw_rc rc = GW_ENOMEM;
+
+    gw_err_clear(&err);
+    if (l == NULL) {
+        gw_err_set(&err, GW_ENOMEM, GW_R_NOMEM, GW_SRC, "out of memory");
+        goto out;
+    }
+    rc = gw_audit_checkpoints_sqlite(store, take_latest, &latest, &err);
+    if (rc == GW_OK && (latest.nomem || latest.body == NULL)) {
+        rc = gw_err_set(&err, latest.nomem ? GW_ENOMEM : GW_EINPUT, latest.nomem ? GW_R_NOMEM : GW_R_NOT_FOUND,
+                        GW_SRC, "%s", latest.nomem ? "out of memory" : "the store holds no checkpoint yet");
+    }
+    rc = rc == GW_OK ? gw_cli_setup(argv0, NULL, true, &schemas, &err) : rc;
+    if (rc == GW_OK) {
+        struct gw_checkpoint cp;
+
+        l->schemas = schemas;
+        rc = read_checkpoint(l, latest.body, latest.len, "latest stored checkpoint", &cp, &err);
+        rc = rc == GW_OK ? gw_audit_seqs_sqlite(store, message_id, seqs, GW_MAX_PROOF_ENTRIES, &n, &err) : rc;
+        if (rc == GW_OK && n == 0) {
+            rc = gw_err_set(&err, GW_EINPUT, GW_R_NOT_FOUND, GW_SRC, "no audit entry names message %.64s",
+                            message_id);
+        }
+        snprintf(path, sizeof(path), "%s/checkpoint.xml", dir);
+        rc = rc == GW_OK ? write_file(path, latest.body, latest.len, &err) : rc;
+        if (rc == GW_OK) {
+            printf("checkpoint (%" PRIu64 " entries, signed at %s): %s\n", cp.tree_size, cp.time, path);
+            job.cp = &cp;
+            job.seqs = seqs;
+            job.n = n;
+            job.dir = dir;
+            rc = gw_audit_tree_sqlite(store, write_proofs, &job, &err);
+        }
+    }
+out:
+    if (rc != GW_OK) {
+        fflush(stdout);
+        gw_cli_print_error("audit", &err);
+    }
+    free(latest.body);
+    free(l);
+    if (schemas != NULL) {
+        gw_cli_teardown(schemas, true);
+    }
+    return gw_rc_exit_status(rc);
+}
+
+static enum gw_rc
+print_consistency(void *arg, const struct gw_merkle_nodes *nodes, uint64_t size, struct gw_err *err)
+{
+    enum gw_rc rc;
+    const uint64_t *sizes = arg;
+    struct gw_merkle_proof *p = malloc(sizeof(*p));
+    struct gw_buf text;
+
+    gw_buf_init(&text, GW_MERKLE_MAX_PROOF_TEXT);
+    GW_CHECK(p != NULL, GW_ENOMEM, GW_R_NOMEM, "proof");
+    GW_CHECK(sizes[1] <= size, GW_EINPUT, GW_R_MERKLE_PROOF_INVALID,
+             "the log has %" PRIu64 " entries, not %" PRIu64, size, sizes[1]);
+    GW_TRY(gw_merkle_prove_consistency(nodes, sizes[0], sizes[1], p, err));
+    GW_TRY(gw_merkle_proof_format(p, &text, err));
+    fwrite(text.data, 1, text.len, stdout);
+    rc = GW_OK;
+out:
+    gw_buf_cleanup(&text);
+    free(p);
+    return rc;
+}
+
+static int
+audit_consistency(const char *store, const char *old_s, const char *new_s)
+{
+    struct gw_err err;
+    uint64_t sizes[2];
+    enum gw_rc rc;
+
+    gw_err_clear(&err);
+    if (gw_parse_u64(old_s, 1, GW_MERKLE_MAX_SIZE, &sizes[0]) != GW_OK ||
+        gw_parse_u64(new_s, 1, GW_MERKLE_MAX_SIZE, &sizes[1]) != GW_OK || sizes[0] > sizes[1]) {
+        fprintf(stderr, "gateway audit: consistency wants two tree sizes 1 <= OLD <= NEW\n");
+        return GW_EXIT_USAGE;
+    }
+    rc = gw_audit_tree_sqlite(store, print_consistency, sizes, &err);
+    if (rc != GW_OK) {
+        gw_cli_print_error("audit", &err);
+    }
+    return gw_rc_exit_status(rc);
+}
+
+static int
+audit_verify_proof(const struct gw_cli_trust *trust, const char *cp_file, const char *old_file,
+                   const char *proof_file, const char *argv0)
+{
+    struct gw_err errbuf;
+    struct gw_err *err = &errbuf;
+    struct gw_schemas *schemas = NULL;
+    struct cp_list *l = calloc(1, sizeof(*l));
+    struct gw_merkle_proof *p = malloc(sizeof(*p));
+    struct gw_buf text;
+    struct gw_buf raw;
+    struct gw_checkpoint cp;
+    struct gw_checkpoint old;
+    enum gw_rc rc = GW_ENOMEM;
+    int status;
+
+    gw_err_clear(err);
+    gw_buf_init(&text, GW_MERKLE_MAX_PROOF_TEXT);
+    gw_buf_init(&raw, GW_MAX_CHECKPOINT_BYTES);
+    GW_CHECK(l != NULL && p != NULL, GW_ENOMEM, GW_R_NOMEM, "out of memory");
+    GW_TRY(gw_cli_setup(argv0, NULL, true, &schemas, err));
+    l->schemas = schemas;
+    GW_TRY(gw_pki_load(trust->anchors, trust->crls, trust->n_crls, &l->pki, err));
+    GW_TRY(gw_buf_read_file(&text, proof_file, err));
+    GW_TRY(gw_merkle_proof_parse(text.data, text.len, p, err));
+    GW_TRY(gw_buf_read_file(&raw, cp_file, err));
+    GW_TRY(gw_checkpoint_check(l->pki, schemas, raw.data, raw.len, cp_file, NULL, &cp, err));
+    /* a proof means something only with a root and a size someone signed (docs/audit.md 5.4) */
+    GW_CHECK(p->tree_size == cp.tree_size && CRYPTO_memcmp(p->root, cp.root, GW_MERKLE_HASH_LEN) == 0, GW_EPOLICY,
+             GW_R_MERKLE_PROOF_INVALID,
+             "the proof is for a tree of %" PRIu64 " entries with another root than the checkpoint's (%" PRIu64
+             " entries)",
+             p->tree_size, cp.tree_size);
+    if (old_file != NULL) {
+        GW_CHECK(p->kind == GW_MERKLE_CONSISTENCY, GW_EINPUT, GW_R_MERKLE_PROOF_INVALID,
+                 "--old-checkpoint goes with a consistency proof");
+        raw.len = 0;
+        GW_TRY(gw_buf_read_file(&raw, old_file, err));
+        GW_TRY(gw_checkpoint_check(l->pki, schemas, raw.data, raw.len, old_file, cp.origin, &old, err));
+        GW_CHECK(p->old_size == old.tree_size && CRYPTO_memcmp(p->old_root, old.root, GW_MERKLE_HASH_LEN) == 0,
+                 GW_EPOLICY, GW_R_MERKLE_PROOF_INVALID,
+                 "the proof's old tree (%" PRIu64 " entries) is not the old checkpoint's (%" PRIu64 " entries)",
+                 p->old_size, old.tree_size);
+    }
+    GW_TRY(gw_merkle_proof_verify(p, err));
+    if (p->kind == GW_MERKLE_INCLUSION) {
+        printf("%s: OK: entry %" PRIu64 " (leaf hash in the proof) is in the log of %s at %" PRIu64
+               " entries (checkpoint signed at %s)\n",
+               gw_cli_name(proof_file), p->leaf_index + 1, cp.origin, cp.tree_size, cp.time);
+    } else {
+        printf("%s: OK: the log of %s at %" PRIu64 " entries (root %s) is a prefix of it at %" PRIu64
+               " entries (checkpoint signed at %s)\n",
+               gw_cli_name(proof_file), cp.origin, p->old_size,
+               old_file != NULL ? "of the old checkpoint" : "in the proof, not signed", cp.tree_size, cp.time);
+    }
+    rc = GW_OK;
+out:
+    status = gw_rc_exit_status(rc);
+    if (rc != GW_OK) {
+        if (err->reason == GW_R_MERKLE_PROOF_INVALID) {
+            printf("%s: proof does NOT hold: %s\n", gw_cli_name(proof_file), err->msg);
+        } else {
+            gw_cli_print_error("audit", err);
+        }
+    }
+    gw_buf_cleanup(&text);
+    gw_buf_cleanup(&raw);
+    if (l != NULL) {
+        gw_pki_free(l->pki);
+    }
+    free(l);
+    free(p);
+    if (schemas != NULL) {
+        gw_cli_teardown(schemas, true);
+    }
+    return status;
+}
+
 int
 gw_cmd_audit(int argc, char **argv)
 {
@@ -372,6 +651,9 @@ gw_cmd_audit(int argc, char **argv)
         {"crl", required_argument, NULL, 'r'},
         {"checkpoint", required_argument, NULL, 'c'},
         {"schemas", required_argument, NULL, 'S'},
+        {"message", required_argument, NULL, 'm'},
+        {"output", required_argument, NULL, 'o'},
+        {"old-checkpoint", required_argument, NULL, 'O'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -385,13 +667,18 @@ gw_cmd_audit(int argc, char **argv)
     const char *files[GW_MAX_AUDIT_CHECKPOINTS / 2];
     size_t n_files = 0;
     bool checkpoints = false; /* any of the checkpoint options */
+    const char *message = NULL;
+    const char *output = NULL;
+    const char *old_cp = NULL;
     int c;
 
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         fputs(usage, stdout);
         return GW_EXIT_OK;
     }
-    if (argc < 2 || (strcmp(argv[1], "verify") != 0 && strcmp(argv[1], "show") != 0)) {
+    if (argc < 2 ||
+        (strcmp(argv[1], "verify") != 0 && strcmp(argv[1], "show") != 0 && strcmp(argv[1], "proof") != 0 &&
+         strcmp(argv[1], "consistency") != 0 && strcmp(argv[1], "verify-proof") != 0)) {
         fputs(usage, stderr);
         return GW_EXIT_USAGE;
     }
@@ -400,7 +687,7 @@ gw_cmd_audit(int argc, char **argv)
     argc--;
     argv++;
     optind = 0; /* glibc: start afresh, also when called more than once in a process (the unit tests) */
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
         int taken = gw_cli_trust_option(&trust, c, optarg, "audit");
 
         if (taken != 0) {
@@ -423,6 +710,15 @@ gw_cmd_audit(int argc, char **argv)
             schema_dir = optarg;
             checkpoints = true;
             break;
+        case 'm':
+            message = optarg;
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        case 'O':
+            old_cp = optarg;
+            break;
         case 's':
             store = optarg;
             break;
@@ -441,9 +737,33 @@ gw_cmd_audit(int argc, char **argv)
             return GW_EXIT_USAGE;
         }
     }
-    if (store == NULL || optind != argc || (have_limit && strcmp(action, "show") != 0) ||
-        (checkpoints && strcmp(action, "verify") != 0) || (n_files > 0 && trust.anchors == NULL) ||
-        (trust.n_crls > 0 && trust.anchors == NULL)) {
+    if (strcmp(action, "verify-proof") == 0) {
+        if (store != NULL || have_limit || message != NULL || output != NULL || trust.anchors == NULL ||
+            n_files != 1 || optind + 1 != argc) {
+            fputs(usage, stderr);
+            return GW_EXIT_USAGE;
+        }
+        return audit_verify_proof(&trust, files[0], old_cp, argv[optind], argv0);
+    }
+    if (strcmp(action, "proof") == 0) {
+        if (store == NULL || message == NULL || output == NULL || have_limit || checkpoints || old_cp != NULL ||
+            optind != argc) {
+            fputs(usage, stderr);
+            return GW_EXIT_USAGE;
+        }
+        return audit_proof(store, message, output, argv0);
+    }
+    if (strcmp(action, "consistency") == 0) {
+        if (store == NULL || have_limit || checkpoints || message != NULL || output != NULL || old_cp != NULL ||
+            optind + 2 != argc) {
+            fputs(usage, stderr);
+            return GW_EXIT_USAGE;
+        }
+        return audit_consistency(store, argv[optind], argv[optind + 1]);
+    }
+    if (store == NULL || optind != argc || (have_limit && strcmp(action, "show") != 0) || message != NULL ||
+        output != NULL || old_cp != NULL || (checkpoints && strcmp(action, "verify") != 0) ||
+        (n_files > 0 && trust.anchors == NULL) || (trust.n_crls > 0 && trust.anchors == NULL)) {
         fputs(usage, stderr);
         return GW_EXIT_USAGE;
     }

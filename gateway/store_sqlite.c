@@ -2364,3 +2364,61 @@ out:
     }
     return rc;
 }
+
+enum gw_rc
+gw_audit_tree_sqlite(const char *path, gw_audit_tree_fn fn, void *arg, struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct conn c = {0};
+    int64_t version = 0;
+    int64_t size = 0;
+    struct gw_merkle_nodes nodes;
+
+    GW_TRY(open_readonly(path, &c, &version, err));
+    GW_CHECK(version >= MERKLE_SCHEMA, GW_ECONFIG, GW_R_CONFIG,
+             "the store is of schema version %" PRId64 " and has no Merkle tree: open it with the gateway once",
+             version);
+    GW_TRY(meta_int(&c, "audit_last_seq", &size, err));
+    GW_CHECK(size >= 0, GW_EPOLICY, GW_R_AUDIT_BROKEN, "audit_last_seq is negative");
+    nodes = conn_nodes(&c);
+    nodes.put = NULL;
+    GW_TRY(fn(arg, &nodes, (uint64_t)size, err));
+    rc = GW_OK;
+out:
+    conn_close(&c);
+    if (rc != GW_OK) {
+        gw_err_where(err, "%s", path);
+    }
+    return rc;
+}
+
+enum gw_rc
+gw_audit_seqs_sqlite(const char *path, const char *message_id, int64_t *seqs, size_t max, size_t *n,
+                     struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct conn c = {0};
+    sqlite3_stmt *q = NULL;
+    int64_t version = 0;
+    size_t count = 0;
+    int r;
+
+    GW_TRY(open_readonly(path, &c, &version, err));
+    GW_CHECK(sqlite3_prepare_v2(c.db, "SELECT seq FROM audit WHERE message_id = ?1 ORDER BY seq", -1, &q, NULL) ==
+                     SQLITE_OK &&
+                 bind_str(q, 1, message_id) == SQLITE_OK,
+             GW_EIO, GW_R_IO, "audit table: %s", sqlite3_errmsg(c.db));
+    while ((r = sqlite3_step(q)) == SQLITE_ROW && count < max) {
+        seqs[count++] = sqlite3_column_int64(q, 0);
+    }
+    GW_CHECK(r == SQLITE_DONE || r == SQLITE_ROW, GW_EIO, GW_R_IO, "read audit: %s", sqlite3_errmsg(c.db));
+    *n = count;
+    rc = GW_OK;
+out:
+    sqlite3_finalize(q);
+    conn_close(&c);
+    if (rc != GW_OK) {
+        gw_err_where(err, "%s", path);
+    }
+    return rc;
+}

@@ -145,6 +145,9 @@
 /* Checkpoints `gateway audit verify` compares with a log at once: the first 32 stored ones and up to 32
  * given with --checkpoint (each a few KiB of fields and name; the command reads them into one array). */
 #define GW_MAX_AUDIT_CHECKPOINTS 64u
+/* Entries of one message `gateway audit proof` writes proofs for: a message has a handful (submitted,
+ * attempts, delivered, notification); 256 covers a long run of retries, each a 2 KiB proof file at most. */
+#define GW_MAX_PROOF_ENTRIES 256u
 
 /* Retries of an undelivered message: the first back-off in ms (retry_initial, ceiling 1 minute), the
  * longest back-off in seconds (retry_max_interval, ceiling 1 day), and the age in seconds after which the

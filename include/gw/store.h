@@ -200,6 +200,20 @@ GW_MUST_CHECK enum gw_rc gw_audit_verify_sqlite_tree(const char *path, uint64_t 
 /* Call fn for every checkpoint stored in the store at path (read-only), oldest first; rows borrowed for the
  * call. A store before schema version 5 has none. Reasons: IO, CONFIG (not a gateway store), NOMEM. */
 typedef void (*gw_checkpoint_row_fn)(void *arg, const struct gw_checkpoint_row *c);
+
+/* Called by gw_audit_tree_sqlite with the stored tree of the log (read-only nodes, size = audit_last_seq)
+ * inside one read snapshot. */
+struct gw_merkle_nodes;
+typedef enum gw_rc (*gw_audit_tree_fn)(void *arg, const struct gw_merkle_nodes *nodes, uint64_t size,
+                                       struct gw_err *err);
+/* Open the store at path read-only (schema version 4 or later) and call fn with its stored tree; returns
+ * what fn returns. Reasons: CONFIG (no tree: an older store), IO, and fn's. */
+GW_MUST_CHECK enum gw_rc gw_audit_tree_sqlite(const char *path, gw_audit_tree_fn fn, void *arg,
+                                              struct gw_err *err);
+/* The seqs of the entries naming message_id (at most max, ascending) in the store at path. OUT: seqs[0..*n).
+ * Reasons: IO, CONFIG. */
+GW_MUST_CHECK enum gw_rc gw_audit_seqs_sqlite(const char *path, const char *message_id, int64_t *seqs, size_t max,
+                                              size_t *n, struct gw_err *err);
 GW_MUST_CHECK enum gw_rc gw_audit_checkpoints_sqlite(const char *path, gw_checkpoint_row_fn fn, void *arg,
                                                      struct gw_err *err);
 

@@ -187,6 +187,52 @@ sqlite3 "$WORK/t.db" "DROP TRIGGER checkpoints_no_update;
     WHERE seq = 1"
 # shellcheck disable=SC2086
 av stored-checkpoint-changed "$WORK/t.db" 1 "BROKEN: stored checkpoint 1: .*DIGEST_MISMATCH" $TRUST
+# --- proofs: written from the stored tree, checked alone against a checkpoint and the trust anchor ---
+mid=$(sqlite3 "$WORK/real.db" "SELECT message_id FROM audit WHERE event = 'submitted' ORDER BY seq LIMIT 1")
+mkdir -p "$WORK/proofs"
+"$GW" audit proof --store "$WORK/real.db" --message "$mid" -o "$WORK/proofs" >"$WORK/pr" 2>&1
+rc=$?
+first=$(sed -n 's|^entry \([0-9]*\): .*\.proof$|\1|p' "$WORK/pr" | head -n 1)
+if [ $rc -eq 0 ] && [ -n "$first" ] && [ -s "$WORK/proofs/entry-$first.proof" ]; then pass "$S/proof/written"; else
+    fail "$S/proof/written" "exit $rc: $(snip "$WORK/pr" 300)"; fi
+# vp NAME WANT_RC PATTERN ARGS: audit verify-proof
+vp() {
+    _n=$1 _want=$2 _pat=$3
+    shift 3
+    # shellcheck disable=SC2086
+    "$GW" audit verify-proof $TRUST "$@" >"$WORK/vp" 2>&1
+    _rc=$?
+    if [ "$_rc" -eq "$_want" ] && grep -qE "$_pat" "$WORK/vp"; then pass "$S/proof/$_n"; else
+        fail "$S/proof/$_n" "exit $_rc (want $_want): $(snip "$WORK/vp" 300)"; fi
+}
+P=$WORK/proofs/entry-$first.proof
+vp inclusion-ok 0 "OK: entry $first .* is in the log of 90000017453" --checkpoint "$WORK/proofs/checkpoint.xml" "$P"
+# the leaf in the proof is the entry's leaf as docs/audit.md 5.1 defines it, computed here
+leaves "$WORK/real.db" "$first" >"$WORK/real.leaves"
+if [ "$(sed -n 's/^leaf_hash //p' "$P")" = "$(sed -n "${first}p" "$WORK/real.leaves")" ]; then
+    pass "$S/proof/leaf-is-the-entry"; else fail "$S/proof/leaf-is-the-entry" "leaf hashes differ"; fi
+# any hash changed: the proof fails
+for key in leaf_hash root path; do
+    awk -v k="$key" '!done && $1 == k { c = substr($2, 1, 1); sub(/^./, c == "0" ? "1" : "0", $2); done = 1 } { print }' \
+        "$P" >"$WORK/bad.proof"
+    vp "inclusion-$key-changed" 1 "does NOT hold" --checkpoint "$WORK/proofs/checkpoint.xml" "$WORK/bad.proof"
+done
+# consistency from the oldest stored checkpoint to the held one
+sqlite3 "$WORK/real.db" "SELECT writefile('$WORK/old.xml', body) FROM checkpoints ORDER BY seq LIMIT 1" >/dev/null
+old_n=$(sed -n 's|.*<cp:TreeSize>\([0-9]*\)</cp:TreeSize>.*|\1|p' "$WORK/old.xml")
+"$GW" audit consistency --store "$WORK/real.db" "$old_n" "$held_n" >"$WORK/c.proof" 2>"$WORK/c.err"
+vp consistency-ok 0 "OK: the log of 90000017453 at $old_n entries \(root of the old checkpoint\) is a prefix" \
+    --checkpoint "$WORK/held.xml" --old-checkpoint "$WORK/old.xml" "$WORK/c.proof"
+for key in old_root root path; do
+    awk -v k="$key" '!done && $1 == k { c = substr($2, 1, 1); sub(/^./, c == "0" ? "1" : "0", $2); done = 1 } { print }' \
+        "$WORK/c.proof" >"$WORK/bad.proof"
+    vp "consistency-$key-changed" 1 "does NOT hold" --checkpoint "$WORK/held.xml" --old-checkpoint "$WORK/old.xml" \
+        "$WORK/bad.proof"
+done
+# the forked log cannot prove that it extends what the held checkpoint signed
+"$GW" audit consistency --store "$WORK/ludza.db" "$old_n" "$held_n" >"$WORK/f.proof" 2>"$WORK/c.err"
+vp consistency-fork 1 "does NOT hold" --checkpoint "$WORK/held.xml" --old-checkpoint "$WORK/old.xml" "$WORK/f.proof"
+
 # usage: a given checkpoint needs trust anchors
 "$GW" audit verify --store "$WORK/real.db" --checkpoint "$WORK/held.xml" >/dev/null 2>&1
 rc=$?
