@@ -26,6 +26,9 @@
 static const char usage[] =
     "usage: gateway audit verify --store FILE [--trust CA.pem [--crl CRL.pem]... [--checkpoint CP.xml]...]\n"
     "       gateway audit show --store FILE [--limit N]\n"
+    "       gateway audit search --store FILE [--message ID] [--event E] [--outcome O] [--type T]\n"
+    "                            [--sender REGNO] [--recipient REGNO] [--from TIME] [--to TIME]\n"
+    "                            [--limit N] [--json]\n"
     "       gateway audit proof --store FILE --message ID -o DIR\n"
     "       gateway audit consistency --store FILE OLD NEW\n"
     "       gateway audit verify-proof --trust CA.pem [--crl CRL.pem]... --checkpoint CP.xml\n"
@@ -36,6 +39,8 @@ static const char usage[] =
     "                  against the digest of the entry that recorded it; recompute the Merkle tree and\n"
     "                  check it against the stored one and against every checkpoint stored or given\n"
     "  show            print entries, one per line: seq, time, event, message id, peer, outcome, reason\n"
+    "  search          print the entries matching every filter given (text as show, or JSON lines);\n"
+    "                  --from and --to take the entries' time format or a prefix (2025-03-01)\n"
     "  proof           write DIR/checkpoint.xml (the latest stored checkpoint) and, for every entry of\n"
     "                  message ID it covers, DIR/entry-SEQ.proof (inclusion, docs/audit.md 5.3)\n"
     "  consistency     print the proof that the log of OLD entries is a prefix of the log of NEW entries\n"
@@ -84,6 +89,58 @@ show_entry(void *arg, const struct gw_audit_entry *e)
     putchar(' ');
     print_field(e->reason, true);
     putchar('\n');
+}
+
+/* One JSON string member: "key":"value" with the JSON escapes (control bytes as \\u00XX). */
+static void
+json_member(const char *key, const char *v, bool first)
+{
+    printf("%s\"%s\":\"", first ? "" : ",", key);
+    for (const unsigned char *p = (const unsigned char *)v; *p != '\0'; p++) {
+        if (*p == '"' || *p == '\\') {
+            printf("\\%c", *p);
+        } else if (*p < 0x20 || *p == 0x7f) {
+            printf("\\u%04x", *p);
+        } else {
+            putchar(*p);
+        }
+    }
+    putchar('"');
+}
+
+static void
+json_entry(void *arg, const struct gw_audit_entry *e)
+{
+    (void)arg;
+    printf("{\"seq\":%" PRId64, e->seq);
+    json_member("time", e->time, false);
+    json_member("event", e->event, false);
+    json_member("message_id", e->message_id, false);
+    json_member("peer", e->peer, false);
+    json_member("outcome", e->outcome, false);
+    json_member("reason", e->reason, false);
+    json_member("sha256", e->sha256, false);
+    json_member("row_ref", e->row_ref, false);
+    json_member("hash", e->hash, false);
+    puts("}");
+}
+
+/* A --from/--to value: digits and the separators of the entries' time format, at most its length. */
+static bool
+is_time_prefix(const char *s)
+{
+    static const char form[] = "9999-99-99T99:99:99.999Z";
+    size_t n = strlen(s);
+
+    if (n == 0 || n > sizeof(form) - 1) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (form[i] == '9' ? (s[i] < '0' || s[i] > '9') : s[i] != form[i]) {
+            return false;
+        }
+    }
+    return true;
 }
 
 /* "audit entry N" (err->where of a broken chain) -> N; false if where is something else. */
@@ -654,6 +711,14 @@ gw_cmd_audit(int argc, char **argv)
         {"message", required_argument, NULL, 'm'},
         {"output", required_argument, NULL, 'o'},
         {"old-checkpoint", required_argument, NULL, 'O'},
+        {"event", required_argument, NULL, 'E'},
+        {"outcome", required_argument, NULL, 'U'},
+        {"type", required_argument, NULL, 'T'},
+        {"sender", required_argument, NULL, 'F'},
+        {"recipient", required_argument, NULL, 'R'},
+        {"from", required_argument, NULL, 'a'},
+        {"to", required_argument, NULL, 'b'},
+        {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -670,15 +735,18 @@ gw_cmd_audit(int argc, char **argv)
     const char *message = NULL;
     const char *output = NULL;
     const char *old_cp = NULL;
+    struct gw_audit_filter filter = {0};
+    bool filters = false; /* any search option */
+    bool json = false;
     int c;
 
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         fputs(usage, stdout);
         return GW_EXIT_OK;
     }
-    if (argc < 2 ||
-        (strcmp(argv[1], "verify") != 0 && strcmp(argv[1], "show") != 0 && strcmp(argv[1], "proof") != 0 &&
-         strcmp(argv[1], "consistency") != 0 && strcmp(argv[1], "verify-proof") != 0)) {
+    if (argc < 2 || (strcmp(argv[1], "verify") != 0 && strcmp(argv[1], "show") != 0 &&
+                     strcmp(argv[1], "proof") != 0 && strcmp(argv[1], "consistency") != 0 &&
+                     strcmp(argv[1], "verify-proof") != 0 && strcmp(argv[1], "search") != 0)) {
         fputs(usage, stderr);
         return GW_EXIT_USAGE;
     }
@@ -719,6 +787,42 @@ gw_cmd_audit(int argc, char **argv)
         case 'O':
             old_cp = optarg;
             break;
+        case 'E':
+            filter.event = optarg;
+            filters = true;
+            break;
+        case 'U':
+            filter.outcome = optarg;
+            filters = true;
+            break;
+        case 'T':
+            filter.type = optarg;
+            filters = true;
+            break;
+        case 'F':
+            filter.sender = optarg;
+            filters = true;
+            break;
+        case 'R':
+            filter.recipient = optarg;
+            filters = true;
+            break;
+        case 'a':
+        case 'b':
+            if (!is_time_prefix(optarg)) {
+                fprintf(stderr,
+                        "gateway audit: --%s wants a time such as 2025-03-01T10:20:30.123Z or a prefix "
+                        "of one, not '%s'\n",
+                        c == 'a' ? "from" : "to", optarg);
+                return GW_EXIT_USAGE;
+            }
+            *(c == 'a' ? &filter.from : &filter.to) = optarg;
+            filters = true;
+            break;
+        case 'j':
+            json = true;
+            filters = true;
+            break;
         case 's':
             store = optarg;
             break;
@@ -736,6 +840,27 @@ gw_cmd_audit(int argc, char **argv)
             fputs(usage, stderr);
             return GW_EXIT_USAGE;
         }
+    }
+    if (strcmp(action, "search") == 0) {
+        struct gw_err err;
+        enum gw_rc rc;
+
+        if (store == NULL || checkpoints || output != NULL || old_cp != NULL || optind != argc) {
+            fputs(usage, stderr);
+            return GW_EXIT_USAGE;
+        }
+        filter.message_id = message;
+        gw_err_clear(&err);
+        rc = gw_audit_search_sqlite(store, &filter, limit, json ? json_entry : show_entry, NULL, &err);
+        if (rc != GW_OK) {
+            fflush(stdout);
+            gw_cli_print_error("audit", &err);
+        }
+        return gw_rc_exit_status(rc);
+    }
+    if (filters) {
+        fputs(usage, stderr);
+        return GW_EXIT_USAGE;
     }
     if (strcmp(action, "verify-proof") == 0) {
         if (store != NULL || have_limit || message != NULL || output != NULL || trust.anchors == NULL ||

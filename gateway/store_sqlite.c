@@ -2422,3 +2422,54 @@ out:
     }
     return rc;
 }
+
+enum gw_rc
+gw_audit_search_sqlite(const char *path, const struct gw_audit_filter *f, uint64_t max, gw_audit_entry_fn fn,
+                       void *arg, struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct conn c = {0};
+    sqlite3_stmt *q = NULL;
+    int64_t version = 0;
+    const char *vals[] = {f->message_id, f->event, f->outcome, f->type, f->sender, f->recipient, f->from, f->to};
+    int r;
+
+    GW_TRY(open_readonly(path, &c, &version, err));
+    GW_CHECK(version >= AUDIT_V2_SCHEMA, GW_ECONFIG, GW_R_CONFIG,
+             "the store is of schema version %" PRId64 ": open it with the gateway once", version);
+    /* one fixed statement: a filter not given binds NULL and matches everything */
+    GW_CHECK(
+        sqlite3_prepare_v2(
+            c.db,
+            "SELECT " AUDIT_COLS " FROM audit a WHERE (?1 IS NULL OR message_id = ?1) "
+            "AND (?2 IS NULL OR event = ?2) AND (?3 IS NULL OR outcome = ?3) "
+            "AND (?4 IS NULL OR EXISTS (SELECT 1 FROM inbox i WHERE i.id = a.message_id AND i.type = ?4) "
+            "  OR EXISTS (SELECT 1 FROM outbox o WHERE o.id = a.message_id AND o.type = ?4)) "
+            "AND (?5 IS NULL OR peer = ?5 "
+            "  OR EXISTS (SELECT 1 FROM inbox i WHERE i.id = a.message_id AND i.sender = ?5)) "
+            "AND (?6 IS NULL OR EXISTS (SELECT 1 FROM outbox o WHERE o.id = a.message_id AND o.recipient = ?6)) "
+            "AND (?7 IS NULL OR time >= ?7) AND (?8 IS NULL OR time < ?8) ORDER BY seq LIMIT ?9",
+            -1, &q, NULL) == SQLITE_OK,
+        GW_EIO, GW_R_IO, "audit table: %s", sqlite3_errmsg(c.db));
+    for (int i = 0; i < (int)COUNT(vals); i++) {
+        GW_CHECK((vals[i] != NULL ? bind_str(q, i + 1, vals[i]) : sqlite3_bind_null(q, i + 1)) == SQLITE_OK,
+                 GW_EIO, GW_R_IO, "bind: %s", sqlite3_errmsg(c.db));
+    }
+    GW_CHECK(sqlite3_bind_int64(q, 9, max == 0 || max > INT64_MAX ? -1 : (int64_t)max) == SQLITE_OK, GW_EIO,
+             GW_R_IO, "bind");
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        struct gw_audit_entry e;
+
+        GW_TRY(audit_row(q, &e, err));
+        fn(arg, &e);
+    }
+    GW_CHECK(r == SQLITE_DONE, GW_EIO, GW_R_IO, "read audit: %s", sqlite3_errmsg(c.db));
+    rc = GW_OK;
+out:
+    sqlite3_finalize(q);
+    conn_close(&c);
+    if (rc != GW_OK) {
+        gw_err_where(err, "%s", path);
+    }
+    return rc;
+}

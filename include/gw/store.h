@@ -226,6 +226,23 @@ uint64_t gw_store_sqlite_commits(struct gw_store *s);
 struct gw_audit_entry;
 typedef void (*gw_audit_entry_fn)(void *arg, const struct gw_audit_entry *e);
 
+/* What gateway audit search selects; each NULL field matches everything. Strings borrowed. */
+struct gw_audit_filter {
+    const char *message_id; /* the entry's message_id */
+    const char *event;      /* the entry's event ("received", "delivery_attempt" ...) */
+    const char *outcome;    /* the entry's outcome */
+    const char *type;       /* MessageType of the stored message the entry names (inbox or outbox) */
+    const char *sender;     /* Sender of a received message the entry names, or the entry's peer */
+    const char *recipient;  /* Recipient of a sent message the entry names */
+    const char *from;       /* time >= from (entries' time format, or a prefix of it such as 2025-03-01) */
+    const char *to;         /* time < to (same) */
+};
+
+/* Call fn for every entry of the store at path that matches f (borrowed), by seq ascending (no more than
+ * max). Reasons: IO, CONFIG. */
+GW_MUST_CHECK enum gw_rc gw_audit_search_sqlite(const char *path, const struct gw_audit_filter *f, uint64_t max,
+                                                gw_audit_entry_fn fn, void *arg, struct gw_err *err);
+
 /* Call fn for the last `last` audit entries (all if last is 0) of the store at path, by seq ascending,
  * read-only and without checking the chain. Reasons: IO, CONFIG (newer schema). */
 GW_MUST_CHECK enum gw_rc gw_audit_list_sqlite(const char *path, uint64_t last, gw_audit_entry_fn fn, void *arg,

@@ -233,6 +233,30 @@ done
 "$GW" audit consistency --store "$WORK/ludza.db" "$old_n" "$held_n" >"$WORK/f.proof" 2>"$WORK/c.err"
 vp consistency-fork 1 "does NOT hold" --checkpoint "$WORK/held.xml" --old-checkpoint "$WORK/old.xml" "$WORK/f.proof"
 
+# --- search: the entries an auditor asks for, against the same question put to sqlite3 ---
+# sr NAME WANT_LINES ARGS: audit search on real.db prints WANT_LINES lines, exit 0
+sr() {
+    _n=$1 _want=$2
+    shift 2
+    "$GW" audit search --store "$WORK/real.db" "$@" >"$WORK/sr" 2>&1
+    _rc=$?
+    if [ $_rc -eq 0 ] && [ "$(wc -l <"$WORK/sr")" -eq "$_want" ]; then pass "$S/search/$_n"; else
+        fail "$S/search/$_n" "exit $_rc, $(wc -l <"$WORK/sr") lines, want $_want: $(snip "$WORK/sr" 300)"; fi
+}
+q() { sqlite3 "$WORK/real.db" "$1"; }
+sr message "$(q "SELECT count(*) FROM audit WHERE message_id = '$mid'")" --message "$mid"
+sr event-json "$(q "SELECT count(*) FROM audit WHERE event = 'submitted'")" --event submitted --json
+if grep -qv '^{"seq":[0-9]*,"time":"[^"]*","event":"submitted",.*"hash":"[0-9a-f]\{64\}"}$' "$WORK/sr"; then
+    fail "$S/search/json-form" "$(snip "$WORK/sr" 300)"; else pass "$S/search/json-form"; fi
+sr type-recipient "$(q "SELECT count(*) FROM audit a WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.id = a.message_id
+    AND o.type = 'DataReport' AND o.recipient = '90001800413')")" --type DataReport --recipient 90001800413
+sr outcome-limit 1 --outcome ok --limit 1
+sr future 0 --from 2999-01-01
+sr window "$(q "SELECT count(*) FROM audit")" --from 2000 --to 2999-12-31T23:59:59.999Z
+"$GW" audit search --store "$WORK/real.db" --from yesterday >/dev/null 2>&1
+rc=$?
+if [ $rc -eq 2 ]; then pass "$S/search/usage-bad-time"; else fail "$S/search/usage-bad-time" "exit $rc, not 2"; fi
+
 # usage: a given checkpoint needs trust anchors
 "$GW" audit verify --store "$WORK/real.db" --checkpoint "$WORK/held.xml" >/dev/null 2>&1
 rc=$?
