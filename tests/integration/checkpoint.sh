@@ -106,6 +106,26 @@ gaps=$(sqlite3 "$WORK/ludza.db" "SELECT count(*) FROM checkpoints a JOIN checkpo
 if [ "$gaps" = 0 ]; then pass "$S/ludza/every-3-entries"; else
     fail "$S/ludza/every-3-entries" "$gaps checkpoints less than 3 entries after the previous"; fi
 
+# --- peers fetch checkpoints and consistency proofs over mutual TLS (docs/api.md) ---
+TRUST="--trust $WORK/pki/trust.pem --crl $WORK/pki/crl.pem"
+st=$(it_req "$WORK/latest.xml" ludza visc-full /v1/checkpoints/latest)
+sqlite3 "$WORK/ludza.db" "SELECT writefile('$WORK/stored.xml', body) FROM checkpoints ORDER BY seq DESC LIMIT 1" >/dev/null
+# shellcheck disable=SC2086 # TRUST is two options
+if [ "$st" = 200 ] && cmp -s "$WORK/latest.xml" "$WORK/stored.xml" &&
+    "$GW" verify $TRUST "$WORK/latest.xml" >/dev/null 2>&1; then pass "$S/api/latest"; else
+    fail "$S/api/latest" "HTTP $st: $(snip "$WORK/latest.xml")"; fi
+st=$(it_req "$WORK/own.out" ludza ludza-client-full /v1/checkpoints/latest)
+if [ "$st" = 403 ]; then pass "$S/api/latest-peers-only"; else fail "$S/api/latest-peers-only" "HTTP $st"; fi
+lat_n=$(sed -n 's|.*<cp:TreeSize>\([0-9]*\)</cp:TreeSize>.*|\1|p' "$WORK/latest.xml")
+st=$(it_req "$WORK/api.proof" ludza visc-full "/v1/checkpoints/consistency?from=1&to=$lat_n")
+# shellcheck disable=SC2086 # TRUST is two options
+if [ "$st" = 200 ] && "$GW" audit verify-proof $TRUST --checkpoint "$WORK/latest.xml" "$WORK/api.proof" >"$WORK/vp" 2>&1; then
+    pass "$S/api/consistency"; else fail "$S/api/consistency" "HTTP $st: $(snip "$WORK/api.proof") $(snip "$WORK/vp")"; fi
+st=$(it_req "$WORK/bad.out" ludza visc-full "/v1/checkpoints/consistency?from=0&to=1")
+if [ "$st" = 400 ]; then pass "$S/api/consistency-bad-size"; else fail "$S/api/consistency-bad-size" "HTTP $st"; fi
+st=$(it_req "$WORK/bad.out" ludza visc-full "/v1/checkpoints/consistency?from=1&to=99999")
+if [ "$st" = 404 ]; then pass "$S/api/consistency-beyond-log"; else fail "$S/api/consistency-beyond-log" "HTTP $st"; fi
+
 # a consistent copy of Ludza's store as it is now, for the truncation and fork cases below
 sqlite3 "$WORK/ludza.db" ".backup '$WORK/snap.db'"
 snap_n=$(sqlite3 "$WORK/snap.db" "SELECT value FROM meta WHERE key = 'audit_last_seq'")
@@ -139,7 +159,6 @@ done
 # --- the auditor: Ludza's latest checkpoint, held outside the gateway, against stores ---
 cp "$WORK/ludza.cp.xml" "$WORK/held.xml"
 held_n=$(sed -n 's|.*<cp:TreeSize>\([0-9]*\)</cp:TreeSize>.*|\1|p' "$WORK/held.xml")
-TRUST="--trust $WORK/pki/trust.pem --crl $WORK/pki/crl.pem"
 # av NAME STORE WANT_RC PATTERN [ARGS]: audit verify STORE with ARGS; exit WANT_RC and PATTERN in the output
 av() {
     _n=$1 _db=$2 _want=$3 _pat=$4
