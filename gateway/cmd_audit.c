@@ -213,22 +213,26 @@ static void
 add_stored(void *arg, const struct gw_checkpoint_row *row)
 {
     struct cp_list *l = arg;
-    struct cp_item *it = NULL;
+    struct cp_item item;
     struct gw_err err;
 
     l->n_stored++;
-    if (l->err.rc != GW_OK || l->n >= GW_MAX_AUDIT_CHECKPOINTS / 2) {
-        return; /* the first half of the list for stored ones: the latest ones are the ones that matter */
-    }
-    it = &l->items[l->n];
-    snprintf(it->name, sizeof(it->name), "stored checkpoint %zu", l->n_stored);
-    gw_err_clear(&err);
-    if (read_checkpoint(l, row->body, row->body_len, it->name, &it->cp, &err) != GW_OK) {
-        l->err = err;
-        snprintf(l->err_name, sizeof(l->err_name), "%s", it->name);
+    if (l->err.rc != GW_OK) {
         return;
     }
-    l->n++;
+    /* every stored one is read (and verified, with --trust); the latest GW_MAX_AUDIT_CHECKPOINTS / 2 are
+     * compared with the log, in a ring over the first half of the list (given ones follow) */
+    snprintf(item.name, sizeof(item.name), "stored checkpoint %zu", l->n_stored);
+    gw_err_clear(&err);
+    if (read_checkpoint(l, row->body, row->body_len, item.name, &item.cp, &err) != GW_OK) {
+        l->err = err;
+        snprintf(l->err_name, sizeof(l->err_name), "%s", item.name);
+        return;
+    }
+    l->items[(l->n_stored - 1) % (GW_MAX_AUDIT_CHECKPOINTS / 2)] = item;
+    if (l->n < GW_MAX_AUDIT_CHECKPOINTS / 2) {
+        l->n++;
+    }
 }
 
 /*

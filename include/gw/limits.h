@@ -142,7 +142,7 @@
 #define GW_MAX_CHECKPOINT_SECONDS 86400u
 #define GW_CHECKPOINT_POLL_MS 1000u
 #define GW_MAX_CHECKPOINT_BYTES (64u * 1024u)
-/* Checkpoints `gateway audit verify` compares with a log at once: the first 32 stored ones and up to 32
+/* Checkpoints `gateway audit verify` compares with a log at once: the latest 32 stored ones and up to 32
  * given with --checkpoint (each a few KiB of fields and name; the command reads them into one array). */
 #define GW_MAX_AUDIT_CHECKPOINTS 64u
 /* Entries of one message `gateway audit proof` writes proofs for: a message has a handful (submitted,
