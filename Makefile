@@ -29,7 +29,7 @@ BENCH_SRCS   := tests/bench/bench.c tests/bench/msggen.c tests/bench/memstub.c t
 BENCH_MEM_SRCS := tests/bench/bench.c tests/bench/msggen.c tests/bench/memcount.c tests/bench/util.c
 LOADGEN_SRCS := tests/bench/loadgen.c tests/bench/msggen.c tests/bench/util.c
 # libFuzzer targets: tests/fuzz/fuzz_<t>.c each, corpus in tests/fuzz/corpus/<t>/, replayed by tests/run.sh
-FUZZ_TARGETS := verify config parse tsp merkle envelope receipt http xades
+FUZZ_TARGETS := verify config parse tsp merkle envelope receipt http xades checkpoint
 
 # $(1) build dir, $(2) extra cflags, $(3) extra ldflags
 define build_rules

@@ -5,7 +5,7 @@
  * changing, removing or reordering entries breaks the chain at the first entry touched. This file computes and
  * checks hashes only; it neither stores entries nor decides which events are logged (store_sqlite.c appends, in
  * the transaction of the change an entry describes). The encoding is restated in docs/audit.md; keep the two in
- * step.
+ * step. The same bytes, with the prefix 0x00, are the entry's leaf in the Merkle tree (gw_audit_leaf_hash).
  */
 #include "gw/audit.h"
 
@@ -27,32 +27,66 @@ hash_field(EVP_MD_CTX *ctx, const char *s)
            EVP_DigestUpdate(ctx, s, n) == 1 && EVP_DigestUpdate(ctx, ",", 1) == 1;
 }
 
-enum gw_rc
-gw_audit_hash(const struct gw_audit_entry *e, char out[GW_AUDIT_HASH_LEN + 1], struct gw_err *err)
+/* Feed the encoding of e (docs/audit.md 2.1, 2.2) to the digest: the bytes of its chain hash and its leaf. */
+static bool
+feed_entry(EVP_MD_CTX *ctx, const struct gw_audit_entry *e)
+{
+    char seq[24];
+
+    snprintf(seq, sizeof(seq), "%" PRId64, e->seq);
+    /* The order of fields is part of the format (docs/audit.md): never change it under the same tag. */
+    return hash_field(ctx, e->version == 1 ? GW_AUDIT_TAG : GW_AUDIT_TAG_V2) && hash_field(ctx, e->prev_hash) &&
+           hash_field(ctx, seq) && hash_field(ctx, e->time) && hash_field(ctx, e->event) &&
+           hash_field(ctx, e->message_id) && hash_field(ctx, e->peer) && hash_field(ctx, e->outcome) &&
+           hash_field(ctx, e->reason) &&
+           (e->version == 1 || (hash_field(ctx, e->sha256) && hash_field(ctx, e->row_ref)));
+}
+
+/* SHA-256 of prefix (NULL: none, else one byte) followed by the encoding of e, into md. */
+static enum gw_rc
+digest_entry(const struct gw_audit_entry *e, const unsigned char *prefix, unsigned char md[32], struct gw_err *err)
 {
     enum gw_rc rc = GW_EINTERNAL;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    unsigned char md[32];
     unsigned int md_len = 0;
-    char seq[24];
 
     GW_CHECK(e->version == 1 || e->version == 2, GW_EINTERNAL, GW_R_INTERNAL, "audit entry version %d",
              e->version);
     GW_CHECK(ctx != NULL, GW_ENOMEM, GW_R_NOMEM, "digest context");
-    snprintf(seq, sizeof(seq), "%" PRId64, e->seq);
-    /* The order of fields is part of the format (docs/audit.md): never change it under the same tag. */
     GW_CHECK(EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-                 hash_field(ctx, e->version == 1 ? GW_AUDIT_TAG : GW_AUDIT_TAG_V2) &&
-                 hash_field(ctx, e->prev_hash) && hash_field(ctx, seq) && hash_field(ctx, e->time) &&
-                 hash_field(ctx, e->event) && hash_field(ctx, e->message_id) && hash_field(ctx, e->peer) &&
-                 hash_field(ctx, e->outcome) && hash_field(ctx, e->reason) &&
-                 (e->version == 1 || (hash_field(ctx, e->sha256) && hash_field(ctx, e->row_ref))) &&
-                 EVP_DigestFinal_ex(ctx, md, &md_len) == 1 && md_len == sizeof(md),
+                 (prefix == NULL || EVP_DigestUpdate(ctx, prefix, 1) == 1) && feed_entry(ctx, e) &&
+                 EVP_DigestFinal_ex(ctx, md, &md_len) == 1 && md_len == 32,
              GW_ENOMEM, GW_R_NOMEM, "SHA-256 of audit entry %" PRId64, e->seq);
-    gw_ids_encode_hex(md, sizeof(md), out);
     rc = GW_OK;
 out:
     EVP_MD_CTX_free(ctx);
+    return rc;
+}
+
+enum gw_rc
+gw_audit_hash(const struct gw_audit_entry *e, char out[GW_AUDIT_HASH_LEN + 1], struct gw_err *err)
+{
+    enum gw_rc rc;
+    unsigned char md[32];
+
+    GW_TRY(digest_entry(e, NULL, md, err));
+    gw_ids_encode_hex(md, sizeof(md), out);
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+enum gw_rc
+gw_audit_leaf_hash(const struct gw_audit_entry *e, unsigned char out[GW_MERKLE_HASH_LEN], struct gw_err *err)
+{
+    enum gw_rc rc;
+    static const unsigned char leaf_prefix = 0x00; /* RFC 9162 §2.1.1 */
+    unsigned char md[32];
+
+    GW_TRY(digest_entry(e, &leaf_prefix, md, err));
+    memcpy(out, md, GW_MERKLE_HASH_LEN);
+    rc = GW_OK;
+out:
     return rc;
 }
 

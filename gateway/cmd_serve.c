@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "gw/buf.h"
+#include "gw/checkpointer.h"
 #include "gw/cli.h"
 #include "gw/daemon.h"
 #include "gw/deliver.h"
@@ -103,6 +104,7 @@ start(struct gw_daemon *d, const char *argv0, struct gw_server **server, struct 
     GW_TRY(gw_store_open_sqlite(d->cfg.store, &d->store, err));
     warn_if_audit_broken(d->cfg.store);
     GW_TRY(gw_deliverer_start(d, &d->deliverer, err));
+    GW_TRY(gw_checkpointer_start(d, &d->checkpointer, err));
     GW_TRY(gw_server_start(d, server, &port, err));
     if (d->cfg.port_file[0] != '\0') {
         GW_TRY(write_port_file(d->cfg.port_file, port, err));
@@ -119,6 +121,7 @@ stop(struct gw_daemon *d, struct gw_server *server)
 {
     gw_server_stop(server);
     gw_deliverer_stop(d->deliverer);
+    gw_checkpointer_stop(d->checkpointer);
     gw_store_close(d->store);
     gw_metrics_free(d->metrics);
     SSL_CTX_free(d->tls);

@@ -66,6 +66,8 @@ enum key_id {
     K_DELIVER_TIMEOUT,
     K_DELIVERY_CONCURRENCY,
     K_TSA_TRUST,
+    K_CHECKPOINT_ENTRIES,
+    K_CHECKPOINT_SECONDS,
     K__COUNT
 };
 
@@ -131,6 +133,10 @@ static const struct key_def keys[K__COUNT] = {
     [K_DELIVERY_CONCURRENCY] = {"delivery_concurrency", KIND_UINT, false, FIELD(delivery_concurrency), 1,
                                 GW_DELIVERY_CONCURRENCY_CEILING, GW_DELIVERY_CONCURRENCY},
     [K_TSA_TRUST] = {"tsa_trust", KIND_STRING, false, FIELD(tsa_trust), 0, 0, 0},
+    [K_CHECKPOINT_ENTRIES] = {"checkpoint_every_entries", KIND_UINT, false, FIELD(checkpoint_every_entries), 0,
+                              GW_MAX_CHECKPOINT_ENTRIES, GW_CHECKPOINT_ENTRIES},
+    [K_CHECKPOINT_SECONDS] = {"checkpoint_every_seconds", KIND_UINT, false, FIELD(checkpoint_every_s), 0,
+                              GW_MAX_CHECKPOINT_SECONDS, GW_CHECKPOINT_SECONDS},
 };
 
 /* The configuration being built, and the line each value came from for the checks that span lines. */
@@ -333,6 +339,8 @@ parse_allow(struct cfg_parse *p, struct gw_span value, struct gw_err *err)
                  "allow: unknown message type '%.*s' (known: Letter, Decision, Confirmation, DataReport, "
                  "Receipt)",
                  GW_SPAN_ARG(name));
+        GW_CHECK(t != GW_MSG_CHECKPOINT, GW_ECONFIG, GW_R_CONFIG,
+                 "allow: a Checkpoint is never exchanged as a message (docs/audit.md 6)");
         GW_CHECK((types & (1u << t)) == 0, GW_ECONFIG, GW_R_CONFIG, "allow: %s is listed twice", text);
         types |= 1u << t;
     } while (gw_rd_expect(&r, ',') == GW_OK);
@@ -640,8 +648,8 @@ gw_config_peer(const struct gw_config *c, const char *regno)
 bool
 gw_config_allows(const struct gw_config *c, const char *sender, const char *recipient, enum gw_msg_type t)
 {
-    if ((unsigned)t >= GW_MSG_TYPE_COUNT) {
-        return false;
+    if ((unsigned)t >= GW_MSG_TYPE_COUNT || t == GW_MSG_CHECKPOINT) {
+        return false; /* checkpoints are published (GET /v1/checkpoints), never submitted or delivered */
     }
     if (t == GW_MSG_RECEIPT) {
         /* a receipt answers a delivery, in whichever direction the delivery went */

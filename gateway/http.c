@@ -29,6 +29,8 @@ static const struct gw_route routes[] = {
     {GW_HTTP_GET, "/v1/inbox", GW_ACCESS_OWN, gw_api_inbox_list, 0},
     {GW_HTTP_GET, "/v1/inbox/{id}", GW_ACCESS_OWN, gw_api_inbox_get, 0},
     {GW_HTTP_POST, "/v1/inbox/{id}/ack", GW_ACCESS_OWN, gw_api_inbox_ack, 0},
+    {GW_HTTP_GET, "/v1/checkpoints/latest", GW_ACCESS_PEER, gw_api_checkpoint_latest, 0},
+    {GW_HTTP_GET, "/v1/checkpoints/consistency", GW_ACCESS_PEER, gw_api_checkpoint_consistency, 0},
 };
 
 const struct gw_route *

@@ -22,6 +22,7 @@ static const struct {
     [GW_MSG_CONFIRMATION] = {"Confirmation", "urn:lv:skola-kopiena:confirmation:v1"},
     [GW_MSG_DATAREPORT] = {"DataReport", "urn:lv:skola-kopiena:datareport:v1"},
     [GW_MSG_RECEIPT] = {"Receipt", "urn:lv:skola-kopiena:receipt:v1"},
+    [GW_MSG_CHECKPOINT] = {"Checkpoint", "urn:lv:skola-kopiena:checkpoint:v1"},
 };
 
 const char *

@@ -24,6 +24,7 @@ static const struct {
     {"urn:lv:skola-kopiena:confirmation:v1", "confirmation-v1.xsd"},
     {"urn:lv:skola-kopiena:datareport:v1", "datareport-v1.xsd"},
     {"urn:lv:skola-kopiena:receipt:v1", "receipt-v1.xsd"},
+    {"urn:lv:skola-kopiena:checkpoint:v1", "checkpoint-v1.xsd"},
 };
 #define SCHEMA_COUNT (sizeof(schema_table) / sizeof(schema_table[0]))
 

@@ -60,6 +60,16 @@ gw_inbox_msg_cleanup(struct gw_inbox_msg *m)
 }
 
 void
+gw_checkpoint_row_cleanup(struct gw_checkpoint_row *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    free(c->body);
+    memset(c, 0, sizeof(*c));
+}
+
+void
 gw_store_close(struct gw_store *s)
 {
     if (s == NULL) {
@@ -331,4 +341,39 @@ gw_store_counts(struct gw_store *s, uint64_t out_by_state[GW_OUT_STATE_COUNT], u
                 struct gw_err *err)
 {
     return s->ops->counts(s, out_by_state, inbox_unacked, err);
+}
+
+enum gw_rc
+gw_store_tree_head(struct gw_store *s, uint64_t *size, unsigned char root[32], struct gw_err *err)
+{
+    return s->ops->tree_head(s, size, root, err);
+}
+
+enum gw_rc
+gw_store_put_checkpoint(struct gw_store *s, const struct gw_checkpoint_row *c, const struct gw_audit_event *ev,
+                        struct gw_err *err)
+{
+    enum gw_rc rc;
+
+    GW_CHECK(c != NULL && gw_ids_is_regno(c->origin) && gw_ids_is_sha256_hex(c->root) && c->body != NULL &&
+                 c->body_len > 0 && c->tree_size <= (uint64_t)INT64_MAX,
+             GW_EINTERNAL, GW_R_INTERNAL, "checkpoint row malformed");
+    GW_CHECK(ev == NULL || event_digest_ok(ev), GW_EINTERNAL, GW_R_INTERNAL,
+             "audit event with a malformed sha256");
+    rc = s->ops->put_checkpoint(s, c, ev, err);
+out:
+    return rc;
+}
+
+enum gw_rc
+gw_store_latest_checkpoint(struct gw_store *s, const char *origin, struct gw_checkpoint_row *c, bool *found,
+                           struct gw_err *err)
+{
+    enum gw_rc rc;
+
+    GW_CHECK(origin != NULL && gw_ids_is_regno(origin), GW_EINTERNAL, GW_R_INTERNAL,
+             "checkpoint origin malformed");
+    rc = s->ops->latest_checkpoint(s, origin, c, found, err);
+out:
+    return rc;
 }

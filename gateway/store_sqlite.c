@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <openssl/crypto.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 
 #include "gw/audit.h"
 #include "gw/ids.h"
+#include "gw/merkle.h"
 #include "gw/time.h"
 #include "store_int.h"
 
@@ -136,6 +138,32 @@ static const char *const migrations[] = {
     "ALTER TABLE audit ADD COLUMN row_ref TEXT NOT NULL DEFAULT '';"
     "CREATE INDEX audit_row_ref ON audit(row_ref) WHERE row_ref != '';"
     "INSERT INTO meta(key, value) SELECT 'audit_v2_from', value + 1 FROM meta WHERE key = 'audit_last_seq';",
+    /* 4: the Merkle tree over the log (docs/audit.md 5.2): node (level, idx) -> the hash of a complete
+     * subtree, written in the transaction of the entry that completes it. The tree's size is the number of
+     * entries, audit_last_seq. migrate() then builds the nodes of the existing entries (build_tree) in this
+     * same transaction. Nodes never change: triggers refuse it, against mistakes. */
+    "CREATE TABLE merkle(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
+    "  PRIMARY KEY(level, idx)) STRICT, WITHOUT ROWID;"
+    "CREATE TRIGGER merkle_no_update BEFORE UPDATE ON merkle"
+    "  BEGIN SELECT RAISE(ABORT, 'the Merkle tree is append-only'); END;"
+    "CREATE TRIGGER merkle_no_delete BEFORE DELETE ON merkle"
+    "  BEGIN SELECT RAISE(ABORT, 'the Merkle tree is append-only'); END;",
+    /* 5: signed checkpoints (docs/audit.md 6), this gateway's and, later, its peers': the fields each states
+     * and the signed document exactly as made or received. */
+    "CREATE TABLE checkpoints("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  origin TEXT NOT NULL,"
+    "  tree_size INTEGER NOT NULL,"
+    "  root TEXT NOT NULL,"
+    "  time TEXT NOT NULL,"
+    "  body BLOB NOT NULL,"
+    "  stored_ms INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX checkpoints_origin ON checkpoints(origin, seq);"
+    "CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints"
+    "  BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;"
+    "CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints"
+    "  BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;",
 };
 #define SCHEMA_VERSION ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -150,7 +178,9 @@ static const char meta_sql[] =
 /* The audit columns as audit_row reads them; stores before schema version 3 have no sha256 and row_ref. */
 #define AUDIT_COLS "seq, time, event, message_id, peer, outcome, reason, prev_hash, hash, sha256, row_ref"
 #define AUDIT_COLS_V1 "seq, time, event, message_id, peer, outcome, reason, prev_hash, hash, '', ''"
-#define AUDIT_V2_SCHEMA 3 /* the schema version that has them */
+#define AUDIT_V2_SCHEMA 3   /* the schema version that has them */
+#define MERKLE_SCHEMA 4     /* the schema version that has the merkle table */
+#define CHECKPOINT_SCHEMA 5 /* the schema version that has the checkpoints table */
 #define DUE_STATES "state IN ('queued', 'delivering')"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -171,6 +201,10 @@ enum stmt_id {
     ST_ACK_INBOX,
     ST_INS_REJECTED,
     ST_INS_AUDIT,
+    ST_GET_MERKLE,
+    ST_PUT_MERKLE,
+    ST_INS_CHECKPOINT,
+    ST_LATEST_CHECKPOINT,
     ST_SET_META,
     ST_GET_META,
     ST_GET_OUTBOX,
@@ -202,6 +236,12 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_INS_REJECTED] = "INSERT INTO rejected(message_id, sender, body, reason, receipt, received_ms) "
                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_INS_AUDIT] = "INSERT INTO audit(" AUDIT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [ST_GET_MERKLE] = "SELECT hash FROM merkle WHERE level = ?1 AND idx = ?2",
+    [ST_PUT_MERKLE] = "INSERT INTO merkle(level, idx, hash) VALUES (?1, ?2, ?3)", /* a conflict fails */
+    [ST_INS_CHECKPOINT] = "INSERT INTO checkpoints(origin, tree_size, root, time, body, stored_ms) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_LATEST_CHECKPOINT] = "SELECT origin, tree_size, root, time, body FROM checkpoints WHERE origin = ?1 "
+                             "ORDER BY seq DESC LIMIT 1",
     [ST_SET_META] = "UPDATE meta SET value = ?2 WHERE key = ?1",
     [ST_GET_META] = "SELECT value FROM meta WHERE key = ?1",
     [ST_GET_OUTBOX] = "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?1",
@@ -231,6 +271,7 @@ enum op_kind {
     OP_ACK_INBOX,
     OP_PUT_REJECTED,
     OP_AUDIT,
+    OP_PUT_CHECKPOINT,
 };
 
 /* One queued write. It lives on the caller's stack: the caller sleeps until done, so everything it points
@@ -243,6 +284,9 @@ struct op {
     bool done;                       /* guarded by qlock */
     struct op *next;                 /* guarded by qlock */
     union {
+        struct {
+            const struct gw_checkpoint_row *c;
+        } put_checkpoint;
         struct {
             const struct gw_outbox_msg *m; /* sha256 set by gw_store_put_outbox */
         } put_outbox;
@@ -751,6 +795,105 @@ out:
     return rc;
 }
 
+/* ---- the Merkle tree's nodes (struct gw_merkle_nodes over the merkle table of a connection) ---- */
+
+static enum gw_rc
+merkle_get(void *ctx, unsigned level, uint64_t index, unsigned char out[GW_MERKLE_HASH_LEN], struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct conn *c = ctx;
+    sqlite3_stmt *q = NULL;
+    const struct param p[] = {P_INT((int64_t)level), P_INT((int64_t)index)};
+    bool found = false;
+
+    GW_CHECK(index <= (uint64_t)INT64_MAX, GW_EINTERNAL, GW_R_INTERNAL, "Merkle node index %" PRIu64, index);
+    GW_TRY(read_stmt(c, ST_GET_MERKLE, p, COUNT(p), &q, &found, err));
+    /* The tree code asks only for nodes the log's size says are complete: a missing one is damage. */
+    GW_CHECK(found && sqlite3_column_type(q, 0) == SQLITE_BLOB &&
+                 sqlite3_column_bytes(q, 0) == (int)GW_MERKLE_HASH_LEN,
+             GW_EPOLICY, GW_R_AUDIT_BROKEN,
+             "Merkle node (%u, %" PRIu64 ") is missing or malformed (the tree was changed): run 'gateway audit "
+             "verify'",
+             level, index);
+    memcpy(out, sqlite3_column_blob(q, 0), GW_MERKLE_HASH_LEN);
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    return rc;
+}
+
+static enum gw_rc
+merkle_put(void *ctx, unsigned level, uint64_t index, const unsigned char hash[GW_MERKLE_HASH_LEN],
+           struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct conn *c = ctx;
+    const struct param p[] = {P_INT((int64_t)level), P_INT((int64_t)index), P_BLOB(hash, GW_MERKLE_HASH_LEN)};
+    int changes = 0;
+
+    GW_CHECK(index <= (uint64_t)INT64_MAX, GW_EINTERNAL, GW_R_INTERNAL, "Merkle node index %" PRIu64, index);
+    GW_TRY(write_stmt(c, ST_PUT_MERKLE, p, COUNT(p), &changes, err));
+    GW_CHECK(changes == 1, GW_EIO, GW_R_IO, "Merkle node (%u, %" PRIu64 ") not written", level, index);
+    rc = GW_OK;
+out:
+    return rc;
+}
+
+/* The tree stored by connection c (borrowed); read-only connections only read it. */
+static struct gw_merkle_nodes
+conn_nodes(struct conn *c)
+{
+    return (struct gw_merkle_nodes){.get = merkle_get, .put = merkle_put, .ctx = c};
+}
+
+static enum gw_rc audit_row(sqlite3_stmt *q, struct gw_audit_entry *e, struct gw_err *err);
+
+/*
+ * Migration 4, inside its transaction: append the leaf of every entry 1..audit_last_seq (docs/audit.md 5.1,
+ * each in the version its seq gives) to the new, empty merkle table. A log with a hole (an entry missing up to
+ * the head) has no tree: the migration fails, naming the entry, and the store stays at version 3 until the
+ * log is repaired or the operator decides; an auditor checks it with 'gateway audit verify' meanwhile.
+ */
+static enum gw_rc
+build_tree(struct conn *c, struct gw_err *err)
+{
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+    int64_t last = 0;
+    int64_t v2_from = 0;
+    int64_t seq = 0;
+    struct gw_merkle_nodes nodes = conn_nodes(c);
+    int r;
+
+    GW_TRY(meta_int(c, "audit_last_seq", &last, err));
+    GW_TRY(meta_int(c, "audit_v2_from", &v2_from, err));
+    GW_CHECK(sqlite3_prepare_v2(c->db, "SELECT " AUDIT_COLS " FROM audit WHERE seq <= ?1 ORDER BY seq", -1, &q,
+                                NULL) == SQLITE_OK &&
+                 sqlite3_bind_int64(q, 1, last) == SQLITE_OK,
+             GW_EIO, GW_R_IO, "audit table: %s", sqlite3_errmsg(c->db));
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        struct gw_audit_entry e;
+        unsigned char leaf[GW_MERKLE_HASH_LEN];
+
+        GW_TRY(audit_row(q, &e, err));
+        GW_CHECK(e.seq == seq + 1, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+                 "cannot build the Merkle tree: audit entry %" PRId64 " is missing; run 'gateway audit verify'",
+                 seq + 1);
+        e.version = e.seq >= v2_from ? 2 : 1;
+        GW_TRY(gw_audit_leaf_hash(&e, leaf, err));
+        GW_TRY(gw_merkle_append(&nodes, (uint64_t)seq, leaf, err));
+        seq = e.seq;
+    }
+    GW_CHECK(r == SQLITE_DONE, GW_EIO, GW_R_IO, "read audit: %s", sqlite3_errmsg(c->db));
+    GW_CHECK(seq == last, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+             "cannot build the Merkle tree: audit entry %" PRId64 " is missing; run 'gateway audit verify'",
+             seq + 1);
+    rc = GW_OK;
+out:
+    sqlite3_finalize(q);
+    return rc;
+}
+
 /* Bring the store to SCHEMA_VERSION, one migration per transaction. The version is re-read inside each
  * transaction, so two processes opening a new store at once do not both apply a step. */
 static enum gw_rc
@@ -778,6 +921,9 @@ migrate(struct conn *c, struct gw_err *err)
         snprintf(set_version, sizeof(set_version),
                  "UPDATE meta SET value = %" PRId64 " WHERE key = 'schema_version'", v + 1);
         GW_TRY(exec_sql(c->db, migrations[v], what, err));
+        if (v + 1 == MERKLE_SCHEMA) {
+            GW_TRY(build_tree(c, err));
+        }
         GW_TRY(exec_sql(c->db, set_version, what, err));
         GW_TRY(exec_sql(c->db, "COMMIT", what, err));
         in_tx = false;
@@ -842,6 +988,8 @@ audit_append(struct sqlite_store *st, const struct gw_audit_event *ev, const cha
         P_TEXT(reason), P_TEXT(e.prev_hash), P_TEXT(hash),  P_TEXT(sha256),     P_TEXT(row_ref),
     };
     int changes = 0;
+    struct gw_merkle_nodes nodes = conn_nodes(&st->w);
+    unsigned char leaf[GW_MERKLE_HASH_LEN];
 
     gw_audit_time_now(when);
     gw_audit_field(ev->event, event);
@@ -850,7 +998,10 @@ audit_append(struct sqlite_store *st, const struct gw_audit_event *ev, const cha
     gw_audit_field(ev->outcome, outcome);
     gw_audit_field(ev->reason, reason);
     GW_TRY(gw_audit_hash(&e, hash, err));
+    GW_TRY(gw_audit_leaf_hash(&e, leaf, err));
     GW_TRY(write_stmt(&st->w, ST_INS_AUDIT, p, COUNT(p), &changes, err));
+    /* Leaf seq - 1 and the nodes it completes, in the entry's transaction (rolled back with it). */
+    GW_TRY(gw_merkle_append(&nodes, (uint64_t)st->audit_seq, leaf, err));
     st->audit_seq = e.seq;
     memcpy(st->audit_hash, hash, sizeof(hash));
     rc = GW_OK;
@@ -1073,6 +1224,19 @@ op_put_rejected(struct sqlite_store *st, struct op *op, struct gw_err *err)
 }
 
 static enum gw_rc
+op_put_checkpoint(struct sqlite_store *st, struct op *op, struct gw_err *err)
+{
+    const struct gw_checkpoint_row *c = op->put_checkpoint.c;
+    const struct param p[] = {
+        P_FIELD(c->origin), P_INT((int64_t)c->tree_size), P_FIELD(c->root),
+        P_FIELD(c->time),   P_BLOB(c->body, c->body_len), P_INT(gw_time_now_ms()),
+    };
+    int changes = 0;
+
+    return write_row(st, ST_INS_CHECKPOINT, p, COUNT(p), NO_ROW, op->ev, &changes, err);
+}
+
+static enum gw_rc
 op_run(struct sqlite_store *st, struct op *op)
 {
     switch (op->kind) {
@@ -1090,6 +1254,8 @@ op_run(struct sqlite_store *st, struct op *op)
         return op_put_rejected(st, op, op->err);
     case OP_AUDIT:
         return audit_append(st, op->ev, "", op->err);
+    case OP_PUT_CHECKPOINT:
+        return op_put_checkpoint(st, op, op->err);
     }
     return gw_err_set(op->err, GW_EINTERNAL, GW_R_INTERNAL, GW_SRC, "unknown store op %d", (int)op->kind);
 }
@@ -1542,6 +1708,77 @@ sq_list_inbox(struct gw_store *s, int64_t after, size_t max, struct gw_inbox_msg
 }
 
 static enum gw_rc
+sq_put_checkpoint(struct gw_store *s, const struct gw_checkpoint_row *c, const struct gw_audit_event *ev,
+                  struct gw_err *err)
+{
+    struct op op = {.kind = OP_PUT_CHECKPOINT, .ev = ev, .err = err, .put_checkpoint = {.c = c}};
+
+    return submit(sq(s), &op);
+}
+
+static enum gw_rc
+sq_tree_head(struct gw_store *s, uint64_t *size, unsigned char root[GW_MERKLE_HASH_LEN], struct gw_err *err)
+{
+    struct sqlite_store *st = sq(s);
+    enum gw_rc rc;
+    struct gw_merkle_nodes nodes = conn_nodes(&st->r);
+    int64_t n = 0;
+    unsigned char r[GW_MERKLE_HASH_LEN];
+
+    pthread_mutex_lock(&st->rlock);
+    /* The size and the nodes in one snapshot: the writer commits both in one transaction. */
+    GW_CHECK(sqlite3_exec(st->r.db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK, GW_EIO, GW_R_IO, "begin: %s",
+             sqlite3_errmsg(st->r.db));
+    GW_TRY(meta_int(&st->r, "audit_last_seq", &n, err));
+    GW_CHECK(n >= 0, GW_EPOLICY, GW_R_AUDIT_BROKEN, "audit_last_seq %" PRId64 " is negative", n);
+    nodes.put = NULL; /* read-only view */
+    GW_TRY(gw_merkle_root(&nodes, (uint64_t)n, r, err));
+    *size = (uint64_t)n;
+    memcpy(root, r, sizeof(r));
+    rc = GW_OK;
+out:
+    if (sqlite3_get_autocommit(st->r.db) == 0) {
+        (void)sqlite3_exec(st->r.db, "COMMIT", NULL, NULL, NULL);
+    }
+    pthread_mutex_unlock(&st->rlock);
+    return rc;
+}
+
+static enum gw_rc
+sq_latest_checkpoint(struct gw_store *s, const char *origin, struct gw_checkpoint_row *c, bool *found,
+                     struct gw_err *err)
+{
+    struct sqlite_store *st = sq(s);
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+    const struct param p[] = {P_TEXT(origin)};
+    struct gw_checkpoint_row row = {0};
+    bool have = false;
+    int64_t size = 0;
+
+    pthread_mutex_lock(&st->rlock);
+    GW_TRY(read_stmt(&st->r, ST_LATEST_CHECKPOINT, p, COUNT(p), &q, &have, err));
+    if (have) {
+        GW_TRY(col_text(q, 0, row.origin, sizeof(row.origin), err));
+        size = sqlite3_column_int64(q, 1);
+        GW_CHECK(size >= 0, GW_EIO, GW_R_IO, "stored checkpoint with tree size %" PRId64, size);
+        row.tree_size = (uint64_t)size;
+        GW_TRY(col_text(q, 2, row.root, sizeof(row.root), err));
+        GW_TRY(col_text(q, 3, row.time, sizeof(row.time), err));
+        GW_TRY(col_blob(q, 4, &row.body, &row.body_len, err));
+        *c = row;
+        memset(&row, 0, sizeof(row));
+    }
+    *found = have;
+    rc = GW_OK;
+out:
+    stmt_done(q);
+    pthread_mutex_unlock(&st->rlock);
+    gw_checkpoint_row_cleanup(&row);
+    return rc;
+}
+
+static enum gw_rc
 sq_counts(struct gw_store *s, uint64_t out_by_state[GW_OUT_STATE_COUNT], uint64_t *inbox_unacked,
           struct gw_err *err)
 {
@@ -1622,6 +1859,9 @@ static const struct gw_store_ops sqlite_ops = {
     .put_rejected = sq_put_rejected,
     .audit = sq_audit,
     .counts = sq_counts,
+    .tree_head = sq_tree_head,
+    .put_checkpoint = sq_put_checkpoint,
+    .latest_checkpoint = sq_latest_checkpoint,
 };
 
 static enum gw_rc
@@ -1939,8 +2179,68 @@ out:
     return rc;
 }
 
+/*
+ * The stored tree against the tree recomputed from the entries (m, n leaves): every stored node equals the
+ * recomputed node, and every node of a complete subtree of the n leaves (2n - popcount(n) of them) is stored,
+ * none beyond. A stored tree that differs would make the gateway sign roots and prove inclusions for a log
+ * that is not this one. Reasons: AUDIT_BROKEN (naming the node and the entries it covers), IO, NOMEM.
+ */
+static enum gw_rc
+verify_tree(struct conn *c, struct gw_merkle_mem *m, uint64_t n, struct gw_err *err)
+{
+    enum gw_rc rc;
+    sqlite3_stmt *q = NULL;
+    struct gw_merkle_nodes mem = gw_merkle_mem_nodes(m);
+    uint64_t stored = 0;
+    uint64_t want = 0;
+    int r;
+
+    for (unsigned l = 0; l < 64 && (n >> l) > 0; l++) {
+        want += n >> l;
+    }
+    GW_TRY(verify_prepare(c, "SELECT level, idx, hash FROM merkle ORDER BY level, idx", &q, err));
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        int64_t level = sqlite3_column_int64(q, 0);
+        int64_t idx = sqlite3_column_int64(q, 1);
+        unsigned char node[GW_MERKLE_HASH_LEN];
+        bool complete = sqlite3_column_type(q, 0) == SQLITE_INTEGER &&
+                        sqlite3_column_type(q, 1) == SQLITE_INTEGER && level >= 0 && level < 63 && idx >= 0 &&
+                        (uint64_t)idx < (n >> level);
+
+        GW_CHECK(complete, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+                 "Merkle node (%" PRId64 ", %" PRId64 ") covers no complete subtree of the %" PRIu64
+                 " entries (the tree was changed)",
+                 level, idx, n);
+        GW_TRY(mem.get(mem.ctx, (unsigned)level, (uint64_t)idx, node, err));
+        GW_CHECK(sqlite3_column_type(q, 2) == SQLITE_BLOB &&
+                     sqlite3_column_bytes(q, 2) == (int)GW_MERKLE_HASH_LEN &&
+                     CRYPTO_memcmp(sqlite3_column_blob(q, 2), node, GW_MERKLE_HASH_LEN) == 0,
+                 GW_EPOLICY, GW_R_AUDIT_BROKEN,
+                 "Merkle node (%" PRId64 ", %" PRId64 ") over entries %" PRIu64 "..%" PRIu64
+                 " is not the hash of those entries (the tree was changed)",
+                 level, idx, ((uint64_t)idx << level) + 1, ((uint64_t)(idx + 1) << level));
+        stored++;
+    }
+    GW_CHECK(r == SQLITE_DONE, GW_EIO, GW_R_IO, "read merkle: %s", sqlite3_errmsg(c->db));
+    GW_CHECK(stored == want, GW_EPOLICY, GW_R_AUDIT_BROKEN,
+             "the Merkle tree holds %" PRIu64 " nodes, the %" PRIu64 " entries make %" PRIu64
+             " (nodes were removed)",
+             stored, n, want);
+    rc = GW_OK;
+out:
+    sqlite3_finalize(q);
+    return rc;
+}
+
 enum gw_rc
 gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err)
+{
+    return gw_audit_verify_sqlite_tree(path, entries, NULL, err);
+}
+
+enum gw_rc
+gw_audit_verify_sqlite_tree(const char *path, uint64_t *entries, struct gw_merkle_mem **tree_out,
+                            struct gw_err *err)
 {
     enum gw_rc rc;
     struct conn c = {0};
@@ -1952,8 +2252,12 @@ gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err)
     char last_hash[GW_AUDIT_HASH_LEN + 1];
     char prev[GW_AUDIT_HASH_LEN + 1] = GW_AUDIT_GENESIS;
     int64_t bad = 0; /* the entry the checks after the walk blame; the walk names its own */
+    struct gw_merkle_mem *tree = NULL;
+    struct gw_merkle_nodes tree_nodes;
     int r;
 
+    GW_TRY(gw_merkle_mem_new(&tree, err));
+    tree_nodes = gw_merkle_mem_nodes(tree);
     /* A store with an audit table whose meta rows (schema version, audit head) are missing or retyped, or
      * whose audit table cannot be read as the gateway wrote it, holds a damaged log: AUDIT_BROKEN (exit 1),
      * not "not a gateway store" (security review F14). A newer schema version stays a CONFIG error. */
@@ -1984,10 +2288,13 @@ gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err)
     GW_CHECK(r == SQLITE_OK, GW_EIO, GW_R_IO, "audit table: %s", sqlite3_errmsg(c.db));
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         struct gw_audit_entry e;
+        unsigned char leaf[GW_MERKLE_HASH_LEN];
 
         GW_TRY(audit_row(q, &e, err));
         e.version = e.seq >= v2_from ? 2 : 1;
         GW_TRY(gw_audit_check_entry(&e, seq + 1, prev, err));
+        GW_TRY(gw_audit_leaf_hash(&e, leaf, err));
+        GW_TRY(gw_merkle_append(&tree_nodes, (uint64_t)seq, leaf, err));
         seq = e.seq;
         memcpy(prev, e.hash, sizeof(prev)); /* gw_audit_check_entry checked it is 64 hex digits */
     }
@@ -2005,8 +2312,12 @@ gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err)
     bad = seq;
     GW_CHECK(strcmp(prev, last_hash) == 0, GW_EPOLICY, GW_R_AUDIT_BROKEN,
              "the last entry is not the one the gateway wrote (the log was rewritten)");
-    /* The chain holds: now the stored messages against the entries that recorded them. */
+    /* The chain holds: now the stored tree against the entries, then the stored messages against the entries
+     * that recorded them. */
     bad = 0;
+    if (version >= MERKLE_SCHEMA) {
+        GW_TRY(verify_tree(&c, tree, (uint64_t)seq, err));
+    }
     if (version >= AUDIT_V2_SCHEMA) {
         for (size_t i = 0; i < COUNT(row_tables); i++) {
             GW_TRY(verify_rows(&c, &row_tables[i], v2_from, &bad, err));
@@ -2014,10 +2325,15 @@ gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err)
         GW_TRY(verify_entry_rows(&c, &bad, err));
     }
     *entries = (uint64_t)seq;
+    if (tree_out != NULL) {
+        *tree_out = tree;
+        tree = NULL;
+    }
     rc = GW_OK;
 out:
     sqlite3_finalize(q);
     conn_close(&c);
+    gw_merkle_mem_free(tree);
     if (rc != GW_OK && bad > 0) {
         gw_err_where(err, "audit entry %" PRId64, bad);
     } else if (rc != GW_OK) {
@@ -2046,6 +2362,155 @@ gw_audit_list_sqlite(const char *path, uint64_t last, gw_audit_entry_fn fn, void
                                 -1, &q, NULL) == SQLITE_OK,
              GW_EIO, GW_R_IO, "audit table: %s", sqlite3_errmsg(c.db));
     GW_CHECK(sqlite3_bind_int64(q, 1, last == 0 || last > INT64_MAX ? -1 : (int64_t)last) == SQLITE_OK, GW_EIO,
+             GW_R_IO, "bind");
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        struct gw_audit_entry e;
+
+        GW_TRY(audit_row(q, &e, err));
+        fn(arg, &e);
+    }
+    GW_CHECK(r == SQLITE_DONE, GW_EIO, GW_R_IO, "read audit: %s", sqlite3_errmsg(c.db));
+    rc = GW_OK;
+out:
+    sqlite3_finalize(q);
+    conn_close(&c);
+    if (rc != GW_OK) {
+        gw_err_where(err, "%s", path);
+    }
+    return rc;
+}
+
+enum gw_rc
+gw_audit_checkpoints_sqlite(const char *path, gw_checkpoint_row_fn fn, void *arg, struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct conn c = {0};
+    sqlite3_stmt *q = NULL;
+    int64_t version = 0;
+    int r;
+
+    GW_TRY(open_readonly(path, &c, &version, err));
+    if (version < CHECKPOINT_SCHEMA) {
+        rc = GW_OK;
+        goto out;
+    }
+    GW_CHECK(sqlite3_prepare_v2(c.db, "SELECT origin, tree_size, root, time, body FROM checkpoints ORDER BY seq",
+                                -1, &q, NULL) == SQLITE_OK,
+             GW_EIO, GW_R_IO, "checkpoints table: %s", sqlite3_errmsg(c.db));
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        struct gw_checkpoint_row row = {0};
+        int64_t size = sqlite3_column_int64(q, 1);
+
+        GW_TRY(col_text(q, 0, row.origin, sizeof(row.origin), err));
+        GW_TRY(col_text(q, 2, row.root, sizeof(row.root), err));
+        GW_TRY(col_text(q, 3, row.time, sizeof(row.time), err));
+        row.tree_size = size >= 0 ? (uint64_t)size : UINT64_MAX; /* the body is what counts */
+        row.body = (unsigned char *)(uintptr_t)sqlite3_column_blob(q, 4);
+        row.body_len = (size_t)sqlite3_column_bytes(q, 4);
+        fn(arg, &row);
+    }
+    GW_CHECK(r == SQLITE_DONE, GW_EIO, GW_R_IO, "read checkpoints: %s", sqlite3_errmsg(c.db));
+    rc = GW_OK;
+out:
+    sqlite3_finalize(q);
+    conn_close(&c);
+    if (rc != GW_OK) {
+        gw_err_where(err, "%s", path);
+    }
+    return rc;
+}
+
+enum gw_rc
+gw_audit_tree_sqlite(const char *path, gw_audit_tree_fn fn, void *arg, struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct conn c = {0};
+    int64_t version = 0;
+    int64_t size = 0;
+    struct gw_merkle_nodes nodes;
+
+    GW_TRY(open_readonly(path, &c, &version, err));
+    GW_CHECK(version >= MERKLE_SCHEMA, GW_ECONFIG, GW_R_CONFIG,
+             "the store is of schema version %" PRId64 " and has no Merkle tree: open it with the gateway once",
+             version);
+    GW_TRY(meta_int(&c, "audit_last_seq", &size, err));
+    GW_CHECK(size >= 0, GW_EPOLICY, GW_R_AUDIT_BROKEN, "audit_last_seq is negative");
+    nodes = conn_nodes(&c);
+    nodes.put = NULL;
+    GW_TRY(fn(arg, &nodes, (uint64_t)size, err));
+    rc = GW_OK;
+out:
+    conn_close(&c);
+    if (rc != GW_OK) {
+        gw_err_where(err, "%s", path);
+    }
+    return rc;
+}
+
+enum gw_rc
+gw_audit_seqs_sqlite(const char *path, const char *message_id, int64_t *seqs, size_t max, size_t *n,
+                     struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct conn c = {0};
+    sqlite3_stmt *q = NULL;
+    int64_t version = 0;
+    size_t count = 0;
+    int r;
+
+    GW_TRY(open_readonly(path, &c, &version, err));
+    GW_CHECK(sqlite3_prepare_v2(c.db, "SELECT seq FROM audit WHERE message_id = ?1 ORDER BY seq", -1, &q, NULL) ==
+                     SQLITE_OK &&
+                 bind_str(q, 1, message_id) == SQLITE_OK,
+             GW_EIO, GW_R_IO, "audit table: %s", sqlite3_errmsg(c.db));
+    while ((r = sqlite3_step(q)) == SQLITE_ROW && count < max) {
+        seqs[count++] = sqlite3_column_int64(q, 0);
+    }
+    GW_CHECK(r == SQLITE_DONE || r == SQLITE_ROW, GW_EIO, GW_R_IO, "read audit: %s", sqlite3_errmsg(c.db));
+    *n = count;
+    rc = GW_OK;
+out:
+    sqlite3_finalize(q);
+    conn_close(&c);
+    if (rc != GW_OK) {
+        gw_err_where(err, "%s", path);
+    }
+    return rc;
+}
+
+enum gw_rc
+gw_audit_search_sqlite(const char *path, const struct gw_audit_filter *f, uint64_t max, gw_audit_entry_fn fn,
+                       void *arg, struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct conn c = {0};
+    sqlite3_stmt *q = NULL;
+    int64_t version = 0;
+    const char *vals[] = {f->message_id, f->event, f->outcome, f->type, f->sender, f->recipient, f->from, f->to};
+    int r;
+
+    GW_TRY(open_readonly(path, &c, &version, err));
+    GW_CHECK(version >= AUDIT_V2_SCHEMA, GW_ECONFIG, GW_R_CONFIG,
+             "the store is of schema version %" PRId64 ": open it with the gateway once", version);
+    /* one fixed statement: a filter not given binds NULL and matches everything */
+    GW_CHECK(
+        sqlite3_prepare_v2(
+            c.db,
+            "SELECT " AUDIT_COLS " FROM audit a WHERE (?1 IS NULL OR message_id = ?1) "
+            "AND (?2 IS NULL OR event = ?2) AND (?3 IS NULL OR outcome = ?3) "
+            "AND (?4 IS NULL OR EXISTS (SELECT 1 FROM inbox i WHERE i.id = a.message_id AND i.type = ?4) "
+            "  OR EXISTS (SELECT 1 FROM outbox o WHERE o.id = a.message_id AND o.type = ?4)) "
+            "AND (?5 IS NULL OR peer = ?5 "
+            "  OR EXISTS (SELECT 1 FROM inbox i WHERE i.id = a.message_id AND i.sender = ?5)) "
+            "AND (?6 IS NULL OR EXISTS (SELECT 1 FROM outbox o WHERE o.id = a.message_id AND o.recipient = ?6)) "
+            "AND (?7 IS NULL OR time >= ?7) AND (?8 IS NULL OR time < ?8) ORDER BY seq LIMIT ?9",
+            -1, &q, NULL) == SQLITE_OK,
+        GW_EIO, GW_R_IO, "audit table: %s", sqlite3_errmsg(c.db));
+    for (int i = 0; i < (int)COUNT(vals); i++) {
+        GW_CHECK((vals[i] != NULL ? bind_str(q, i + 1, vals[i]) : sqlite3_bind_null(q, i + 1)) == SQLITE_OK,
+                 GW_EIO, GW_R_IO, "bind: %s", sqlite3_errmsg(c.db));
+    }
+    GW_CHECK(sqlite3_bind_int64(q, 9, max == 0 || max > INT64_MAX ? -1 : (int64_t)max) == SQLITE_OK, GW_EIO,
              GW_R_IO, "bind");
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         struct gw_audit_entry e;

@@ -60,6 +60,7 @@ for build in "$@"; do
     run_suite "$build" "fuzz receipt replay" "$build/fuzz-receipt" tests/fuzz/corpus/receipt
     run_suite "$build" "fuzz http replay" "$build/fuzz-http" tests/fuzz/corpus/http
     run_suite "$build" "fuzz xades replay" "$build/fuzz-xades" tests/fuzz/corpus/xades
+    run_suite "$build" "fuzz checkpoint replay" "$build/fuzz-checkpoint" tests/fuzz/corpus/checkpoint
     run_suite "$build" "hostile corpus" sh tests/hostile/run.sh
     # sanitizer build only: every allocation the gateway's own code makes, failed in turn (make fault: all)
     if [ -x "$build/fault-tests" ]; then

@@ -46,5 +46,8 @@ GW_MUST_CHECK enum gw_rc gw_api_inbox_get(struct gw_call *c, struct gw_err *err)
 GW_MUST_CHECK enum gw_rc gw_api_inbox_ack(struct gw_call *c, struct gw_err *err);
 GW_MUST_CHECK enum gw_rc gw_api_health(struct gw_call *c, struct gw_err *err);
 GW_MUST_CHECK enum gw_rc gw_api_metrics(struct gw_call *c, struct gw_err *err);
+/* GET /v1/checkpoints/latest and /v1/checkpoints/consistency?from=N&to=M (api_checkpoints.c). */
+GW_MUST_CHECK enum gw_rc gw_api_checkpoint_latest(struct gw_call *c, struct gw_err *err);
+GW_MUST_CHECK enum gw_rc gw_api_checkpoint_consistency(struct gw_call *c, struct gw_err *err);
 
 #endif

@@ -12,6 +12,7 @@
 #include "gw/err.h"
 #include "gw/ids.h"
 #include "gw/limits.h"
+#include "gw/merkle.h"
 #include "gw/time.h"
 
 #define GW_AUDIT_HASH_LEN GW_SHA256_HEX_LEN
@@ -56,6 +57,14 @@ struct gw_audit_entry {
  */
 GW_MUST_CHECK enum gw_rc gw_audit_hash(const struct gw_audit_entry *e, char out[GW_AUDIT_HASH_LEN + 1],
                                        struct gw_err *err);
+
+/*
+ * Leaf hash of entry e in the log's Merkle tree (docs/audit.md 5.1): SHA-256(0x00 || d) where d is exactly
+ * the byte string gw_audit_hash() hashes for e (the netstrings of its version's encoding). Leaf index is
+ * e->seq - 1. e->hash is not read. OUT: out. Reasons: NOMEM, INTERNAL (version). On failure out is untouched.
+ */
+GW_MUST_CHECK enum gw_rc gw_audit_leaf_hash(const struct gw_audit_entry *e, unsigned char out[GW_MERKLE_HASH_LEN],
+                                            struct gw_err *err);
 
 /*
  * Check that e is the entry that must follow an entry with sequence number expected_seq - 1 and hash

@@ -52,17 +52,21 @@ struct gw_config {
     size_t n_peers;
     struct gw_rule rules[GW_MAX_RULES]; /* allow = SENDER RECIPIENT TYPE[,TYPE...] (repeatable) */
     size_t n_rules;
-    size_t max_body;               /* max_body = bytes (default 4 MiB, ceiling 16 MiB) */
-    size_t max_headers;            /* max_headers = bytes of all request headers (default 16 KiB) */
-    unsigned max_connections;      /* max_connections (default 256) */
-    unsigned request_timeout_s;    /* request_timeout = seconds to read a request (default 30) */
-    unsigned idle_timeout_s;       /* idle_timeout = keep-alive idle seconds (default 60) */
-    unsigned created_past_s;       /* created_window_past = how old Created may be (default 7 d) */
-    unsigned created_future_s;     /* created_window_future = clock skew allowed (default 300 s) */
-    unsigned retry_initial_ms;     /* retry_initial = first back-off, ms (default 500) */
-    unsigned retry_max_interval_s; /* retry_max_interval = back-off cap, seconds (default 300) */
-    unsigned retry_max_age_s;      /* retry_max_age = give up after, seconds (default 86400) */
-    unsigned deliver_timeout_s;    /* deliver_timeout = one delivery attempt, seconds (default 30) */
+    size_t max_body;                   /* max_body = bytes (default 4 MiB, ceiling 16 MiB) */
+    size_t max_headers;                /* max_headers = bytes of all request headers (default 16 KiB) */
+    unsigned max_connections;          /* max_connections (default 256) */
+    unsigned request_timeout_s;        /* request_timeout = seconds to read a request (default 30) */
+    unsigned idle_timeout_s;           /* idle_timeout = keep-alive idle seconds (default 60) */
+    unsigned created_past_s;           /* created_window_past = how old Created may be (default 7 d) */
+    unsigned created_future_s;         /* created_window_future = clock skew allowed (default 300 s) */
+    unsigned retry_initial_ms;         /* retry_initial = first back-off, ms (default 500) */
+    unsigned retry_max_interval_s;     /* retry_max_interval = back-off cap, seconds (default 300) */
+    unsigned retry_max_age_s;          /* retry_max_age = give up after, seconds (default 86400) */
+    unsigned deliver_timeout_s;        /* deliver_timeout = one delivery attempt, seconds (default 30) */
+    unsigned checkpoint_every_entries; /* checkpoint_every_entries = sign a checkpoint once the log grew by this
+                                          many entries (default 1000, 0 = not by count) */
+    unsigned checkpoint_every_s;       /* checkpoint_every_seconds = and at most this long after the log grew
+                                          (default 300, 0 = not by time) */
     unsigned delivery_concurrency; /* delivery_concurrency = deliveries in flight per peer (default 4, 1..16) */
 
     /* before authentication (include/gw/limits.h) */

@@ -14,6 +14,7 @@
 #include "gw/config.h"
 #include "gw/err.h"
 
+struct gw_checkpointer;
 struct gw_deliverer;
 struct gw_metrics;
 struct gw_pki;
@@ -28,9 +29,10 @@ struct gw_daemon {
     struct gw_signer *signer;
     struct gw_store *store;
     struct gw_metrics *metrics;
-    struct gw_deliverer *deliverer; /* woken when something is queued */
-    SSL_CTX *tls;                   /* server context */
-    X509_STORE *tsa_store;          /* tsa_trust anchors for received signature timestamps; NULL if none */
+    struct gw_deliverer *deliverer;       /* woken when something is queued */
+    struct gw_checkpointer *checkpointer; /* signs checkpoints of the audit log; NULL if configured off */
+    SSL_CTX *tls;                         /* server context */
+    X509_STORE *tsa_store;                /* tsa_trust anchors for received signature timestamps; NULL if none */
 };
 
 #endif

@@ -24,8 +24,9 @@ enum gw_msg_type {
     GW_MSG_CONFIRMATION,
     GW_MSG_DATAREPORT,
     GW_MSG_RECEIPT,
+    GW_MSG_CHECKPOINT, /* a signed tree head of the audit log (docs/audit.md 6); never exchanged as a message */
 };
-#define GW_MSG_TYPE_COUNT 5
+#define GW_MSG_TYPE_COUNT 6
 
 /* Name of a message type as in MessageType ("Decision"); "?" for a value out of range. */
 const char *gw_msg_type_name(enum gw_msg_type t);

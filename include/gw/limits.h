@@ -136,6 +136,25 @@
  * may see some of its first handshakes refused, which are retried like any transport failure. */
 #define GW_DELIVERY_CONCURRENCY 4u
 #define GW_DELIVERY_CONCURRENCY_CEILING 16u
+/* Signed checkpoints of the audit log (docs/audit.md 6). The gateway signs one once the log grew by
+ * checkpoint_every_entries entries (default 1000, ceiling 10^6; 0 = not by count) or, if it grew at all,
+ * checkpoint_every_seconds after the last one (default 300, ceiling 1 day; 0 = not by time): a busy log gets
+ * a root every few seconds at most, a quiet one at least every 5 minutes. It checks every GW_CHECKPOINT_POLL_MS
+ * (1 s: the cost is one snapshot read of at most 64 stored nodes). A checkpoint read from a file or a peer
+ * is at most GW_MAX_CHECKPOINT_BYTES: the signed envelope with a chain of GW_MAX_CHAIN_CERTS certificates
+ * is under 16 KiB; 64 KiB leaves room for larger keys and is far below the document limit. */
+#define GW_CHECKPOINT_ENTRIES 1000u
+#define GW_MAX_CHECKPOINT_ENTRIES 1000000u
+#define GW_CHECKPOINT_SECONDS 300u
+#define GW_MAX_CHECKPOINT_SECONDS 86400u
+#define GW_CHECKPOINT_POLL_MS 1000u
+#define GW_MAX_CHECKPOINT_BYTES (64u * 1024u)
+/* Checkpoints `gateway audit verify` compares with a log at once: the latest 32 stored ones and up to 32
+ * given with --checkpoint (each a few KiB of fields and name; the command reads them into one array). */
+#define GW_MAX_AUDIT_CHECKPOINTS 64u
+/* Entries of one message `gateway audit proof` writes proofs for: a message has a handful (submitted,
+ * attempts, delivered, notification); 256 covers a long run of retries, each a 2 KiB proof file at most. */
+#define GW_MAX_PROOF_ENTRIES 256u
 
 /* Retries of an undelivered message: the first back-off in ms (retry_initial, ceiling 1 minute), the
  * longest back-off in seconds (retry_max_interval, ceiling 1 day), and the age in seconds after which the
@@ -244,6 +263,9 @@ _Static_assert(GW_MAX_CREATED_PAST_SECONDS <= GW_MAX_CREATED_PAST_SECONDS_CEILIN
                "created_window_past default above its ceiling");
 _Static_assert(GW_MAX_CREATED_FUTURE_SECONDS <= GW_MAX_CREATED_FUTURE_SECONDS_CEILING,
                "created_window_future default above its ceiling");
+_Static_assert(GW_MAX_CHECKPOINT_BYTES <= GW_MAX_DOC_BYTES, "a checkpoint is parsed with the document limits");
+_Static_assert(GW_CHECKPOINT_ENTRIES <= GW_MAX_CHECKPOINT_ENTRIES, "checkpoint_every_entries above its ceiling");
+_Static_assert(GW_CHECKPOINT_SECONDS <= GW_MAX_CHECKPOINT_SECONDS, "checkpoint_every_seconds above its ceiling");
 _Static_assert(GW_MAX_RECEIPT_BYTES <= GW_MAX_DOC_BYTES, "a receipt is parsed with the document limits");
 _Static_assert(GW_MAX_DELIVER_SECONDS <= GW_MAX_DELIVER_SECONDS_CEILING, "deliver_timeout above its ceiling");
 _Static_assert(GW_MAX_CONNECT_SECONDS <= GW_MAX_DELIVER_SECONDS, "by default, connecting fits in an attempt");

@@ -82,7 +82,8 @@
     X(XADES_DUPLICATE_ID, "an Id occurs more than once in the document", 400)                                     \
     X(XADES_CERT_DIGEST, "SigningCertificateV2 does not match the signer certificate", 400)                       \
     X(XADES_SIGNING_TIME, "SigningTime malformed or in the future", 400)                                          \
-    X(XADES_TIMESTAMP, "signature timestamp missing, malformed or before SigningTime", 400)
+    X(XADES_TIMESTAMP, "signature timestamp missing, malformed or before SigningTime", 400)                       \
+    X(CHECKPOINT_INVALID, "checkpoint is malformed or not the log's", 400)
 
 enum gw_reason {
 #define GW_REASON_ENUM(code, text, http) GW_R_##code,

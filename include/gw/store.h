@@ -67,6 +67,18 @@ struct gw_inbox_msg {
 };
 void gw_inbox_msg_cleanup(struct gw_inbox_msg *m);
 
+/* One stored signed checkpoint (docs/audit.md 6): the fields it states, read from the verified document,
+ * and the document exactly as made or received. body is owned (free()); gw_checkpoint_row_cleanup frees. */
+struct gw_checkpoint_row {
+    char origin[GW_REGNO_LEN + 1];    /* whose log: the signer's organisation */
+    uint64_t tree_size;               /* entries the tree covers */
+    char root[GW_SHA256_HEX_LEN + 1]; /* root hash, lowercase hex */
+    char time[32];                    /* Timestamp as signed: "2025-03-01T10:20:30.123Z" */
+    unsigned char *body;              /* the signed Checkpoint envelope */
+    size_t body_len;
+};
+void gw_checkpoint_row_cleanup(struct gw_checkpoint_row *c);
+
 /* One audit event. All strings borrowed; NULL is stored as "". time is set by the store. */
 struct gw_audit_event {
     const char *event; /* "submitted", "received", "rejected", "delivery_attempt", "delivered", ... */
@@ -155,6 +167,20 @@ GW_MUST_CHECK enum gw_rc gw_store_audit(struct gw_store *s, const struct gw_audi
 GW_MUST_CHECK enum gw_rc gw_store_counts(struct gw_store *s, uint64_t out_by_state[GW_OUT_STATE_COUNT],
                                          uint64_t *inbox_unacked, struct gw_err *err);
 
+/* The head of the audit log's Merkle tree, read in one snapshot: its size (the number of entries) and its
+ * root hash from the stored nodes (docs/audit.md 5). OUT: *size, root; untouched on failure.
+ * Reasons: AUDIT_BROKEN (a node the size needs is missing: the tree was changed), IO, NOMEM. */
+GW_MUST_CHECK enum gw_rc gw_store_tree_head(struct gw_store *s, uint64_t *size, unsigned char root[32],
+                                            struct gw_err *err);
+/* Keep checkpoint c (borrowed; its fields already checked against its body by the caller) and append ev
+ * (may be NULL) in the same transaction. Reasons: IO. */
+GW_MUST_CHECK enum gw_rc gw_store_put_checkpoint(struct gw_store *s, const struct gw_checkpoint_row *c,
+                                                 const struct gw_audit_event *ev, struct gw_err *err);
+/* The checkpoint of origin stored last. OUT: *c (gw_checkpoint_row_cleanup) and *found; *c untouched when
+ * none is stored or on failure. Reasons: IO, NOMEM. */
+GW_MUST_CHECK enum gw_rc gw_store_latest_checkpoint(struct gw_store *s, const char *origin,
+                                                    struct gw_checkpoint_row *c, bool *found, struct gw_err *err);
+
 /* Open (creating and migrating) the SQLite store at path. OUT: *out (gw_store_close()).
  * Reasons: IO, CONFIG (a newer schema version than this binary knows). */
 GW_MUST_CHECK enum gw_rc gw_store_open_sqlite(const char *path, struct gw_store **out, struct gw_err *err);
@@ -165,6 +191,32 @@ void gw_store_close(struct gw_store *s);
  * OUT: *entries, the number of entries checked. */
 GW_MUST_CHECK enum gw_rc gw_audit_verify_sqlite(const char *path, uint64_t *entries, struct gw_err *err);
 
+/* As gw_audit_verify_sqlite, and on success also hand out the Merkle tree recomputed from the entries (of
+ * *entries leaves), to check checkpoints against. OUT: *tree (gw_merkle_mem_free()); untouched on failure. */
+struct gw_merkle_mem;
+GW_MUST_CHECK enum gw_rc gw_audit_verify_sqlite_tree(const char *path, uint64_t *entries,
+                                                     struct gw_merkle_mem **tree, struct gw_err *err);
+
+/* Call fn for every checkpoint stored in the store at path (read-only), oldest first; rows borrowed for the
+ * call. A store before schema version 5 has none. Reasons: IO, CONFIG (not a gateway store), NOMEM. */
+typedef void (*gw_checkpoint_row_fn)(void *arg, const struct gw_checkpoint_row *c);
+
+/* Called by gw_audit_tree_sqlite with the stored tree of the log (read-only nodes, size = audit_last_seq)
+ * inside one read snapshot. */
+struct gw_merkle_nodes;
+typedef enum gw_rc (*gw_audit_tree_fn)(void *arg, const struct gw_merkle_nodes *nodes, uint64_t size,
+                                       struct gw_err *err);
+/* Open the store at path read-only (schema version 4 or later) and call fn with its stored tree; returns
+ * what fn returns. Reasons: CONFIG (no tree: an older store), IO, and fn's. */
+GW_MUST_CHECK enum gw_rc gw_audit_tree_sqlite(const char *path, gw_audit_tree_fn fn, void *arg,
+                                              struct gw_err *err);
+/* The seqs of the entries naming message_id (at most max, ascending) in the store at path. OUT: seqs[0..*n).
+ * Reasons: IO, CONFIG. */
+GW_MUST_CHECK enum gw_rc gw_audit_seqs_sqlite(const char *path, const char *message_id, int64_t *seqs, size_t max,
+                                              size_t *n, struct gw_err *err);
+GW_MUST_CHECK enum gw_rc gw_audit_checkpoints_sqlite(const char *path, gw_checkpoint_row_fn fn, void *arg,
+                                                     struct gw_err *err);
+
 /* Test and metrics hook: the number of transactions the SQLite store s has committed for write ops since
  * it was opened (migrations not counted). Group commit makes this lower than the number of writes under
  * concurrency. 0 if s is not an SQLite store. */
@@ -173,6 +225,23 @@ uint64_t gw_store_sqlite_commits(struct gw_store *s);
 /* One audit entry as gw_audit_list_sqlite hands it out; strings borrowed for the callback only. */
 struct gw_audit_entry;
 typedef void (*gw_audit_entry_fn)(void *arg, const struct gw_audit_entry *e);
+
+/* What gateway audit search selects; each NULL field matches everything. Strings borrowed. */
+struct gw_audit_filter {
+    const char *message_id; /* the entry's message_id */
+    const char *event;      /* the entry's event ("received", "delivery_attempt" ...) */
+    const char *outcome;    /* the entry's outcome */
+    const char *type;       /* MessageType of the stored message the entry names (inbox or outbox) */
+    const char *sender;     /* Sender of a received message the entry names, or the entry's peer */
+    const char *recipient;  /* Recipient of a sent message the entry names */
+    const char *from;       /* time >= from (entries' time format, or a prefix of it such as 2025-03-01) */
+    const char *to;         /* time < to (same) */
+};
+
+/* Call fn for every entry of the store at path that matches f (borrowed), by seq ascending (no more than
+ * max). Reasons: IO, CONFIG. */
+GW_MUST_CHECK enum gw_rc gw_audit_search_sqlite(const char *path, const struct gw_audit_filter *f, uint64_t max,
+                                                gw_audit_entry_fn fn, void *arg, struct gw_err *err);
 
 /* Call fn for the last `last` audit entries (all if last is 0) of the store at path, by seq ascending,
  * read-only and without checking the chain. Reasons: IO, CONFIG (newer schema). */

@@ -180,7 +180,9 @@ static const char full_text[] = "# The centre's gateway\n"
                                 "retry_max_interval = 600\n"
                                 "retry_max_age = 172800\n"
                                 "deliver_timeout = 45\n"
-                                "delivery_concurrency = 16\n";
+                                "delivery_concurrency = 16\n"
+                                "checkpoint_every_entries = 0\n"
+                                "checkpoint_every_seconds = 86400\n";
 
 static void
 test_full(struct t *t)
@@ -238,6 +240,8 @@ test_full(struct t *t)
     EXPECT_INT_EQ(c->retry_max_age_s, 172800);
     EXPECT_INT_EQ(c->deliver_timeout_s, 45);
     EXPECT_INT_EQ(c->delivery_concurrency, 16);
+    EXPECT_INT_EQ(c->checkpoint_every_entries, 0);
+    EXPECT_INT_EQ(c->checkpoint_every_s, 86400);
 out:
     free(c);
 }
@@ -281,6 +285,8 @@ test_defaults(struct t *t)
     EXPECT_INT_EQ(c->retry_max_age_s, 86400);
     EXPECT_INT_EQ(c->deliver_timeout_s, 30);
     EXPECT_INT_EQ(c->delivery_concurrency, 4);
+    EXPECT_INT_EQ(c->checkpoint_every_entries, 1000);
+    EXPECT_INT_EQ(c->checkpoint_every_s, 300);
 out:
     free(c);
 }
@@ -555,6 +561,9 @@ test_allows(struct t *t)
     EXPECT_TRUE(!gw_config_allows(c, "90000000000", VISC, GW_MSG_RECEIPT));
     EXPECT_TRUE(!gw_config_allows(c, LUDZA, TALSI, GW_MSG_RECEIPT));
     EXPECT_TRUE(!gw_config_allows(c, VISC, VISC, GW_MSG_RECEIPT));
+    /* a checkpoint is never exchanged */
+    EXPECT_TRUE(!gw_config_allows(c, LUDZA, VISC, GW_MSG_CHECKPOINT));
+    EXPECT_TRUE(!gw_config_allows(c, VISC, VISC, GW_MSG_CHECKPOINT));
     /* an out-of-range type is never allowed */
     EXPECT_TRUE(!gw_config_allows(c, LUDZA, VISC, (enum gw_msg_type)GW_MSG_TYPE_COUNT));
 out:
@@ -712,6 +721,10 @@ static const struct t_case cases[] = {
         "delivery_concurrency: 17 is out of range 1..16"),
     BAD("delivery_concurrency_twice", BASE "delivery_concurrency = 2\ndelivery_concurrency = 3\n", 8,
         "delivery_concurrency: given twice (first at line 7)"),
+    BAD("allow_checkpoint", BASE "allow = 90000017453 90001800413 Decision,Checkpoint\n", 7, "never exchanged"),
+    BAD("checkpoint_every_entries", BASE "checkpoint_every_entries = 1000001\n", 7,
+        "checkpoint_every_entries: 1000001 is out of range 0..1000000"),
+    BAD("checkpoint_every_seconds", BASE "checkpoint_every_seconds = -1\n", 7, "checkpoint_every_seconds"),
     BAD("request_timeout", BASE "request_timeout = 0\n", 7, "out of range 1..3600"),
     BAD("idle_timeout", BASE "idle_timeout = 3601\n", 7, "out of range 1..3600"),
     BAD("max_handshakes", BASE "max_handshakes = 10001\n", 7, "max_handshakes: 10001 is out of range 1..10000"),

@@ -124,6 +124,8 @@ static const struct {
     {GW_HTTP_GET, "/v1/inbox", GW_ACCESS_OWN, gw_api_inbox_list, "", "", 0},
     {GW_HTTP_GET, "/v1/inbox/" U, GW_ACCESS_OWN, gw_api_inbox_get, U, "", 0},
     {GW_HTTP_POST, "/v1/inbox/" U "/ack", GW_ACCESS_OWN, gw_api_inbox_ack, U, "ack", 0},
+    {GW_HTTP_GET, "/v1/checkpoints/latest", GW_ACCESS_PEER, gw_api_checkpoint_latest, "", "", 0},
+    {GW_HTTP_GET, "/v1/checkpoints/consistency", GW_ACCESS_PEER, gw_api_checkpoint_consistency, "", "", 0},
 };
 
 /* Each route is reached by the client it is for, and each table entry by exactly one endpoint above. */

@@ -437,11 +437,11 @@ test_open_migrate_reopen(struct t *t)
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
     EXPECT_TRUE(sql_text(d.path, "PRAGMA journal_mode", mode, sizeof(mode)));
     EXPECT_STR_EQ(mode, "wal");
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 5);
     EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'audit_v2_from'"), 1);
     EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-                                  "('outbox', 'inbox', 'rejected', 'audit', 'meta')"),
-                  5);
+                                  "('outbox', 'inbox', 'rejected', 'audit', 'meta', 'merkle', 'checkpoints')"),
+                  7);
     make_out(&m, 1, body, sizeof(body) - 1);
     EXPECT_OK(gw_store_put_outbox(s, &m, NULL, &err), &err);
     gw_store_close(s);
@@ -451,7 +451,7 @@ test_open_migrate_reopen(struct t *t)
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
     EXPECT_OK(gw_store_get_outbox(s, m.id, &got, &err), &err);
     EXPECT_INT_EQ(got.body_len, sizeof(body) - 1);
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 5);
     gw_store_close(s);
     s = NULL;
     EXPECT_TRUE(sql_exec(d.path, "UPDATE meta SET value = 99 WHERE key = 'schema_version'"));
@@ -1211,6 +1211,10 @@ static const char inbox_v1[] = "DROP TABLE inbox;"
                                "ALTER TABLE audit DROP COLUMN row_ref;"
                                "ALTER TABLE audit DROP COLUMN sha256;"
                                "DELETE FROM meta WHERE key = 'audit_v2_from';"
+                               /* and no Merkle tree (migration 4) */
+                               "DROP TABLE merkle;"
+                               /* and no checkpoints (migration 5) */
+                               "DROP TABLE checkpoints;"
                                "UPDATE meta SET value = 1 WHERE key = 'schema_version';";
 
 /* Append a version 1 "received" entry for message id to the log of the store at path, as a gateway before
@@ -1276,7 +1280,7 @@ test_migrate_v1_inbox(struct t *t)
     s = NULL;
     EXPECT_TRUE(sql_exec(d.path, inbox_v1));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err); /* v1 -> current */
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 5);
     gw_store_close(s);
     s = NULL;
     /* the same again with rows in it, each with its version 1 entry: seq 1..3 given, 3 deleted, 1 acked */
@@ -1299,8 +1303,10 @@ test_migrate_v1_inbox(struct t *t)
     EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err); /* a version 1 store */
     EXPECT_INT_EQ(n, 3);
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 5);
     EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'audit_v2_from'"), 4);
+    /* migration 4 built the tree of the three version 1 entries: 3 leaves and the node over the first two */
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM merkle"), 4);
     EXPECT_OK(gw_store_get_inbox(s, "00000000-0000-4000-8000-000000000001", NULL, &got, &err), &err);
     EXPECT_INT_EQ(got.seq, 1);
     EXPECT_TRUE(got.acked);
@@ -2054,11 +2060,199 @@ test_killed_writer_loses_nothing(struct t *t)
     }
     gw_store_close(s);
     s = NULL;
-    EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err);
+    EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err); /* the tree is checked against the log */
     EXPECT_INT_EQ(n, 20);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM merkle"), 38); /* 2 * 20 - popcount(20) */
 out:
     gw_outbox_msg_cleanup(&got);
     gw_store_close(s);
+    tstore_remove(&d);
+}
+
+/* ---- the stored Merkle tree ---- */
+
+/* The leaf of an entry is SHA-256(0x00 || the bytes its chain hash covers), docs/audit.md 5.1. */
+static void
+test_audit_leaf_encoding(struct t *t)
+{
+    struct gw_err err;
+    unsigned char got[GW_MERKLE_HASH_LEN];
+    unsigned char want[GW_MERKLE_HASH_LEN];
+    static const char encoded_v2[] = "11:gw-audit-v2,"
+                                     "64:" GW_AUDIT_GENESIS ","
+                                     "2:12,"
+                                     "24:2025-03-01T10:20:30.123Z,"
+                                     "9:submitted,"
+                                     "36:00000000-0000-4000-8000-000000000001,"
+                                     "11:" PEER ","
+                                     "2:ok,"
+                                     "0:,"
+                                     "64:2a31f44da4bd7decbbd3ddfd1a37ae04d02ec665e2c2688816ccc65631586ed1,"
+                                     "43:outbox:00000000-0000-4000-8000-000000000001,";
+    struct gw_audit_entry e = {
+        .seq = 12,
+        .time = "2025-03-01T10:20:30.123Z",
+        .event = "submitted",
+        .message_id = "00000000-0000-4000-8000-000000000001",
+        .peer = PEER,
+        .outcome = "ok",
+        .reason = "",
+        .sha256 = "2a31f44da4bd7decbbd3ddfd1a37ae04d02ec665e2c2688816ccc65631586ed1",
+        .row_ref = "outbox:00000000-0000-4000-8000-000000000001",
+        .version = 2,
+        .prev_hash = GW_AUDIT_GENESIS,
+        .hash = "",
+    };
+
+    gw_err_clear(&err);
+    EXPECT_OK(gw_audit_leaf_hash(&e, got, &err), &err);
+    EXPECT_OK(gw_merkle_leaf_hash(encoded_v2, sizeof(encoded_v2) - 1, want, &err), &err);
+    EXPECT_TRUE(memcmp(got, want, sizeof(want)) == 0);
+    e.version = 3;
+    EXPECT_FAIL(gw_audit_leaf_hash(&e, got, &err), &err, GW_R_INTERNAL);
+    EXPECT_TRUE(memcmp(got, want, sizeof(want)) == 0); /* untouched */
+out:;
+}
+
+/* Every entry's leaf and the nodes it completes are stored with it; the root from the stored nodes is the
+ * root of the entries' leaves; a rolled-back write takes its nodes with it. */
+static void
+test_merkle_stored(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    struct gw_merkle_mem *m = NULL;
+    struct gw_merkle_nodes mem;
+    unsigned char body[] = "<x/>";
+    unsigned char root[GW_MERKLE_HASH_LEN];
+    char hex[2 * GW_MERKLE_HASH_LEN + 1];
+    char stored[2 * GW_MERKLE_HASH_LEN + 8] = "";
+    struct gw_outbox_msg o;
+    struct gw_audit_event ev = {"submitted", NULL, PEER, "ok", NULL, NULL};
+    uint64_t n = 0;
+
+    gw_err_clear(&err);
+    EXPECT_TRUE(tstore_make(&d) && store_with_entries(d.path, 13));
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM merkle"), 2 * 13 - 3);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM merkle WHERE level = 3"), 1);
+    /* the root of 8 leaves is node (3, 0): recompute it from the entries as docs/audit.md 5.1 says */
+    EXPECT_OK(gw_merkle_mem_new(&m, &err), &err);
+    mem = gw_merkle_mem_nodes(m);
+    for (int64_t seq = 1; seq <= 8; seq++) {
+        char sql[160];
+        char f[11][GW_AUDIT_MAX_FIELD + 1];
+        static const char *const cols[] = {"time",   "event",     "message_id", "peer",   "outcome",
+                                           "reason", "prev_hash", "hash",       "sha256", "row_ref"};
+        struct gw_audit_entry e = {.seq = seq, .version = 2};
+        unsigned char leaf[GW_MERKLE_HASH_LEN];
+
+        for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
+            snprintf(sql, sizeof(sql), "SELECT %s || '' FROM audit WHERE seq = %" PRId64, cols[k], seq);
+            EXPECT_TRUE(sql_text(d.path, sql, f[k], sizeof(f[k])));
+        }
+        e.time = f[0], e.event = f[1], e.message_id = f[2], e.peer = f[3], e.outcome = f[4], e.reason = f[5];
+        e.prev_hash = f[6], e.hash = f[7], e.sha256 = f[8], e.row_ref = f[9];
+        EXPECT_OK(gw_audit_leaf_hash(&e, leaf, &err), &err);
+        EXPECT_OK(gw_merkle_append(&mem, (uint64_t)seq - 1, leaf, &err), &err);
+    }
+    EXPECT_OK(gw_merkle_root(&mem, 8, root, &err), &err);
+    gw_ids_encode_hex(root, sizeof(root), hex);
+    EXPECT_TRUE(sql_text(d.path, "SELECT lower(hex(hash)) FROM merkle WHERE level = 3 AND idx = 0", stored,
+                         sizeof(stored)));
+    EXPECT_STR_EQ(stored, hex);
+    /* a refused write (a duplicate outbox id) leaves no entry and no node */
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    make_out(&o, 2, body, sizeof(body) - 1);
+    ev.message_id = o.id;
+    EXPECT_FAIL(gw_store_put_outbox(s, &o, &ev, &err), &err, GW_R_DUPLICATE);
+    make_out(&o, 14, body, sizeof(body) - 1);
+    ev.message_id = o.id;
+    EXPECT_OK(gw_store_put_outbox(s, &o, &ev, &err), &err);
+    gw_store_close(s);
+    s = NULL;
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM merkle"), 2 * 14 - 3);
+    EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err);
+    EXPECT_INT_EQ(n, 14);
+    /* nodes never change */
+    EXPECT_TRUE(!sql_exec(d.path, "UPDATE merkle SET hash = zeroblob(32) WHERE level = 0 AND idx = 0"));
+    EXPECT_TRUE(!sql_exec(d.path, "DELETE FROM merkle WHERE level = 0 AND idx = 0"));
+out:
+    gw_merkle_mem_free(m);
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
+/* A store of schema version 3 (entries, no tree) gets its tree in migration 4; a log with a hole gets none and
+ * the store is not opened. */
+static void
+test_merkle_migration(struct t *t)
+{
+    struct tstore d;
+    struct gw_err err;
+    struct gw_store *s = NULL;
+    uint64_t n = 0;
+    static const char to_v3[] =
+        "DROP TABLE merkle; DROP TABLE checkpoints; UPDATE meta SET value = 3 WHERE key = 'schema_version';";
+
+    gw_err_clear(&err);
+    EXPECT_TRUE(tstore_make(&d) && store_with_entries(d.path, 7));
+    EXPECT_TRUE(sql_exec(d.path, to_v3));
+    EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err); /* a version 3 store: no tree to compare */
+    EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
+    gw_store_close(s);
+    s = NULL;
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 5);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM merkle"), 2 * 7 - 3);
+    EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err);
+    EXPECT_INT_EQ(n, 7);
+    /* a hole in the log: no tree, nothing changed, the store stays at version 3 */
+    EXPECT_TRUE(sql_exec(d.path, "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 4;"));
+    EXPECT_TRUE(sql_exec(d.path, to_v3));
+    EXPECT_FAIL(gw_store_open_sqlite(d.path, &s, &err), &err, GW_R_AUDIT_BROKEN);
+    EXPECT_TRUE(t_contains(err.msg, "entry 4 is missing"));
+    EXPECT_TRUE(s == NULL);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM sqlite_master WHERE name = 'merkle'"), 0);
+out:
+    gw_store_close(s);
+    tstore_remove(&d);
+}
+
+/* A changed, removed or added node of the stored tree fails verify, naming the node. */
+struct tree_tamper {
+    const char *sql;
+    const char *msg;
+};
+static const struct tree_tamper tree_changed = {
+    "DROP TRIGGER merkle_no_update; UPDATE merkle SET hash = zeroblob(32) WHERE level = 1 AND idx = 2",
+    "node (1, 2) over entries 5..6 is not the hash"};
+static const struct tree_tamper tree_leaf_changed = {
+    "DROP TRIGGER merkle_no_update; UPDATE merkle SET hash = randomblob(32) WHERE level = 0 AND idx = 12",
+    "node (0, 12) over entries 13..13 is not the hash"};
+static const struct tree_tamper tree_removed = {
+    "DROP TRIGGER merkle_no_delete; DELETE FROM merkle WHERE level = 2 AND idx = 0", "nodes were removed"};
+static const struct tree_tamper tree_added = {"INSERT INTO merkle VALUES (2, 3, zeroblob(32))",
+                                              "node (2, 3) covers no complete subtree"};
+static const struct tree_tamper tree_short = {
+    "DROP TRIGGER merkle_no_update; UPDATE merkle SET hash = x'00' WHERE level = 0 AND idx = 0",
+    "node (0, 0) over entries 1..1 is not the hash"};
+
+static void
+test_merkle_tamper(struct t *t)
+{
+    const struct tree_tamper *tt = t->arg;
+    struct tstore d;
+    struct gw_err err;
+    uint64_t n = 99;
+
+    gw_err_clear(&err);
+    EXPECT_TRUE(tstore_make(&d) && store_with_entries(d.path, 13));
+    EXPECT_TRUE(sql_exec(d.path, tt->sql));
+    EXPECT_FAIL(gw_audit_verify_sqlite(d.path, &n, &err), &err, GW_R_AUDIT_BROKEN);
+    EXPECT_TRUE(t_contains(err.msg, tt->msg));
+    EXPECT_INT_EQ(n, 99);
+out:
     tstore_remove(&d);
 }
 
@@ -2222,6 +2416,14 @@ static const struct t_case cases[] = {
     {"group_commit_isolation", test_group_commit_isolation, NULL},
     {"killed_writer_loses_nothing", test_killed_writer_loses_nothing, NULL},
     {"cmd_audit", test_cmd_audit, NULL},
+    {"audit_leaf_encoding", test_audit_leaf_encoding, NULL},
+    {"merkle_stored", test_merkle_stored, NULL},
+    {"merkle_migration", test_merkle_migration, NULL},
+    {"merkle_tamper_changed", test_merkle_tamper, &tree_changed},
+    {"merkle_tamper_leaf_changed", test_merkle_tamper, &tree_leaf_changed},
+    {"merkle_tamper_removed", test_merkle_tamper, &tree_removed},
+    {"merkle_tamper_added", test_merkle_tamper, &tree_added},
+    {"merkle_tamper_short", test_merkle_tamper, &tree_short},
 };
 
 const struct t_module t_module_store = {"store", cases, T_COUNT(cases)};
