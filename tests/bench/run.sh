@@ -9,7 +9,8 @@
 # usage: sh tests/bench/run.sh BUILD_DIR   (from the repository root)
 # Environment: BENCH_ITERATIONS (in-process, at 8 KB; default 200), BENCH_MESSAGES (per saturated run;
 # default 500), BENCH_CONCURRENCY (parallel keep-alive submitters; default 8), BENCH_BYTES (end-to-end
-# message size; default 8192), BENCH_TIMEOUT (seconds per run; default 180).
+# message size; default 8192), BENCH_TIMEOUT (seconds per run; default 180), BENCH_PERF (a path: record both
+# gateways with perf during each saturated run into PATH.p256 and PATH.rsa2048; docs/performance.md 6.2).
 set -u
 
 BUILD=${1:?usage: tests/bench/run.sh BUILD_DIR}
@@ -105,6 +106,12 @@ echo "bench: example PKI" >&2
 gw_pki "$BASE" || exit 2
 ec_gateway "$BASE/pki" visc 'Valsts izglītības satura centrs' "$ORG_visc" gateway.visc.example || exit 2
 
+# cpu_ticks PID: user + system CPU time the process has used so far, in clock ticks (proc(5) stat fields 14
+# and 15; the command name in field 2 is a fixed "gateway" here, without spaces)
+cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
 # e2e KEYS: start the centre's and Ludza's gateways with KEYS (p256 or rsa2048) gateway certificates in
 # $BASE/KEYS, run the saturated load and, for p256, the half load; the gateways stay up until cleanup.
 e2e() {
@@ -132,7 +139,24 @@ e2e() {
         -A "$WORK/pki/visc-client-full.pem" -K "$WORK/pki/visc-client.key.pem" \
         -C "$WORK/pki/trust.pem" -L "$WORK/pki/crl.pem" -b "$BYTES" -t "$TIMEOUT" -l "$keys" -o "$TSV"
     echo "bench: end to end, $keys gateway keys: $N messages, $CONC keep-alive submitters" >&2
+    lpid=$(cat "$WORK/ludza.pid") && vpid=$(cat "$WORK/visc.pid") || return 2
+    l0=$(cpu_ticks "$lpid") && v0=$(cpu_ticks "$vpid") || return 2
+    perf_pid=
+    if [ -n "${BENCH_PERF:-}" ]; then
+        perf record -F 499 --call-graph dwarf,16384 -p "$lpid,$vpid" -o "$BENCH_PERF.$keys" \
+            2>"$BASE/perf.$keys.log" &
+        perf_pid=$!
+    fi
     "$LOADGEN" "$@" -n "$N" -c "$CONC" || return 1
+    if [ -n "$perf_pid" ]; then
+        kill -INT "$perf_pid" && wait "$perf_pid"
+    fi
+    l1=$(cpu_ticks "$lpid") && v1=$(cpu_ticks "$vpid") || return 2
+    awk -v l="$((l1 - l0))" -v v="$((v1 - v0))" -v hz="$(getconf CLK_TCK)" -v n="$N" -v k="$keys" 'BEGIN {
+        printf "e2e.gateway_cpu_us_per_msg.ludza.%s\t%.0f\n", k, l * 1e6 / hz / n
+        printf "e2e.gateway_cpu_us_per_msg.visc.%s\t%.0f\n", k, v * 1e6 / hz / n
+        printf "e2e.gateway_cpu_us_per_msg.%s\t%.0f\n", k, (l + v) * 1e6 / hz / n
+    }' >>"$TSV"
     if [ "$keys" = p256 ]; then
         rate=$(awk -v r="$(value e2e.msgs_per_s.p256)" 'BEGIN { h = int(r / 2); print (h < 1 ? 1 : h) }')
         half_n=$(awk -v r="$rate" 'BEGIN { n = r * 15; print (n < 60 ? 60 : (n > 600 ? 600 : int(n))) }')
@@ -162,6 +186,13 @@ for keys in p256 rsa2048; do
     if [ -n "$rate" ] && [ -n "$cost" ] && [ -n "$cores" ]; then
         awk -v r="$rate" -v c="$cost" -v n="$cores" -v k="$keys" \
             'BEGIN { printf "e2e.efficiency.%s\t%.3f\n", k, r * c / 1e6 / n }' >>"$TSV"
+    fi
+    # how much of the gateways' CPU per message is the message's own work (the rest: TLS, HTTP, the store's
+    # reads and writes beyond the commits counted, the deliverer's reads, the load generator's reads)
+    used=$(value "e2e.gateway_cpu_us_per_msg.$keys")
+    if [ -n "$used" ] && [ -n "$cost" ] && [ "$used" -gt 0 ]; then
+        awk -v c="$cost" -v u="$used" -v k="$keys" \
+            'BEGIN { printf "e2e.cpu_own_work_share.%s\t%.3f\n", k, c / u }' >>"$TSV"
     fi
 done
 [ "$lost" -eq 0 ] || status=1
