@@ -18,6 +18,7 @@
 
 #include "gw/dsig.h"
 #include "gw/limits.h"
+#include "gw/mem.h"
 #include "gw/xml.h"
 
 /* What the structural pass found; nodes borrowed from the document, certificate bytes owned. */
@@ -374,6 +375,7 @@ gw_verify_message(struct gw_pki *pki, const struct gw_schemas *schemas, xmlDoc *
     enum gw_rc rc = GW_EPOLICY;
     struct sig_parts parts = {0};
     struct gw_verified v = {0};
+    const unsigned long mark = gw_mem_mark();
 
     rc = check_structure(doc, &parts, err);
     if (rc != GW_OK && parts.sig != NULL) {
@@ -392,10 +394,16 @@ gw_verify_message(struct gw_pki *pki, const struct gw_schemas *schemas, xmlDoc *
     snprintf(v.c14n, sizeof(v.c14n), "%s", gw_dsig_short_name(parts.c14n_uri));
     snprintf(v.digest, sizeof(v.digest), "%s", gw_dsig_short_name(parts.digest_uri));
     snprintf(v.signature, sizeof(v.signature), "%s", gw_dsig_short_name(parts.signature_uri));
+    /* a verdict given while a library allocation failed is no verdict either way: libxml2's C14N ignores
+     * some failures and digests other bytes (include/gw/mem.h) */
+    GW_CHECK(!gw_mem_failed_since(mark), GW_ENOMEM, GW_R_NOMEM,
+             "a library allocation failed while verifying; no verdict");
     *out = v;
     memset(&v, 0, sizeof(v));
     rc = GW_OK;
 out:
+    /* never a Rejected receipt for a message that only met an out-of-memory condition */
+    rc = gw_mem_reblame(rc, mark, err);
     if (rc != GW_OK) {
         gw_err_where(err, "%s", name);
     }

@@ -15,6 +15,7 @@
 #include "util.h"
 #include "gw/buf.h"
 #include "gw/dsig.h"
+#include "gw/mem.h"
 #include "gw/parse.h"
 #include "gw/pki.h"
 #include "gw/schema.h"
@@ -156,6 +157,11 @@ main(int argc, char **argv)
     uint64_t n = 300;
     int iterations;
 
+    /* as the gateway binary does: the libraries allocate through the counting layer (gw/mem.h) */
+    gw_err_clear(&err);
+    if (gw_mem_install(NULL, &err) != GW_OK) {
+        bench_die("bench", "set-up", &err);
+    }
     if (argc > 1 && gw_parse_u64(argv[1], 1, 1000000, &n) != GW_OK) {
         fprintf(stderr, "usage: bench [ITERATIONS 1..1000000]\n");
         return 2;
