@@ -684,6 +684,21 @@ pc_in_runtime(uintptr_t pc)
     return false;
 }
 
+/* The allocator layers in our binary (this file's lib_* hooks, gateway/mem.c): a library that frees a bad
+ * pointer crashes in them, and the crash is the library's. Only lib_free and mem.c's free hooks can be on a
+ * crashing stack below library code; our own code calls free() directly, which is not wrapped. */
+static bool
+pc_in_allocator(uintptr_t pc)
+{
+    char fn[NAME_MAX_LEN];
+    char file[128];
+
+    __sanitizer_symbolize_pc((void *)(pc - 1), "%f", fn, sizeof(fn));
+    __sanitizer_symbolize_pc((void *)(pc - 1), "%s", file, sizeof(file));
+    return (strstr(file, "tests/fault/fault.c") != NULL && strncmp(fn, "lib_", 4) == 0) ||
+           strstr(file, "gateway/mem.c") != NULL;
+}
+
 /* The address on a report line "    #N 0x...", or 0. */
 static uintptr_t
 frame_pc(const char *line, int *num)
@@ -706,7 +721,8 @@ frame_pc(const char *line, int *num)
 }
 
 /* A crash counts as a library's only if the sanitizer's report names a frame of a listed library as the
- * innermost frame outside the runtime (libc, libasan). No report (an abort, a UBSan message): not a library's. */
+ * innermost frame outside the runtime (libc, libasan) and the allocator layers. No report (an abort, a UBSan
+ * message): not a library's. */
 static bool
 crash_in_library(const char *report)
 {
@@ -720,7 +736,7 @@ crash_in_library(const char *report)
         if (pc == 0) {
             continue;
         }
-        if (!pc_in_runtime(pc)) {
+        if (!pc_in_runtime(pc) && !pc_in_allocator(pc)) {
             return pc_in_listed_library(pc);
         }
     }
