@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gw/cli.h"
+#include "gw/mem.h"
 
 static const char usage[] =
     "usage: gateway COMMAND [OPTIONS] [ARGS]\n"
@@ -34,6 +35,14 @@ static const struct {
 int
 main(int argc, char **argv)
 {
+    struct gw_err err;
+
+    /* before any OpenSSL or libxml2 call: a verdict must know whether a library allocation failed */
+    gw_err_clear(&err);
+    if (gw_mem_install(NULL, &err) != GW_OK) {
+        fprintf(stderr, "gateway: %s\n", err.msg);
+        return GW_EXIT_USAGE;
+    }
     if (argc < 2) {
         fputs(usage, stderr);
         return GW_EXIT_USAGE;

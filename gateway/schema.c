@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "gw/limits.h"
+#include "gw/mem.h"
 #include "gw/xml.h"
 
 static const struct {
@@ -136,6 +137,7 @@ gw_schemas_validate(const struct gw_schemas *s, xmlDoc *doc, const char *name, g
     xmlSchemaPtr schema = NULL;
     struct validation_errors ve = {.name = name, .each = each, .arg = arg};
     int vrc;
+    const unsigned long mark = gw_mem_mark();
 
     GW_CHECK(root != NULL, GW_EINPUT, GW_R_SCHEMA_UNKNOWN, "document has no root element");
     for (size_t i = 0; i < SCHEMA_COUNT && root->ns != NULL; i++) {
@@ -158,8 +160,12 @@ gw_schemas_validate(const struct gw_schemas *s, xmlDoc *doc, const char *name, g
     }
     GW_CHECK(vrc == 0 && ve.count == 0, GW_EINPUT, GW_R_SCHEMA_INVALID, "%s%s",
              ve.first[0] != '\0' ? ve.first : "document is not valid", ve.count > 1 ? " (and more errors)" : "");
+    /* a validator that met a failed allocation has given no verdict (include/gw/mem.h) */
+    GW_CHECK(!gw_mem_failed_since(mark), GW_ENOMEM, GW_R_NOMEM,
+             "a library allocation failed while validating; no verdict");
     rc = GW_OK;
 out:
+    rc = gw_mem_reblame(rc, mark, err);
     if (vctx != NULL) {
         xmlSchemaFreeValidCtxt(vctx);
     }

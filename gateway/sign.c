@@ -28,6 +28,7 @@
 #include "gw/dsig.h"
 #include "gw/envelope.h"
 #include "gw/limits.h"
+#include "gw/mem.h"
 #include "gw/pki.h"
 #include "gw/time.h"
 #include "gw/xades.h"
@@ -420,6 +421,7 @@ gw_signer_sign(const struct gw_signer *s, xmlDoc *doc, const char *name, struct 
     xmlNode *key_info = NULL;
     xmlSecDSigCtxPtr ctx = NULL;
     struct gw_envelope env = {0};
+    const unsigned long mark = gw_mem_mark();
 
     GW_TRY(gw_envelope_read(doc, name, &env, err));
     GW_CHECK(!has_signature(root->children), GW_EINPUT, GW_R_ALREADY_SIGNED,
@@ -462,9 +464,15 @@ gw_signer_sign(const struct gw_signer *s, xmlDoc *doc, const char *name, struct 
     GW_TRY(fill_key_info(s, key_info, err));
     GW_CHECK(xmlGetLastError() == NULL, GW_ENOMEM, GW_R_NOMEM, "libxml2 failed while signing: %s",
              xmlGetLastError()->message != NULL ? xmlGetLastError()->message : "no message");
+    /* libxml2's C14N ignores a failed xmlListInsert and leaves no error record: the digest then covers other
+     * bytes and the signature does not verify (allocation-failure tests, sign 535-1150). Any library
+     * allocation that failed while signing makes the signature untrusted. */
+    GW_CHECK(!gw_mem_failed_since(mark), GW_ENOMEM, GW_R_NOMEM,
+             "a library allocation failed while signing; the signature is not trusted");
     sig = NULL; /* part of the document now */
     rc = GW_OK;
 out:
+    rc = gw_mem_reblame(rc, mark, err);
     if (ctx != NULL) {
         ctx->signKey = NULL;
         xmlSecDSigCtxDestroy(ctx);

@@ -21,6 +21,7 @@
 #include "gw/parse.h"
 #include "gw/time.h"
 #include "gw/xades.h"
+#include "gw/mem.h"
 #include "gw/xml.h"
 
 /* What the structural pass found; nodes borrowed from the document, certificate bytes owned. */
@@ -401,6 +402,7 @@ gw_verify_message_opts(struct gw_pki *pki, const struct gw_schemas *schemas, xml
     struct gw_verified v = {0};
     struct gw_xades_info xi = {0}; /* XAdES: the timestamp first (its time may judge the chain), then B-B */
     int64_t now = gw_time_now_ms() / 1000;
+    const unsigned long mark = gw_mem_mark();
 
     rc = check_structure(doc, &parts, err);
     if (rc != GW_OK && parts.sig != NULL) {
@@ -430,10 +432,16 @@ gw_verify_message_opts(struct gw_pki *pki, const struct gw_schemas *schemas, xml
     snprintf(v.c14n, sizeof(v.c14n), "%s", gw_dsig_short_name(parts.c14n_uri));
     snprintf(v.digest, sizeof(v.digest), "%s", gw_dsig_short_name(parts.digest_uri));
     snprintf(v.signature, sizeof(v.signature), "%s", gw_dsig_short_name(parts.signature_uri));
+    /* a verdict given while a library allocation failed is no verdict either way: libxml2's C14N ignores
+     * some failures and digests other bytes (include/gw/mem.h) */
+    GW_CHECK(!gw_mem_failed_since(mark), GW_ENOMEM, GW_R_NOMEM,
+             "a library allocation failed while verifying; no verdict");
     *out = v;
     memset(&v, 0, sizeof(v));
     rc = GW_OK;
 out:
+    /* never a Rejected receipt for a message that only met an out-of-memory condition */
+    rc = gw_mem_reblame(rc, mark, err);
     if (rc != GW_OK) {
         gw_err_where(err, "%s", name);
     }

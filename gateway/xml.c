@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "gw/limits.h"
+#include "gw/mem.h"
 #include "gw/parse.h"
 
 /* Set once by gw_xml_init before threads start; read-only afterwards. The entity loader hook of libxml2 is
@@ -545,6 +546,7 @@ gw_xml_parse(const unsigned char *data, size_t len, const char *name, const stru
     /* read every document as UTF-8 whatever it declares: no converter runs, and bytes that are not UTF-8
      * fail as malformed instead of being transcoded */
     const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC;
+    const unsigned long mark = gw_mem_mark();
 
     GW_CHECK(len <= lim->max_bytes, GW_ELIMIT, GW_R_LIMIT_SIZE, "document has %zu bytes (limit %zu)", len,
              lim->max_bytes);
@@ -592,10 +594,15 @@ gw_xml_parse(const unsigned char *data, size_t len, const char *name, const stru
     GW_CHECK(doc->encoding == NULL || strcasecmp((const char *)doc->encoding, "UTF-8") == 0, GW_EINPUT,
              GW_R_XML_MALFORMED, "encoding %s is not accepted; messages are UTF-8", (const char *)doc->encoding);
     GW_CHECK(xmlDocGetRootElement(doc) != NULL, GW_EINPUT, GW_R_XML_MALFORMED, "no root element");
+    /* libxml2 2.9 does not report every failed allocation (include/gw/mem.h): a document built while one
+     * failed may lack text or attributes */
+    GW_CHECK(!gw_mem_failed_since(mark), GW_ENOMEM, GW_R_NOMEM,
+             "a library allocation failed while parsing; the document may be incomplete");
     *out = doc;
     doc = NULL;
     rc = GW_OK;
 out:
+    rc = gw_mem_reblame(rc, mark, err);
     if (rc != GW_OK) {
         gw_err_where(err, "%s", name);
     }

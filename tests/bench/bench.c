@@ -31,6 +31,7 @@
 #include "gw/buf.h"
 #include "gw/dsig.h"
 #include "gw/ids.h"
+#include "gw/mem.h"
 #include "gw/parse.h"
 #include "gw/pki.h"
 #include "gw/receipt.h"
@@ -635,7 +636,11 @@ main(int argc, char **argv)
     if (samples == NULL || samples2 == NULL) {
         bench_die(PROG, "out of memory", NULL);
     }
+    /* as the gateway binary does: the libraries allocate through the counting layer (gw/mem.h) */
     gw_err_clear(&err);
+    if (gw_mem_install(NULL, &err) != GW_OK) {
+        bench_die(PROG, "set-up", &err);
+    }
     gw_xml_limits_default(&b.lim);
     if (gw_xml_init("schemas", &err) != GW_OK || gw_dsig_init(&err) != GW_OK ||
         gw_schemas_load("schemas", &b.schemas, &err) != GW_OK ||
