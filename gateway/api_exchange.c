@@ -48,8 +48,8 @@ reject(struct gw_call *c, const char *message_id, const char *digest, struct gw_
     gw_metrics_rejection(d->metrics, why->reason);
     gw_log(GW_LOG_INFO, "exchange from %s rejected: %s [%s]", c->client_regno, why->msg,
            gw_reason_code(why->reason));
-    if (gw_receipt_make(d->signer, c->client_regno, message_id, digest, GW_RECEIPT_REJECTED, why->reason, why->msg,
-                        &receipt, &receipt_len, NULL, err) != GW_OK) {
+    if (gw_receipt_make_witnessed(d->signer, d->store, c->client_regno, message_id, digest, GW_RECEIPT_REJECTED,
+                                  why->reason, why->msg, &receipt, &receipt_len, NULL, err) != GW_OK) {
         /* a detail text that cannot go into a receipt must not cost the sender its verdict: the reason code
          * and its fixed text still make a signed Rejected receipt */
         gw_log_err(GW_LOG_WARN, "rejection detail left out of the receipt", err);
@@ -204,8 +204,8 @@ gw_api_exchange(struct gw_call *c, struct gw_err *err)
         unsigned char *receipt = NULL;
         size_t receipt_len = 0;
         GW_TRY(take_notification(c, &v, digest, err));
-        GW_TRY(gw_receipt_make(d->signer, v.env.sender, v.env.message_id, digest, GW_RECEIPT_ACCEPTED, GW_R_OK,
-                               NULL, &receipt, &receipt_len, NULL, err));
+        GW_TRY(gw_receipt_make_witnessed(d->signer, d->store, v.env.sender, v.env.message_id, digest,
+                                         GW_RECEIPT_ACCEPTED, GW_R_OK, NULL, &receipt, &receipt_len, NULL, err));
         gw_metrics_message(d->metrics, v.env.type, GW_OUTCOME_ACCEPTED);
         gw_reply(c, 200, "application/xml", receipt, receipt_len);
         free(receipt);
@@ -219,8 +219,8 @@ gw_api_exchange(struct gw_call *c, struct gw_err *err)
     in.body = (unsigned char *)(uintptr_t)c->body; /* borrowed for the call; not freed below */
     in.body_len = c->body_len;
     in.received_ms = gw_time_now_ms();
-    GW_TRY(gw_receipt_make(d->signer, v.env.sender, v.env.message_id, digest, GW_RECEIPT_ACCEPTED, GW_R_OK, NULL,
-                           &in.receipt, &in.receipt_len, NULL, err));
+    GW_TRY(gw_receipt_make_witnessed(d->signer, d->store, v.env.sender, v.env.message_id, digest,
+                                     GW_RECEIPT_ACCEPTED, GW_R_OK, NULL, &in.receipt, &in.receipt_len, NULL, err));
     ev.message_id = in.id;
     ev.sha256 = in.sha256; /* the message exactly as received and stored */
     /* committed (with its receipt and audit entry) before the receipt goes back */
