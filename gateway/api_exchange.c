@@ -13,6 +13,7 @@
 #include "gw/api.h"
 #include "gw/config.h"
 #include "gw/daemon.h"
+#include "gw/deliver.h"
 #include "gw/log.h"
 #include "gw/metrics.h"
 #include "gw/receipt.h"
@@ -83,21 +84,25 @@ take_notification(struct gw_call *c, const struct gw_verified *v, const char *di
     struct gw_daemon *d = c->d;
     struct gw_outbox_msg m = {0};
     struct gw_receipt_info info;
+    unsigned char *cp = NULL; /* the peer's checkpoint the notification carries */
+    size_t cp_len = 0;
     struct gw_audit_event ev = {
         .event = "notification", .peer = c->client_regno, .outcome = "ok", .sha256 = digest}; /* of the notice */
 
     GW_CHECK(v->env.in_reply_to[0] != '\0', GW_EPOLICY, GW_R_RECEIPT_INVALID, "a Receipt must name InReplyTo");
     GW_TRY(gw_store_get_outbox(d->store, v->env.in_reply_to, &m, err));
     /* signed by the recipient of our message, about it, with its digest: the same checks as any receipt */
-    GW_TRY(gw_receipt_check(d->pki, d->schemas, c->body, c->body_len, m.recipient, d->cfg.organisation, m.id,
-                            m.sha256, &info, err));
+    GW_TRY(gw_receipt_check_witnessed(d->pki, d->schemas, c->body, c->body_len, m.recipient, d->cfg.organisation,
+                                      m.id, m.sha256, &info, &cp, &cp_len, err));
     GW_CHECK(info.status == GW_RECEIPT_DELIVERED, GW_EPOLICY, GW_R_RECEIPT_INVALID,
              "only Delivered notifications are exchanged on their own (got %s)",
              gw_receipt_status_name(info.status));
     ev.message_id = m.id;
     GW_TRY(gw_store_attach_notice(d->store, m.id, c->body, c->body_len, &ev, err));
+    gw_deliverer_witness(d->deliverer, m.recipient, m.id, cp, cp_len); /* never changes the answer */
     rc = GW_OK;
 out:
+    free(cp);
     gw_outbox_msg_cleanup(&m);
     return rc;
 }
