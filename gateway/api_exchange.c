@@ -99,7 +99,8 @@ take_notification(struct gw_call *c, const struct gw_verified *v, const char *di
              gw_receipt_status_name(info.status));
     ev.message_id = m.id;
     GW_TRY(gw_store_attach_notice(d->store, m.id, c->body, c->body_len, &ev, err));
-    gw_deliverer_witness(d->deliverer, m.recipient, m.id, cp, cp_len); /* never changes the answer */
+    /* never changes the answer; a larger checkpoint waits for the peer's next receipt to the deliverer */
+    gw_deliverer_witness(d->deliverer, m.recipient, m.id, cp, cp_len, false);
     rc = GW_OK;
 out:
     free(cp);

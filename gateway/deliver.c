@@ -249,6 +249,7 @@ deliver_one(struct worker *w, struct gw_outbox_msg *m)
     struct gw_receipt_info info;
     unsigned char *cp = NULL; /* the recipient's checkpoint its receipt carries */
     size_t cp_len = 0;
+    bool witness = false; /* the receipt checked: witness its checkpoint once the outcome is recorded */
     char url[600];
     char curl_err[CURL_ERROR_SIZE] = "";
     char why[256];
@@ -294,7 +295,7 @@ deliver_one(struct worker *w, struct gw_outbox_msg *m)
             goto out;
         }
         if (checked == GW_OK) {
-            gw_deliverer_witness(dl, m->recipient, m->id, cp, cp_len); /* never changes the verdict */
+            witness = true;
             free(m->receipt);
             gw_buf_take(&resp, &m->receipt, &m->receipt_len);
             gw_metrics_attempt(d->metrics, true);
@@ -339,6 +340,9 @@ out:
     }
     curl_slist_free_all(headers);
     gw_buf_cleanup(&resp);
+    if (witness) {
+        gw_deliverer_witness(dl, m->recipient, m->id, cp, cp_len, true); /* never changes the verdict */
+    }
     free(cp);
     return recorded;
 }
@@ -778,10 +782,10 @@ out:
 
 void
 gw_deliverer_witness(struct gw_deliverer *dl, const char *peer, const char *message_id, const unsigned char *cp,
-                     size_t cp_len)
+                     size_t cp_len, bool fetch)
 {
     struct gw_daemon *d = dl->d;
-    struct gw_witness w = {d->store, d->pki, d->schemas, d->metrics, fetch_consistency, dl};
+    struct gw_witness w = {d->store, d->pki, d->schemas, d->metrics, fetch ? fetch_consistency : NULL, dl};
     enum gw_witness_verdict v = GW_WITNESS_FIRST;
     struct gw_err err;
 

@@ -34,7 +34,7 @@ struct gw_witness {
     struct gw_pki *pki;               /* trust anchors and CRLs the peer's signature is checked with */
     const struct gw_schemas *schemas; /* checkpoint-v1.xsd and the envelope's */
     struct gw_metrics *metrics;       /* gateway_checkpoint_forks_total */
-    gw_witness_fetch_fn fetch;        /* NULL: a larger checkpoint cannot be checked now and is not kept */
+    gw_witness_fetch_fn fetch;        /* NULL: a larger checkpoint is not checked now (GW_WITNESS_DEFERRED) */
     void *fetch_arg;
 };
 
@@ -45,6 +45,7 @@ enum gw_witness_verdict {
     GW_WITNESS_GREW,       /* larger, and the peer's proof shows the held tree is its prefix: kept */
     GW_WITNESS_FORK,       /* contradicts the held one: kept as evidence, alarm raised */
     GW_WITNESS_FORK_KNOWN, /* the same contradicting checkpoint as the last one reported: no new alarm */
+    GW_WITNESS_DEFERRED,   /* larger, and no fetch function: neither kept nor judged */
 };
 const char *gw_witness_verdict_name(enum gw_witness_verdict v);
 

@@ -210,9 +210,37 @@ test_verdicts(struct t *t)
     /* no proof: nothing kept, nothing raised; the next checkpoint tries again */
     EXPECT_FAIL(witness(t, &fx, fx.visc, &down, fx.real, 12, T0 + 3, &v, &err), &err, GW_R_IO);
     EXPECT_TRUE(held_size(&fx, false, 8) && forks_rendered(&fx, 0));
+    /* no fetch function (a request handler): a larger one is left for later, not kept, not judged */
+    {
+        const struct gw_witness nofetch = {fx.store, fx.pki, t->schemas, fx.metrics, NULL, NULL};
+        unsigned char *cp = NULL;
+        size_t len = 0;
+        EXPECT_OK(checkpoint_of(fx.visc, fx.forked, 12, T0 + 3, &cp, &len, &err), &err);
+        if (cp != NULL && gw_witness_observe(&nofetch, VISC, NULL, cp, len, &v, &err) != GW_OK) {
+            v = GW_WITNESS_FIRST;
+        }
+        free(cp);
+        EXPECT_TRUE(v == GW_WITNESS_DEFERRED && held_size(&fx, false, 8) && forks_rendered(&fx, 0));
+    }
     /* not the centre's, or changed: proves nothing, kept nowhere */
     EXPECT_FAIL(witness(t, &fx, fx.ludza, &real, fx.real, 12, T0 + 3, &v, &err), &err, GW_R_CHECKPOINT_INVALID);
     EXPECT_TRUE(held_size(&fx, false, 8) && forks_rendered(&fx, 0));
+    {
+        const struct gw_witness w = {fx.store, fx.pki, t->schemas, fx.metrics, fetch, &real};
+        unsigned char *cp = NULL;
+        size_t len = 0;
+        char *size = NULL;
+        bool refused = false;
+        EXPECT_OK(checkpoint_of(fx.visc, fx.real, 12, T0 + 3, &cp, &len, &err), &err);
+        size = cp != NULL ? strstr((char *)cp, "<cp:TreeSize>12<") : NULL;
+        if (size != NULL) {
+            size[14] = '3'; /* 13 entries: no longer what was signed */
+            refused = gw_witness_observe(&w, VISC, NULL, cp, len, &v, &err) != GW_OK;
+        }
+        free(cp);
+        EXPECT_TRUE(size != NULL && refused && err.rc != GW_OK);
+        EXPECT_TRUE(held_size(&fx, false, 8) && forks_rendered(&fx, 0));
+    }
     /* the audit log has no entry yet: a fork adds the first */
     EXPECT_OK(gw_store_tree_head(fx.store, &entries, head, &err), &err);
     EXPECT_INT_EQ(entries, 0);
