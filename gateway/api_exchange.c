@@ -13,6 +13,7 @@
 #include "gw/api.h"
 #include "gw/config.h"
 #include "gw/daemon.h"
+#include "gw/deliver.h"
 #include "gw/log.h"
 #include "gw/metrics.h"
 #include "gw/receipt.h"
@@ -48,8 +49,8 @@ reject(struct gw_call *c, const char *message_id, const char *digest, struct gw_
     gw_metrics_rejection(d->metrics, why->reason);
     gw_log(GW_LOG_INFO, "exchange from %s rejected: %s [%s]", c->client_regno, why->msg,
            gw_reason_code(why->reason));
-    if (gw_receipt_make(d->signer, c->client_regno, message_id, digest, GW_RECEIPT_REJECTED, why->reason, why->msg,
-                        &receipt, &receipt_len, NULL, err) != GW_OK) {
+    if (gw_receipt_make_witnessed(d->signer, d->store, c->client_regno, message_id, digest, GW_RECEIPT_REJECTED,
+                                  why->reason, why->msg, &receipt, &receipt_len, NULL, err) != GW_OK) {
         /* a detail text that cannot go into a receipt must not cost the sender its verdict: the reason code
          * and its fixed text still make a signed Rejected receipt */
         gw_log_err(GW_LOG_WARN, "rejection detail left out of the receipt", err);
@@ -83,21 +84,26 @@ take_notification(struct gw_call *c, const struct gw_verified *v, const char *di
     struct gw_daemon *d = c->d;
     struct gw_outbox_msg m = {0};
     struct gw_receipt_info info;
+    unsigned char *cp = NULL; /* the peer's checkpoint the notification carries */
+    size_t cp_len = 0;
     struct gw_audit_event ev = {
         .event = "notification", .peer = c->client_regno, .outcome = "ok", .sha256 = digest}; /* of the notice */
 
     GW_CHECK(v->env.in_reply_to[0] != '\0', GW_EPOLICY, GW_R_RECEIPT_INVALID, "a Receipt must name InReplyTo");
     GW_TRY(gw_store_get_outbox(d->store, v->env.in_reply_to, &m, err));
     /* signed by the recipient of our message, about it, with its digest: the same checks as any receipt */
-    GW_TRY(gw_receipt_check(d->pki, d->schemas, c->body, c->body_len, m.recipient, d->cfg.organisation, m.id,
-                            m.sha256, &info, err));
+    GW_TRY(gw_receipt_check_witnessed(d->pki, d->schemas, c->body, c->body_len, m.recipient, d->cfg.organisation,
+                                      m.id, m.sha256, &info, &cp, &cp_len, err));
     GW_CHECK(info.status == GW_RECEIPT_DELIVERED, GW_EPOLICY, GW_R_RECEIPT_INVALID,
              "only Delivered notifications are exchanged on their own (got %s)",
              gw_receipt_status_name(info.status));
     ev.message_id = m.id;
     GW_TRY(gw_store_attach_notice(d->store, m.id, c->body, c->body_len, &ev, err));
+    /* never changes the answer; a larger checkpoint waits for the peer's next receipt to the deliverer */
+    gw_deliverer_witness(d->deliverer, m.recipient, m.id, cp, cp_len, false);
     rc = GW_OK;
 out:
+    free(cp);
     gw_outbox_msg_cleanup(&m);
     return rc;
 }
@@ -204,8 +210,8 @@ gw_api_exchange(struct gw_call *c, struct gw_err *err)
         unsigned char *receipt = NULL;
         size_t receipt_len = 0;
         GW_TRY(take_notification(c, &v, digest, err));
-        GW_TRY(gw_receipt_make(d->signer, v.env.sender, v.env.message_id, digest, GW_RECEIPT_ACCEPTED, GW_R_OK,
-                               NULL, &receipt, &receipt_len, NULL, err));
+        GW_TRY(gw_receipt_make_witnessed(d->signer, d->store, v.env.sender, v.env.message_id, digest,
+                                         GW_RECEIPT_ACCEPTED, GW_R_OK, NULL, &receipt, &receipt_len, NULL, err));
         gw_metrics_message(d->metrics, v.env.type, GW_OUTCOME_ACCEPTED);
         gw_reply(c, 200, "application/xml", receipt, receipt_len);
         free(receipt);
@@ -219,8 +225,8 @@ gw_api_exchange(struct gw_call *c, struct gw_err *err)
     in.body = (unsigned char *)(uintptr_t)c->body; /* borrowed for the call; not freed below */
     in.body_len = c->body_len;
     in.received_ms = gw_time_now_ms();
-    GW_TRY(gw_receipt_make(d->signer, v.env.sender, v.env.message_id, digest, GW_RECEIPT_ACCEPTED, GW_R_OK, NULL,
-                           &in.receipt, &in.receipt_len, NULL, err));
+    GW_TRY(gw_receipt_make_witnessed(d->signer, d->store, v.env.sender, v.env.message_id, digest,
+                                     GW_RECEIPT_ACCEPTED, GW_R_OK, NULL, &in.receipt, &in.receipt_len, NULL, err));
     ev.message_id = in.id;
     ev.sha256 = in.sha256; /* the message exactly as received and stored */
     /* committed (with its receipt and audit entry) before the receipt goes back */

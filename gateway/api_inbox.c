@@ -126,8 +126,8 @@ gw_api_inbox_ack(struct gw_call *c, struct gw_err *err)
     GW_TRY(gw_store_get_inbox(d->store, id, sender, &m, err));
     if (!m.acked) {
         /* the store queues it with the ack, in one transaction, and only if no other ack came first */
-        GW_TRY(gw_receipt_make(d->signer, m.sender, m.id, m.sha256, GW_RECEIPT_DELIVERED, GW_R_OK, NULL,
-                               &notice.body, &notice.body_len, notice.id, err));
+        GW_TRY(gw_receipt_make_witnessed(d->signer, d->store, m.sender, m.id, m.sha256, GW_RECEIPT_DELIVERED,
+                                         GW_R_OK, NULL, &notice.body, &notice.body_len, notice.id, err));
         memcpy(notice.in_reply_to, m.id, sizeof(notice.in_reply_to));
         memcpy(notice.recipient, m.sender, sizeof(notice.recipient));
         snprintf(notice.type, sizeof(notice.type), "Receipt");

@@ -101,6 +101,9 @@ start(struct gw_daemon *d, const char *argv0, struct gw_server **server, struct 
              gw_signer_regno(d->signer), d->cfg.organisation);
     GW_TRY(gw_tls_server_ctx(&d->cfg, &d->tls, err));
     GW_TRY(gw_metrics_new(&d->metrics, err));
+    for (size_t i = 0; i < d->cfg.n_peers; i++) {
+        gw_metrics_peer(d->metrics, d->cfg.peers[i].regno);
+    }
     GW_TRY(gw_store_open_sqlite(d->cfg.store, &d->store, err));
     warn_if_audit_broken(d->cfg.store);
     GW_TRY(gw_deliverer_start(d, &d->deliverer, err));

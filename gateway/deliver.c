@@ -35,6 +35,7 @@
 #include "gw/store.h"
 #include "gw/time.h"
 #include "gw/tls.h"
+#include "gw/witness.h"
 
 #define DUE_BATCH 64 /* rows read from the outbox at once */
 #define MAX_CLAIMS (DUE_BATCH + GW_DELIVERY_CONCURRENCY_CEILING)
@@ -246,6 +247,9 @@ deliver_one(struct worker *w, struct gw_outbox_msg *m)
     struct gw_buf resp;
     struct gw_err err;
     struct gw_receipt_info info;
+    unsigned char *cp = NULL; /* the recipient's checkpoint its receipt carries */
+    size_t cp_len = 0;
+    bool witness = false; /* the receipt checked: witness its checkpoint once the outcome is recorded */
     char url[600];
     char curl_err[CURL_ERROR_SIZE] = "";
     char why[256];
@@ -280,8 +284,9 @@ deliver_one(struct worker *w, struct gw_outbox_msg *m)
     curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &status);
     if (status == 200 || (status >= 400 && status < 500)) {
         /* DESIGN §5: a receipt counts only if signed by the Recipient, about this message, with its digest */
-        enum gw_rc checked = gw_receipt_check(d->pki, d->schemas, resp.data, resp.len, m->recipient,
-                                              d->cfg.organisation, m->id, m->sha256, &info, &err);
+        enum gw_rc checked =
+            gw_receipt_check_witnessed(d->pki, d->schemas, resp.data, resp.len, m->recipient, d->cfg.organisation,
+                                       m->id, m->sha256, &info, &cp, &cp_len, &err);
         if (checked == GW_OK && !is_verdict(&info, status)) {
             /* a misbehaving peer: record no verdict it did not give; a repeat gets the stored receipt */
             snprintf(why, sizeof(why), "HTTP %ld with a signed %s receipt, which is no answer to a delivery",
@@ -290,6 +295,7 @@ deliver_one(struct worker *w, struct gw_outbox_msg *m)
             goto out;
         }
         if (checked == GW_OK) {
+            witness = true;
             free(m->receipt);
             gw_buf_take(&resp, &m->receipt, &m->receipt_len);
             gw_metrics_attempt(d->metrics, true);
@@ -334,6 +340,10 @@ out:
     }
     curl_slist_free_all(headers);
     gw_buf_cleanup(&resp);
+    if (witness) {
+        gw_deliverer_witness(dl, m->recipient, m->id, cp, cp_len, true); /* never changes the verdict */
+    }
+    free(cp);
     return recorded;
 }
 
@@ -728,4 +738,64 @@ out:
         gw_deliverer_stop(dl); /* joins the threads already started, then frees */
     }
     return rc;
+}
+
+/* gw_witness_fetch_fn: GET /v1/checkpoints/consistency of the peer on a connection of its own, with the
+ * identity and pinning of the deliveries (new_handle). arg: the deliverer. */
+static enum gw_rc
+fetch_consistency(void *arg, const char *peer, uint64_t from, uint64_t to, struct gw_buf *text, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EIO;
+    struct gw_deliverer *dl = arg;
+    struct peer *p = NULL;
+    CURL *curl = NULL;
+    CURLcode cc;
+    long status = 0;
+    char url[700];
+    char curl_err[CURL_ERROR_SIZE] = "";
+
+    for (size_t i = 0; i < dl->d->cfg.n_peers && p == NULL; i++) {
+        if (strcmp(dl->peers[i].peer->regno, peer) == 0) {
+            p = &dl->peers[i];
+        }
+    }
+    GW_CHECK(p != NULL, GW_EIO, GW_R_IO, "%s is not a configured peer", peer);
+    GW_TRY(new_handle(p, &curl, err));
+    snprintf(url, sizeof(url), "%s/v1/checkpoints/consistency?from=%llu&to=%llu", p->peer->url,
+             (unsigned long long)from, (unsigned long long)to);
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, text);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
+    cc = curl_easy_perform(curl);
+    GW_CHECK(cc == CURLE_OK, GW_EIO, GW_R_IO, "consistency proof from %s: %.60s%s%.150s", peer,
+             curl_easy_strerror(cc), curl_err[0] != 0 ? ": " : "", curl_err);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    GW_CHECK(status == 200, GW_EIO, GW_R_IO, "consistency proof from %s: HTTP %ld", peer, status);
+    rc = GW_OK;
+out:
+    if (curl != NULL) {
+        curl_easy_cleanup(curl);
+    }
+    return rc;
+}
+
+void
+gw_deliverer_witness(struct gw_deliverer *dl, const char *peer, const char *message_id, const unsigned char *cp,
+                     size_t cp_len, bool fetch)
+{
+    struct gw_daemon *d = dl->d;
+    struct gw_witness w = {d->store, d->pki, d->schemas, d->metrics, fetch ? fetch_consistency : NULL, dl};
+    enum gw_witness_verdict v = GW_WITNESS_FIRST;
+    struct gw_err err;
+
+    if (cp == NULL) {
+        return; /* the peer has signed no checkpoint yet */
+    }
+    gw_err_clear(&err);
+    if (gw_witness_observe(&w, peer, message_id, cp, cp_len, &v, &err) != GW_OK) {
+        gw_log_err(GW_LOG_WARN, "checkpoint of a peer not witnessed", &err);
+        return;
+    }
+    gw_log(GW_LOG_DEBUG, "checkpoint of %s with %s: %s", peer, message_id, gw_witness_verdict_name(v));
 }

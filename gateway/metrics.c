@@ -6,6 +6,9 @@
 
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "gw/limits.h"
 
 static const char *const outcome_names[GW_OUTCOME_COUNT] = {
     "submitted", "accepted", "duplicate", "rejected", "delivered", "refused", "failed",
@@ -25,6 +28,10 @@ struct gw_metrics {
     atomic_uint_fast64_t latency_count;
     atomic_uint_fast64_t latency_sum_us;
     atomic_uint_fast64_t http[6]; /* by status class 1xx..5xx, index 0 unused */
+    /* checkpoint forks seen by peer (docs/audit.md 7): names written at start by gw_metrics_peer only */
+    char fork_peer[GW_MAX_PEERS][GW_REGNO_LEN + 1];
+    atomic_uint_fast64_t forks[GW_MAX_PEERS + 1]; /* last: a peer that was not registered */
+    size_t n_fork_peers;
 };
 
 enum gw_rc
@@ -90,6 +97,26 @@ gw_metrics_http(struct gw_metrics *m, int status)
     if (cls >= 1 && cls <= 5) {
         atomic_fetch_add_explicit(&m->http[cls], 1, memory_order_relaxed);
     }
+}
+
+void
+gw_metrics_peer(struct gw_metrics *m, const char *regno)
+{
+    if (m->n_fork_peers < GW_MAX_PEERS && strlen(regno) <= GW_REGNO_LEN) {
+        memcpy(m->fork_peer[m->n_fork_peers], regno, strlen(regno) + 1);
+        m->n_fork_peers++;
+    }
+}
+
+void
+gw_metrics_fork(struct gw_metrics *m, const char *regno)
+{
+    size_t i = 0;
+
+    while (i < m->n_fork_peers && strcmp(m->fork_peer[i], regno) != 0) {
+        i++;
+    }
+    atomic_fetch_add_explicit(&m->forks[i], 1, memory_order_relaxed);
 }
 
 static uint64_t
@@ -175,6 +202,19 @@ gw_metrics_render(struct gw_metrics *m, struct gw_store *store, struct gw_buf *b
                          "# TYPE gateway_inbox_unacked gauge\ngateway_inbox_unacked %llu\n",
                          (unsigned long long)(by_state[GW_OUT_QUEUED] + by_state[GW_OUT_DELIVERING]),
                          (unsigned long long)unacked));
+    GW_TRY(gw_buf_append_str(b,
+                             "# HELP gateway_checkpoint_forks_total Checkpoints of a peer that contradicted the "
+                             "one held from it.\n"
+                             "# TYPE gateway_checkpoint_forks_total counter\n",
+                             err));
+    for (size_t i = 0; i < m->n_fork_peers; i++) {
+        GW_TRY(gw_buf_printf(b, err, "gateway_checkpoint_forks_total{peer=\"%s\"} %llu\n", m->fork_peer[i],
+                             (unsigned long long)get(&m->forks[i])));
+    }
+    if (get(&m->forks[m->n_fork_peers]) > 0) {
+        GW_TRY(gw_buf_printf(b, err, "gateway_checkpoint_forks_total{peer=\"other\"} %llu\n",
+                             (unsigned long long)get(&m->forks[m->n_fork_peers])));
+    }
 out:
     return rc;
 }

@@ -6,12 +6,16 @@
  */
 #include "gw/receipt.h"
 
+#include <openssl/evp.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gw/buf.h"
 #include "gw/ids.h"
+#include "gw/limits.h"
+#include "gw/parse.h"
 #include "gw/time.h"
 #include "gw/verify.h"
 #include "gw/xml.h"
@@ -54,10 +58,32 @@ append_escaped(struct gw_buf *b, const char *s, struct gw_err *err)
     return rc;
 }
 
-enum gw_rc
-gw_receipt_make(const struct gw_signer *signer, const char *to, const char *message_id, const char *digest_hex,
-                enum gw_receipt_status status, enum gw_reason reason, const char *reason_text, unsigned char **out,
-                size_t *out_len, char *receipt_id, struct gw_err *err)
+/* Append the base64 of the checkpoint cp[0..len) (the bytes exactly as signed) on one line. */
+static enum gw_rc
+append_base64(struct gw_buf *b, const unsigned char *cp, size_t len, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EINTERNAL;
+    unsigned char *text = NULL;
+    int n;
+
+    GW_CHECK(len > 0 && len <= GW_MAX_CHECKPOINT_BYTES, GW_EINTERNAL, GW_R_INTERNAL,
+             "checkpoint of %zu bytes to embed", len);
+    text = malloc((len + 2) / 3 * 4 + 1);
+    GW_CHECK(text != NULL, GW_ENOMEM, GW_R_NOMEM, "checkpoint base64");
+    n = EVP_EncodeBlock(text, cp, (int)len);
+    GW_CHECK(n > 0, GW_ENOMEM, GW_R_NOMEM, "checkpoint base64");
+    GW_TRY(gw_buf_append(b, text, (size_t)n, err));
+    rc = GW_OK;
+out:
+    free(text);
+    return rc;
+}
+
+/* gw_receipt_make, with the checkpoint cp[0..cp_len) (NULL: none) embedded. */
+static enum gw_rc
+make_receipt(const struct gw_signer *signer, const unsigned char *cp, size_t cp_len, const char *to,
+             const char *message_id, const char *digest_hex, enum gw_receipt_status status, enum gw_reason reason,
+             const char *reason_text, unsigned char **out, size_t *out_len, char *receipt_id, struct gw_err *err)
 {
     enum gw_rc rc = GW_EINTERNAL;
     struct gw_buf b;
@@ -67,7 +93,7 @@ gw_receipt_make(const struct gw_signer *signer, const char *to, const char *mess
     struct gw_xml_limits lim;
     bool known = gw_ids_is_uuid(message_id);
 
-    gw_buf_init(&b, 64 * 1024);
+    gw_buf_init(&b, 64 * 1024 + GW_MAX_CHECKPOINT_BYTES / 3 * 4 + 4);
     GW_CHECK(gw_ids_is_regno(to) && strlen(digest_hex) == GW_SHA256_HEX_LEN, GW_EINTERNAL, GW_R_INTERNAL,
              "receipt fields malformed");
     GW_TRY(gw_ids_new_uuid(id, err));
@@ -109,12 +135,18 @@ gw_receipt_make(const struct gw_signer *signer, const char *to, const char *mess
         }
         GW_TRY(gw_buf_append_str(&b, "</r:ReasonText>\n", err));
     }
-    GW_TRY(gw_buf_printf(&b, err,
-                         "      <r:Received>%s</r:Received>\n"
-                         "    </r:Receipt>\n"
-                         "  </env:Body>\n"
-                         "</env:Envelope>\n",
-                         now));
+    GW_TRY(gw_buf_printf(&b, err, "      <r:Received>%s</r:Received>\n", now));
+    if (cp != NULL) {
+        /* base64, not the element: the checkpoint keeps its own enveloped signature over its exact bytes */
+        GW_TRY(gw_buf_append_str(&b, "      <r:Checkpoint>", err));
+        GW_TRY(append_base64(&b, cp, cp_len, err));
+        GW_TRY(gw_buf_append_str(&b, "</r:Checkpoint>\n", err));
+    }
+    GW_TRY(gw_buf_append_str(&b,
+                             "    </r:Receipt>\n"
+                             "  </env:Body>\n"
+                             "</env:Envelope>\n",
+                             err));
     gw_xml_limits_default(&lim);
     GW_TRY(gw_xml_parse(b.data, b.len, "receipt", &lim, &doc, err));
     GW_TRY(gw_signer_sign(signer, doc, "receipt", err));
@@ -126,6 +158,77 @@ gw_receipt_make(const struct gw_signer *signer, const char *to, const char *mess
 out:
     xmlFreeDoc(doc);
     gw_buf_cleanup(&b);
+    return rc;
+}
+
+enum gw_rc
+gw_receipt_make(const struct gw_signer *signer, const char *to, const char *message_id, const char *digest_hex,
+                enum gw_receipt_status status, enum gw_reason reason, const char *reason_text, unsigned char **out,
+                size_t *out_len, char *receipt_id, struct gw_err *err)
+{
+    return make_receipt(signer, NULL, 0, to, message_id, digest_hex, status, reason, reason_text, out, out_len,
+                        receipt_id, err);
+}
+
+enum gw_rc
+gw_receipt_make_witnessed(const struct gw_signer *signer, struct gw_store *store, const char *to,
+                          const char *message_id, const char *digest_hex, enum gw_receipt_status status,
+                          enum gw_reason reason, const char *reason_text, unsigned char **out, size_t *out_len,
+                          char *receipt_id, struct gw_err *err)
+{
+    enum gw_rc rc;
+    struct gw_checkpoint_row row = {0};
+    bool found = false;
+
+    GW_TRY(gw_store_latest_checkpoint(store, gw_signer_regno(signer), &row, &found, err));
+    GW_TRY(make_receipt(signer, found ? row.body : NULL, found ? row.body_len : 0, to, message_id, digest_hex,
+                        status, reason, reason_text, out, out_len, receipt_id, err));
+    rc = GW_OK;
+out:
+    gw_checkpoint_row_cleanup(&row);
+    return rc;
+}
+
+/* The checkpoint embedded in payload (borrowed), decoded. OUT: *cp (free(); NULL when there is none),
+ * *cp_len. Reasons: RECEIPT_INVALID (not base64, or larger than a checkpoint may be), NOMEM. */
+static enum gw_rc
+embedded_checkpoint(const xmlNode *payload, unsigned char **cp, size_t *cp_len, struct gw_err *err)
+{
+    enum gw_rc rc = GW_EPOLICY;
+    char *text = NULL;
+    unsigned char *bytes = NULL;
+    size_t n = 0;
+    size_t len = 0;
+
+    *cp = NULL;
+    *cp_len = 0;
+    for (const xmlNode *c = gw_xml_first_elem(payload); c != NULL; c = gw_xml_next_elem(c)) {
+        if (gw_xml_is(c, GW_NS_RECEIPT, "Checkpoint")) {
+            text = gw_xml_text(c);
+            GW_CHECK(text != NULL, GW_ENOMEM, GW_R_NOMEM, "checkpoint text");
+            break;
+        }
+    }
+    if (text == NULL) {
+        rc = GW_OK;
+        goto out;
+    }
+    n = strlen(text);
+    /* the schema bounds the decoded length; this bounds the text before decoding it */
+    GW_CHECK(n <= (size_t)GW_MAX_CHECKPOINT_BYTES / 3 * 4 + 4 + (size_t)GW_MAX_CHECKPOINT_BYTES / 16, GW_EPOLICY,
+             GW_R_RECEIPT_INVALID, "embedded Checkpoint of %zu base64 characters", n);
+    bytes = malloc(n / 4 * 3 + 1);
+    GW_CHECK(bytes != NULL, GW_ENOMEM, GW_R_NOMEM, "checkpoint");
+    GW_CHECK(gw_parse_base64(text, n, bytes, &len) == GW_OK && len > 0 && len <= GW_MAX_CHECKPOINT_BYTES,
+             GW_EPOLICY, GW_R_RECEIPT_INVALID, "embedded Checkpoint is not the base64 of 1 to %u bytes",
+             GW_MAX_CHECKPOINT_BYTES);
+    *cp = bytes;
+    *cp_len = len;
+    bytes = NULL;
+    rc = GW_OK;
+out:
+    free(bytes);
+    free(text);
     return rc;
 }
 
@@ -152,7 +255,19 @@ gw_receipt_check(struct gw_pki *pki, const struct gw_schemas *schemas, const uns
                  const char *expected_signer, const char *expected_recipient, const char *message_id,
                  const char *message_digest_hex, struct gw_receipt_info *info, struct gw_err *err)
 {
+    return gw_receipt_check_witnessed(pki, schemas, receipt, len, expected_signer, expected_recipient, message_id,
+                                      message_digest_hex, info, NULL, NULL, err);
+}
+
+enum gw_rc
+gw_receipt_check_witnessed(struct gw_pki *pki, const struct gw_schemas *schemas, const unsigned char *receipt,
+                           size_t len, const char *expected_signer, const char *expected_recipient,
+                           const char *message_id, const char *message_digest_hex, struct gw_receipt_info *info,
+                           unsigned char **checkpoint, size_t *checkpoint_len, struct gw_err *err)
+{
     enum gw_rc rc = GW_EPOLICY;
+    unsigned char *cp = NULL;
+    size_t cp_len = 0;
     xmlDoc *doc = NULL;
     struct gw_xml_limits lim;
     struct gw_verified v = {0};
@@ -197,9 +312,16 @@ gw_receipt_check(struct gw_pki *pki, const struct gw_schemas *schemas, const uns
     GW_CHECK(message_digest_hex == NULL || strcmp(r.digest, message_digest_hex) == 0, GW_EPOLICY,
              GW_R_RECEIPT_INVALID, "receipt digest %s is not the SHA-256 of the message (%s)", r.digest,
              message_digest_hex);
+    if (checkpoint != NULL) {
+        GW_TRY(embedded_checkpoint(v.env.payload, &cp, &cp_len, err));
+        *checkpoint = cp;
+        *checkpoint_len = cp_len;
+        cp = NULL;
+    }
     *info = r;
     rc = GW_OK;
 out:
+    free(cp);
     gw_verified_cleanup(&v);
     xmlFreeDoc(doc);
     return rc;

@@ -373,7 +373,19 @@ gw_store_latest_checkpoint(struct gw_store *s, const char *origin, struct gw_che
 
     GW_CHECK(origin != NULL && gw_ids_is_regno(origin), GW_EINTERNAL, GW_R_INTERNAL,
              "checkpoint origin malformed");
-    rc = s->ops->latest_checkpoint(s, origin, c, found, err);
+    rc = s->ops->latest_checkpoint(s, origin, GW_CP_OWN, c, found, err);
+out:
+    return rc;
+}
+
+enum gw_rc
+gw_store_latest_peer_checkpoint(struct gw_store *s, const char *peer, bool fork, struct gw_checkpoint_row *c,
+                                bool *found, struct gw_err *err)
+{
+    enum gw_rc rc;
+
+    GW_CHECK(peer != NULL && gw_ids_is_regno(peer), GW_EINTERNAL, GW_R_INTERNAL, "checkpoint peer malformed");
+    rc = s->ops->latest_checkpoint(s, peer, fork ? GW_CP_PEER_FORK : GW_CP_PEER, c, found, err);
 out:
     return rc;
 }

@@ -48,8 +48,8 @@ struct gw_store_ops {
     enum gw_rc (*tree_head)(struct gw_store *s, uint64_t *size, unsigned char root[32], struct gw_err *err);
     enum gw_rc (*put_checkpoint)(struct gw_store *s, const struct gw_checkpoint_row *c,
                                  const struct gw_audit_event *ev, struct gw_err *err);
-    enum gw_rc (*latest_checkpoint)(struct gw_store *s, const char *origin, struct gw_checkpoint_row *c,
-                                    bool *found, struct gw_err *err);
+    enum gw_rc (*latest_checkpoint)(struct gw_store *s, const char *origin, enum gw_cp_held held,
+                                    struct gw_checkpoint_row *c, bool *found, struct gw_err *err);
 };
 
 /* The head of every back end's store struct, which embeds it first (a struct gw_store * is then a pointer to

@@ -164,6 +164,24 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;"
     "CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints"
     "  BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;",
+    /* 6: peers' checkpoints held as their witness (docs/audit.md 7): every good one that extended the last
+     * (fork = 0) and every one that contradicted it (fork = 1), with the signed document as received. Kept
+     * apart from this gateway's own, which `audit verify` compares with this log. */
+    "CREATE TABLE peer_checkpoints("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  peer TEXT NOT NULL,"
+    "  tree_size INTEGER NOT NULL,"
+    "  root TEXT NOT NULL,"
+    "  time TEXT NOT NULL,"
+    "  body BLOB NOT NULL,"
+    "  fork INTEGER NOT NULL CHECK (fork IN (0, 1)),"
+    "  stored_ms INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX peer_checkpoints_peer ON peer_checkpoints(peer, fork, seq);"
+    "CREATE TRIGGER peer_checkpoints_no_update BEFORE UPDATE ON peer_checkpoints"
+    "  BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;"
+    "CREATE TRIGGER peer_checkpoints_no_delete BEFORE DELETE ON peer_checkpoints"
+    "  BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;",
 };
 #define SCHEMA_VERSION ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -205,6 +223,8 @@ enum stmt_id {
     ST_PUT_MERKLE,
     ST_INS_CHECKPOINT,
     ST_LATEST_CHECKPOINT,
+    ST_INS_PEER_CHECKPOINT,
+    ST_LATEST_PEER_CHECKPOINT,
     ST_SET_META,
     ST_GET_META,
     ST_GET_OUTBOX,
@@ -242,6 +262,10 @@ static const char *const stmt_sql[ST__COUNT] = {
                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_LATEST_CHECKPOINT] = "SELECT origin, tree_size, root, time, body FROM checkpoints WHERE origin = ?1 "
                              "ORDER BY seq DESC LIMIT 1",
+    [ST_INS_PEER_CHECKPOINT] = "INSERT INTO peer_checkpoints(peer, tree_size, root, time, body, fork, stored_ms) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_LATEST_PEER_CHECKPOINT] = "SELECT peer, tree_size, root, time, body FROM peer_checkpoints "
+                                  "WHERE peer = ?1 AND fork = ?2 ORDER BY seq DESC LIMIT 1",
     [ST_SET_META] = "UPDATE meta SET value = ?2 WHERE key = ?1",
     [ST_GET_META] = "SELECT value FROM meta WHERE key = ?1",
     [ST_GET_OUTBOX] = "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?1",
@@ -1231,9 +1255,22 @@ op_put_checkpoint(struct sqlite_store *st, struct op *op, struct gw_err *err)
         P_FIELD(c->origin), P_INT((int64_t)c->tree_size), P_FIELD(c->root),
         P_FIELD(c->time),   P_BLOB(c->body, c->body_len), P_INT(gw_time_now_ms()),
     };
+    const struct param pp[] = {
+        P_FIELD(c->origin),      P_INT((int64_t)c->tree_size), P_FIELD(c->root),
+        P_FIELD(c->time),        P_BLOB(c->body, c->body_len), P_INT(c->held == GW_CP_PEER_FORK ? 1 : 0),
+        P_INT(gw_time_now_ms()),
+    };
     int changes = 0;
 
-    return write_row(st, ST_INS_CHECKPOINT, p, COUNT(p), NO_ROW, op->ev, &changes, err);
+    switch (c->held) {
+    case GW_CP_OWN:
+        return write_row(st, ST_INS_CHECKPOINT, p, COUNT(p), NO_ROW, op->ev, &changes, err);
+    case GW_CP_PEER:
+    case GW_CP_PEER_FORK:
+        /* no row_ref: `audit verify` checks those against stored messages; ev carries the checkpoint's digest */
+        return write_row(st, ST_INS_PEER_CHECKPOINT, pp, COUNT(pp), NO_ROW, op->ev, &changes, err);
+    }
+    return gw_err_set(err, GW_EINTERNAL, GW_R_INTERNAL, GW_SRC, "unknown checkpoint kind %d", (int)c->held);
 }
 
 static enum gw_rc
@@ -1745,19 +1782,20 @@ out:
 }
 
 static enum gw_rc
-sq_latest_checkpoint(struct gw_store *s, const char *origin, struct gw_checkpoint_row *c, bool *found,
-                     struct gw_err *err)
+sq_latest_checkpoint(struct gw_store *s, const char *origin, enum gw_cp_held held, struct gw_checkpoint_row *c,
+                     bool *found, struct gw_err *err)
 {
     struct sqlite_store *st = sq(s);
     enum gw_rc rc;
     sqlite3_stmt *q = NULL;
-    const struct param p[] = {P_TEXT(origin)};
-    struct gw_checkpoint_row row = {0};
+    const struct param p[] = {P_TEXT(origin), P_INT(held == GW_CP_PEER_FORK ? 1 : 0)};
+    struct gw_checkpoint_row row = {.held = held};
     bool have = false;
     int64_t size = 0;
 
     pthread_mutex_lock(&st->rlock);
-    GW_TRY(read_stmt(&st->r, ST_LATEST_CHECKPOINT, p, COUNT(p), &q, &have, err));
+    GW_TRY(read_stmt(&st->r, held == GW_CP_OWN ? ST_LATEST_CHECKPOINT : ST_LATEST_PEER_CHECKPOINT, p,
+                     held == GW_CP_OWN ? 1 : COUNT(p), &q, &have, err));
     if (have) {
         GW_TRY(col_text(q, 0, row.origin, sizeof(row.origin), err));
         size = sqlite3_column_int64(q, 1);

@@ -35,6 +35,12 @@ void gw_metrics_rejection(struct gw_metrics *m, enum gw_reason r);
 void gw_metrics_attempt(struct gw_metrics *m, bool ok);
 void gw_metrics_latency(struct gw_metrics *m, double seconds);
 void gw_metrics_http(struct gw_metrics *m, int status);
+/* Name a peer (borrowed regno, copied) for gateway_checkpoint_forks_total, so that its count shows as 0
+ * until a fork: at start only, before other threads use m (not thread-safe); at most GW_MAX_PEERS. */
+void gw_metrics_peer(struct gw_metrics *m, const char *regno);
+/* One checkpoint of peer regno (borrowed) contradicted the one held (docs/audit.md 7). A peer not named
+ * with gw_metrics_peer counts as peer="other". */
+void gw_metrics_fork(struct gw_metrics *m, const char *regno);
 
 /* Render the page into b. */
 GW_MUST_CHECK enum gw_rc gw_metrics_render(struct gw_metrics *m, struct gw_store *store, struct gw_buf *b,

@@ -48,6 +48,17 @@ GW_MUST_CHECK enum gw_rc gw_receipt_make(const struct gw_signer *signer, const c
                                          size_t *out_len, char *receipt_id, struct gw_err *err);
 
 /*
+ * gw_receipt_make, with the latest checkpoint of the signer's organisation in store (borrowed) embedded in
+ * the payload (docs/messages.md, docs/audit.md 7); none while the store holds none. Reasons: those of
+ * gw_receipt_make and gw_store_latest_checkpoint.
+ */
+GW_MUST_CHECK enum gw_rc gw_receipt_make_witnessed(const struct gw_signer *signer, struct gw_store *store,
+                                                   const char *to, const char *message_id, const char *digest_hex,
+                                                   enum gw_receipt_status status, enum gw_reason reason,
+                                                   const char *reason_text, unsigned char **out, size_t *out_len,
+                                                   char *receipt_id, struct gw_err *err);
+
+/*
  * Verify receipt bytes with the full policy and check them against a message: signed by expected_signer (the
  * message's Recipient), addressed to expected_recipient (the message's Sender), about message_id, carrying
  * message_digest_hex; each NULL: not checked. The header's InReplyTo must name the same message as the
@@ -60,5 +71,19 @@ GW_MUST_CHECK enum gw_rc gw_receipt_check(struct gw_pki *pki, const struct gw_sc
                                           const char *expected_recipient, const char *message_id,
                                           const char *message_digest_hex, struct gw_receipt_info *info,
                                           struct gw_err *err);
+
+/*
+ * gw_receipt_check, and the checkpoint the receipt carries, decoded from its base64 but not yet checked (it
+ * is inside the receipt's signature; its own is checked by gw_witness_observe). OUT: *info; *checkpoint
+ * (free(); NULL when the receipt carries none) and *checkpoint_len, untouched on failure. Reasons: those of
+ * gw_receipt_check; RECEIPT_INVALID also for a Checkpoint that is not base64 of at most
+ * GW_MAX_CHECKPOINT_BYTES.
+ */
+GW_MUST_CHECK enum gw_rc gw_receipt_check_witnessed(struct gw_pki *pki, const struct gw_schemas *schemas,
+                                                    const unsigned char *receipt, size_t len,
+                                                    const char *expected_signer, const char *expected_recipient,
+                                                    const char *message_id, const char *message_digest_hex,
+                                                    struct gw_receipt_info *info, unsigned char **checkpoint,
+                                                    size_t *checkpoint_len, struct gw_err *err);
 
 #endif

@@ -67,9 +67,18 @@ struct gw_inbox_msg {
 };
 void gw_inbox_msg_cleanup(struct gw_inbox_msg *m);
 
+/* Whose a stored checkpoint is: this gateway's own (table checkpoints), or a peer's held as its witness
+ * (table peer_checkpoints, docs/audit.md 7), good or contradicting the one held before it. */
+enum gw_cp_held {
+    GW_CP_OWN,       /* signed by this gateway: origin = its organisation */
+    GW_CP_PEER,      /* a peer's, checked, extending the one held before (or the first) */
+    GW_CP_PEER_FORK, /* a peer's, checked, contradicting the one held: evidence of a fork */
+};
+
 /* One stored signed checkpoint (docs/audit.md 6): the fields it states, read from the verified document,
  * and the document exactly as made or received. body is owned (free()); gw_checkpoint_row_cleanup frees. */
 struct gw_checkpoint_row {
+    enum gw_cp_held held;             /* which table; GW_CP_OWN (0) unless set */
     char origin[GW_REGNO_LEN + 1];    /* whose log: the signer's organisation */
     uint64_t tree_size;               /* entries the tree covers */
     char root[GW_SHA256_HEX_LEN + 1]; /* root hash, lowercase hex */
@@ -172,14 +181,20 @@ GW_MUST_CHECK enum gw_rc gw_store_counts(struct gw_store *s, uint64_t out_by_sta
  * Reasons: AUDIT_BROKEN (a node the size needs is missing: the tree was changed), IO, NOMEM. */
 GW_MUST_CHECK enum gw_rc gw_store_tree_head(struct gw_store *s, uint64_t *size, unsigned char root[32],
                                             struct gw_err *err);
-/* Keep checkpoint c (borrowed; its fields already checked against its body by the caller) and append ev
- * (may be NULL) in the same transaction. Reasons: IO. */
+/* Keep checkpoint c (borrowed; its fields already checked against its body by the caller) in the table
+ * c->held names and append ev (may be NULL) in the same transaction. Reasons: IO. */
 GW_MUST_CHECK enum gw_rc gw_store_put_checkpoint(struct gw_store *s, const struct gw_checkpoint_row *c,
                                                  const struct gw_audit_event *ev, struct gw_err *err);
 /* The checkpoint of origin stored last. OUT: *c (gw_checkpoint_row_cleanup) and *found; *c untouched when
  * none is stored or on failure. Reasons: IO, NOMEM. */
 GW_MUST_CHECK enum gw_rc gw_store_latest_checkpoint(struct gw_store *s, const char *origin,
                                                     struct gw_checkpoint_row *c, bool *found, struct gw_err *err);
+/* The checkpoint of peer held last: the newest good one (fork false) or the newest that contradicted it
+ * (fork true). OUT: *c (gw_checkpoint_row_cleanup) and *found; *c untouched when none is held or on failure.
+ * Reasons: IO, NOMEM. */
+GW_MUST_CHECK enum gw_rc gw_store_latest_peer_checkpoint(struct gw_store *s, const char *peer, bool fork,
+                                                         struct gw_checkpoint_row *c, bool *found,
+                                                         struct gw_err *err);
 
 /* Open (creating and migrating) the SQLite store at path. OUT: *out (gw_store_close()).
  * Reasons: IO, CONFIG (a newer schema version than this binary knows). */

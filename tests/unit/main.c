@@ -25,7 +25,7 @@ static const struct t_module *const modules[] = {
     &t_module_schema,     &t_module_envelope,  &t_module_pki,   &t_module_tls,    &t_module_sign_verify,
     &t_module_config,     &t_module_parse,     &t_module_store, &t_module_http,   &t_module_receipt,
     &t_module_files,      &t_module_worstcase, &t_module_tsp,   &t_module_merkle, &t_module_xades,
-    &t_module_checkpoint,
+    &t_module_checkpoint, &t_module_witness,
 };
 
 static bool

@@ -72,6 +72,7 @@ extern const struct t_module t_module_tsp;
 extern const struct t_module t_module_merkle;
 extern const struct t_module t_module_xades;
 extern const struct t_module t_module_checkpoint;
+extern const struct t_module t_module_witness;
 
 /* Record a failure (the first one is kept). Use the macros below, which also leave the test. */
 void t_fail(struct t *t, const char *file, int line, const char *fmt, ...) GW_PRINTF(4, 5);

@@ -437,11 +437,12 @@ test_open_migrate_reopen(struct t *t)
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
     EXPECT_TRUE(sql_text(d.path, "PRAGMA journal_mode", mode, sizeof(mode)));
     EXPECT_STR_EQ(mode, "wal");
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 5);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 6);
     EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'audit_v2_from'"), 1);
     EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-                                  "('outbox', 'inbox', 'rejected', 'audit', 'meta', 'merkle', 'checkpoints')"),
-                  7);
+                                  "('outbox', 'inbox', 'rejected', 'audit', 'meta', 'merkle', 'checkpoints', "
+                                  "'peer_checkpoints')"),
+                  8);
     make_out(&m, 1, body, sizeof(body) - 1);
     EXPECT_OK(gw_store_put_outbox(s, &m, NULL, &err), &err);
     gw_store_close(s);
@@ -451,7 +452,7 @@ test_open_migrate_reopen(struct t *t)
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
     EXPECT_OK(gw_store_get_outbox(s, m.id, &got, &err), &err);
     EXPECT_INT_EQ(got.body_len, sizeof(body) - 1);
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 5);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 6);
     gw_store_close(s);
     s = NULL;
     EXPECT_TRUE(sql_exec(d.path, "UPDATE meta SET value = 99 WHERE key = 'schema_version'"));
@@ -1215,6 +1216,8 @@ static const char inbox_v1[] = "DROP TABLE inbox;"
                                "DROP TABLE merkle;"
                                /* and no checkpoints (migration 5) */
                                "DROP TABLE checkpoints;"
+                               /* and no peers' checkpoints (migration 6) */
+                               "DROP TABLE peer_checkpoints;"
                                "UPDATE meta SET value = 1 WHERE key = 'schema_version';";
 
 /* Append a version 1 "received" entry for message id to the log of the store at path, as a gateway before
@@ -1280,7 +1283,7 @@ test_migrate_v1_inbox(struct t *t)
     s = NULL;
     EXPECT_TRUE(sql_exec(d.path, inbox_v1));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err); /* v1 -> current */
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 5);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 6);
     gw_store_close(s);
     s = NULL;
     /* the same again with rows in it, each with its version 1 entry: seq 1..3 given, 3 deleted, 1 acked */
@@ -1303,7 +1306,7 @@ test_migrate_v1_inbox(struct t *t)
     EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err); /* a version 1 store */
     EXPECT_INT_EQ(n, 3);
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 5);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 6);
     EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'audit_v2_from'"), 4);
     /* migration 4 built the tree of the three version 1 entries: 3 leaves and the node over the first two */
     EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM merkle"), 4);
@@ -2192,8 +2195,8 @@ test_merkle_migration(struct t *t)
     struct gw_err err;
     struct gw_store *s = NULL;
     uint64_t n = 0;
-    static const char to_v3[] =
-        "DROP TABLE merkle; DROP TABLE checkpoints; UPDATE meta SET value = 3 WHERE key = 'schema_version';";
+    static const char to_v3[] = "DROP TABLE merkle; DROP TABLE checkpoints; DROP TABLE peer_checkpoints; UPDATE "
+                                "meta SET value = 3 WHERE key = 'schema_version';";
 
     gw_err_clear(&err);
     EXPECT_TRUE(tstore_make(&d) && store_with_entries(d.path, 7));
@@ -2202,7 +2205,7 @@ test_merkle_migration(struct t *t)
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
     gw_store_close(s);
     s = NULL;
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 5);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 6);
     EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM merkle"), 2 * 7 - 3);
     EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err);
     EXPECT_INT_EQ(n, 7);
