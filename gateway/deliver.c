@@ -78,7 +78,7 @@ struct peer {
     /* under lock: */
     bool stop;
     bool woken;                  /* something was queued since the reader last read */
-    bool finished;               /* a delivery finished since the reader last read */
+    bool finished;               /* since the reader last read, a delivery left its row due or unrecorded */
     struct gw_outbox_msg *queue; /* DUE_BATCH rows of dl->queues; [q_next, q_len) wait for a connection */
     size_t q_next, q_len;
     struct claim claims[MAX_CLAIMS];
@@ -387,14 +387,18 @@ drop_claim(struct peer *p, struct claim *c)
 }
 
 /* Under p->lock: a read of the outbox begins. Claims done by now are dropped (the read sees their recorded
- * outcome); those done from now on are kept until the next read begins. */
+ * outcome); those done from now on are kept until the next read begins. OUT: ids[0..*n) the claims that
+ * remain, which the read passes over without reading their rows: queue_rows would skip them (only the reader
+ * adds claims, so none is added during the read; one dropped meanwhile by hold() waits for the next read). */
 static void
-begin_read(struct peer *p)
+begin_read(struct peer *p, char ids[MAX_CLAIMS][GW_UUID_LEN + 1], size_t *n)
 {
+    *n = 0;
     for (size_t i = 0; i < p->n_claims;) {
         if (p->claims[i].state == CLAIM_DONE) {
             drop_claim(p, &p->claims[i]);
         } else {
+            memcpy(ids[(*n)++], p->claims[i].id, sizeof(ids[0]));
             i++;
         }
     }
@@ -488,11 +492,15 @@ worker_main(void *arg)
         c = find_claim(p, m.id); /* the array may have moved since */
         assert(c != NULL && c->state == CLAIM_SENDING);
         c->state = CLAIM_DONE;
-        p->finished = true;
         if (recorded) {
             p->unrecorded = 0;
         } else {
             hold(p);
+        }
+        /* the reader must look again if the row is due again (a retry, maybe sooner than it planned to wake)
+         * or the outcome is not recorded (hold); a final outcome leaves nothing for it to do */
+        if (!recorded || m.state == GW_OUT_QUEUED || m.state == GW_OUT_DELIVERING) {
+            p->finished = true;
         }
         pthread_cond_signal(&p->idle);
         pthread_mutex_unlock(&p->lock);
@@ -501,9 +509,10 @@ worker_main(void *arg)
     return NULL;
 }
 
-/* One peer's reader: when the queue is empty, read the due rows (oldest first), queue those nobody holds,
- * and wake the pool; with nothing new, sleep until something is queued (gw_deliverer_wake), a delivery
- * finishes, the next row is due, or a second has passed. */
+/* One peer's reader: when the queue is empty, read the due rows (oldest first) that nobody holds, queue them
+ * and wake the pool. If the read was cut at DUE_BATCH rows, read again as soon as the queue runs dry;
+ * otherwise every due row is held, so sleep until something is queued (gw_deliverer_wake), a delivery leaves
+ * its row due (a retry) or unrecorded, the next row is due, or a second has passed. */
 static void *
 reader_main(void *arg)
 {
@@ -512,10 +521,14 @@ reader_main(void *arg)
     const char *regno = p->peer->regno;
 
     for (;;) {
+        char held[MAX_CLAIMS][GW_UUID_LEN + 1];
+        const char *skip[MAX_CLAIMS];
+        size_t n_held = 0;
         struct gw_outbox_msg *list = NULL;
         size_t n = 0;
         size_t queued = 0;
         int64_t next = INT64_MAX;
+        int64_t read_ms;
         int64_t now;
         struct gw_err err;
 
@@ -531,11 +544,15 @@ reader_main(void *arg)
             pthread_mutex_unlock(&p->lock);
             break;
         }
-        begin_read(p);
+        begin_read(p, held, &n_held);
         pthread_mutex_unlock(&p->lock);
 
+        for (size_t i = 0; i < n_held; i++) {
+            skip[i] = held[i];
+        }
         gw_err_clear(&err);
-        if (gw_store_due_outbox(store, gw_time_now_ms(), regno, DUE_BATCH, &list, &n, &err) != GW_OK) {
+        read_ms = gw_time_now_ms();
+        if (gw_store_due_outbox_skip(store, read_ms, regno, skip, n_held, DUE_BATCH, &list, &n, &err) != GW_OK) {
             gw_log_err(GW_LOG_ERROR, "cannot read the outbox", &err);
         }
         pthread_mutex_lock(&p->lock);
@@ -550,19 +567,19 @@ reader_main(void *arg)
             gw_outbox_msg_cleanup(&list[i]);
         }
         free(list);
-        if (queued > 0) {
-            continue;
+        if (queued > 0 && n == DUE_BATCH) {
+            continue; /* there may be more due rows than one read returns */
         }
 
         gw_err_clear(&err);
-        if (gw_store_next_due(store, regno, &next, &err) != GW_OK) {
+        /* every row due at read_ms was handed out or is held: the end of its delivery wakes us if it leaves the
+         * row due, so only the rows due later set the time to look again */
+        if (gw_store_next_due_after(store, regno, read_ms, &next, &err) != GW_OK) {
             next = INT64_MAX;
         }
         pthread_mutex_lock(&p->lock);
         now = gw_time_now_ms();
-        /* a row due now that was not queued is being posted, or was read before its outcome was recorded:
-         * the end of a delivery wakes us for it */
-        next = next <= now || next > now + 1000 ? now + 1000 : next;
+        next = next > now + 1000 ? now + 1000 : next; /* one due since read_ms: read again at once */
         while (!p->stop && !p->woken && !p->finished && gw_time_now_ms() < next) {
             wait_until(p, &p->idle, next);
         }

@@ -195,13 +195,27 @@ enum gw_rc
 gw_store_due_outbox(struct gw_store *s, int64_t now_ms, const char *recipient, size_t max,
                     struct gw_outbox_msg **list, size_t *n, struct gw_err *err)
 {
-    return s->ops->due_outbox(s, now_ms, recipient, max, list, n, err);
+    return s->ops->due_outbox(s, now_ms, recipient, NULL, 0, max, list, n, err);
+}
+
+enum gw_rc
+gw_store_due_outbox_skip(struct gw_store *s, int64_t now_ms, const char *recipient, const char *const *skip,
+                         size_t n_skip, size_t max, struct gw_outbox_msg **list, size_t *n, struct gw_err *err)
+{
+    return s->ops->due_outbox(s, now_ms, recipient, skip, n_skip, max, list, n, err);
 }
 
 enum gw_rc
 gw_store_next_due(struct gw_store *s, const char *recipient, int64_t *when_ms, struct gw_err *err)
 {
-    return s->ops->next_due(s, recipient, when_ms, err);
+    return s->ops->next_due(s, recipient, INT64_MIN, when_ms, err);
+}
+
+enum gw_rc
+gw_store_next_due_after(struct gw_store *s, const char *recipient, int64_t after_ms, int64_t *when_ms,
+                        struct gw_err *err)
+{
+    return s->ops->next_due(s, recipient, after_ms, when_ms, err);
 }
 
 enum gw_rc

@@ -22,9 +22,11 @@ struct gw_store_ops {
     enum gw_rc (*put_outbox)(struct gw_store *s, const struct gw_outbox_msg *m, const struct gw_audit_event *ev,
                              struct gw_err *err);
     enum gw_rc (*get_outbox)(struct gw_store *s, const char *id, struct gw_outbox_msg *m, struct gw_err *err);
-    enum gw_rc (*due_outbox)(struct gw_store *s, int64_t now_ms, const char *recipient, size_t max,
-                             struct gw_outbox_msg **list, size_t *n, struct gw_err *err);
-    enum gw_rc (*next_due)(struct gw_store *s, const char *recipient, int64_t *when_ms, struct gw_err *err);
+    enum gw_rc (*due_outbox)(struct gw_store *s, int64_t now_ms, const char *recipient, const char *const *skip,
+                             size_t n_skip, size_t max, struct gw_outbox_msg **list, size_t *n,
+                             struct gw_err *err);
+    enum gw_rc (*next_due)(struct gw_store *s, const char *recipient, int64_t after_ms, int64_t *when_ms,
+                           struct gw_err *err);
     enum gw_rc (*update_outbox)(struct gw_store *s, const struct gw_outbox_msg *m, const struct gw_audit_event *ev,
                                 struct gw_err *err);
     enum gw_rc (*attach_notice)(struct gw_store *s, const char *id, const unsigned char *notice, size_t len,

@@ -124,10 +124,18 @@ GW_MUST_CHECK enum gw_rc gw_store_get_outbox(struct gw_store *s, const char *id,
  * first, at most max. OUT: *list (array of *n rows; free each with gw_outbox_msg_cleanup, then free(list)). */
 GW_MUST_CHECK enum gw_rc gw_store_due_outbox(struct gw_store *s, int64_t now_ms, const char *recipient, size_t max,
                                              struct gw_outbox_msg **list, size_t *n, struct gw_err *err);
+/* Likewise, passing over the rows whose id is one of skip[0..n_skip) (skip may be NULL if n_skip is 0): they
+ * do not count against max and are not read, only their index entries. */
+GW_MUST_CHECK enum gw_rc gw_store_due_outbox_skip(struct gw_store *s, int64_t now_ms, const char *recipient,
+                                                  const char *const *skip, size_t n_skip, size_t max,
+                                                  struct gw_outbox_msg **list, size_t *n, struct gw_err *err);
 /* OUT: *when_ms, the earliest next_attempt_ms of a QUEUED/DELIVERING row for recipient (NULL: any), or
  * INT64_MAX if there is none. */
 GW_MUST_CHECK enum gw_rc gw_store_next_due(struct gw_store *s, const char *recipient, int64_t *when_ms,
                                            struct gw_err *err);
+/* Likewise, of the rows with next_attempt_ms > after_ms only. */
+GW_MUST_CHECK enum gw_rc gw_store_next_due_after(struct gw_store *s, const char *recipient, int64_t after_ms,
+                                                 int64_t *when_ms, struct gw_err *err);
 /* Set state, attempts, next_attempt_ms, last_error, delivered_ms and (if m->receipt != NULL) the receipt of
  * row m->id from m. Reasons: NOT_FOUND; INTERNAL if m->state is not a state. */
 GW_MUST_CHECK enum gw_rc gw_store_update_outbox(struct gw_store *s, const struct gw_outbox_msg *m,

@@ -437,12 +437,14 @@ test_open_migrate_reopen(struct t *t)
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
     EXPECT_TRUE(sql_text(d.path, "PRAGMA journal_mode", mode, sizeof(mode)));
     EXPECT_STR_EQ(mode, "wal");
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 6);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 7);
     EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'audit_v2_from'"), 1);
     EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
                                   "('outbox', 'inbox', 'rejected', 'audit', 'meta', 'merkle', 'checkpoints', "
                                   "'peer_checkpoints')"),
                   8);
+    /* migration 7: the due rows' index covers what the deliverer's queries of them use */
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM pragma_index_info('outbox_due')"), 5);
     make_out(&m, 1, body, sizeof(body) - 1);
     EXPECT_OK(gw_store_put_outbox(s, &m, NULL, &err), &err);
     gw_store_close(s);
@@ -452,7 +454,7 @@ test_open_migrate_reopen(struct t *t)
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
     EXPECT_OK(gw_store_get_outbox(s, m.id, &got, &err), &err);
     EXPECT_INT_EQ(got.body_len, sizeof(body) - 1);
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 6);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 7);
     gw_store_close(s);
     s = NULL;
     EXPECT_TRUE(sql_exec(d.path, "UPDATE meta SET value = 99 WHERE key = 'schema_version'"));
@@ -717,8 +719,37 @@ test_outbox_due_and_next(struct t *t)
     free_out_list(list, n);
     list = NULL;
     n = 0;
+    /* rows the caller holds are passed over and do not count against max */
+    {
+        struct gw_outbox_msg first;
+        const char *skip[1];
+
+        make_out(&first, 2, body, sizeof(body) - 1);
+        skip[0] = first.id;
+        EXPECT_OK(gw_store_due_outbox_skip(s, 500, NULL, skip, 1, 1, &list, &n, &err), &err);
+        EXPECT_INT_EQ(n, 1);
+        EXPECT_TRUE(t_contains(list[0].id, "000000000001"));
+        EXPECT_TRUE(list[0].body_len == sizeof(body) - 1 && memcmp(list[0].body, body, list[0].body_len) == 0);
+        free_out_list(list, n);
+        list = NULL;
+        n = 0;
+        EXPECT_OK(gw_store_due_outbox_skip(s, 500, NULL, skip, 1, 10, &list, &n, &err), &err);
+        EXPECT_INT_EQ(n, 2);
+        EXPECT_TRUE(t_contains(list[0].id, "000000000001"));
+        EXPECT_TRUE(t_contains(list[1].id, "000000000006"));
+        free_out_list(list, n);
+        list = NULL;
+        n = 0;
+    }
     EXPECT_OK(gw_store_next_due(s, NULL, &when, &err), &err);
     EXPECT_INT_EQ(when, 100);
+    /* only the rows due after a time: those due by then were read */
+    EXPECT_OK(gw_store_next_due_after(s, NULL, 100, &when, &err), &err);
+    EXPECT_INT_EQ(when, 200);
+    EXPECT_OK(gw_store_next_due_after(s, NULL, 500, &when, &err), &err);
+    EXPECT_INT_EQ(when, 1000);
+    EXPECT_OK(gw_store_next_due_after(s, NULL, 1000, &when, &err), &err);
+    EXPECT_INT_EQ(when, INT64_MAX);
     /* row 1 delivered: the next due is row 2's */
     make_out(&m, 1, body, sizeof(body) - 1);
     m.state = GW_OUT_DELIVERED;
@@ -1283,7 +1314,7 @@ test_migrate_v1_inbox(struct t *t)
     s = NULL;
     EXPECT_TRUE(sql_exec(d.path, inbox_v1));
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err); /* v1 -> current */
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 6);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 7);
     gw_store_close(s);
     s = NULL;
     /* the same again with rows in it, each with its version 1 entry: seq 1..3 given, 3 deleted, 1 acked */
@@ -1306,7 +1337,7 @@ test_migrate_v1_inbox(struct t *t)
     EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err); /* a version 1 store */
     EXPECT_INT_EQ(n, 3);
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 6);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 7);
     EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'audit_v2_from'"), 4);
     /* migration 4 built the tree of the three version 1 entries: 3 leaves and the node over the first two */
     EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM merkle"), 4);
@@ -2205,7 +2236,7 @@ test_merkle_migration(struct t *t)
     EXPECT_OK(gw_store_open_sqlite(d.path, &s, &err), &err);
     gw_store_close(s);
     s = NULL;
-    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 6);
+    EXPECT_INT_EQ(sql_int(d.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 7);
     EXPECT_INT_EQ(sql_int(d.path, "SELECT count(*) FROM merkle"), 2 * 7 - 3);
     EXPECT_OK(gw_audit_verify_sqlite(d.path, &n, &err), &err);
     EXPECT_INT_EQ(n, 7);
