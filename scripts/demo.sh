@@ -122,17 +122,19 @@ ok "Ludza's decision ($first) in the centre's log, proved against the centre's l
 mkdir "$WORK/proof"
 $GW audit proof --store "$WORK/visc.db" --message "$first" -o "$WORK/proof" >"$WORK/pr" 2>&1 ||
     die "audit proof: $(cat "$WORK/pr")"
+sed -n 's|^entry [0-9]*: ||p' "$WORK/pr" >"$WORK/proofs"
 np=0
-for p in "$WORK"/proof/entry-*.proof; do
-    [ -f "$p" ] || continue
+while read -r p; do
     # shellcheck disable=SC2086
     $GW audit verify-proof $T --checkpoint "$WORK/proof/checkpoint.xml" "$p" >"$WORK/vp" 2>&1 ||
         die "proof $p: $(cat "$WORK/vp")"
     sed "s|$WORK/||g; s/^/   /" "$WORK/vp"
     np=$((np + 1))
-done
+done <"$WORK/proofs"
 [ $np -gt 0 ] || die "no inclusion proof for $first: $(cat "$WORK/pr")"
-ok "(each against tree size $(sed -n 's/^tree_size //p' "$p"), root $(sed -n 's/^root //p' "$p"))"
+C=$WORK/proof/checkpoint.xml
+ok "(each against the tree size and root that checkpoint.xml signs: $(sed -n 's|.*<cp:TreeSize>\([0-9]*\)<.*|\1|p' "$C") entries," \
+    "root $(sed -n 's|.*<cp:RootHash[^>]*>\([0-9a-f]*\)<.*|\1|p' "$C"))"
 ok "what the centre's log says about it (audit search --message):"
 $GW audit search --store "$WORK/visc.db" --message "$first" >"$WORK/sr" 2>&1 || die "audit search: $(cat "$WORK/sr")"
 [ -s "$WORK/sr" ] || die "audit search found nothing for $first"
