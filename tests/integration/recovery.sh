@@ -174,10 +174,7 @@ check_stream s3 "$S/sigterm-sender"
 # --- the audit logs survived all of it ---------------------------------------------------------------
 it_stop_all
 for n in visc ludza; do
-    $GW audit verify --store "$WORK/$n.db" >"$WORK/av" 2>&1
-    rc=$?
-    if [ $rc -eq 0 ] && grep -q 'audit log OK' "$WORK/av"; then pass "$S/audit-verify/$n"; else
-        fail "$S/audit-verify/$n" "exit $rc: $(snip "$WORK/av")"; fi
+    it_audit_verify "$n" "$S/audit-verify/$n"
 done
 
 # --- a log damaged while the gateway was stopped: it starts, and says so (security review F14) -------
