@@ -85,7 +85,7 @@ $(1)/tsa-check: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/tsa/tsa-check.c)
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
 # one corpus-replay binary per fuzz target (tests/fuzz/fuzz_<t>.c with replay.c's main)
-$(1)/fuzz-%: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/replay.c) $(1)/obj/tests/fuzz/fuzz_%.o
+$(1)/fuzz-%: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRCS) tests/fuzz/replay.c tests/fuzz/common.c) $(1)/obj/tests/fuzz/fuzz_%.o
 	@echo "  LD $$@"
 	@$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS)
 
@@ -200,7 +200,7 @@ fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	  lib="$(LIB_SRCS)"; opts=; [ $$t != http ] || { lib="$(FUZZ_HTTP_LIB_SRCS)"; opts=$(FUZZ_HTTP_OPTS); }; \
 	  clang -std=c17 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) -pthread $(FUZZ_CFLAGS) -o build-fuzz/fuzz-$$t \
-	    $$lib tests/fuzz/fuzz_$$t.c $(PKG_LIBS) || exit 1; \
+	    $$lib tests/fuzz/common.c tests/fuzz/fuzz_$$t.c $(PKG_LIBS) || exit 1; \
 	  mkdir -p build-fuzz/corpus-$$t && cp tests/fuzz/corpus/$$t/* build-fuzz/corpus-$$t/; \
 	  TMPDIR=$(FUZZ_TMPDIR) build-fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build-fuzz/ $$opts \
 	    build-fuzz/corpus-$$t || exit 1; \

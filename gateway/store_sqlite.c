@@ -2102,6 +2102,25 @@ out:
     return rc;
 }
 
+/* Every row of q, a statement over AUDIT_COLS, to fn in order; q stays the caller's. */
+static enum gw_rc
+audit_each(struct conn *c, sqlite3_stmt *q, gw_audit_entry_fn fn, void *arg, struct gw_err *err)
+{
+    enum gw_rc rc;
+    int r;
+
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        struct gw_audit_entry e;
+
+        GW_TRY(audit_row(q, &e, err));
+        fn(arg, &e);
+    }
+    GW_CHECK(r == SQLITE_DONE, GW_EIO, GW_R_IO, "read audit: %s", sqlite3_errmsg(c->db));
+    rc = GW_OK;
+out:
+    return rc;
+}
+
 /* The tables whose rows an audit entry creates (schema version 3 on), for checking rows against the log. */
 struct row_table {
     const char *name; /* the table, and the prefix of row_ref */
@@ -2448,7 +2467,6 @@ gw_audit_list_sqlite(const char *path, uint64_t last, gw_audit_entry_fn fn, void
     struct conn c = {0};
     sqlite3_stmt *q = NULL;
     int64_t version = 0;
-    int r;
 
     GW_TRY(open_readonly(path, &c, &version, err));
     GW_CHECK(sqlite3_prepare_v2(c.db,
@@ -2462,13 +2480,7 @@ gw_audit_list_sqlite(const char *path, uint64_t last, gw_audit_entry_fn fn, void
              GW_EIO, GW_R_IO, "audit table: %s", sqlite3_errmsg(c.db));
     GW_CHECK(sqlite3_bind_int64(q, 1, last == 0 || last > INT64_MAX ? -1 : (int64_t)last) == SQLITE_OK, GW_EIO,
              GW_R_IO, "bind");
-    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-        struct gw_audit_entry e;
-
-        GW_TRY(audit_row(q, &e, err));
-        fn(arg, &e);
-    }
-    GW_CHECK(r == SQLITE_DONE, GW_EIO, GW_R_IO, "read audit: %s", sqlite3_errmsg(c.db));
+    GW_TRY(audit_each(&c, q, fn, arg, err));
     rc = GW_OK;
 out:
     sqlite3_finalize(q);
@@ -2586,7 +2598,6 @@ gw_audit_search_sqlite(const char *path, const struct gw_audit_filter *f, uint64
     sqlite3_stmt *q = NULL;
     int64_t version = 0;
     const char *vals[] = {f->message_id, f->event, f->outcome, f->type, f->sender, f->recipient, f->from, f->to};
-    int r;
 
     GW_TRY(open_readonly(path, &c, &version, err));
     GW_CHECK(version >= AUDIT_V2_SCHEMA, GW_ECONFIG, GW_R_CONFIG,
@@ -2611,13 +2622,7 @@ gw_audit_search_sqlite(const char *path, const struct gw_audit_filter *f, uint64
     }
     GW_CHECK(sqlite3_bind_int64(q, 9, max == 0 || max > INT64_MAX ? -1 : (int64_t)max) == SQLITE_OK, GW_EIO,
              GW_R_IO, "bind");
-    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-        struct gw_audit_entry e;
-
-        GW_TRY(audit_row(q, &e, err));
-        fn(arg, &e);
-    }
-    GW_CHECK(r == SQLITE_DONE, GW_EIO, GW_R_IO, "read audit: %s", sqlite3_errmsg(c.db));
+    GW_TRY(audit_each(&c, q, fn, arg, err));
     rc = GW_OK;
 out:
     sqlite3_finalize(q);

@@ -89,22 +89,6 @@ has_element_child(const xmlNode *n)
     return gw_xml_first_elem(n) != NULL;
 }
 
-/* Only these attributes (NULL-terminated list) may appear on n. */
-static bool
-only_attrs(const xmlNode *n, const char *const *names)
-{
-    for (const xmlAttr *a = n->properties; a != NULL; a = a->next) {
-        bool ok = false;
-        for (size_t i = 0; names[i] != NULL; i++) {
-            ok = ok || (a->ns == NULL && strcmp((const char *)a->name, names[i]) == 0);
-        }
-        if (!ok) {
-            return false;
-        }
-    }
-    return true;
-}
-
 static const char *const attrs_none[] = {NULL};
 static const char *const attrs_id[] = {"Id", NULL};
 static const char *const attrs_alg[] = {"Algorithm", NULL};
@@ -137,8 +121,9 @@ check_signed_info(xmlNode *si, struct sig_parts *p, struct gw_err *err)
     xmlNode *digest_value = NULL;
     const char *uri;
 
-    GW_CHECK(only_attrs(si, attrs_id), GW_EPOLICY, GW_R_SIG_STRUCTURE, "unexpected attribute on SignedInfo");
-    GW_CHECK(is_dsig(c14n, "CanonicalizationMethod") && only_attrs(c14n, attrs_alg), GW_EPOLICY,
+    GW_CHECK(gw_xml_only_attrs(si, attrs_id), GW_EPOLICY, GW_R_SIG_STRUCTURE,
+             "unexpected attribute on SignedInfo");
+    GW_CHECK(is_dsig(c14n, "CanonicalizationMethod") && gw_xml_only_attrs(c14n, attrs_alg), GW_EPOLICY,
              GW_R_SIG_STRUCTURE, "SignedInfo must start with CanonicalizationMethod");
     p->c14n_uri = gw_xml_attr(c14n, "Algorithm");
     GW_CHECK(gw_dsig_allowed(GW_ALG_C14N, p->c14n_uri) != NULL, GW_EPOLICY, GW_R_SIG_ALGORITHM,
@@ -146,8 +131,8 @@ check_signed_info(xmlNode *si, struct sig_parts *p, struct gw_err *err)
              p->c14n_uri != NULL ? p->c14n_uri : "(none)");
     GW_CHECK(c14n_children_ok(c14n, p->c14n_uri), GW_EPOLICY, GW_R_SIG_STRUCTURE,
              "unexpected content in CanonicalizationMethod");
-    GW_CHECK(is_dsig(method, "SignatureMethod") && only_attrs(method, attrs_alg), GW_EPOLICY, GW_R_SIG_STRUCTURE,
-             "CanonicalizationMethod must be followed by SignatureMethod");
+    GW_CHECK(is_dsig(method, "SignatureMethod") && gw_xml_only_attrs(method, attrs_alg), GW_EPOLICY,
+             GW_R_SIG_STRUCTURE, "CanonicalizationMethod must be followed by SignatureMethod");
     p->signature_uri = gw_xml_attr(method, "Algorithm");
     /* no HMAC (HMACOutputLength would be its only child), no SHA-1, no DSA */
     GW_CHECK(gw_dsig_allowed(GW_ALG_SIGNATURE, p->signature_uri) != NULL && !has_element_child(method), GW_EPOLICY,
@@ -166,19 +151,19 @@ check_signed_info(xmlNode *si, struct sig_parts *p, struct gw_err *err)
     GW_CHECK(uri != NULL && uri[0] == '\0', GW_EPOLICY, GW_R_SIG_REFERENCE,
              "Reference URI is %s%s%s; only URI=\"\" (the whole document) is allowed", uri != NULL ? "\"" : "",
              uri != NULL ? uri : "absent", uri != NULL ? "\"" : "");
-    GW_CHECK(only_attrs(ref, attrs_ref), GW_EPOLICY, GW_R_SIG_REFERENCE,
+    GW_CHECK(gw_xml_only_attrs(ref, attrs_ref), GW_EPOLICY, GW_R_SIG_REFERENCE,
              "Reference may carry only URI and Id (no Type)");
     transforms = gw_xml_first_elem(ref);
-    GW_CHECK(is_dsig(transforms, "Transforms") && only_attrs(transforms, attrs_none), GW_EPOLICY,
+    GW_CHECK(is_dsig(transforms, "Transforms") && gw_xml_only_attrs(transforms, attrs_none), GW_EPOLICY,
              GW_R_SIG_TRANSFORM, "Reference must list its transforms: enveloped-signature, then C14N");
     t1 = gw_xml_first_elem(transforms);
     t2 = t1 != NULL ? gw_xml_next_elem(t1) : NULL;
-    GW_CHECK(is_dsig(t1, "Transform") && only_attrs(t1, attrs_alg) && !has_element_child(t1) &&
+    GW_CHECK(is_dsig(t1, "Transform") && gw_xml_only_attrs(t1, attrs_alg) && !has_element_child(t1) &&
                  gw_xml_attr(t1, "Algorithm") != NULL &&
                  strcmp(gw_xml_attr(t1, "Algorithm"), GW_URI_ENVELOPED) == 0,
              GW_EPOLICY, GW_R_SIG_TRANSFORM, "first transform must be enveloped-signature (found %s)",
              t1 != NULL && gw_xml_attr(t1, "Algorithm") != NULL ? gw_xml_attr(t1, "Algorithm") : "none");
-    GW_CHECK(is_dsig(t2, "Transform") && only_attrs(t2, attrs_alg) &&
+    GW_CHECK(is_dsig(t2, "Transform") && gw_xml_only_attrs(t2, attrs_alg) &&
                  gw_dsig_allowed(GW_ALG_C14N, gw_xml_attr(t2, "Algorithm")) != NULL &&
                  c14n_children_ok(t2, gw_xml_attr(t2, "Algorithm")),
              GW_EPOLICY, GW_R_SIG_TRANSFORM, "second transform must be C14N 1.0 without comments (found %s)",
@@ -186,7 +171,7 @@ check_signed_info(xmlNode *si, struct sig_parts *p, struct gw_err *err)
     GW_CHECK(gw_xml_next_elem(t2) == NULL, GW_EPOLICY, GW_R_SIG_TRANSFORM,
              "more than two transforms (only enveloped-signature and C14N are allowed)");
     digest_method = gw_xml_next_elem(transforms);
-    GW_CHECK(is_dsig(digest_method, "DigestMethod") && only_attrs(digest_method, attrs_alg) &&
+    GW_CHECK(is_dsig(digest_method, "DigestMethod") && gw_xml_only_attrs(digest_method, attrs_alg) &&
                  !has_element_child(digest_method),
              GW_EPOLICY, GW_R_SIG_STRUCTURE, "Transforms must be followed by DigestMethod");
     p->digest_uri = gw_xml_attr(digest_method, "Algorithm");
@@ -237,14 +222,15 @@ check_key_info(xmlNode *ki, struct sig_parts *p, struct gw_err *err)
     xmlNode *x509 = gw_xml_first_elem(ki);
 
     /* DESIGN §3: the key comes only from an X.509 certificate; no KeyName, KeyValue, RetrievalMethod */
-    GW_CHECK(only_attrs(ki, attrs_id), GW_EPOLICY, GW_R_SIG_KEYINFO, "unexpected attribute on KeyInfo");
+    GW_CHECK(gw_xml_only_attrs(ki, attrs_id), GW_EPOLICY, GW_R_SIG_KEYINFO, "unexpected attribute on KeyInfo");
     GW_CHECK(x509 != NULL, GW_EPOLICY, GW_R_CERT_MISSING, "KeyInfo is empty");
     for (xmlNode *c = x509; c != NULL; c = gw_xml_next_elem(c)) {
         GW_CHECK(is_dsig(c, "X509Data") && (c == x509 || !is_dsig(x509, "X509Data")), GW_EPOLICY, GW_R_SIG_KEYINFO,
                  "KeyInfo may hold exactly one X509Data and nothing else (found %s%s)",
                  is_dsig(c, "X509Data") ? "a second " : "", (const char *)c->name);
     }
-    GW_CHECK(only_attrs(x509, attrs_none), GW_EPOLICY, GW_R_SIG_KEYINFO, "unexpected attribute on X509Data");
+    GW_CHECK(gw_xml_only_attrs(x509, attrs_none), GW_EPOLICY, GW_R_SIG_KEYINFO,
+             "unexpected attribute on X509Data");
     for (xmlNode *c = gw_xml_first_elem(x509); c != NULL; c = gw_xml_next_elem(c)) {
         if (is_dsig(c, "X509Certificate")) {
             GW_CHECK(p->n_certs < GW_MAX_CHAIN_CERTS, GW_ELIMIT, GW_R_LIMIT_NODES,
@@ -290,11 +276,12 @@ check_structure(xmlDoc *doc, struct sig_parts *p, struct gw_err *err)
     p->sig = sig;
     GW_CHECK(sig->parent == root && last == sig, GW_EPOLICY, GW_R_SIG_PLACEMENT,
              "ds:Signature must be the last child of the envelope root");
-    GW_CHECK(only_attrs(sig, attrs_id), GW_EPOLICY, GW_R_SIG_STRUCTURE, "unexpected attribute on Signature");
+    GW_CHECK(gw_xml_only_attrs(sig, attrs_id), GW_EPOLICY, GW_R_SIG_STRUCTURE,
+             "unexpected attribute on Signature");
     si = gw_xml_first_elem(sig);
     GW_CHECK(is_dsig(si, "SignedInfo"), GW_EPOLICY, GW_R_SIG_STRUCTURE, "Signature must start with SignedInfo");
     value = gw_xml_next_elem(si);
-    GW_CHECK(is_dsig(value, "SignatureValue") && !has_element_child(value) && only_attrs(value, attrs_id),
+    GW_CHECK(is_dsig(value, "SignatureValue") && !has_element_child(value) && gw_xml_only_attrs(value, attrs_id),
              GW_EPOLICY, GW_R_SIG_STRUCTURE, "SignedInfo must be followed by SignatureValue");
     ki = gw_xml_next_elem(value);
     GW_CHECK(ki != NULL && !gw_xades_is_object(ki), GW_EPOLICY, GW_R_CERT_MISSING,

@@ -46,22 +46,6 @@ is_dsig(const xmlNode *n, const char *local)
     return n != NULL && gw_xml_is(n, GW_NS_DSIG, local);
 }
 
-/* Only these attributes (no namespace; NULL-terminated list) may appear on n. */
-static bool
-only_attrs(const xmlNode *n, const char *const *names)
-{
-    for (const xmlAttr *a = n->properties; a != NULL; a = a->next) {
-        bool ok = false;
-        for (size_t i = 0; names[i] != NULL; i++) {
-            ok = ok || (a->ns == NULL && strcmp((const char *)a->name, names[i]) == 0);
-        }
-        if (!ok) {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* Element-only content: element children, comments, and white space between them; no other text. */
 static bool
 element_only(const xmlNode *n)
@@ -450,15 +434,16 @@ check_reference(xmlNode *ref, const char *sp_id, struct gw_err *err)
     xmlNode *dv = dm != NULL ? gw_xml_next_elem(dm) : NULL;
     const char *alg = t1 != NULL ? gw_xml_attr(t1, "Algorithm") : NULL;
 
-    GW_CHECK(only_attrs(ref, attrs_ref2), GW_EPOLICY, GW_R_XADES_REFERENCE,
+    GW_CHECK(gw_xml_only_attrs(ref, attrs_ref2), GW_EPOLICY, GW_R_XADES_REFERENCE,
              "SignedProperties Reference may carry only URI, Type and Id");
     /* DESIGN §3: by Id, to the SignedProperties inside this signature's QualifyingProperties */
     GW_CHECK(uri != NULL && uri[0] == '#' && strcmp(uri + 1, sp_id) == 0, GW_EPOLICY, GW_R_XADES_REFERENCE,
              "SignedProperties Reference URI is %.80s, not \"#%s\" (this signature's SignedProperties)",
              uri != NULL ? uri : "absent", sp_id);
-    GW_CHECK(is_dsig(transforms, "Transforms") && only_attrs(transforms, attrs_none) && element_only(transforms),
+    GW_CHECK(is_dsig(transforms, "Transforms") && gw_xml_only_attrs(transforms, attrs_none) &&
+                 element_only(transforms),
              GW_EPOLICY, GW_R_SIG_TRANSFORM, "SignedProperties Reference must list one C14N transform");
-    GW_CHECK(is_dsig(t1, "Transform") && only_attrs(t1, attrs_alg) && gw_xml_next_elem(t1) == NULL &&
+    GW_CHECK(is_dsig(t1, "Transform") && gw_xml_only_attrs(t1, attrs_alg) && gw_xml_next_elem(t1) == NULL &&
                  gw_dsig_allowed(GW_ALG_C14N, alg) != NULL &&
                  (gw_xml_first_elem(t1) == NULL ||
                   (strcmp(alg, GW_URI_EXC_C14N) == 0 &&
@@ -467,7 +452,7 @@ check_reference(xmlNode *ref, const char *sp_id, struct gw_err *err)
              GW_EPOLICY, GW_R_SIG_TRANSFORM,
              "SignedProperties Reference must have exactly one C14N 1.0 transform without comments (found %s)",
              alg != NULL ? alg : "none");
-    GW_CHECK(is_dsig(dm, "DigestMethod") && only_attrs(dm, attrs_alg) && text_only(dm), GW_EPOLICY,
+    GW_CHECK(is_dsig(dm, "DigestMethod") && gw_xml_only_attrs(dm, attrs_alg) && text_only(dm), GW_EPOLICY,
              GW_R_SIG_STRUCTURE, "SignedProperties Reference: Transforms must be followed by DigestMethod");
     GW_CHECK(gw_dsig_allowed(GW_ALG_DIGEST, gw_xml_attr(dm, "Algorithm")) != NULL, GW_EPOLICY, GW_R_SIG_ALGORITHM,
              "SignedProperties digest method %s is not allowed (SHA-256 or stronger only)",
@@ -493,23 +478,23 @@ check_unsigned(xmlNode *up, struct gw_xades_parts *p, struct gw_err *err)
     xmlNode *ets = is_dsig(c14n, "CanonicalizationMethod") ? gw_xml_next_elem(c14n) : c14n;
     const char *alg = is_dsig(c14n, "CanonicalizationMethod") ? gw_xml_attr(c14n, "Algorithm") : NULL;
 
-    GW_CHECK(gw_xml_next_elem(up) == NULL && only_attrs(up, attrs_none) && element_only(up) &&
+    GW_CHECK(gw_xml_next_elem(up) == NULL && gw_xml_only_attrs(up, attrs_none) && element_only(up) &&
                  is_xades(usp, "UnsignedSignatureProperties") && gw_xml_next_elem(usp) == NULL &&
-                 only_attrs(usp, attrs_none) && element_only(usp),
+                 gw_xml_only_attrs(usp, attrs_none) && element_only(usp),
              GW_EPOLICY, GW_R_XADES_STRUCTURE,
              "UnsignedProperties must hold one UnsignedSignatureProperties and nothing after it");
-    GW_CHECK(is_xades(sts, "SignatureTimeStamp") && gw_xml_next_elem(sts) == NULL && only_attrs(sts, attrs_sts) &&
-                 element_only(sts),
+    GW_CHECK(is_xades(sts, "SignatureTimeStamp") && gw_xml_next_elem(sts) == NULL &&
+                 gw_xml_only_attrs(sts, attrs_sts) && element_only(sts),
              GW_EPOLICY, GW_R_XADES_STRUCTURE,
              "UnsignedSignatureProperties may hold one SignatureTimeStamp and nothing else (no CounterSignature, "
              "no validation data)");
-    GW_CHECK(!is_dsig(c14n, "CanonicalizationMethod") ||
-                 (only_attrs(c14n, attrs_alg) && text_only(c14n) && gw_dsig_allowed(GW_ALG_C14N, alg) != NULL),
+    GW_CHECK(!is_dsig(c14n, "CanonicalizationMethod") || (gw_xml_only_attrs(c14n, attrs_alg) && text_only(c14n) &&
+                                                          gw_dsig_allowed(GW_ALG_C14N, alg) != NULL),
              GW_EPOLICY, GW_R_SIG_ALGORITHM,
              "SignatureTimeStamp canonicalization %s is not allowed (C14N 1.0 without comments only)",
              alg != NULL ? alg : "(none)");
     GW_CHECK(is_xades(ets, "EncapsulatedTimeStamp") && gw_xml_next_elem(ets) == NULL &&
-                 only_attrs(ets, attrs_none) && text_only(ets),
+                 gw_xml_only_attrs(ets, attrs_none) && text_only(ets),
              GW_EPOLICY, GW_R_XADES_STRUCTURE,
              "SignatureTimeStamp must hold one EncapsulatedTimeStamp (after an optional CanonicalizationMethod)");
     p->timestamp = ets;
@@ -537,10 +522,10 @@ check_properties(xmlNode *sig, xmlNode *object, struct gw_xades_parts *p, struct
     const char *sig_id = gw_xml_attr(sig, "Id");
     const char *target = NULL;
 
-    GW_CHECK(only_attrs(object, attrs_none) && element_only(object) && is_xades(qp, "QualifyingProperties") &&
-                 gw_xml_next_elem(qp) == NULL,
+    GW_CHECK(gw_xml_only_attrs(object, attrs_none) && element_only(object) &&
+                 is_xades(qp, "QualifyingProperties") && gw_xml_next_elem(qp) == NULL,
              GW_EPOLICY, GW_R_SIG_OBJECT, "ds:Object may hold one xades:QualifyingProperties and nothing else");
-    GW_CHECK(only_attrs(qp, attrs_target) && element_only(qp), GW_EPOLICY, GW_R_XADES_STRUCTURE,
+    GW_CHECK(gw_xml_only_attrs(qp, attrs_target) && element_only(qp), GW_EPOLICY, GW_R_XADES_STRUCTURE,
              "QualifyingProperties may carry only Target and elements");
     target = gw_xml_attr(qp, "Target");
     GW_CHECK(id_ok(sig_id), GW_EPOLICY, GW_R_XADES_REFERENCE,
@@ -557,29 +542,29 @@ check_properties(xmlNode *sig, xmlNode *object, struct gw_xades_parts *p, struct
     if (gw_xml_next_elem(sp) != NULL) {
         GW_TRY(check_unsigned(gw_xml_next_elem(sp), p, err));
     }
-    GW_CHECK(only_attrs(sp, attrs_id) && element_only(sp) && id_ok(gw_xml_attr(sp, "Id")), GW_EPOLICY,
+    GW_CHECK(gw_xml_only_attrs(sp, attrs_id) && element_only(sp) && id_ok(gw_xml_attr(sp, "Id")), GW_EPOLICY,
              GW_R_XADES_STRUCTURE,
              "SignedProperties needs an Id (letters, digits, '_', '-', '.') and no other attribute");
     GW_CHECK(is_xades(ssp, "SignedSignatureProperties") && gw_xml_next_elem(ssp) == NULL &&
-                 only_attrs(ssp, attrs_none) && element_only(ssp),
+                 gw_xml_only_attrs(ssp, attrs_none) && element_only(ssp),
              GW_EPOLICY, GW_R_XADES_STRUCTURE,
              "SignedProperties must hold exactly one SignedSignatureProperties (no SignedDataObjectProperties)");
-    GW_CHECK(is_xades(st, "SigningTime") && only_attrs(st, attrs_none) && text_only(st), GW_EPOLICY,
+    GW_CHECK(is_xades(st, "SigningTime") && gw_xml_only_attrs(st, attrs_none) && text_only(st), GW_EPOLICY,
              GW_R_XADES_STRUCTURE, "SignedSignatureProperties must start with SigningTime");
     GW_CHECK(is_xades(scv2, "SigningCertificateV2") && gw_xml_next_elem(scv2) == NULL &&
-                 only_attrs(scv2, attrs_none) && element_only(scv2),
+                 gw_xml_only_attrs(scv2, attrs_none) && element_only(scv2),
              GW_EPOLICY, GW_R_XADES_STRUCTURE,
              "SigningTime must be followed by SigningCertificateV2 and nothing else (no policy, no roles)");
-    GW_CHECK(is_xades(cert, "Cert") && gw_xml_next_elem(cert) == NULL && only_attrs(cert, attrs_none) &&
+    GW_CHECK(is_xades(cert, "Cert") && gw_xml_next_elem(cert) == NULL && gw_xml_only_attrs(cert, attrs_none) &&
                  element_only(cert),
              GW_EPOLICY, GW_R_XADES_STRUCTURE, "SigningCertificateV2 must hold exactly one Cert (the signer's)");
-    GW_CHECK(is_xades(cd, "CertDigest") && only_attrs(cd, attrs_none) && element_only(cd), GW_EPOLICY,
+    GW_CHECK(is_xades(cd, "CertDigest") && gw_xml_only_attrs(cd, attrs_none) && element_only(cd), GW_EPOLICY,
              GW_R_XADES_STRUCTURE, "Cert must start with CertDigest");
     GW_CHECK(is == NULL || (is_xades(is, "IssuerSerialV2") && gw_xml_next_elem(is) == NULL &&
-                            only_attrs(is, attrs_none) && text_only(is)),
+                            gw_xml_only_attrs(is, attrs_none) && text_only(is)),
              GW_EPOLICY, GW_R_XADES_STRUCTURE, "CertDigest may be followed by one IssuerSerialV2 only");
-    GW_CHECK(is_dsig(dm, "DigestMethod") && only_attrs(dm, attrs_alg) && text_only(dm) &&
-                 is_dsig(dv, "DigestValue") && only_attrs(dv, attrs_none) && text_only(dv) &&
+    GW_CHECK(is_dsig(dm, "DigestMethod") && gw_xml_only_attrs(dm, attrs_alg) && text_only(dm) &&
+                 is_dsig(dv, "DigestValue") && gw_xml_only_attrs(dv, attrs_none) && text_only(dv) &&
                  gw_xml_next_elem(dv) == NULL,
              GW_EPOLICY, GW_R_XADES_STRUCTURE, "CertDigest must hold ds:DigestMethod and ds:DigestValue");
     GW_CHECK(md_of(gw_xml_attr(dm, "Algorithm")) != NULL, GW_EPOLICY, GW_R_SIG_ALGORITHM,

@@ -641,6 +641,21 @@ gw_xml_is(const xmlNode *node, const char *ns, const char *local)
            strcmp((const char *)node->ns->href, ns) == 0 && strcmp((const char *)node->name, local) == 0;
 }
 
+bool
+gw_xml_only_attrs(const xmlNode *n, const char *const *names)
+{
+    for (const xmlAttr *a = n->properties; a != NULL; a = a->next) {
+        bool ok = false;
+        for (size_t i = 0; names[i] != NULL; i++) {
+            ok = ok || (a->ns == NULL && strcmp((const char *)a->name, names[i]) == 0);
+        }
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
 xmlNode *
 gw_xml_first_elem(const xmlNode *node)
 {

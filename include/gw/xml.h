@@ -48,6 +48,9 @@ GW_MUST_CHECK enum gw_rc gw_xml_serialize(xmlDoc *doc, unsigned char **out, size
 /* True if node is an element with this namespace URI and local name. */
 bool gw_xml_is(const xmlNode *node, const char *ns, const char *local);
 
+/* True if only attributes without namespace named in names (a NULL-terminated list) appear on node. */
+bool gw_xml_only_attrs(const xmlNode *node, const char *const *names);
+
 /* First element child / next element sibling, skipping text, comments and PIs; NULL if none. */
 xmlNode *gw_xml_first_elem(const xmlNode *node);
 xmlNode *gw_xml_next_elem(const xmlNode *node);

@@ -647,18 +647,16 @@ defects_load(const char *path)
 
 /* ---- what a child's stderr says ---- */
 
-/* The module of pc, if it is one of the libraries a defect can be listed for. */
+/* Is pc in a module whose file name contains one of the n names of libs? */
 static bool
-pc_in_listed_library(uintptr_t pc)
+pc_in_module(uintptr_t pc, const char *const *libs, size_t n)
 {
-    static const char *const libs[] = {"libxml2.so", "libxmlsec1.so", "libxmlsec1-openssl.so", "libcrypto.so",
-                                       "libssl.so"};
     Dl_info info;
 
     if (dladdr((void *)pc, &info) == 0 || info.dli_fname == NULL) {
         return false;
     }
-    for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++) {
+    for (size_t i = 0; i < n; i++) {
         if (strstr(info.dli_fname, libs[i]) != NULL) {
             return true;
         }
@@ -666,22 +664,23 @@ pc_in_listed_library(uintptr_t pc)
     return false;
 }
 
+/* The module of pc, if it is one of the libraries a defect can be listed for. */
+static bool
+pc_in_listed_library(uintptr_t pc)
+{
+    static const char *const libs[] = {"libxml2.so", "libxmlsec1.so", "libxmlsec1-openssl.so", "libcrypto.so",
+                                       "libssl.so"};
+
+    return pc_in_module(pc, libs, sizeof(libs) / sizeof(libs[0]));
+}
+
 /* The runtime's own modules: a crash reported inside one of them happened in whoever called it. */
 static bool
 pc_in_runtime(uintptr_t pc)
 {
     static const char *const libs[] = {"libasan.so", "libubsan.so", "libc.so", "ld-linux"};
-    Dl_info info;
 
-    if (dladdr((void *)pc, &info) == 0 || info.dli_fname == NULL) {
-        return false;
-    }
-    for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++) {
-        if (strstr(info.dli_fname, libs[i]) != NULL) {
-            return true;
-        }
-    }
-    return false;
+    return pc_in_module(pc, libs, sizeof(libs) / sizeof(libs[0]));
 }
 
 /* The allocator layers in our binary (this file's lib_* hooks, gateway/mem.c): a library that frees a bad

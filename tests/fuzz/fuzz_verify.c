@@ -14,7 +14,7 @@
 #include "gw/verify.h"
 #include "gw/xml.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 static struct gw_schemas *schemas;
 static struct gw_pki *pki;
@@ -22,17 +22,8 @@ static struct gw_pki *pki;
 static void
 setup_once(void)
 {
-    struct gw_err err;
-    const char *crls[] = {"tests/pki/crl.pem"};
-
-    if (schemas != NULL) {
-        return;
-    }
-    gw_err_clear(&err);
-    if (gw_xml_init("schemas", &err) != GW_OK || gw_dsig_init(&err) != GW_OK ||
-        gw_schemas_load("schemas", &schemas, &err) != GW_OK ||
-        gw_pki_load("tests/pki/trust.pem", crls, 1, &pki, &err) != GW_OK) {
-        abort(); /* run from the repository root */
+    if (schemas == NULL) {
+        fuzz_setup_verify(&schemas, &pki);
     }
 }
 

@@ -77,16 +77,10 @@ qd=$(metric ludza gateway_queue_depth)
 if [ "$qd" = 0 ]; then pass "$S/queue-empty"; else fail "$S/queue-empty" "gateway_queue_depth $qd"; fi
 
 # audit: verify beside the live gateways, then offline after the stop; one event per message each side
-$GW audit verify --store "$WORK/ludza.db" >"$WORK/av" 2>&1
-rc=$?
-if [ $rc -eq 0 ] && grep -q 'audit log OK' "$WORK/av"; then pass "$S/audit-verify-live/ludza"; else
-    fail "$S/audit-verify-live/ludza" "exit $rc: $(snip "$WORK/av")"; fi
+it_audit_verify ludza "$S/audit-verify-live/ludza"
 it_stop_all
 for n in visc ludza; do
-    $GW audit verify --store "$WORK/$n.db" >"$WORK/av" 2>&1
-    rc=$?
-    if [ $rc -eq 0 ] && grep -q 'audit log OK' "$WORK/av"; then pass "$S/audit-verify/$n"; else
-        fail "$S/audit-verify/$n" "exit $rc: $(snip "$WORK/av")"; fi
+    it_audit_verify "$n" "$S/audit-verify/$n"
 done
 $GW audit show --store "$WORK/ludza.db" >"$WORK/ludza.audit" 2>&1
 $GW audit show --store "$WORK/visc.db" >"$WORK/visc.audit" 2>&1

@@ -206,10 +206,7 @@ fi
 # 9. The audit logs, offline, after a clean stop: intact, and each store recorded its side.
 it_stop_all
 for n in visc ludza talsi; do
-    $GW audit verify --store "$WORK/$n.db" >"$WORK/av" 2>&1
-    rc=$?
-    if [ $rc -eq 0 ] && grep -q 'audit log OK' "$WORK/av"; then pass "$S/audit-verify/$n"; else
-        fail "$S/audit-verify/$n" "exit $rc: $(snip "$WORK/av")"; fi
+    it_audit_verify "$n" "$S/audit-verify/$n"
 done
 $GW audit show --store "$WORK/visc.db" >"$WORK/visc.audit" 2>&1
 missing=""

@@ -154,10 +154,7 @@ if [ "$redelivered" -le $((kills * 4)) ]; then pass "$S/kill9-receiver/posted-ag
 
 it_stop_all
 for n in visc ludza; do
-    $GW audit verify --store "$WORK/$n.db" >"$WORK/av" 2>&1
-    rc=$?
-    if [ $rc -eq 0 ] && grep -q 'audit log OK' "$WORK/av"; then pass "$S/audit-verify/$n"; else
-        fail "$S/audit-verify/$n" "exit $rc: $(snip "$WORK/av")"; fi
+    it_audit_verify "$n" "$S/audit-verify/$n"
 done
 
 it_finish "$S"

@@ -30,31 +30,7 @@ stream() {
         f=$WORK/$tag.$i.xml
         id=$(fresh_copy "$EXAMPLES/decision-ludza.xml" "$f")
         echo "$id" >>"$WORK/$tag.attempted"
-        tries=0
-        while :; do
-            tries=$((tries + 1))
-            code=$(it_submit "$WORK/$tag.resp" ludza "$f")
-            case $code in
-            202) echo "$id" >>"$WORK/$tag.accepted"; break ;;
-            409)
-                if [ "$tries" -gt 1 ] && grep -q '^409 DUPLICATE' "$WORK/$tag.resp"; then
-                    echo "$id" >>"$WORK/$tag.accepted"
-                    echo "$id" >>"$WORK/$tag.retried"
-                else
-                    echo "$id HTTP $code: $(snip "$WORK/$tag.resp" 120)" >>"$WORK/$tag.errors"
-                fi
-                break
-                ;;
-            000 | 503)
-                if [ "$tries" -gt 400 ]; then
-                    echo "$id no answer after $tries tries" >>"$WORK/$tag.errors"
-                    break
-                fi
-                sleep 0.1
-                ;;
-            *) echo "$id HTTP $code: $(snip "$WORK/$tag.resp" 120)" >>"$WORK/$tag.errors"; break ;;
-            esac
-        done
+        it_submit_retry "$tag" "$f" "$id" 400
     done
     : >"$WORK/$tag.finished"
 }
@@ -174,10 +150,7 @@ check_stream s3 "$S/sigterm-sender"
 # --- the audit logs survived all of it ---------------------------------------------------------------
 it_stop_all
 for n in visc ludza; do
-    $GW audit verify --store "$WORK/$n.db" >"$WORK/av" 2>&1
-    rc=$?
-    if [ $rc -eq 0 ] && grep -q 'audit log OK' "$WORK/av"; then pass "$S/audit-verify/$n"; else
-        fail "$S/audit-verify/$n" "exit $rc: $(snip "$WORK/av")"; fi
+    it_audit_verify "$n" "$S/audit-verify/$n"
 done
 
 # --- a log damaged while the gateway was stopped: it starts, and says so (security review F14) -------

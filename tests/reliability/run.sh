@@ -73,31 +73,7 @@ load() {
         _l_f=$WORK/$_l_tag.msg.xml
         _l_id=$(fresh_copy "$EXAMPLES/decision-ludza.xml" "$_l_f")
         echo "$_l_id" >>"$WORK/$_l_tag.attempted"
-        _l_tries=0
-        while :; do
-            _l_tries=$((_l_tries + 1))
-            _l_code=$(it_submit "$WORK/$_l_tag.resp" ludza "$_l_f")
-            case $_l_code in
-            202) echo "$_l_id" >>"$WORK/$_l_tag.accepted"; break ;;
-            409)
-                if [ "$_l_tries" -gt 1 ] && grep -q '^409 DUPLICATE' "$WORK/$_l_tag.resp"; then
-                    echo "$_l_id" >>"$WORK/$_l_tag.accepted"
-                    echo "$_l_id" >>"$WORK/$_l_tag.retried"
-                else
-                    echo "$_l_id HTTP 409: $(snip "$WORK/$_l_tag.resp" 120)" >>"$WORK/$_l_tag.errors"
-                fi
-                break
-                ;;
-            000 | 503)
-                if [ "$_l_tries" -gt 600 ]; then
-                    echo "$_l_id no answer after $_l_tries tries" >>"$WORK/$_l_tag.errors"
-                    break
-                fi
-                sleep 0.1
-                ;;
-            *) echo "$_l_id HTTP $_l_code: $(snip "$WORK/$_l_tag.resp" 120)" >>"$WORK/$_l_tag.errors"; break ;;
-            esac
-        done
+        it_submit_retry "$_l_tag" "$_l_f" "$_l_id" 600
         [ "$_l_pace" = 0 ] || sleep "$_l_pace"
     done
     : >"$WORK/$_l_tag.finished"

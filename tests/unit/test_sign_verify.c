@@ -21,6 +21,7 @@
 #include "gw/sign.h"
 #include "gw/verify.h"
 #include "t.h"
+#include "t_sign.h"
 
 #define PKI_DIR "tests/pki/"
 #define NS_ENV "urn:lv:skola-kopiena:envelope:v1"
@@ -48,14 +49,6 @@ load_signer(const char *key, const char *cert, struct gw_signer **out, struct gw
     snprintf(cert_path, sizeof(cert_path), PKI_DIR "%s", cert);
     /* a checkout has the example keys as 0644, so the mode check is off here (tested below) */
     return gw_signer_load(key_path, cert_path, PKI_DIR "chain.pem", false, out, err);
-}
-
-static enum gw_rc
-load_pki(struct gw_pki **out, struct gw_err *err)
-{
-    static const char *const crls[] = {PKI_DIR "crl.pem"};
-
-    return gw_pki_load(PKI_DIR "trust.pem", crls, 1, out, err);
 }
 
 /* Parse a file, sign it, serialise the result. OUT: *out (free()), *len. */
@@ -110,7 +103,7 @@ test_round_trip(struct t *t)
     unsigned letters = 0;
 
     EXPECT_OK(load_signer(c->key, c->cert, &signer, &err), &err);
-    EXPECT_OK(load_pki(&pki, &err), &err);
+    EXPECT_OK(t_load_pki(&pki, &err), &err);
     EXPECT_OK(t_load_doc(c->example, &doc, &err), &err);
     EXPECT_OK(gw_schemas_validate(t->schemas, doc, c->example, NULL, NULL, &err), &err);
     EXPECT_OK(gw_envelope_read(doc, c->example, &before, &err), &err);
@@ -408,56 +401,9 @@ out:
     gw_signer_free(ludza);
 }
 
-/* Sign decision-ludza.xml with Ludza's RSA key and parse the result. OUT: *out (xmlFreeDoc). */
-static enum gw_rc
-signed_decision(xmlDoc **out, struct gw_err *err)
-{
-    enum gw_rc rc;
-    struct gw_signer *ludza = NULL;
-    unsigned char *bytes = NULL;
-    size_t len = 0;
-
-    rc = load_signer("ludza.key.pem", "ludza.pem", &ludza, err);
-    if (rc == GW_OK) {
-        rc = sign_file(ludza, DECISION_LUDZA, &bytes, &len, err);
-    }
-    if (rc == GW_OK) {
-        rc = parse_bytes(bytes, len, out, err);
-    }
-    free(bytes);
-    gw_signer_free(ludza);
-    return rc;
-}
-
-/* Verify and expect reason, with *out untouched. */
-static void
-expect_verify_fail(struct t *t, struct gw_pki *pki, xmlDoc *doc, enum gw_reason reason, const char *file, int line)
-{
-    struct gw_err err;
-    struct gw_verified v;
-    struct gw_verified copy;
-    enum gw_rc rc;
-
-    memset(&v, 0x3c, sizeof(v));
-    memcpy(&copy, &v, sizeof(v));
-    gw_err_clear(&err);
-    rc = gw_verify_message(pki, t->schemas, doc, "signed.xml", &v, &err);
-    if (rc == GW_OK) {
-        t_fail(t, file, line, "verified; expected %s", gw_reason_code(reason));
-        gw_verified_cleanup(&v);
-    } else if (err.reason != reason || err.rc != rc) {
-        t_fail(t, file, line, "got %s, expected %s (%s: %s)", gw_reason_code(err.reason), gw_reason_code(reason),
-               err.where, err.msg);
-    } else if (memcmp(&v, &copy, sizeof(v)) != 0) {
-        t_fail(t, file, line, "*out was changed on failure");
-    } else if (strncmp(err.where, "signed.xml", 10) != 0) {
-        t_fail(t, file, line, "err.where '%s' does not name the document", err.where);
-    }
-}
-
 #define VERIFY_FAILS(pki, doc, reason)                                                                            \
     do {                                                                                                          \
-        expect_verify_fail(t, (pki), (doc), (reason), __FILE__, __LINE__);                                        \
+        t_expect_verify_fail(t, (pki), (doc), (reason), __FILE__, __LINE__);                                      \
         if (t->failed) {                                                                                          \
             goto out;                                                                                             \
         }                                                                                                         \
@@ -472,8 +418,8 @@ test_tampered_text(struct t *t)
     xmlDoc *doc = NULL;
     xmlNode *n;
 
-    EXPECT_OK(load_pki(&pki, &err), &err);
-    EXPECT_OK(signed_decision(&doc, &err), &err);
+    EXPECT_OK(t_load_pki(&pki, &err), &err);
+    EXPECT_OK(t_signed_decision(&doc, &err), &err);
     n = t_find(xmlDocGetRootElement(doc), "urn:lv:skola-kopiena:decision:v1", "Place");
     EXPECT_TRUE(n != NULL);
     xmlNodeSetContent(n, (const xmlChar *)"Rēzeknē");
@@ -481,7 +427,7 @@ test_tampered_text(struct t *t)
     xmlFreeDoc(doc);
     doc = NULL;
     /* the header is signed too */
-    EXPECT_OK(signed_decision(&doc, &err), &err);
+    EXPECT_OK(t_signed_decision(&doc, &err), &err);
     n = t_find(xmlDocGetRootElement(doc), NS_ENV, "Subject");
     EXPECT_TRUE(n != NULL);
     xmlNodeSetContent(n, (const xmlChar *)"Lēmums Nr. 404");
@@ -502,8 +448,8 @@ test_tampered_signature_value(struct t *t)
     char *value = NULL;
     size_t i;
 
-    EXPECT_OK(load_pki(&pki, &err), &err);
-    EXPECT_OK(signed_decision(&doc, &err), &err);
+    EXPECT_OK(t_load_pki(&pki, &err), &err);
+    EXPECT_OK(t_signed_decision(&doc, &err), &err);
     n = t_find(xmlDocGetRootElement(doc), GW_NS_DSIG, "SignatureValue");
     EXPECT_TRUE(n != NULL);
     value = gw_xml_text(n);
@@ -526,7 +472,7 @@ test_not_signed(struct t *t)
     struct gw_pki *pki = NULL;
     xmlDoc *doc = NULL;
 
-    EXPECT_OK(load_pki(&pki, &err), &err);
+    EXPECT_OK(t_load_pki(&pki, &err), &err);
     EXPECT_OK(t_load_doc(DECISION_LUDZA, &doc, &err), &err);
     VERIFY_FAILS(pki, doc, GW_R_NOT_SIGNED);
     xmlFreeDoc(doc);
@@ -551,8 +497,8 @@ test_comment_split_after_signing(struct t *t)
     xmlNode *comment;
     char *text = NULL;
 
-    EXPECT_OK(load_pki(&pki, &err), &err);
-    EXPECT_OK(signed_decision(&doc, &err), &err);
+    EXPECT_OK(t_load_pki(&pki, &err), &err);
+    EXPECT_OK(t_signed_decision(&doc, &err), &err);
     subject = t_find(xmlDocGetRootElement(doc), NS_ENV, "Subject");
     EXPECT_TRUE(subject != NULL && subject->children != NULL && subject->children->type == XML_TEXT_NODE);
     first = subject->children;
@@ -584,7 +530,7 @@ test_untrusted_root(struct t *t)
     xmlDoc *doc = NULL;
 
     EXPECT_OK(gw_pki_load(PKI_DIR "rogue-ca.pem", NULL, 0, &rogue_only, &err), &err);
-    EXPECT_OK(signed_decision(&doc, &err), &err);
+    EXPECT_OK(t_signed_decision(&doc, &err), &err);
     VERIFY_FAILS(rogue_only, doc, GW_R_CERT_UNTRUSTED);
 out:
     xmlFreeDoc(doc);
@@ -602,7 +548,7 @@ test_revoked_signer(struct t *t)
     size_t len = 0;
     xmlDoc *doc = NULL;
 
-    EXPECT_OK(load_pki(&pki, &err), &err);
+    EXPECT_OK(t_load_pki(&pki, &err), &err);
     EXPECT_OK(load_signer("revoked.key.pem", "revoked.pem", &revoked, &err), &err);
     EXPECT_OK(sign_file(revoked, DECISION_LUDZA, &bytes, &len, &err), &err);
     EXPECT_OK(parse_bytes(bytes, len, &doc, &err), &err);
@@ -629,7 +575,7 @@ test_sender_binding(struct t *t)
     xmlNode *x509;
     xmlSecDSigCtxPtr ctx = NULL;
 
-    EXPECT_OK(load_pki(&pki, &err), &err);
+    EXPECT_OK(t_load_pki(&pki, &err), &err);
     EXPECT_OK(t_load_doc(DECISION_LUDZA, &doc, &err), &err);
     sig = xmlSecTmplSignatureCreateNsPref(doc, xmlSecTransformExclC14NId, xmlSecTransformEcdsaSha256Id, NULL,
                                           (const xmlChar *)"ds");
@@ -885,8 +831,8 @@ test_structure(struct t *t)
     struct gw_pki *pki = NULL;
     xmlDoc *doc = NULL;
 
-    EXPECT_OK(load_pki(&pki, &err), &err);
-    EXPECT_OK(signed_decision(&doc, &err), &err);
+    EXPECT_OK(t_load_pki(&pki, &err), &err);
+    EXPECT_OK(t_signed_decision(&doc, &err), &err);
     EXPECT_TRUE(m->apply(doc));
     VERIFY_FAILS(pki, doc, m->reason);
 out:

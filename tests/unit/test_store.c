@@ -1442,6 +1442,20 @@ out:
 
 /* ---- audit chain ---- */
 
+/* The bytes the chain hash of a version 2 entry covers (docs/audit.md 2.2): entry 12, the first of the log,
+ * "submitted" of message ...0001 by PEER, ok, the digest of "<x/>" and its outbox row. */
+static const char audit_encoded_v2[] = "11:gw-audit-v2,"
+                                       "64:" GW_AUDIT_GENESIS ","
+                                       "2:12,"
+                                       "24:2025-03-01T10:20:30.123Z,"
+                                       "9:submitted,"
+                                       "36:00000000-0000-4000-8000-000000000001,"
+                                       "11:" PEER ","
+                                       "2:ok,"
+                                       "0:,"
+                                       "64:2a31f44da4bd7decbbd3ddfd1a37ae04d02ec665e2c2688816ccc65631586ed1,"
+                                       "43:outbox:00000000-0000-4000-8000-000000000001,";
+
 /* The hash is SHA-256 over netstrings of the tag, prev_hash, seq and the fields (docs/audit.md): rebuilt
  * here independently of audit.c. */
 static void
@@ -1459,17 +1473,6 @@ test_audit_hash_encoding(struct t *t)
                                   "11:" PEER ","
                                   "2:ok,"
                                   "0:,";
-    static const char encoded_v2[] = "11:gw-audit-v2,"
-                                     "64:" GW_AUDIT_GENESIS ","
-                                     "2:12,"
-                                     "24:2025-03-01T10:20:30.123Z,"
-                                     "9:submitted,"
-                                     "36:00000000-0000-4000-8000-000000000001,"
-                                     "11:" PEER ","
-                                     "2:ok,"
-                                     "0:,"
-                                     "64:2a31f44da4bd7decbbd3ddfd1a37ae04d02ec665e2c2688816ccc65631586ed1,"
-                                     "43:outbox:00000000-0000-4000-8000-000000000001,";
     struct gw_audit_entry e = {
         .seq = 12,
         .time = "2025-03-01T10:20:30.123Z",
@@ -1515,7 +1518,7 @@ test_audit_hash_encoding(struct t *t)
     gw_ids_hash_sha256((const unsigned char *)"<x/>", 4, want);
     EXPECT_STR_EQ(e.sha256, want);
     EXPECT_OK(gw_audit_hash(&e, got, &err), &err);
-    gw_ids_hash_sha256((const unsigned char *)encoded_v2, sizeof(encoded_v2) - 1, want);
+    gw_ids_hash_sha256((const unsigned char *)audit_encoded_v2, sizeof(audit_encoded_v2) - 1, want);
     EXPECT_STR_EQ(got, want);
     e.hash = got;
     EXPECT_OK(gw_audit_check_entry(&e, 12, GW_AUDIT_GENESIS, &err), &err);
@@ -2112,17 +2115,6 @@ test_audit_leaf_encoding(struct t *t)
     struct gw_err err;
     unsigned char got[GW_MERKLE_HASH_LEN];
     unsigned char want[GW_MERKLE_HASH_LEN];
-    static const char encoded_v2[] = "11:gw-audit-v2,"
-                                     "64:" GW_AUDIT_GENESIS ","
-                                     "2:12,"
-                                     "24:2025-03-01T10:20:30.123Z,"
-                                     "9:submitted,"
-                                     "36:00000000-0000-4000-8000-000000000001,"
-                                     "11:" PEER ","
-                                     "2:ok,"
-                                     "0:,"
-                                     "64:2a31f44da4bd7decbbd3ddfd1a37ae04d02ec665e2c2688816ccc65631586ed1,"
-                                     "43:outbox:00000000-0000-4000-8000-000000000001,";
     struct gw_audit_entry e = {
         .seq = 12,
         .time = "2025-03-01T10:20:30.123Z",
@@ -2140,7 +2132,7 @@ test_audit_leaf_encoding(struct t *t)
 
     gw_err_clear(&err);
     EXPECT_OK(gw_audit_leaf_hash(&e, got, &err), &err);
-    EXPECT_OK(gw_merkle_leaf_hash(encoded_v2, sizeof(encoded_v2) - 1, want, &err), &err);
+    EXPECT_OK(gw_merkle_leaf_hash(audit_encoded_v2, sizeof(audit_encoded_v2) - 1, want, &err), &err);
     EXPECT_TRUE(memcmp(got, want, sizeof(want)) == 0);
     e.version = 3;
     EXPECT_FAIL(gw_audit_leaf_hash(&e, got, &err), &err, GW_R_INTERNAL);

@@ -22,48 +22,10 @@
 #include "gw/verify.h"
 #include "gw/xades.h"
 #include "t.h"
+#include "t_sign.h"
 
 #define PKI_DIR "tests/pki/"
 #define DECISION_LUDZA "examples/decision-ludza.xml"
-
-static enum gw_rc
-load_pki(struct gw_pki **out, struct gw_err *err)
-{
-    static const char *const crls[] = {PKI_DIR "crl.pem"};
-
-    return gw_pki_load(PKI_DIR "trust.pem", crls, 1, out, err);
-}
-
-/* The Ludza decision signed by Ludza (RSA), serialised and parsed again. OUT: *out (xmlFreeDoc). */
-static enum gw_rc
-signed_decision(xmlDoc **out, struct gw_err *err)
-{
-    enum gw_rc rc;
-    struct gw_signer *ludza = NULL;
-    xmlDoc *doc = NULL;
-    unsigned char *bytes = NULL;
-    size_t len = 0;
-    struct gw_xml_limits lim;
-
-    gw_xml_limits_default(&lim);
-    rc = gw_signer_load(PKI_DIR "ludza.key.pem", PKI_DIR "ludza.pem", PKI_DIR "chain.pem", false, &ludza, err);
-    if (rc == GW_OK) {
-        rc = t_load_doc(DECISION_LUDZA, &doc, err);
-    }
-    if (rc == GW_OK) {
-        rc = gw_signer_sign(ludza, doc, "decision.xml", err);
-    }
-    if (rc == GW_OK) {
-        rc = gw_xml_serialize(doc, &bytes, &len, err);
-    }
-    if (rc == GW_OK) {
-        rc = gw_xml_parse(bytes, len, "signed.xml", &lim, out, err);
-    }
-    free(bytes);
-    xmlFreeDoc(doc);
-    gw_signer_free(ludza);
-    return rc;
-}
 
 /* Compute the digests and the signature value of the signature in doc again, with Ludza's key: the
  * document is then validly signed as it stands. */
@@ -155,34 +117,19 @@ add_xades_child(xmlNode *parent, const char *local)
     return parent != NULL && qp != NULL && xmlNewChild(parent, qp->ns, (const xmlChar *)local, NULL) != NULL;
 }
 
-/* Verify and expect reason, with *out untouched. */
+/* Verify with the test trust anchors and expect reason (t_expect_verify_fail). */
 static void
 expect_verify_fail(struct t *t, xmlDoc *doc, enum gw_reason reason, const char *file, int line)
 {
     struct gw_err err;
     struct gw_pki *pki = NULL;
-    struct gw_verified v;
-    struct gw_verified copy;
-    enum gw_rc rc;
 
-    memset(&v, 0x3c, sizeof(v));
-    memcpy(&copy, &v, sizeof(v));
     gw_err_clear(&err);
-    if (load_pki(&pki, &err) != GW_OK) {
+    if (t_load_pki(&pki, &err) != GW_OK) {
         t_fail(t, file, line, "trust anchors: %s", err.msg);
         return;
     }
-    gw_err_clear(&err);
-    rc = gw_verify_message(pki, t->schemas, doc, "signed.xml", &v, &err);
-    if (rc == GW_OK) {
-        t_fail(t, file, line, "verified; expected %s", gw_reason_code(reason));
-        gw_verified_cleanup(&v);
-    } else if (err.reason != reason || err.rc != rc) {
-        t_fail(t, file, line, "got %s, expected %s (%s: %s)", gw_reason_code(err.reason), gw_reason_code(reason),
-               err.where, err.msg);
-    } else if (memcmp(&v, &copy, sizeof(v)) != 0) {
-        t_fail(t, file, line, "*out was changed on failure");
-    }
+    t_expect_verify_fail(t, pki, doc, reason, file, line);
     gw_pki_free(pki);
 }
 
@@ -206,9 +153,9 @@ test_round_trip(struct t *t)
     int64_t after;
     xmlNode *ref;
 
-    EXPECT_OK(signed_decision(&doc, &err), &err);
+    EXPECT_OK(t_signed_decision(&doc, &err), &err);
     after = (int64_t)time(NULL);
-    EXPECT_OK(load_pki(&pki, &err), &err);
+    EXPECT_OK(t_load_pki(&pki, &err), &err);
     EXPECT_OK(gw_verify_message(pki, t->schemas, doc, "signed.xml", &v, &err), &err);
     EXPECT_TRUE(v.xades.present);
     EXPECT_TRUE(strcmp(v.xades.level, "B-B") == 0);
@@ -233,12 +180,12 @@ test_plain_signature(struct t *t)
     struct gw_verified v = {0};
     xmlNode *sig;
 
-    EXPECT_OK(signed_decision(&doc, &err), &err);
+    EXPECT_OK(t_signed_decision(&doc, &err), &err);
     sig = find(doc, GW_NS_DSIG, "Signature");
     EXPECT_TRUE(drop(signed_props_ref(doc)) && drop(find(doc, GW_NS_DSIG, "Object")));
     EXPECT_TRUE(sig != NULL && xmlUnsetProp(sig, (const xmlChar *)"Id") == 0);
     EXPECT_TRUE(resign(doc));
-    EXPECT_OK(load_pki(&pki, &err), &err);
+    EXPECT_OK(t_load_pki(&pki, &err), &err);
     EXPECT_OK(gw_verify_message(pki, t->schemas, doc, "signed.xml", &v, &err), &err);
     EXPECT_TRUE(!v.xades.present && strcmp(v.xades.level, "none") == 0);
 out:
@@ -256,10 +203,10 @@ test_no_issuer_serial(struct t *t)
     xmlDoc *doc = NULL;
     struct gw_verified v = {0};
 
-    EXPECT_OK(signed_decision(&doc, &err), &err);
+    EXPECT_OK(t_signed_decision(&doc, &err), &err);
     EXPECT_TRUE(drop(find(doc, GW_NS_XADES, "IssuerSerialV2")));
     EXPECT_TRUE(resign(doc));
-    EXPECT_OK(load_pki(&pki, &err), &err);
+    EXPECT_OK(t_load_pki(&pki, &err), &err);
     EXPECT_OK(gw_verify_message(pki, t->schemas, doc, "signed.xml", &v, &err), &err);
     EXPECT_TRUE(v.xades.present);
 out:
@@ -275,7 +222,7 @@ test_tampered_signing_time(struct t *t)
     struct gw_err err;
     xmlDoc *doc = NULL;
 
-    EXPECT_OK(signed_decision(&doc, &err), &err);
+    EXPECT_OK(t_signed_decision(&doc, &err), &err);
     EXPECT_TRUE(set_text(find(doc, GW_NS_XADES, "SigningTime"), "2020-01-01T00:00:00Z"));
     VERIFY_FAILS(doc, GW_R_DIGEST_MISMATCH);
 out:
@@ -319,7 +266,7 @@ test_mutation(struct t *t)
     struct gw_err err;
     xmlDoc *doc = NULL;
 
-    EXPECT_OK(signed_decision(&doc, &err), &err);
+    EXPECT_OK(t_signed_decision(&doc, &err), &err);
     EXPECT_TRUE(m->apply(doc));
     if (m->resign) {
         EXPECT_TRUE(resign(doc));
@@ -710,7 +657,7 @@ verify_opts(struct t *t, xmlDoc *doc, bool at, struct gw_verified *v, struct gw_
 {
     struct gw_pki *pki = NULL;
     struct gw_verify_opts opts = {0};
-    enum gw_rc rc = load_pki(&pki, err);
+    enum gw_rc rc = t_load_pki(&pki, err);
 
     if (rc == GW_OK) {
         rc = gw_tsp_load_anchors(PKI_DIR "trust.pem", &opts.tsa_store, err);
@@ -734,9 +681,9 @@ test_timestamp_checked_only_with_anchors(struct t *t)
     xmlDoc *doc = NULL;
     struct gw_verified v = {0};
 
-    EXPECT_OK(signed_decision(&doc, &err), &err);
+    EXPECT_OK(t_signed_decision(&doc, &err), &err);
     EXPECT_TRUE(add_timestamp(doc, GW_URI_EXC_C14N, "MAA=") != NULL);
-    EXPECT_OK(load_pki(&pki, &err), &err);
+    EXPECT_OK(t_load_pki(&pki, &err), &err);
     EXPECT_OK(gw_verify_message(pki, t->schemas, doc, "signed.xml", &v, &err), &err);
     EXPECT_TRUE(v.xades.timestamp_unchecked && !v.xades.timestamped && strcmp(v.xades.level, "B-B") == 0);
     gw_verified_cleanup(&v);
@@ -757,7 +704,7 @@ test_at_signing_time_needs_timestamp(struct t *t)
     xmlDoc *doc = NULL;
     struct gw_verified v = {0};
 
-    EXPECT_OK(signed_decision(&doc, &err), &err);
+    EXPECT_OK(t_signed_decision(&doc, &err), &err);
     EXPECT_FAIL(verify_opts(t, doc, true, &v, &err), &err, GW_R_XADES_TIMESTAMP);
     EXPECT_TRUE(strstr(err.msg, "no signature timestamp") != NULL);
 out:
