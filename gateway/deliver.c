@@ -89,7 +89,7 @@ struct peer {
 
 struct gw_deliverer {
     struct gw_daemon *d;
-    X509_STORE *store; /* trust anchors and CRLs for the peers' server certificates */
+    X509_STORE *store; /* the anchors and CRLs as checked at start; connections fill their own */
     /* our client certificate, chain and key for the handshake */
     struct gw_tls_identity id;
     struct gw_outbox_msg *queues; /* DUE_BATCH rows per configured peer, one block */
@@ -145,7 +145,14 @@ setup_ssl_ctx(CURL *curl, void *sslctx, void *arg)
         gw_tls_identity_use(ctx, &dl->id, &err) != GW_OK || SSL_CTX_set_ex_data(ctx, pin_index, pc) != 1) {
         return CURLE_SSL_CERTPROBLEM;
     }
-    SSL_CTX_set1_cert_store(ctx, dl->store); /* our anchors and CRLs, not the system's */
+    /* Our anchors and CRLs, in this context's own store. A store shared by the pool's connections would be
+     * written to while another connection reads it: libcurl 7.88 loads CURLOPT_CAINFO into the context's
+     * store after this callback, and X509_STORE lookups are not safe against that (a crash in
+     * X509_LOOKUP_by_subject_ex with delivery_concurrency > 1). */
+    if (gw_tls_fill_store(SSL_CTX_get_cert_store(ctx), &dl->d->cfg, &err) != GW_OK) {
+        gw_log(GW_LOG_ERROR, "delivery to %s: trust anchors: %s", pc->peer->regno, err.msg);
+        return CURLE_SSL_CACERT_BADFILE;
+    }
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, pin_verify);
     return CURLE_OK;
 }
@@ -677,6 +684,8 @@ new_handle(struct peer *p, CURL **out, struct gw_err *err)
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(curl, CURLOPT_CAINFO, cfg->trust);
     curl_easy_setopt(curl, CURLOPT_CAPATH, NULL);
+    /* no store cached across connections: each context has its own (setup_ssl_ctx) */
+    curl_easy_setopt(curl, CURLOPT_CA_CACHE_TIMEOUT, 0L);
     curl_easy_setopt(curl, CURLOPT_SSL_CTX_FUNCTION, setup_ssl_ctx);
     curl_easy_setopt(curl, CURLOPT_SSL_CTX_DATA, p);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, GW_MAX_CONNECT_SECONDS);
@@ -706,6 +715,8 @@ gw_deliverer_start(struct gw_daemon *d, struct gw_deliverer **out, struct gw_err
     dl->d = d;
     pthread_once(&pin_once, pin_index_init);
     GW_CHECK(pin_index >= 0, GW_ENOMEM, GW_R_NOMEM, "SSL_CTX ex data index");
+    /* the anchors and CRLs are read once here so that a bad file stops the start; each connection then reads
+     * them into a store of its own (setup_ssl_ctx) */
     dl->store = X509_STORE_new();
     GW_CHECK(dl->store != NULL, GW_ENOMEM, GW_R_NOMEM, "X509_STORE");
     GW_TRY(gw_tls_fill_store(dl->store, &d->cfg, err));
